@@ -1,0 +1,43 @@
+"""Errors the core raises, each carrying a message written for the person who typed the command.
+
+Kept in one small module so every layer can import them without import loops.
+"""
+
+from __future__ import annotations
+
+
+class PlanBotError(Exception):
+    """Base of every planbot error."""
+
+
+class UserError(PlanBotError):
+    """Something the user can fix; ``message`` is shown to them as it is, ``usage`` after it."""
+
+    def __init__(self, message: str, usage: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+    def reply_text(self) -> str:
+        """The whole reply: what was wrong, then the correct form when there is one."""
+        return f"{self.message}\n{self.usage}" if self.usage else self.message
+
+
+class ParseError(UserError):
+    """The command's words could not be understood."""
+
+
+class UnknownAction(UserError):
+    """No action of the plan has that id."""
+
+
+class InvalidStatus(UserError):
+    """The colour word, reason or other part of an update breaks the RAG rules."""
+
+
+class NotAuthorised(UserError):
+    """The person may not do this; the message names who can."""
+
+
+class UnknownPerson(UserError):
+    """The chat user could not be matched to anyone the plan knows."""

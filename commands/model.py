@@ -1,0 +1,63 @@
+"""Neutral value types passed between platforms and the core.
+
+A platform adapter builds an ``Invocation`` from its payload; the core answers with a ``Reply``
+holding plain, unescaped text. Renderers (Slack blocks, rich console, later Teams cards) escape and
+decorate it; the core never formats for a platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, as the core sees them after the platform has identified them."""
+
+    person_id: int
+    name: str
+    email: str
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One typed command: who typed it, the text after the command word, where it came from."""
+
+    actor: Actor
+    text: str
+    platform: str = "console"
+    channel: str | None = None
+    source_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a reply: an optional status code (for the colour emoji) and plain text."""
+
+    text: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of lines, rendered as a block or a console panel."""
+
+    title: str
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers.
+
+    ``text`` is the complete plain-text answer (Slack's fallback text, the console's output and
+    what tests compare); ``sections`` give renderers structure; ``announcement``, when set, is
+    posted where the command was typed once the update is stored.
+    """
+
+    text: str
+    ok: bool = True
+    status: str | None = None
+    sections: tuple[Section, ...] = ()
+    announcement: str | None = None

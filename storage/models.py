@@ -1,0 +1,158 @@
+"""Every table planbot keeps, in one module so that Alembic and the repository see one metadata.
+
+Times are stored as naive UTC datetimes (``DateTime`` without a zone behaves the same on SQLite
+and PostgreSQL); conversion to Europe/London happens only when something is shown.
+Status updates and audit entries are append-only: nothing in planbot updates or deletes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ActionState(StrEnum):
+    """Lifecycle of an action; closed actions keep their history but leave RAG counts."""
+
+    ACTIVE = "active"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+
+
+class Plan(SQLModel, table=True):
+    """A Police and Crime Plan: the period it covers and where its financial year starts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    short_name: str = Field(max_length=100, unique=True)
+    period_start: dt.date
+    period_end: dt.date
+    financial_year_start: str = Field(default="04-01", max_length=5)
+
+
+class Role(SQLModel, table=True):
+    """A post such as "Head of Criminal Justice"; plans name roles because people move on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200, unique=True)
+
+
+class Person(SQLModel, table=True):
+    """Someone known by email; platform identities point here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    is_admin: bool = Field(default=False)
+
+
+class RoleHolder(SQLModel, table=True):
+    """Who currently holds a role; one person may hold several roles."""
+
+    __table_args__ = (UniqueConstraint("role_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+
+
+class Theme(SQLModel, table=True):
+    """A plan objective (Victims, Offenders…); its code letter prefixes action ids."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str = Field(max_length=10)
+    name: str = Field(max_length=200)
+    sro_role_id: int | None = Field(default=None, foreign_key="role.id")
+    position: int = Field(default=0)
+
+
+class Action(SQLModel, table=True):
+    """One numbered action of the plan (``V9``): who owns it, who answers for it, when it is due."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    theme_id: int = Field(foreign_key="theme.id", index=True)
+    code: str = Field(max_length=20)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    owner_role_id: int = Field(foreign_key="role.id", index=True)
+    sro_role_id: int = Field(foreign_key="role.id", index=True)
+    baseline_due: dt.date
+    current_due: dt.date
+    cadence: str = Field(default="monthly", max_length=20)
+    priority: bool = Field(default=False)
+    state: str = Field(default=ActionState.ACTIVE.value, max_length=20)
+    state_approval: str | None = Field(default=None, max_length=300)
+    position: int = Field(default=0)
+
+
+class Measure(SQLModel, table=True):
+    """A strategic measure attached to an action, with the polarity that decides better or worse."""
+
+    __table_args__ = (UniqueConstraint("action_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    name: str = Field(max_length=300)
+    unit: str = Field(default="", max_length=30)
+    polarity: str = Field(default="higher_is_better", max_length=20)
+
+
+class Delegate(SQLModel, table=True):
+    """A person named by an owner or admin to update one action."""
+
+    __table_args__ = (UniqueConstraint("action_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    added_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime
+
+
+class StatusUpdate(SQLModel, table=True):
+    """One RAG report on an action. Append-only: a correction is a new row pointing at the old."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    status: str = Field(max_length=10)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    author_id: int = Field(foreign_key="person.id", index=True)
+    on_behalf: bool = Field(default=False)
+    restricted: bool = Field(default=False)
+    corrects_id: int | None = Field(default=None, foreign_key="statusupdate.id")
+    created_at: dt.datetime = Field(index=True)
+    source: str = Field(default="console", max_length=20)
+    source_ref: str | None = Field(default=None, max_length=200)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what and when; boards and the Panel can ask."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor: str = Field(max_length=320)
+    entity: str = Field(max_length=50)
+    entity_key: str = Field(max_length=300)
+    change: str = Field(max_length=20)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class PlatformIdentity(SQLModel, table=True):
+    """A chat-platform user (Slack user id, Teams AAD object id) matched to a person by email."""
+
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    external_id: str = Field(max_length=100)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    display_name: str = Field(default="", max_length=200)
+    seen_at: dt.datetime

@@ -1,0 +1,204 @@
+"""The only door from the core into SQL: named queries and appends, never a commit.
+
+Every method answers with a fixed number of queries whatever the plan size, so reports and
+replies stay fast on a 3,000-action plan. The caller's unit of work (``storage.db.session_scope``)
+decides when to commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Action,
+    AuditEntry,
+    Delegate,
+    Person,
+    Plan,
+    PlatformIdentity,
+    Role,
+    RoleHolder,
+    StatusUpdate,
+    Theme,
+)
+
+
+class PlanRepository:
+    """Queries over one session; the current plan is the one that started most recently."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- plan structure -------------------------------------------------------------------
+
+    def current_plan(self) -> Plan | None:
+        """The plan commands refer to when they name an action id."""
+        return self.session.exec(select(Plan).order_by(col(Plan.period_start).desc(), col(Plan.id).desc())).first()
+
+    def action_by_code(self, code: str) -> Action | None:
+        """Find an action of the current plan by id, in any case (``v9`` is ``V9``)."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        return self.session.exec(
+            select(Action).where(Action.plan_id == plan.id, func.upper(Action.code) == code.upper())
+        ).first()
+
+    def actions(self, plan_id: int) -> list[Action]:
+        """Every action of a plan in plan order."""
+        return list(
+            self.session.exec(
+                select(Action).where(Action.plan_id == plan_id).order_by(col(Action.position), col(Action.id))
+            )
+        )
+
+    def action_codes(self, plan_id: int) -> list[str]:
+        """Ids only, for "did you mean" suggestions."""
+        return list(self.session.exec(select(Action.code).where(Action.plan_id == plan_id)))
+
+    def themes(self, plan_id: int) -> list[Theme]:
+        """Themes of a plan in plan order."""
+        return list(
+            self.session.exec(
+                select(Theme).where(Theme.plan_id == plan_id).order_by(col(Theme.position), col(Theme.id))
+            )
+        )
+
+    def theme(self, theme_id: int) -> Theme | None:
+        return self.session.get(Theme, theme_id)
+
+    def role(self, role_id: int) -> Role | None:
+        return self.session.get(Role, role_id)
+
+    def roles(self, role_ids: Iterable[int]) -> dict[int, Role]:
+        """Several roles in one query, keyed by id."""
+        ids = set(role_ids)
+        if not ids:
+            return {}
+        return {r.id: r for r in self.session.exec(select(Role).where(col(Role.id).in_(ids))) if r.id is not None}
+
+    # -- people ---------------------------------------------------------------------------
+
+    def person(self, person_id: int) -> Person | None:
+        return self.session.get(Person, person_id)
+
+    def person_by_email(self, email: str) -> Person | None:
+        return self.session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+    def people_by_name(self, name: str) -> list[Person]:
+        """People whose name matches exactly, in any case (for choosing who to act as)."""
+        return list(self.session.exec(select(Person).where(func.lower(Person.name) == name.strip().lower())))
+
+    def holders(self, role_ids: Iterable[int]) -> dict[int, list[Person]]:
+        """Current holders of each role, in one query."""
+        ids = set(role_ids)
+        result: dict[int, list[Person]] = {rid: [] for rid in ids}
+        if not ids:
+            return result
+        rows = self.session.exec(
+            select(RoleHolder.role_id, Person)
+            .join(Person, col(Person.id) == RoleHolder.person_id)
+            .where(col(RoleHolder.role_id).in_(ids))
+            .order_by(col(Person.name))
+        )
+        for role_id, person in rows:
+            result[role_id].append(person)
+        return result
+
+    def roles_held(self, person_id: int) -> set[int]:
+        """Ids of the roles a person holds."""
+        return set(self.session.exec(select(RoleHolder.role_id).where(RoleHolder.person_id == person_id)))
+
+    def delegates(self, action_id: int) -> list[Person]:
+        """People named as delegates for an action."""
+        return list(
+            self.session.exec(
+                select(Person)
+                .join(Delegate, col(Delegate.person_id) == Person.id)
+                .where(Delegate.action_id == action_id)
+                .order_by(col(Person.name))
+            )
+        )
+
+    def delegated_action_ids(self, person_id: int) -> set[int]:
+        return set(self.session.exec(select(Delegate.action_id).where(Delegate.person_id == person_id)))
+
+    # -- platform identities --------------------------------------------------------------
+
+    def identity(self, platform: str, external_id: str) -> PlatformIdentity | None:
+        return self.session.exec(
+            select(PlatformIdentity).where(
+                PlatformIdentity.platform == platform, PlatformIdentity.external_id == external_id
+            )
+        ).first()
+
+    def external_ids(self, platform: str, person_ids: Iterable[int]) -> dict[int, str]:
+        """Platform user ids of people, so a renderer can mention them."""
+        ids = set(person_ids)
+        if not ids:
+            return {}
+        rows = self.session.exec(
+            select(PlatformIdentity.person_id, PlatformIdentity.external_id).where(
+                PlatformIdentity.platform == platform, col(PlatformIdentity.person_id).in_(ids)
+            )
+        )
+        return dict(rows)
+
+    def add(self, row: object) -> None:
+        """Stage a new row and flush so its id is known."""
+        self.session.add(row)
+        self.session.flush()
+
+    # -- status updates -------------------------------------------------------------------
+
+    def recent_updates(self, action_id: int, limit: int) -> list[StatusUpdate]:
+        """Newest first."""
+        return list(
+            self.session.exec(
+                select(StatusUpdate)
+                .where(StatusUpdate.action_id == action_id)
+                .order_by(col(StatusUpdate.created_at).desc(), col(StatusUpdate.id).desc())
+                .limit(limit)
+            )
+        )
+
+    def latest_updates(self, action_ids: Sequence[int], before: dt.datetime | None = None) -> dict[int, StatusUpdate]:
+        """The newest update of each action (optionally as it stood before a moment), in one query."""
+        if not action_ids:
+            return {}
+        ranked = select(
+            StatusUpdate.id,
+            func.row_number()
+            .over(
+                partition_by=StatusUpdate.action_id,
+                order_by=(col(StatusUpdate.created_at).desc(), col(StatusUpdate.id).desc()),
+            )
+            .label("rank"),
+        ).where(col(StatusUpdate.action_id).in_(action_ids))
+        if before is not None:
+            ranked = ranked.where(StatusUpdate.created_at < before)
+        sub = ranked.subquery()
+        rows = self.session.exec(
+            select(StatusUpdate).join(sub, col(StatusUpdate.id) == sub.c.id).where(sub.c.rank == 1)
+        )
+        return {u.action_id: u for u in rows}
+
+    # -- audit ----------------------------------------------------------------------------
+
+    def audit(self, *, at: dt.datetime, actor: str, entity: str, key: str, change: str, detail: dict) -> None:
+        """Append an audit entry; ``detail`` is stored as JSON."""
+        self.session.add(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                entity=entity,
+                entity_key=key,
+                change=change,
+                detail=json.dumps(detail, sort_keys=True, default=str),
+            )
+        )
