@@ -1,0 +1,79 @@
+"""The ``planbot`` command: argument parsing only; each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.config import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="planbot",
+        description="Police and Crime Plan delivery monitoring: RAG updates in Slack, stored in SQL.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="load the demo plan into a fresh SQLite file and simulate a quarter")
+    demo.add_argument("--db", type=Path, default=Path("planbot-demo.db"), help="SQLite file to (re)create")
+
+    console = sub.add_parser("console", help="type /rag commands as a person from the plan")
+    console.add_argument("--as", dest="as_person", metavar="EMAIL_OR_NAME", help="who you are (asked if left out)")
+
+    sub.add_parser("run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+
+    serve = sub.add_parser("serve", help="serve Slack's HTTP requests")
+    serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures verified)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=3000)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+
+    plan = sub.add_parser("plan", help="plan maintenance")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
+    plan_import = plan_sub.add_parser("import", help="load or update the plan from a YAML or CSV file")
+    plan_import.add_argument("file", type=Path)
+    plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(args.db)
+    if args.command == "console":
+        from bot.console import run_console
+
+        return run_console(settings, args.as_person)
+    if args.command == "run":
+        from bot.slack.runner import run
+
+        return run(settings)
+    if args.command == "serve":
+        from bot.slack.runner import serve_http
+
+        return serve_http(settings, host=args.host, port=args.port)
+    if args.command == "db":
+        from bot.db_command import run_upgrade
+
+        return run_upgrade(settings)
+    from bot.plan_command import run_plan_import
+
+    return run_plan_import(settings, args.file, dry_run=args.dry_run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Settings read once from the environment (and an optional ``.env``), then passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from storage.db import DEFAULT_DATABASE_URL
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything planbot reads from its environment. Secrets are never printed (see ``__repr__``)."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str | None = None
+    timezone: str = "Europe/London"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default: the process environment); blank values count as unset."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_api_url=get("SLACK_API_URL"),
+            timezone=get("PLANBOT_TIMEZONE") or "Europe/London",
+        )
+
+    def __repr__(self) -> str:
+        def shown(value: str | None) -> str:
+            return "set" if value else "unset"
+
+        return (
+            f"Settings(database_url={self.database_url.split('@')[-1]!r}, "
+            f"slack_bot_token={shown(self.slack_bot_token)}, slack_app_token={shown(self.slack_app_token)}, "
+            f"slack_signing_secret={shown(self.slack_signing_secret)}, slack_api_url={self.slack_api_url!r})"
+        )
