@@ -1,0 +1,169 @@
+"""Reads the words after ``/rag`` into a typed request, or says exactly what was wrong.
+
+People type these on phones and in a hurry: ids in lower case, a colon after the id, smart quotes
+pasted from Word, non-breaking spaces, emoji instead of words. All of that is accepted; anything
+still ambiguous is refused with the correct form rather than guessed. Slack's ``&amp;`` escaping is
+undone by the Slack adapter before the text gets here, so the reason is kept exactly as it arrives
+(apart from runs of spaces, which become one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from commands.errors import InvalidStatus, ParseError
+from commands.rules import DEFAULT_SCHEME, RagScheme
+
+USAGE = (
+    "Usage: /rag ACTION STATUS [REASON] [--restricted], e.g. /rag V9 red Waiting on CJS review\n"
+    "/rag V9 shows an action, /rag mine lists yours, /rag help explains the statuses."
+)
+RESTRICTED_FLAG = "--restricted"
+
+_QUOTES = "\"'`“”‘’„‚«»‹›"
+_INVISIBLE = str.maketrans({"\u200b": None, "\u2060": None, "\ufeff": None})
+_ACTION_ID = re.compile(r"[A-Za-z]+\d+")
+_DIGITS_FIRST = re.compile(r"(\d+)([A-Za-z]+)")
+_ID_WITH_COLON = re.compile(r"([A-Za-z]+\d+):(.+)")
+_FLAG = re.compile(r"(?:--|—|–)([A-Za-z][A-Za-z-]*)")
+_SEPARATORS = frozenset({"-", "–", "—", ":"})
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """Record a status; ``restricted`` keeps the reason out of public reports."""
+
+    action_id: str
+    status: str
+    reason: str
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class ShowRequest:
+    """Show one action's status, owner, due date and recent updates."""
+
+    action_id: str
+
+
+@dataclass(frozen=True)
+class MineRequest:
+    """List the asker's actions and which updates are due."""
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """Explain the command and the colours."""
+
+
+RagRequest = UpdateRequest | ShowRequest | MineRequest | HelpRequest
+
+
+def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
+    """Turn the text after ``/rag`` into a request.
+
+    Args:
+        text: what the person typed after the command word, already unescaped by the platform.
+        scheme: the deployment's colours, which decide the accepted words and reason rules.
+
+    Returns:
+        The request, with the action id upper-case and the status as the scheme's code.
+
+    Raises:
+        ParseError: the words do not form a /rag command.
+        InvalidStatus: the colour is unknown or the reason breaks the scheme's rules.
+    """
+    tokens = text.translate(_INVISIBLE).split()
+    if not tokens:
+        raise ParseError("Say which action and its status after /rag.", USAGE)
+    head, rest = _clean(tokens[0]), tokens[1:]
+    joined = _ID_WITH_COLON.fullmatch(head)
+    if joined:
+        head, rest = joined[1], [joined[2], *rest]
+    keyword = head.lower()
+    if keyword in ("help", "?"):
+        return HelpRequest()
+    if keyword == "mine":
+        if rest:
+            raise ParseError(f'/rag mine takes nothing after it, not "{" ".join(rest)}".', USAGE)
+        return MineRequest()
+    if not _ACTION_ID.fullmatch(head):
+        raise _not_an_id(head, rest, scheme)
+    return _parse_after_id(head.upper(), rest, scheme)
+
+
+def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> RagRequest:
+    words, restricted = _take_flags(tokens)
+    if not words:
+        if restricted:
+            raise ParseError(
+                f"{RESTRICTED_FLAG} marks an update's reason, so give a status too: "
+                f"/rag {action_id} amber REASON {RESTRICTED_FLAG}",
+                USAGE,
+            )
+        return ShowRequest(action_id)
+    status = scheme.parse(_clean(words[0])) or scheme.parse(_clean(words[0]).rstrip(",;:."))
+    if status is None:
+        raise InvalidStatus(f'"{_clean(words[0])}" is not a status. Use {scheme.choices}.', USAGE)
+    reason_words = words[1:]
+    if reason_words and reason_words[0] in _SEPARATORS:
+        reason_words = reason_words[1:]
+    reason = " ".join(reason_words)
+    problem = scheme.reason_problem(status, reason)
+    if problem:
+        raise InvalidStatus(problem, USAGE)
+    return UpdateRequest(action_id, status.code, reason, restricted)
+
+
+def _take_flags(tokens: list[str]) -> tuple[list[str], bool]:
+    """Remove ``--restricted`` wherever it is (typing ``--`` on a Mac often yields an em dash)."""
+    words: list[str] = []
+    restricted = False
+    for token in tokens:
+        flag = _FLAG.fullmatch(token)
+        if flag is None:
+            words.append(token)
+        elif flag[1].lower() == RESTRICTED_FLAG[2:]:
+            restricted = True
+        else:
+            raise ParseError(f'"{token}" is not an option; the only option is {RESTRICTED_FLAG}.', USAGE)
+    return words, restricted
+
+
+def _clean(token: str) -> str:
+    """Drop quotes pasted around a word and the colon people put after an id (“V9”: → V9)."""
+    bare = token.strip(_QUOTES)
+    return bare if _is_shortcode(bare) else bare.rstrip(":").strip(_QUOTES)
+
+
+def _is_shortcode(token: str) -> bool:
+    return len(token) > 2 and token.startswith(":") and token.endswith(":")
+
+
+def _not_an_id(word: str, rest: list[str], scheme: RagScheme) -> ParseError:
+    """Explain a first word that is not an action id, suggesting the id it most likely meant."""
+    if scheme.parse(word):
+        later_id = next((_clean(t) for t in rest if _ACTION_ID.fullmatch(_clean(t))), None)
+        if later_id:
+            others = " ".join(t for t in rest if _clean(t) != later_id)
+            suggestion = " ".join(filter(None, ("/rag", later_id.upper(), word, others)))
+            return ParseError(f"Put the action id first: {suggestion}", USAGE)
+        return ParseError(f'Which action is "{word}" for? Put its id first, as in /rag V9 {word} REASON', USAGE)
+    guess = _guess_id(word, rest)
+    if guess:
+        return ParseError(f'"{word}" is not an action id. Did you mean {guess}?', USAGE)
+    return ParseError(f'"{word}" is not an action id (a theme letter and a number, like V9).', USAGE)
+
+
+def _guess_id(word: str, rest: list[str]) -> str | None:
+    """The id behind common slips: "V-9", "#V9", "9V", or "V 9" split by a space."""
+    letters_and_digits = re.sub(r"[^A-Za-z0-9]", "", word)
+    if _ACTION_ID.fullmatch(letters_and_digits):
+        return letters_and_digits.upper()
+    swapped = _DIGITS_FIRST.fullmatch(letters_and_digits)
+    if swapped:
+        return f"{swapped[2]}{swapped[1]}".upper()
+    if letters_and_digits.isalpha() and len(letters_and_digits) <= 2 and rest and _clean(rest[0]).isdigit():
+        return f"{letters_and_digits}{_clean(rest[0])}".upper()
+    return None

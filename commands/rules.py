@@ -1,0 +1,223 @@
+"""RAG rules: the colour scheme, reasons, direction of travel, update cadence and what counts as overdue.
+
+Every deployment may describe its own scheme (names, definitions, emoji, whether blue is used,
+which colours need a reason), so the rest of the core asks a ``RagScheme`` rather than hard-coding
+colours. Dates are compared and shown in Europe/London, because a Monday-morning deadline in
+Leicester is not a Monday-morning deadline in UTC during British Summer Time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from storage.models import ActionState
+
+LONDON = ZoneInfo("Europe/London")
+NOT_REPORTED = "Not yet reported"
+DUE_SOON_DAYS = 3
+CADENCES: dict[str, relativedelta] = {
+    "weekly": relativedelta(weeks=1),
+    "fortnightly": relativedelta(weeks=2),
+    "monthly": relativedelta(months=1),
+    "quarterly": relativedelta(months=3),
+}
+_VARIATION_SELECTOR = "\ufe0f"
+
+
+@dataclass(frozen=True)
+class RagStatus:
+    """One colour of a scheme.
+
+    ``rank`` orders colours for direction of travel (higher is better); ``emoji`` is the Slack
+    shortcode name renderers show; ``aliases`` are every lower-case word, Unicode emoji and
+    ``:shortcode:`` people may type for it, the first being the word messages suggest.
+    ``completes`` marks the colour that means delivered, which stops an action counting as overdue.
+    """
+
+    code: str
+    label: str
+    summary: str
+    definition: str
+    emoji: str
+    rank: int
+    aliases: tuple[str, ...]
+    reason_required: bool = False
+    completes: bool = False
+
+
+@dataclass(frozen=True)
+class RagScheme:
+    """The colours a deployment reports in, and the longest reason it accepts."""
+
+    statuses: tuple[RagStatus, ...]
+    max_reason_length: int = 1500
+
+    def status(self, code: str) -> RagStatus:
+        """The colour stored under ``code``; a code the scheme does not know is a data error."""
+        for status in self.statuses:
+            if status.code == code:
+                return status
+        raise KeyError(f"status code {code!r} is not in the RAG scheme")
+
+    def label(self, code: str | None) -> str:
+        """How a stored status reads to people, with unreported shown as a gap and never as green."""
+        return NOT_REPORTED if code is None else self.status(code).label
+
+    def parse(self, token: str) -> RagStatus | None:
+        """The colour a typed word or emoji names, ignoring case and emoji presentation selectors."""
+        wanted = token.strip().lower().replace(_VARIATION_SELECTOR, "")
+        return next((s for s in self.statuses if wanted in s.aliases), None)
+
+    @property
+    def choices(self) -> str:
+        """The words to offer when someone types a colour the scheme does not know."""
+        words = [s.aliases[0] for s in self.statuses]
+        letters = [s.code.lower() for s in self.statuses]
+        return f"{_or_list(words)} (or {', '.join(letters)})"
+
+    def reason_problem(self, status: RagStatus, reason: str) -> str | None:
+        """What is wrong with a reason, if anything: red and amber must say why (boards act on
+        them), and no reason may outgrow a report cell."""
+        if status.reason_required and not reason.strip():
+            return f"{status.label} needs a reason: say what is wrong and what is being done about it."
+        if len(reason) > self.max_reason_length:
+            return (
+                f"The reason is {len(reason):,} characters long; the limit is {self.max_reason_length:,}. "
+                "Please shorten it."
+            )
+        return None
+
+    def direction(self, previous: str | None, current: str) -> Direction:
+        """Direction of travel from one stored status to the next (red < amber < green < blue)."""
+        if previous is None:
+            return Direction.NEW
+        before, after = self.status(previous).rank, self.status(current).rank
+        if after > before:
+            return Direction.IMPROVING
+        if after < before:
+            return Direction.DETERIORATING
+        return Direction.NO_CHANGE
+
+    def finished(self, state: str, latest_status: str | None) -> bool:
+        """An action reported complete (blue) or closed by an admin has nothing left to deliver."""
+        if state != ActionState.ACTIVE.value:
+            return True
+        return latest_status is not None and self.status(latest_status).completes
+
+    def action_overdue(self, current_due: dt.date, state: str, latest_status: str | None, today: dt.date) -> bool:
+        """Overdue when its current (re-profiled) due date has passed and it is not finished."""
+        return current_due < today and not self.finished(state, latest_status)
+
+
+class Direction(Enum):
+    """Direction of travel; always shown as arrow and word together, for colour-blind readers."""
+
+    IMPROVING = ("↑", "Improving")
+    NO_CHANGE = ("→", "No change")
+    DETERIORATING = ("↓", "Deteriorating")
+    NEW = ("★", "New")
+
+    @property
+    def arrow(self) -> str:
+        return self.value[0]
+
+    @property
+    def word(self) -> str:
+        return self.value[1]
+
+    def __str__(self) -> str:
+        return f"{self.arrow} {self.word}"
+
+
+DEFAULT_SCHEME = RagScheme(
+    statuses=(
+        RagStatus(
+            code="R",
+            label="Red",
+            summary="significant issues / off track",
+            definition="The due date or outcome will be missed, or has been, with no agreed recovery; "
+            "needs SRO escalation or a board decision.",
+            emoji="red_circle",
+            rank=0,
+            aliases=("red", "r", "🔴", ":red_circle:"),
+            reason_required=True,
+        ),
+        RagStatus(
+            code="A",
+            label="Amber",
+            summary="some risk",
+            definition="Slippage or risk that can be recovered with management attention (up to about one month "
+            "behind a milestone); recovery actions in hand.",
+            emoji="large_orange_circle",
+            rank=1,
+            aliases=("amber", "a", "yellow", "🟠", "🟡", ":large_orange_circle:", ":large_yellow_circle:"),
+            reason_required=True,
+        ),
+        RagStatus(
+            code="G",
+            label="Green",
+            summary="on track",
+            definition="Will be delivered by the due date to the intended standard; no significant issues.",
+            emoji="large_green_circle",
+            rank=2,
+            aliases=("green", "g", "🟢", ":large_green_circle:"),
+        ),
+        RagStatus(
+            code="B",
+            label="Blue (complete)",
+            summary="complete",
+            definition="Delivered; no further monitoring (moves to business as usual).",
+            emoji="large_blue_circle",
+            rank=3,
+            aliases=("blue", "b", "complete", "done", "🔵", "✅", ":large_blue_circle:", ":white_check_mark:"),
+            completes=True,
+        ),
+    )
+)
+
+
+class UpdateTiming(Enum):
+    """Where an action stands against its update cadence; drives nudges and ``/rag mine``."""
+
+    NOT_DUE = "not due"
+    DUE_SOON = "due soon"
+    OVERDUE = "overdue"
+
+
+def london_date(moment: dt.datetime) -> dt.date:
+    """The Europe/London calendar date of a naive UTC moment (as stored and as passed in as ``now``)."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
+
+
+def show_date(day: dt.date) -> str:
+    """Dates as OPCC reports write them: "31 Dec 2018"."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def next_update_due(last_update: dt.date, cadence: str) -> dt.date:
+    """When the next update is expected; month ends clamp (31 Jan + a month is 28 or 29 Feb).
+
+    Raises:
+        ValueError: the cadence is not one planbot knows (a plan-file error, caught at import).
+    """
+    if cadence not in CADENCES:
+        raise ValueError(f"unknown update cadence {cadence!r}; use one of {', '.join(CADENCES)}")
+    return last_update + CADENCES[cadence]
+
+
+def update_timing(due: dt.date, today: dt.date) -> UpdateTiming:
+    """Overdue once the due day has passed; due soon from three days before it, the day itself included."""
+    if due < today:
+        return UpdateTiming.OVERDUE
+    if (due - today).days <= DUE_SOON_DAYS:
+        return UpdateTiming.DUE_SOON
+    return UpdateTiming.NOT_DUE
+
+
+def _or_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
