@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -57,6 +57,20 @@ class PlanRepository:
             )
         )
 
+    def actions_involving(self, plan_id: int, role_ids: Iterable[int], action_ids: Iterable[int]) -> list[Action]:
+        """Actions of a plan owned or sponsored by any of ``role_ids``, or listed in ``action_ids``, in plan order."""
+        roles, ids = set(role_ids), set(action_ids)
+        if not roles and not ids:
+            return []
+        involved = or_(
+            col(Action.owner_role_id).in_(roles), col(Action.sro_role_id).in_(roles), col(Action.id).in_(ids)
+        )
+        return list(
+            self.session.exec(
+                select(Action).where(Action.plan_id == plan_id, involved).order_by(col(Action.position), col(Action.id))
+            )
+        )
+
     def action_codes(self, plan_id: int) -> list[str]:
         """Ids only, for "did you mean" suggestions."""
         return list(self.session.exec(select(Action.code).where(Action.plan_id == plan_id)))
@@ -86,6 +100,17 @@ class PlanRepository:
 
     def person(self, person_id: int) -> Person | None:
         return self.session.get(Person, person_id)
+
+    def people(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        """Several people in one query, keyed by id."""
+        ids = set(person_ids)
+        if not ids:
+            return {}
+        return {p.id: p for p in self.session.exec(select(Person).where(col(Person.id).in_(ids))) if p.id is not None}
+
+    def admins(self) -> list[Person]:
+        """Everyone who may manage the plan, by name."""
+        return list(self.session.exec(select(Person).where(col(Person.is_admin)).order_by(col(Person.name))))
 
     def person_by_email(self, email: str) -> Person | None:
         return self.session.exec(select(Person).where(Person.email == email.strip().lower())).first()

@@ -1,0 +1,95 @@
+"""Who may post an update on an action, and in which capacity they act.
+
+Plans name roles, not people, so the check goes through role holders at the moment of the update:
+when a post changes hands the new holder can update at once. An admin may update anything, but
+when they are not otherwise entitled the update is recorded as made on someone's behalf so that
+boards can tell a lead's own words from an admin's transcription.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from commands.errors import NotAuthorised
+from commands.model import Actor
+from storage.models import Action, Person
+from storage.repository import PlanRepository
+
+
+class Capacity(StrEnum):
+    """Why someone may update an action, strongest claim first."""
+
+    OWNER = "owner"
+    DELEGATE = "delegate"
+    SRO = "SRO"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """The outcome of a successful check."""
+
+    capacity: Capacity
+
+    @property
+    def on_behalf(self) -> bool:
+        """Only an admin with no other claim writes on someone else's behalf."""
+        return self.capacity is Capacity.ADMIN
+
+
+def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Permission:
+    """Decide whether ``actor`` may post a status on ``action``.
+
+    Args:
+        actor: the person typing, as identified by the platform.
+        action: the action they want to update.
+        repo: where role holders and delegates are read (a fixed three or four queries).
+
+    Returns:
+        The capacity they act in: owner, delegate, SRO or admin (the last recorded as on behalf).
+
+    Raises:
+        NotAuthorised: naming the owner role, its holders and who else can act.
+    """
+    held = repo.roles_held(actor.person_id)
+    delegates = repo.delegates(action.id) if action.id is not None else []
+    if action.owner_role_id in held:
+        return Permission(Capacity.OWNER)
+    if any(person.id == actor.person_id for person in delegates):
+        return Permission(Capacity.DELEGATE)
+    if action.sro_role_id in held:
+        return Permission(Capacity.SRO)
+    if actor.is_admin:
+        return Permission(Capacity.ADMIN)
+    raise NotAuthorised(_refusal(action, delegates, repo))
+
+
+def _refusal(action: Action, delegates: Sequence[Person], repo: PlanRepository) -> str:
+    role = repo.role(action.owner_role_id)
+    holders = repo.holders([action.owner_role_id])[action.owner_role_id]
+    owner = f"the {role.title}" if role else "a role that no longer exists"
+    delegate = f"a delegate ({describe_people(delegates)})" if delegates else "a delegate"
+    if not holders:
+        return (
+            f"You can't update {action.code}. It is owned by {owner}, which no one holds at present; "
+            f"ask {delegate + ' or ' if delegates else ''}an admin."
+        )
+    return (
+        f"You can't update {action.code}. It is owned by {owner} (held by {describe_people(holders)}); "
+        f"ask them, {delegate} or an admin."
+    )
+
+
+def person_name(person: Person) -> str:
+    """A person as replies name them: their name, or their email when the plan gave none."""
+    return person.name or person.email
+
+
+def describe_people(people: Sequence[Person]) -> str:
+    """ "Ollie Kerr", "Ollie Kerr and Jo Haynes", "A, B and C"; "no one" for an empty role."""
+    names = [person_name(p) for p in people]
+    if not names:
+        return "no one"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
