@@ -87,9 +87,9 @@ def person_name(person: Person) -> str:
     return person.name or person.email
 
 
-def describe_people(people: Sequence[Person]) -> str:
-    """ "Ollie Kerr", "Ollie Kerr and Jo Haynes", "A, B and C"; "no one" for an empty role."""
+def describe_people(people: Sequence[Person], conjunction: str = "and") -> str:
+    """ "Ollie Kerr", "Ollie Kerr and Jo Haynes", "A, B or C"; "no one" for an empty role."""
     names = [person_name(p) for p in people]
     if not names:
         return "no one"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"

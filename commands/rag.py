@@ -1,0 +1,142 @@
+"""``/rag``: the one entry point every platform (Slack, console, demo) calls, and recording an update.
+
+The platform identifies the person and hands over the text; this module parses it, checks the
+action and the person's right to update it, appends the status update and its audit entry, and
+answers with a neutral ``Reply``. Mistakes the user can fix come back as a reply, never as an
+exception, and nothing is written for them: every check runs before the first ``repo.add``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from commands.errors import InvalidStatus, UserError
+from commands.model import Invocation, Line, Reply, Section
+from commands.permissions import Capacity, authorise_update
+from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
+from commands.rag_views import due_text, find_action, my_actions, plain_text, rag_help, show_action
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
+from storage.models import Action, ActionState, StatusUpdate
+from storage.repository import PlanRepository
+
+
+def handle_rag(
+    invocation: Invocation, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME
+) -> Reply:
+    """Answer one ``/rag`` command.
+
+    Args:
+        invocation: who typed what, and on which platform.
+        repo: the caller's unit of work; this function adds rows but never commits.
+        now: the moment of the command, naive UTC.
+        scheme: the deployment's RAG colours.
+
+    Returns:
+        The reply; ``ok`` is False, and nothing has been stored, when the command was refused.
+    """
+    try:
+        request = parse_rag(invocation.text, scheme)
+        match request:
+            case UpdateRequest():
+                return record_update(request, invocation, repo, now, scheme)
+            case ShowRequest(action_id=action_id):
+                return show_action(action_id, repo, now, scheme)
+            case MineRequest():
+                return my_actions(invocation.actor, repo, now, scheme)
+            case HelpRequest():
+                return rag_help(scheme)
+    except UserError as err:
+        return Reply(text=err.reply_text(), ok=False)
+
+
+def record_update(
+    request: UpdateRequest, invocation: Invocation, repo: PlanRepository, now: dt.datetime, scheme: RagScheme
+) -> Reply:
+    """Append a status update (and its audit entry) after every check has passed.
+
+    Raises:
+        UnknownAction: the plan has no such action.
+        InvalidStatus: the action is complete or closed.
+        NotAuthorised: the person may not update it.
+    """
+    action = find_action(request.action_id, repo)
+    assert action.id is not None
+    _check_open(action)
+    actor = invocation.actor
+    permission = authorise_update(actor, action, repo)
+    previous = repo.latest_updates([action.id]).get(action.id)
+    before = previous.status if previous else None
+    direction = scheme.direction(before, request.status)
+    update = StatusUpdate(
+        action_id=action.id,
+        status=request.status,
+        reason=request.reason,
+        author_id=actor.person_id,
+        on_behalf=permission.on_behalf,
+        restricted=request.restricted,
+        created_at=now,
+        source=invocation.platform,
+        source_ref=invocation.source_ref,
+    )
+    repo.add(update)
+    repo.audit(
+        at=now,
+        actor=actor.email,
+        entity="status_update",
+        key=f"{action.code}#{update.id}",
+        change="add",
+        detail={
+            "action": action.code,
+            "status": request.status,
+            "previous": before,
+            "reason": request.reason,
+            "capacity": str(permission.capacity),
+            "on_behalf": permission.on_behalf,
+            "restricted": request.restricted,
+            "source": invocation.platform,
+        },
+    )
+    label = scheme.label(request.status)
+    change = f"{label}, {direction}" + (f" (was {scheme.label(before)})" if before else " (first update)")
+    overdue = scheme.action_overdue(action.current_due, action.state, request.status, london_date(now))
+    lines = [
+        Line(f"Now {change}", request.status),
+        Line(f"Reason: {request.reason}" if request.reason else "Reason: none given"),
+        Line(f"Due: {due_text(action, overdue)}"),
+    ]
+    if permission.capacity is not Capacity.OWNER:
+        lines.append(Line(_capacity_note(permission.capacity)))
+    if request.restricted:
+        lines.append(Line("Restricted: the reason is left out of public reports."))
+    sections = (Section(f"{action.code} updated", tuple(lines)),)
+    who = actor.name or actor.email
+    if permission.on_behalf:
+        who += " (admin, on behalf of the owner)"
+    reason = f": {request.reason}" if request.reason else ""
+    return Reply(
+        text=plain_text(sections),
+        status=request.status,
+        sections=sections,
+        announcement=f"{who} updated {action.code} to {change}{reason}",
+    )
+
+
+def _check_open(action: Action) -> None:
+    """Complete and closed actions keep their history but take no new updates."""
+    if action.state == ActionState.COMPLETE.value:
+        raise InvalidStatus(
+            f"{action.code} is marked complete, so it takes no more updates.",
+            f"An admin can reopen it if work has restarted; /rag {action.code} shows its history.",
+        )
+    if action.state != ActionState.ACTIVE.value:
+        approval = f" ({action.state_approval})" if action.state_approval else ""
+        raise InvalidStatus(
+            f"{action.code} is closed{approval}, so it takes no more updates.",
+            f"/rag {action.code} shows its history.",
+        )
+
+
+def _capacity_note(capacity: Capacity) -> str:
+    if capacity is Capacity.ADMIN:
+        return "Recorded as made by an admin on behalf of the owner."
+    return f"Recorded as made by the action's {capacity}."

@@ -1,0 +1,223 @@
+"""The read-only side of ``/rag``: one action (``/rag V9``), your actions (``/rag mine``) and help.
+
+Anyone may read. Each view costs a fixed number of queries however many actions or updates there
+are, so ``/rag mine`` stays quick for an SRO who sponsors a hundred actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+
+from commands.errors import UnknownAction
+from commands.model import Actor, Line, Reply, Section
+from commands.permissions import Capacity, describe_people, person_name
+from commands.rag_grammar import RESTRICTED_FLAG
+from commands.rules import RagScheme, UpdateTiming, london_date, next_update_due, show_date, update_timing
+from storage.models import Action, ActionState, Person, StatusUpdate
+from storage.repository import PlanRepository
+
+SHOWN_UPDATES = 5
+MINE_HINT = "/rag mine lists your actions."
+
+
+def find_action(action_id: str, repo: PlanRepository) -> Action:
+    """The current plan's action with this id, or an error that suggests the ids it may have meant.
+
+    Raises:
+        UnknownAction: no plan is loaded, or the plan has no such action.
+    """
+    plan = repo.current_plan()
+    if plan is None or plan.id is None:
+        raise UnknownAction(
+            f"There is no action {action_id}: no plan is loaded yet.",
+            "An admin can load one with: planbot plan import FILE",
+        )
+    action = repo.action_by_code(action_id)
+    if action is None:
+        codes = [code.upper() for code in repo.action_codes(plan.id)]
+        close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise UnknownAction(
+            f"There is no action {action_id} in {plan.short_name}.{hint}", "/rag mine lists your actions."
+        )
+    return action
+
+
+def due_text(action: Action, overdue: bool) -> str:
+    """The current due date, the baseline when it was re-profiled, and whether it has passed."""
+    text = show_date(action.current_due)
+    if action.current_due != action.baseline_due:
+        text += f" (re-profiled from {show_date(action.baseline_due)})"
+    return f"{text}, overdue" if overdue else text
+
+
+def plain_text(sections: Sequence[Section]) -> str:
+    """The whole reply as plain text: each section's title over its lines, a blank line between."""
+    return "\n\n".join("\n".join([section.title, *(line.text for line in section.lines)]) for section in sections)
+
+
+def show_action(action_id: str, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> Reply:
+    """Title, owner and SRO with their holders, due dates, current status and the last five updates."""
+    action = find_action(action_id, repo)
+    assert action.id is not None
+    roles = repo.roles([action.owner_role_id, action.sro_role_id])
+    holders = repo.holders([action.owner_role_id, action.sro_role_id])
+    delegates = repo.delegates(action.id)
+    updates = repo.recent_updates(action.id, SHOWN_UPDATES)
+    authors = repo.people(u.author_id for u in updates)
+    latest = updates[0].status if updates else None
+
+    def role_line(label: str, role_id: int) -> Line:
+        title = roles[role_id].title if role_id in roles else "(role missing)"
+        return Line(f"{label}: {title} ({describe_people(holders[role_id])})")
+
+    details = [role_line("Owner", action.owner_role_id), role_line("SRO", action.sro_role_id)]
+    if delegates:
+        details.append(Line(f"Delegates: {describe_people(delegates)}"))
+    overdue = scheme.action_overdue(action.current_due, action.state, latest, london_date(now))
+    details.append(Line(f"Due: {due_text(action, overdue)}"))
+    if action.state != ActionState.ACTIVE.value:
+        approval = f" ({action.state_approval})" if action.state_approval else ""
+        details.append(Line(f"State: {action.state}{approval}"))
+    details.append(_status_line(updates, scheme))
+    history = [_history_line(u, authors, scheme) for u in updates] or [Line("No updates yet.")]
+    sections = (
+        Section(f"{action.code} {action.title}", tuple(details)),
+        Section("Last updates" if len(updates) > 1 else "Last update", tuple(history)),
+    )
+    return Reply(text=plain_text(sections), status=latest, sections=sections)
+
+
+def _status_line(updates: Sequence[StatusUpdate], scheme: RagScheme) -> Line:
+    if not updates:
+        return Line(f"Status: {scheme.label(None)}")
+    latest, previous = updates[0], updates[1].status if len(updates) > 1 else None
+    was = f" (was {scheme.label(previous)})" if previous else ""
+    direction = scheme.direction(previous, latest.status)
+    when = show_date(london_date(latest.created_at))
+    return Line(f"Status: {scheme.label(latest.status)}, {direction}{was}, updated {when}", latest.status)
+
+
+def _history_line(update: StatusUpdate, authors: dict[int, Person], scheme: RagScheme) -> Line:
+    author = authors.get(update.author_id)
+    name = person_name(author) if author is not None else "someone no longer known"
+    marks = "".join(
+        mark for mark, applies in ((" (on behalf)", update.on_behalf), (" (restricted)", update.restricted)) if applies
+    )
+    reason = f": {update.reason}" if update.reason else ""
+    when = show_date(london_date(update.created_at))
+    return Line(f"{when} · {scheme.label(update.status)} · {name}{marks}{reason}", update.status)
+
+
+def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> Reply:
+    """The actor's open actions (as owner, delegate or SRO), their status and what is due."""
+    plan = repo.current_plan()
+    if plan is None or plan.id is None:
+        return _no_actions(repo, "the plan")
+    held = repo.roles_held(actor.person_id)
+    delegated = repo.delegated_action_ids(actor.person_id)
+    involved = repo.actions_involving(plan.id, held, delegated)
+    actions = [a for a in involved if a.state == ActionState.ACTIVE.value]
+    if not actions:
+        return _no_actions(repo, plan.short_name)
+    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
+    today = london_date(now)
+    lines = [_mine_line(a, latest.get(a.id), held, delegated, today, scheme) for a in actions]
+    counts = {timing: sum(1 for _, t, _ in lines if t is timing) for timing in UpdateTiming}
+    late_actions = sum(1 for _, _, late in lines if late)
+    summary = (
+        f"Updates overdue: {counts[UpdateTiming.OVERDUE]} · due within 3 days: {counts[UpdateTiming.DUE_SOON]} · "
+        f"actions past their due date: {late_actions}"
+    )
+    title = f"Your actions in {plan.short_name} ({len(actions)})"
+    sections = (Section(title, (Line(summary), *(line for line, _, _ in lines))),)
+    return Reply(text=plain_text(sections), sections=sections)
+
+
+def _mine_line(
+    action: Action,
+    latest: StatusUpdate | None,
+    held: set[int],
+    delegated: set[int],
+    today: dt.date,
+    scheme: RagScheme,
+) -> tuple[Line, UpdateTiming | None, bool]:
+    """One action's line, with its update timing and whether the action itself is overdue."""
+    capacities = [
+        str(capacity)
+        for capacity, applies in (
+            (Capacity.OWNER, action.owner_role_id in held),
+            (Capacity.DELEGATE, action.id in delegated),
+            (Capacity.SRO, action.sro_role_id in held),
+        )
+        if applies
+    ]
+    status = latest.status if latest else None
+    parts = [f"{action.code} ({' and '.join(capacities)}): {scheme.label(status)}"]
+    timing: UpdateTiming | None = None
+    if latest is None:
+        timing = UpdateTiming.OVERDUE
+        parts.append("first update due now")
+    else:
+        last = london_date(latest.created_at)
+        parts[0] += f", updated {show_date(last)}"
+        if not scheme.finished(action.state, status):
+            due = next_update_due(last, action.cadence)
+            timing = update_timing(due, today)
+            parts.append(_timing_text(timing, due, action.cadence))
+    late = scheme.action_overdue(action.current_due, action.state, status, today)
+    action_due = show_date(action.current_due)
+    parts.append(f"action overdue (was due {action_due})" if late else f"action due {action_due}")
+    return Line(" · ".join(parts), status), timing, late
+
+
+def _timing_text(timing: UpdateTiming, due: dt.date, cadence: str) -> str:
+    if timing is UpdateTiming.OVERDUE:
+        return f"update overdue since {show_date(due)} ({cadence})"
+    if timing is UpdateTiming.DUE_SOON:
+        return f"update due soon, by {show_date(due)} ({cadence})"
+    return f"next update by {show_date(due)} ({cadence})"
+
+
+def _no_actions(repo: PlanRepository, plan_name: str) -> Reply:
+    admins = repo.admins()
+    who = f"an admin ({describe_people(admins, 'or')})" if admins else "an admin"
+    sections = (
+        Section(
+            "Your actions",
+            (
+                Line(f"You have no open actions in {plan_name} as owner, delegate or SRO."),
+                Line(f"To be given one, ask {who} to assign you a role or name you as a delegate."),
+                Line("Anyone can look at an action with /rag V9."),
+            ),
+        ),
+    )
+    return Reply(text=plain_text(sections), sections=sections)
+
+
+def rag_help(scheme: RagScheme) -> Reply:
+    """Usage with examples, then each colour with the words that select it and its definition."""
+    usage = (
+        Line("/rag V9 red Waiting on CJS review · record a status and why"),
+        Line(f"/rag v9 amber Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
+        Line("/rag V9 green · the reason is optional when no reason is required"),
+        Line("/rag V9 · status, owner, due date and the last five updates"),
+        Line("/rag mine · your actions and which updates are due"),
+    )
+    colours = tuple(
+        Line(
+            f"{s.label}: type {', '.join(a for a in s.aliases if a.isalpha())} or the emoji. {s.definition}"
+            + (" A reason is required." if s.reason_required else ""),
+            s.code,
+        )
+        for s in scheme.statuses
+    )
+    rules = (
+        Line(f"{scheme.label(None)}: no update yet; shown as a gap, never as green."),
+        Line(f"Reasons may be up to {scheme.max_reason_length:,} characters."),
+        Line("Owners, their delegates, SROs and admins may update an action; anyone may look."),
+    )
+    sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
+    return Reply(text=plain_text(sections), sections=sections)
