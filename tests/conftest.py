@@ -6,6 +6,7 @@ each test starts from empty tables there too.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
+from commands.plan_file import load_plan
 from storage.db import make_engine, session_scope
+from storage.models import Plan
+from storage.plan_import import import_plan
 from storage.repository import PlanRepository
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample-plan.yaml"
@@ -60,3 +64,12 @@ def repo(session: Session) -> PlanRepository:
 def sample_plan_path() -> Path:
     """The demo plan shipped with planbot (a copy of shared/sample-plan.yaml)."""
     return SAMPLE_PLAN
+
+
+@pytest.fixture
+def plan(repo: PlanRepository, sample_plan_path: Path) -> Plan:
+    """The sample plan loaded the way ``planbot plan import`` loads it, in the test's unit of work."""
+    import_plan(repo, load_plan(sample_plan_path), actor="tests", at=dt.datetime(2017, 4, 1, 9, 0))
+    plan = repo.current_plan()
+    assert plan is not None
+    return plan

@@ -1,0 +1,283 @@
+"""Check a plan file's entries and build the ``PlanSpec``; shared by the YAML and CSV readers.
+
+Problems are recorded, not raised, so one run reports every fault in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from commands.plan_spec import (
+    CADENCES,
+    POLARITIES,
+    ActionSpec,
+    MeasureSpec,
+    PersonSpec,
+    PlanSpec,
+    Problems,
+    RawItem,
+    RawPlan,
+    ThemeSpec,
+)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_THEME_CODE = re.compile(r"[A-Z]{1,10}")
+_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+_ACTION_KEYS = {"id", "title", "owner", "sro", "due", "priority", "cadence", "measures"}
+_THEME_KEYS = {"code", "name", "sro", "actions"}
+_PERSON_KEYS = {"name", "email", "roles"}
+_PLAN_KEYS = {"name", "short_name", "period", "financial_year_start"}
+
+
+def check_plan(raw: RawPlan, problems: Problems) -> PlanSpec:
+    """Build the spec, recording in ``problems`` every entry that breaks the format's rules.
+
+    The spec returned is only meaningful when no problem was recorded.
+    """
+    v = _Validator(raw, problems)
+    plan = raw.plan
+    v.unknown_keys(plan, _PLAN_KEYS, "plan")
+    start = v.date(plan, "period.start", where="plan")
+    end = v.date(plan, "period.end", where="plan")
+    if start and end and end < start:
+        problems.at("plan", plan.label("period.end"), f"{end} is before the start, {start}")
+    fy_start = v.text(plan, "financial_year_start", where="plan", max_len=5, required=False) or "04-01"
+    if not _valid_month_day(fy_start):
+        problems.at("plan", plan.label("financial_year_start"), f'"{fy_start}" is not a month and day (use MM-DD)')
+    people = _people(v)
+    holders = {role for person in people for role in person.roles}
+    return PlanSpec(
+        name=v.text(plan, "name", where="plan", max_len=300),
+        short_name=v.text(plan, "short_name", where="plan", max_len=100),
+        period_start=start or dt.date.min,
+        period_end=end or dt.date.min,
+        financial_year_start=fy_start,
+        themes=_themes(v, holders),
+        people=people,
+    )
+
+
+class _Validator:
+    """Turns a ``RawPlan`` into a ``PlanSpec``, recording every problem instead of stopping."""
+
+    def __init__(self, raw: RawPlan, problems: Problems) -> None:
+        self.raw = raw
+        self.problems = problems
+
+    def text(self, item: RawItem, name: str, *, where: str, max_len: int, required: bool = True) -> str:
+        value = _get(item.fields, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problems.at(where, item.label(name), "missing")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problems.at(where, item.label(name), "must be text")
+            return ""
+        text = " ".join(str(value).split())
+        if len(text) > max_len:
+            self.problems.at(where, item.label(name), f"longer than {max_len} characters")
+        return text
+
+    def date(self, item: RawItem, name: str, *, where: str) -> dt.date | None:
+        value = _get(item.fields, name)
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.problems.at(where, item.label(name), "missing (use YYYY-MM-DD)")
+            return None
+        text = str(value).strip()
+        if _DATE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        self.problems.at(where, item.label(name), f'"{text}" is not a date (use YYYY-MM-DD)')
+        return None
+
+    def flag(self, item: RawItem, name: str, *, where: str) -> bool:
+        value = _get(item.fields, name)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _FLAGS or not text:
+            return _FLAGS.get(text, False)
+        self.problems.at(where, item.label(name), f'"{value}" is not yes or no')
+        return False
+
+    def unknown_keys(self, item: RawItem, known: set[str], where: str) -> None:
+        for key in sorted(set(item.fields) - known, key=str):
+            self.problems.at(where, str(key), f"not a known field (known: {', '.join(sorted(known))})")
+
+    def held(self, item: RawItem, name: str, role: str, *, where: str, holders: set[str]) -> None:
+        if role and role not in holders:
+            self.problems.at(
+                where,
+                item.label(name),
+                f'no one holds the role "{role}" (add its holder under {self.raw.people_source})',
+            )
+
+
+def _get(fields: Any, dotted: str) -> Any:
+    """``period.start`` reads the nested mapping the YAML format uses."""
+    value = fields
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _valid_month_day(text: str) -> bool:
+    match = _MONTH_DAY.fullmatch(text)
+    if not match:
+        return False
+    try:
+        dt.date(2000, int(match[1]), int(match[2]))
+    except ValueError:
+        return False
+    return True
+
+
+def _people(v: _Validator) -> tuple[PersonSpec, ...]:
+    """People in file order, then admins who are not also role holders."""
+    found: dict[str, PersonSpec] = {}
+    first_seen: dict[str, str] = {}
+    for item in v.raw.people:
+        v.unknown_keys(item, _PERSON_KEYS, item.where)
+        email = _email(v, item, item.where)
+        where = f"{item.where} ({email})" if email else item.where
+        name = v.text(item, "name", where=where, max_len=200, required=False)
+        roles = _roles(v, item, where)
+        if email in found:
+            v.problems.at(where, item.label("email"), f'"{email}" is listed twice (first as {first_seen[email]})')
+        elif email:
+            found[email] = PersonSpec(email=email, name=name, roles=roles)
+            first_seen[email] = item.where
+    admins: set[str] = set()
+    for item in v.raw.admins:
+        email = _email(v, item, item.where)
+        if email:
+            admins.add(email)
+            found.setdefault(email, PersonSpec(email=email))
+    return tuple(PersonSpec(p.email, p.name, p.roles, is_admin=p.email in admins) for p in found.values())
+
+
+def _email(v: _Validator, item: RawItem, where: str) -> str:
+    email = v.text(item, "email", where=where, max_len=320).lower()
+    if email and not _EMAIL.fullmatch(email):
+        v.problems.at(where, item.label("email"), f'"{email}" is not an email address')
+        return ""
+    return email
+
+
+def _roles(v: _Validator, item: RawItem, where: str) -> tuple[str, ...]:
+    value = item.fields.get("roles")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        v.problems.at(where, item.label("roles"), "must be a list of role titles")
+        return ()
+    roles = tuple(dict.fromkeys(" ".join(r.split()) for r in value if r.strip()))
+    for role in roles:
+        if len(role) > 200:
+            v.problems.at(where, item.label("roles"), f'"{role[:40]}…" is longer than 200 characters')
+    return roles
+
+
+def _themes(v: _Validator, holders: set[str]) -> tuple[ThemeSpec, ...]:
+    themes: list[ThemeSpec] = []
+    theme_codes: set[str] = set()
+    action_codes: dict[str, str] = {}
+    for raw_theme in v.raw.themes:
+        item = raw_theme.item
+        v.unknown_keys(item, _THEME_KEYS, item.where)
+        code = v.text(item, "code", where=item.where, max_len=10).upper()
+        where = f"{item.where} ({code})" if code else item.where
+        if code and not _THEME_CODE.fullmatch(code):
+            v.problems.at(where, item.label("code"), f'"{code}" must be letters only (such as V)')
+        elif code in theme_codes:
+            v.problems.at(where, item.label("code"), f'theme "{code}" is listed twice')
+        theme_codes.add(code)
+        name = v.text(item, "name", where=where, max_len=200)
+        sro = v.text(item, "sro", where=where, max_len=200, required=False) or None
+        if sro:
+            v.held(item, "sro", sro, where=where, holders=holders)
+        actions = tuple(_action(v, a, code, sro, holders, action_codes) for a in raw_theme.actions)
+        themes.append(ThemeSpec(code=code, name=name, sro=sro, actions=actions))
+    return tuple(themes)
+
+
+def _action(
+    v: _Validator, item: RawItem, theme_code: str, theme_sro: str | None, holders: set[str], seen: dict[str, str]
+) -> ActionSpec:
+    v.unknown_keys(item, _ACTION_KEYS, item.where)
+    code = v.text(item, "id", where=item.where, max_len=20).upper().replace(" ", "")
+    where = f"{item.where} ({code})" if code else item.where
+    if code in seen:
+        v.problems.at(where, item.label("id"), f'"{code}" is used twice (first by {seen[code]})')
+    elif code:
+        seen[code] = item.where
+        if theme_code and not re.fullmatch(re.escape(theme_code) + r"\d+", code):
+            v.problems.at(
+                where, item.label("id"), f'"{code}" must be its theme code "{theme_code}" followed by a number'
+            )
+    title = v.text(item, "title", where=where, max_len=5000)
+    owner = v.text(item, "owner", where=where, max_len=200)
+    v.held(item, "owner", owner, where=where, holders=holders)
+    sro = v.text(item, "sro", where=where, max_len=200, required=theme_sro is None) or theme_sro or ""
+    v.held(item, "sro", sro, where=where, holders=holders)
+    due = v.date(item, "due", where=where)
+    cadence = (v.text(item, "cadence", where=where, max_len=20, required=False) or "monthly").lower()
+    if cadence not in CADENCES:
+        v.problems.at(where, item.label("cadence"), f'"{cadence}" is not one of {", ".join(CADENCES)}')
+    return ActionSpec(
+        code=code,
+        title=title,
+        owner=owner,
+        sro=sro,
+        due=due or dt.date.min,
+        priority=v.flag(item, "priority", where=where),
+        cadence=cadence,
+        measures=_measures(v, item, where),
+    )
+
+
+def _measures(v: _Validator, item: RawItem, where: str) -> tuple[MeasureSpec, ...]:
+    value = item.fields.get("measures")
+    if value is None:
+        return ()
+    label = item.label("measures")
+    if not isinstance(value, list):
+        v.problems.at(where, label, "must be a list of measures")
+        return ()
+    measures: dict[str, MeasureSpec] = {}
+    for number, entry in enumerate(value, start=1):
+        fields = {"name": entry} if isinstance(entry, str) else entry
+        if not isinstance(fields, dict):
+            v.problems.at(where, label, f"measure {number} must be a name or a mapping with name, unit, polarity")
+            continue
+        unknown = sorted(set(fields) - {"name", "unit", "polarity"}, key=str)
+        if unknown:
+            v.problems.at(where, label, f'measure {number} has unknown field "{unknown[0]}" (use name, unit, polarity)')
+        name = " ".join(str(fields.get("name") or "").split())
+        unit = str(fields.get("unit") or "").strip()
+        polarity = str(fields.get("polarity") or "higher_is_better").strip()
+        if not name:
+            v.problems.at(where, label, f"measure {number} has no name")
+        elif name in measures:
+            v.problems.at(where, label, f'measure "{name}" is listed twice')
+        elif len(name) > 300 or len(unit) > 30:
+            v.problems.at(where, label, f"measure {number}: name over 300 or unit over 30 characters")
+        elif polarity not in POLARITIES:
+            v.problems.at(
+                where, label, f'measure {number}: polarity "{polarity}" is not one of {", ".join(POLARITIES)}'
+            )
+        else:
+            measures[name] = MeasureSpec(name=name, unit=unit, polarity=polarity)
+    return tuple(measures.values())

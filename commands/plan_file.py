@@ -1,0 +1,118 @@
+"""Read a plan file (YAML or CSV) and check all of it before anything is imported.
+
+Every fault is collected and reported together, each naming the file, the entry and the field,
+so the person who keeps the plan can fix their file in one pass. ``docs/plan-format.md`` describes
+both formats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from commands.plan_check import check_plan
+from commands.plan_csv import read_csv_plan
+from commands.plan_spec import (
+    ActionSpec,
+    MeasureSpec,
+    PersonSpec,
+    PlanFileError,
+    PlanSpec,
+    Problems,
+    RawItem,
+    RawPlan,
+    RawTheme,
+    ThemeSpec,
+)
+
+__all__ = ["ActionSpec", "MeasureSpec", "PersonSpec", "PlanFileError", "PlanSpec", "ThemeSpec", "load_plan"]
+
+_TOP_KEYS = {"plan", "themes", "people", "admins"}
+
+
+def load_plan(path: Path) -> PlanSpec:
+    """Read and validate a plan file; its suffix (.yaml, .yml or .csv) picks the format.
+
+    Raises:
+        PlanFileError: listing every problem found, each naming the file, entry and field.
+    """
+    problems = Problems(path.name)
+    raw = _read(path, problems)
+    problems.raise_if_any()
+    assert raw is not None, "a reader that records no problem returns the plan"
+    spec = check_plan(raw, problems)
+    problems.raise_if_any()
+    return spec
+
+
+def _read(path: Path, problems: Problems) -> RawPlan | None:
+    if not path.is_file():
+        problems.file("no such file")
+        return None
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(path, problems)
+    if suffix == ".csv":
+        return read_csv_plan(path, problems)
+    problems.file("use a .yaml, .yml or .csv file")
+    return None
+
+
+def _read_yaml(path: Path, problems: Problems) -> RawPlan | None:
+    """Parse the YAML document into the shape the checker shares with CSV."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.file(f"not valid YAML{place}: {getattr(exc, 'problem', None) or exc}")
+        return None
+    except UnicodeDecodeError:
+        problems.file("not a UTF-8 text file")
+        return None
+    if not isinstance(doc, dict):
+        problems.file("expected a mapping with plan, themes, people and admins")
+        return None
+    for key in sorted(doc.keys() - _TOP_KEYS, key=str):
+        problems.file(f'"{key}" is not a known section (known: {", ".join(sorted(_TOP_KEYS))})')
+    themes = []
+    number = 0
+    for t_index, entry in enumerate(_list(doc, "themes", problems), start=1):
+        theme = _mapping(entry, f"theme {t_index}", problems)
+        actions = []
+        for action in _list(theme, "actions", problems, where=f"theme {t_index}"):
+            number += 1
+            actions.append(RawItem(f"action {number}", _mapping(action, f"action {number}", problems)))
+        themes.append(RawTheme(RawItem(f"theme {t_index}", theme), tuple(actions)))
+    people = tuple(
+        RawItem(f"person {i}", _mapping(p, f"person {i}", problems))
+        for i, p in enumerate(_list(doc, "people", problems), start=1)
+    )
+    admins = tuple(
+        RawItem(f"admins entry {i}", {"email": a}, {"email": "admins"})
+        for i, a in enumerate(_list(doc, "admins", problems), start=1)
+    )
+    plan = RawItem("plan", _mapping(doc.get("plan"), "plan", problems))
+    return RawPlan(plan, tuple(themes), people, admins, people_source="people")
+
+
+def _list(doc: dict[str, Any], key: str, problems: Problems, where: str = "") -> list[Any]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if where:
+        problems.at(where, key, "must be a list")
+    else:
+        problems.file(f'"{key}" must be a list')
+    return []
+
+
+def _mapping(value: Any, where: str, problems: Problems) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    problems.file(f"{where} is missing" if value is None else f"{where} must be a mapping of fields")
+    return {}

@@ -1,0 +1,149 @@
+"""What a plan file says, as frozen values, and the error that lists everything wrong with one.
+
+``commands.plan_file`` builds these from YAML or CSV; ``storage.plan_import`` writes them to SQL.
+Nothing here reads files or touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from commands.errors import UserError
+
+CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
+POLARITIES = ("higher_is_better", "lower_is_better")
+MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """A strategic measure; polarity decides whether a rise is shown as better or worse."""
+
+    name: str
+    unit: str = ""
+    polarity: str = "higher_is_better"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action as the file states it; ``due`` is the baseline due date."""
+
+    code: str
+    title: str
+    owner: str
+    sro: str
+    due: dt.date
+    priority: bool = False
+    cadence: str = "monthly"
+    measures: tuple[MeasureSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    """A theme and its actions in file order; ``sro`` is the role actions fall back to."""
+
+    code: str
+    name: str
+    sro: str | None
+    actions: tuple[ActionSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """Someone the plan names: the roles they hold and whether they administer planbot."""
+
+    email: str
+    name: str = ""
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """A whole, validated plan file: every role an action names is held by someone in ``people``."""
+
+    name: str
+    short_name: str
+    period_start: dt.date
+    period_end: dt.date
+    financial_year_start: str
+    themes: tuple[ThemeSpec, ...]
+    people: tuple[PersonSpec, ...]
+
+    @property
+    def actions(self) -> tuple[ActionSpec, ...]:
+        """Every action in file order, across themes."""
+        return tuple(action for theme in self.themes for action in theme.actions)
+
+
+class PlanFileError(UserError):
+    """The plan file cannot be imported; ``problems`` holds one line per fault, each naming where."""
+
+    def __init__(self, problems: list[str]) -> None:
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        hidden = len(problems) - len(shown)
+        if hidden:
+            shown = [*shown, f"…and {hidden} more problem{'s' if hidden > 1 else ''}"]
+        super().__init__("\n".join(shown))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One entry of a file before validation, with where it is in words its author recognises.
+
+    ``labels`` renames fields for messages, so a CSV author reads ``theme_name`` where the
+    YAML author reads ``name``.
+    """
+
+    where: str
+    fields: Mapping[str, Any]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+
+@dataclass(frozen=True)
+class RawTheme:
+    item: RawItem
+    actions: tuple[RawItem, ...]
+
+
+@dataclass(frozen=True)
+class RawPlan:
+    """Either file format read into the same shape, so one validator serves both."""
+
+    plan: RawItem
+    themes: tuple[RawTheme, ...]
+    people: tuple[RawItem, ...]
+    admins: tuple[RawItem, ...]
+    people_source: str = "people"
+
+
+class Problems:
+    """Collects every fault in a file so that its author can fix them all in one pass."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.lines: list[str] = []
+
+    def file(self, text: str) -> None:
+        """A fault of the file as a whole."""
+        self._add(f"{self.file_name}: {text}")
+
+    def at(self, where: str, field_label: str, text: str) -> None:
+        """A fault in one field of one entry."""
+        self._add(f'{self.file_name}: {where}, field "{field_label}": {text}')
+
+    def _add(self, line: str) -> None:
+        """One entry can be read twice (a CSV admin is also a person); say each fault once."""
+        if line not in self.lines:
+            self.lines.append(line)
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise PlanFileError(self.lines)
