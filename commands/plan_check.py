@@ -48,8 +48,7 @@ def check_plan(raw: RawPlan, problems: Problems) -> PlanSpec:
     fy_start = v.text(plan, "financial_year_start", where="plan", max_len=5, required=False) or "04-01"
     if not _valid_month_day(fy_start):
         problems.at("plan", plan.label("financial_year_start"), f'"{fy_start}" is not a month and day (use MM-DD)')
-    people = _people(v)
-    holders = {role for person in people for role in person.roles}
+    people, holders = _people(v)
     return PlanSpec(
         name=v.text(plan, "name", where="plan", max_len=300),
         short_name=v.text(plan, "short_name", where="plan", max_len=100),
@@ -142,16 +141,22 @@ def _valid_month_day(text: str) -> bool:
     return True
 
 
-def _people(v: _Validator) -> tuple[PersonSpec, ...]:
-    """People in file order, then admins who are not also role holders."""
+def _people(v: _Validator) -> tuple[tuple[PersonSpec, ...], set[str]]:
+    """People in file order, then admins who are not also role holders; and every role held.
+
+    Roles listed against a faulty entry still count as held, so one bad email address does not
+    also make every action its owner leads look wrong.
+    """
     found: dict[str, PersonSpec] = {}
     first_seen: dict[str, str] = {}
+    holders: set[str] = set()
     for item in v.raw.people:
-        v.unknown_keys(item, _PERSON_KEYS, item.where)
         email = _email(v, item, item.where)
         where = f"{item.where} ({email})" if email else item.where
+        v.unknown_keys(item, _PERSON_KEYS, where)
         name = v.text(item, "name", where=where, max_len=200, required=False)
         roles = _roles(v, item, where)
+        holders.update(roles)
         if email in found:
             v.problems.at(where, item.label("email"), f'"{email}" is listed twice (first as {first_seen[email]})')
         elif email:
@@ -163,7 +168,8 @@ def _people(v: _Validator) -> tuple[PersonSpec, ...]:
         if email:
             admins.add(email)
             found.setdefault(email, PersonSpec(email=email))
-    return tuple(PersonSpec(p.email, p.name, p.roles, is_admin=p.email in admins) for p in found.values())
+    people = tuple(PersonSpec(p.email, p.name, p.roles, is_admin=p.email in admins) for p in found.values())
+    return people, holders
 
 
 def _email(v: _Validator, item: RawItem, where: str) -> str:
@@ -196,9 +202,9 @@ def _themes(v: _Validator, holders: set[str]) -> tuple[ThemeSpec, ...]:
     action_codes: dict[str, str] = {}
     for raw_theme in v.raw.themes:
         item = raw_theme.item
-        v.unknown_keys(item, _THEME_KEYS, item.where)
         code = v.text(item, "code", where=item.where, max_len=10).upper()
         where = f"{item.where} ({code})" if code else item.where
+        v.unknown_keys(item, _THEME_KEYS, where)
         if code and not _THEME_CODE.fullmatch(code):
             v.problems.at(where, item.label("code"), f'"{code}" must be letters only (such as V)')
         elif code in theme_codes:
@@ -216,9 +222,9 @@ def _themes(v: _Validator, holders: set[str]) -> tuple[ThemeSpec, ...]:
 def _action(
     v: _Validator, item: RawItem, theme_code: str, theme_sro: str | None, holders: set[str], seen: dict[str, str]
 ) -> ActionSpec:
-    v.unknown_keys(item, _ACTION_KEYS, item.where)
     code = v.text(item, "id", where=item.where, max_len=20).upper().replace(" ", "")
     where = f"{item.where} ({code})" if code else item.where
+    v.unknown_keys(item, _ACTION_KEYS, where)
     if code in seen:
         v.problems.at(where, item.label("id"), f'"{code}" is used twice (first by {seen[code]})')
     elif code:

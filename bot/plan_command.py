@@ -1,0 +1,82 @@
+"""``planbot plan import FILE [--dry-run]``: check a plan file, apply it in one unit of work, report.
+
+A dry run goes through exactly the same import and then rolls the unit of work back, so what it
+shows is what a real import would do.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bot.config import Settings
+from bot.container import Container
+from bot.db_command import DATABASE_ERRORS, database_problem
+from commands.plan_file import PlanFileError, load_plan
+from storage.plan_import import ImportResult, import_plan
+
+_KIND_STYLES = {"add": "green", "change": "yellow", "close": "red"}
+
+
+class _RollBack(Exception):
+    """Raised inside the unit of work to undo a dry run; never leaves this module."""
+
+
+def run_plan_import(settings: Settings, path: Path, dry_run: bool) -> int:
+    """Import a plan file and print its changes.
+
+    Returns:
+        0 on success, 1 when the database cannot be reached, 2 when the file has problems
+        (nothing is written in either case).
+    """
+    out, err = Console(), Console(stderr=True)
+    try:
+        spec = load_plan(path)
+    except PlanFileError as exc:
+        err.print(Text(exc.message, style="red"), soft_wrap=True)
+        return 2
+    try:
+        container = Container.open(settings)
+    except DATABASE_ERRORS as exc:
+        err.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+        return 1
+    result = ImportResult()
+    try:
+        with container.unit_of_work() as repo:
+            result = import_plan(repo, spec, actor=_actor(), at=container.clock())
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    finally:
+        container.engine.dispose()
+    _report(out, result, path, dry_run)
+    return 0
+
+
+def _actor() -> str:
+    """The audit log's "who": the account that ran the import."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown user"
+    return f"{user} (plan import)"
+
+
+def _report(out: Console, result: ImportResult, path: Path, dry_run: bool) -> None:
+    if result.changes:
+        title = f"Dry run of {path.name}: nothing written" if dry_run else f"Imported {path.name}"
+        table = Table(title=title, title_justify="left")
+        for column in ("kind", "entity", "key", "detail"):
+            table.add_column(column, overflow="fold")
+        for change in result.changes:
+            table.add_row(Text(change.kind, style=_KIND_STYLES[change.kind]), change.entity, change.key, change.detail)
+        out.print(table)
+    else:
+        out.print(f"No changes: the database already matches {path.name}.", soft_wrap=True)
+    prefix = "Dry run, nothing written: " if dry_run else ""
+    out.print(f"{prefix}{result.summary()}", soft_wrap=True)
