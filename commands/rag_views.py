@@ -85,7 +85,7 @@ def show_action(action_id: str, repo: PlanRepository, now: dt.datetime, scheme: 
     history = [_history_line(u, authors, scheme) for u in updates] or [Line("No updates yet.")]
     sections = (
         Section(f"{action.code} {action.title}", tuple(details)),
-        Section("Last updates" if len(updates) > 1 else "Last update", tuple(history)),
+        Section("Last update" if len(updates) == 1 else "Last updates", tuple(history)),
     )
     return Reply(text=plain_text(sections), status=latest, sections=sections)
 

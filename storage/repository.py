@@ -110,7 +110,9 @@ class PlanRepository:
 
     def admins(self) -> list[Person]:
         """Everyone who may manage the plan, by name."""
-        return list(self.session.exec(select(Person).where(col(Person.is_admin)).order_by(col(Person.name))))
+        return list(
+            self.session.exec(select(Person).where(col(Person.is_admin)).order_by(col(Person.name), col(Person.email)))
+        )
 
     def person_by_email(self, email: str) -> Person | None:
         return self.session.exec(select(Person).where(Person.email == email.strip().lower())).first()
