@@ -1,0 +1,119 @@
+"""planbot's bolt ``App``: one Web API client, request signatures, the global error handler, the listeners.
+
+The app acknowledges in the request's own thread (``process_before_response``) and runs the work
+on a separate pool, so Slack's 3-second acknowledgement never waits behind earlier commands.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltRequest, Respond
+from slack_bolt.kwargs_injection import build_required_kwargs
+from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_bolt.listener.thread_runner import ThreadListenerRunner
+from slack_bolt.util.utils import get_arg_names_of_callable
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.config import Settings
+from bot.container import Container
+from bot.slack import listeners
+
+WORKERS = 8
+APOLOGY = (
+    "Sorry, something went wrong on planbot's side and I couldn't finish that. "
+    "It has been logged for the admins; please try again in a few minutes."
+)
+
+logger = logging.getLogger(__name__)
+
+
+def build_client(settings: Settings, token: str | None) -> WebClient:
+    """A Web API client that retries dropped connections and honours ``Retry-After`` on rate limits.
+
+    ``SLACK_API_URL`` (when set) replaces https://slack.com/api/, for a proxy or a local test server.
+    """
+    base_url = settings.slack_api_url or WebClient.BASE_URL
+    return WebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else f"{base_url}/",
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def build_app(container: Container, *, client: WebClient | None = None) -> App:
+    """The Slack app planbot runs, in Socket Mode or over HTTP alike.
+
+    Args:
+        container: settings, database and clock shared by every listener.
+        client: the Web API client to use; by default one built from the settings' bot token.
+
+    Returns:
+        The app with its listeners registered. Building it calls ``auth.test`` once, so a wrong
+        token fails here rather than on the first command.
+    """
+    app = build_bolt_app(container.settings, client=client)
+    listeners.register(app, container)
+    return app
+
+
+def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> App:
+    """A bolt app set up as planbot's (signatures, workers, error handling) but with no listeners yet."""
+    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="planbot-slack")
+    app = App(
+        name="planbot",
+        client=client or build_client(settings, settings.slack_bot_token),
+        signing_secret=settings.slack_signing_secret or "",
+        process_before_response=True,
+        listener_executor=executor,
+    )
+    app.listener_runner.lazy_listener_runner = ReportingLazyListenerRunner(app.listener_runner, executor)
+    app.error(report_error)
+    return app
+
+
+def report_error(error: Exception, body: Mapping[str, Any], respond: Respond | None) -> None:
+    """Where every unexpected failure ends up: logged with what was asked (never tokens or text), then an
+    apology to the person, who would otherwise be left waiting."""
+    logger.error(
+        "planbot failed handling %s from user %s in channel %s",
+        body.get("command") or body.get("type"),
+        body.get("user_id") or (body.get("user") or {}).get("id"),
+        body.get("channel_id"),
+        exc_info=error,
+    )
+    if respond is not None:
+        respond(text=APOLOGY, response_type="ephemeral")
+
+
+class ReportingLazyListenerRunner(LazyListenerRunner):
+    """Runs lazy listeners on the app's pool and hands what they raise to the app's error handler.
+
+    bolt's own runner only logs a lazy listener's failure, so the person would never hear of it;
+    this keeps one error path for ack functions and lazy work alike.
+    """
+
+    def __init__(self, listener_runner: ThreadListenerRunner, executor: Executor) -> None:
+        self.logger = listener_runner.logger
+        self.listener_runner = listener_runner
+        self.executor = executor
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        self.executor.submit(self.run, function, request)
+
+    def run(self, function: Callable[..., None], request: BoltRequest) -> None:
+        kwargs = build_required_kwargs(
+            logger=self.logger,
+            required_arg_names=get_arg_names_of_callable(function),
+            request=request,
+            response=None,
+            this_func=function,
+        )
+        try:
+            function(**kwargs)
+        except Exception as error:
+            self.listener_runner.listener_error_handler.handle(error=error, request=request, response=None)

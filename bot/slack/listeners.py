@@ -1,0 +1,110 @@
+"""Slack listeners: acknowledge at once, then translate, ask the core, render and answer.
+
+Slack shows the person an error if a command is not acknowledged within 3 seconds, so the
+acknowledgement does nothing else; the work runs afterwards as a bolt lazy listener and answers
+through the command's ``response_url``. Failures other than the user's own mistakes go to the
+app's single error handler (see ``bot.slack.app``), not to a ``try`` in each listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.container import Container
+from bot.slack.identity import resolve_actor
+from bot.slack.render import render_reply, render_text
+from bot.slack.translate import to_invocation
+from commands.errors import UserError
+from commands.rag import handle_rag
+
+# chat.postMessage errors that mean "planbot may not post here", which the person can fix.
+NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, container: Container) -> None:
+    """Attach planbot's listeners to ``app``; they reach the database only through ``container``."""
+
+    def answer_rag(command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext) -> None:
+        answer_rag_command(container, command, client, respond, context.bot_user_id)
+
+    app.command("/rag")(ack=acknowledge, lazy=[answer_rag])
+
+
+def acknowledge(ack: Ack) -> None:
+    """Tell Slack the command arrived; the answer follows through ``response_url``."""
+    ack()
+
+
+def answer_rag_command(
+    container: Container, command: Mapping[str, str], client: WebClient, respond: Respond, bot_user_id: str | None
+) -> None:
+    """Do what ``/rag …`` asks and answer the person privately; announce a stored update in the channel.
+
+    Args:
+        container: the units of work and the clock.
+        command: the slash-command payload.
+        client: Web API client with the bot token (``users.info``, ``chat.postMessage``).
+        respond: posts to the command's ``response_url``.
+        bot_user_id: planbot's own user id, to name it when asking to be invited.
+    """
+    try:
+        actor = resolve_actor(container, client, command["user_id"])
+    except UserError as refusal:
+        blocks, text = render_text(refusal.reply_text())
+        _send(respond, text, blocks)
+        return
+    invocation = to_invocation(command, actor)
+    if not invocation.text:
+        invocation = replace(invocation, text="help")
+    with container.unit_of_work() as repo:
+        reply = handle_rag(invocation, repo, container.clock())
+    blocks, text = render_reply(reply)
+    _send(respond, text, blocks)
+    if reply.announcement:
+        announce(client, respond, command, reply.announcement, bot_user_id)
+
+
+def announce(
+    client: WebClient, respond: Respond, command: Mapping[str, str], text: str, bot_user_id: str | None
+) -> None:
+    """Post a stored update where the command was typed; if planbot may not post there, say how to fix it."""
+    blocks, fallback = render_text(text)
+    channel = command["channel_id"]
+    try:
+        client.chat_postMessage(channel=channel, text=fallback, blocks=blocks, unfurl_links=False)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code not in NOT_IN_CHANNEL_ERRORS:
+            raise
+        logger.warning("Could not announce an update in %s (%s); told the user to invite planbot", channel, code)
+        _send(respond, not_announced_text(channel, bot_user_id))
+
+
+def not_announced_text(channel: str, bot_user_id: str | None) -> str:
+    """What the person must do so that updates typed in ``channel`` are announced there."""
+    if channel.startswith("D"):
+        return (
+            "Your update is saved. I couldn't announce it here because this is a direct message I'm not part of; "
+            "type /rag in a channel to have updates announced to everyone there."
+        )
+    bot = f"<@{bot_user_id}>" if bot_user_id else "@planbot"
+    return (
+        f"Your update is saved, but I couldn't announce it in <#{channel}> because I'm not in that channel. "
+        f"To have updates announced there, invite {bot} to <#{channel}>: type `/invite {bot}` in the channel."
+    )
+
+
+def _send(respond: Respond, text: str, blocks: list[Block] | None = None) -> None:
+    """Answer only the person who typed the command; a lost answer is logged, as they cannot see it."""
+    response = respond(text=text, blocks=blocks, response_type="ephemeral")
+    if response.status_code != 200:
+        logger.warning("response_url answered %s: %s", response.status_code, response.body)

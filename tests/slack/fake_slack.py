@@ -1,0 +1,307 @@
+"""Local stand-ins for Slack's servers, on real sockets: the Web API, response_url and Socket Mode.
+
+``FakeSlack`` is a ``ThreadingHTTPServer`` answering the Web API methods planbot calls, and the
+``response_url`` posts bolt's ``respond()`` makes, the way Slack does. It records every request and
+checks what Slack itself would reject (a message without fallback text, blocks that are not JSON,
+more than 50 blocks, a section over 3,000 characters); each violation is kept in ``violations`` for
+tests to assert away. ``FakeSocketMode`` is a WebSocket server speaking the Socket Mode protocol.
+Everything listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from websockets.sync.server import Server, ServerConnection, serve
+
+BOT_TOKEN = "xoxb-planbot-test"
+APP_TOKEN = "xapp-planbot-test"
+BOT_USER_ID = "UPLANBOT"
+TEAM_ID = "T0PCC0001"
+WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received: ``method`` is the Web API method or ``response``."""
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+    @property
+    def token(self) -> str | None:
+        auth = self.headers.get("authorization", "")
+        return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else self.params.get("token")
+
+
+@dataclass
+class SlackUser:
+    """A workspace member as ``users.info`` describes them; no email models a bot or a missing scope."""
+
+    id: str
+    name: str
+    email: str | None = None
+    is_bot: bool = False
+
+
+@dataclass
+class FakeSlack:
+    """The Web API and response_url endpoints, recording calls.
+
+    Tests set ``users`` (for ``users.info``), ``post_error`` (an error code chat.postMessage returns),
+    ``delay_seconds`` (a slow Web API) and ``socket_mode_url`` (what ``apps.connections.open`` hands out).
+    """
+
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    post_error: str | None = None
+    delay_seconds: float = 0.0
+    socket_mode_url: str | None = None
+    calls: list[Call] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._changed = threading.Condition()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the recorded calls are the log."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=WAIT_SECONDS)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """What SLACK_API_URL is set to."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}/response/{key}"
+
+    # -- what tests read ------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[Call]:
+        """The calls to ``method`` once there are at least ``count`` of them; fails after ``timeout``."""
+        with self._changed:
+            done = self._changed.wait_for(lambda: len(self._calls_to(method)) >= count, timeout=timeout)
+            found = self._calls_to(method)
+        assert done, f"expected {count} call(s) to {method} within {timeout}s, got {len(found)}: {self.calls}"
+        return found
+
+    def _calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    # -- serving --------------------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode() if length else ""
+        params: dict[str, Any] = dict(parse_qsl(url.query))
+        if "json" in (request.headers.get("Content-Type") or ""):
+            params.update(json.loads(raw or "{}"))
+        else:
+            params.update(parse_qsl(raw))
+        if url.path.startswith("/api/"):
+            method = url.path.removeprefix("/api/")
+        elif url.path.startswith("/response/"):
+            method = "response"
+        else:
+            method = url.path
+        call = Call(method, url.path, params, {k.lower(): v for k, v in request.headers.items()})
+        status, answer = self._answer(call)
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "text/plain" if isinstance(answer, bytes) else "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any] | bytes]:
+        if call.method == "response":
+            problem = self._check_message(call)
+            return (400, b"invalid_blocks") if problem else (200, b"ok")
+        handler = self._methods().get(call.method)
+        if handler is None:
+            return 404, {"ok": False, "error": "unknown_method"}
+        time.sleep(self.delay_seconds)
+        expected = APP_TOKEN if call.method == "apps.connections.open" else BOT_TOKEN
+        if call.token != expected:
+            self._violation(call, f"called with token {call.token!r}", "invalid_auth")
+            return 200, {"ok": False, "error": "invalid_auth"}
+        return 200, handler(call)
+
+    def _methods(self) -> dict[str, Callable[[Call], dict[str, Any]]]:
+        return {
+            "auth.test": lambda _: {
+                "ok": True,
+                "url": "https://opcc.slack.com/",
+                "team": "OPCC",
+                "user": "planbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BPLANBOT",
+                "is_enterprise_install": False,
+            },
+            "users.info": self._users_info,
+            "chat.postMessage": self._post_message,
+            "apps.connections.open": lambda _: {"ok": True, "url": self.socket_mode_url},
+        }
+
+    def _users_info(self, call: Call) -> dict[str, Any]:
+        user = self.users.get(call.params.get("user", ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        profile: dict[str, Any] = {"real_name": user.name, "display_name": user.name.split()[0]}
+        if user.email is not None:
+            profile["email"] = user.email
+        return {
+            "ok": True,
+            "user": {
+                "id": user.id,
+                "team_id": TEAM_ID,
+                "name": user.name.lower().replace(" ", "."),
+                "real_name": user.name,
+                "is_bot": user.is_bot,
+                "profile": profile,
+            },
+        }
+
+    def _post_message(self, call: Call) -> dict[str, Any]:
+        problem = self._check_message(call)
+        if problem:
+            return {"ok": False, "error": problem}
+        if self.post_error:
+            return {"ok": False, "error": self.post_error}
+        ts = f"1529000000.{next(self._ts):06d}"
+        channel = call.params.get("channel")
+        message = {"type": "message", "text": call.params["text"], "user": BOT_USER_ID, "ts": ts}
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _check_message(self, call: Call) -> str | None:
+        """What Slack would reject in a message, recorded as a violation; None when it is valid."""
+        if not str(call.params.get("text") or "").strip():
+            return self._violation(call, "message without fallback text", "no_text")
+        blocks = call.params.get("blocks")
+        if blocks is None:
+            return None
+        if isinstance(blocks, str):
+            try:
+                blocks = json.loads(blocks)
+            except ValueError:
+                return self._violation(call, "blocks are not JSON", "invalid_blocks")
+        if not isinstance(blocks, list) or len(blocks) > 50:
+            return self._violation(call, "blocks must be a list of at most 50", "invalid_blocks")
+        for block in blocks:
+            text = (block.get("text") or {}).get("text", "")
+            if block.get("type") == "section" and len(text) > 3000:
+                return self._violation(call, f"section text of {len(text)} characters", "invalid_blocks")
+        return None
+
+    def _violation(self, call: Call, what: str, error: str) -> str:
+        with self._changed:
+            self.violations.append(f"{call.method}: {what}")
+        return error
+
+
+class FakeSocketMode:
+    """A Socket Mode endpoint: says hello, pushes envelopes the test gives it, collects the acks."""
+
+    def __init__(self) -> None:
+        self.acks: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.connected = threading.Event()
+        self._connection: ServerConnection | None = None
+        self._ids = itertools.count(1)
+        self._server: Server = serve(self._session, "127.0.0.1", 0)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-socket-mode", daemon=True)
+
+    def start(self) -> FakeSocketMode:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=WAIT_SECONDS)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.socket.getsockname()[:2]
+        return f"ws://{host}:{port}/link/?ticket=planbot-test"
+
+    def send(self, envelope_type: str, payload: dict[str, Any]) -> str:
+        """Push an envelope to the connected app; returns its ``envelope_id``."""
+        assert self.connected.wait(WAIT_SECONDS), "the app never connected to the Socket Mode server"
+        assert self._connection is not None
+        envelope_id = f"envelope-{next(self._ids)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "accepts_response_payload": envelope_type != "events_api",
+            "payload": payload,
+        }
+        self._connection.send(json.dumps(envelope))
+        return envelope_id
+
+    def next_ack(self, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
+        try:
+            return self.acks.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no acknowledgement within {timeout}s") from None
+
+    def _session(self, connection: ServerConnection) -> None:
+        self._connection = connection
+        connection.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "debug_info": {"host": "fake-socket-mode", "approximate_connection_time": 18060},
+                    "connection_info": {"app_id": "APLANBOT"},
+                }
+            )
+        )
+        self.connected.set()
+        for message in connection:
+            self.acks.put(json.loads(message))

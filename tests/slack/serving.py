@@ -1,0 +1,30 @@
+"""Run planbot's real waitress server on a free local port in a thread, and stop it cleanly."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from slack_bolt import App
+from waitress import wasyncore
+
+from bot.slack.runner import EVENTS_PATH, create_http_server
+
+STOP_SECONDS = 10.0
+
+
+@contextmanager
+def serving(app: App) -> Iterator[str]:
+    """Serve ``app`` exactly as ``planbot serve --http`` does, on 127.0.0.1; yields the events URL."""
+    server = create_http_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+    finally:
+        # Close every socket from waitress's own loop thread, so its poll never sees a closed descriptor.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=STOP_SECONDS)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive(), "waitress did not stop"

@@ -1,0 +1,165 @@
+"""``planbot run`` and ``planbot serve --http``: they refuse clearly without tokens, and start with them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
+from slash import SIGNING_SECRET, send_slash, slash_fields
+from workspace import OWNER
+
+from bot.cli import main
+from bot.config import Settings
+from bot.container import Container
+from commands.plan_file import load_plan
+from storage.plan_import import import_plan
+
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL")
+START_SECONDS = 30.0
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """No Slack variables and no .env to find them in."""
+    for name in SLACK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+class TestMissingTokens:
+    def test_run_names_both_tokens_and_the_alternatives(self, bare_environment, capsys) -> None:
+        """`planbot run` with no tokens says which are missing and what else to try, and exits 2."""
+        assert 2 == main(["run"])
+
+        err = capsys.readouterr().err
+        assert "needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (not set)" in err
+        for alternative in ("planbot serve --http", "planbot console", "planbot demo"):
+            assert alternative in err
+
+    def test_run_names_only_the_missing_token(self, bare_environment, capsys) -> None:
+        """With the bot token set, only the app-level token is reported missing."""
+        bare_environment.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+
+        assert 2 == main(["run"])
+
+        assert "needs SLACK_APP_TOKEN (not set)" in capsys.readouterr().err
+
+    def test_serve_http_needs_the_signing_secret(self, bare_environment, capsys) -> None:
+        """`planbot serve --http` will not serve unsigned traffic: it names the signing secret and exits 2."""
+        bare_environment.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+
+        assert 2 == main(["serve", "--http", "--port", "0"])
+
+        err = capsys.readouterr().err
+        assert "needs SLACK_SIGNING_SECRET (not set)" in err
+        assert "planbot run" in err
+
+
+@pytest.fixture
+def database(tmp_path: Path, sample_plan_path: Path) -> str:
+    """A SQLite file brought to the newest migration with the sample plan loaded, as an admin would."""
+    url = f"sqlite:///{tmp_path / 'planbot.db'}"
+    container = Container.open(Settings(database_url=url))
+    with container.unit_of_work() as repo:
+        import_plan(repo, load_plan(sample_plan_path), actor="tests", at=container.clock())
+    container.engine.dispose()
+    return url
+
+
+def start(args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path) -> subprocess.Popen[str]:
+    """The installed command, as an operator starts it, with only the environment it documents."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env |= {
+        "DATABASE_URL": database,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+    }
+    script = Path(sys.executable).with_name("planbot")
+    return subprocess.Popen([str(script), *args], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE)
+
+
+@pytest.fixture
+def stop_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes a test started; any still running at the end are interrupted, then killed."""
+    processes: list[subprocess.Popen[str]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Ctrl+C, as an operator stops planbot; returns the exit code and what it printed to stderr."""
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    return process.returncode, err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"planbot exited early: {process.stderr.read() if process.stderr else ''}"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {START_SECONDS}s")
+
+
+def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
+    """`planbot serve --http --port N` answers a signed /rag on N and stops cleanly on Ctrl+C."""
+    port = free_port()
+    process = start(["serve", "--http", "--host", "127.0.0.1", "--port", str(port)], database, fake_slack, tmp_path)
+    stop_on_exit.append(process)
+    wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+
+    answer = send_slash(
+        f"http://127.0.0.1:{port}/slack/events",
+        "V9 green On track",
+        user_id=OWNER.id,
+        response_url=fake_slack.response_url("serve"),
+    )
+
+    assert 200 == answer.status
+    assert "V9 updated" in fake_slack.wait_for("response")[0].params["text"]
+    assert 0 == interrupt(process)[0]
+
+
+def test_run_connects_over_socket_mode_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
+    """`planbot run` opens Socket Mode with the app token, answers a /rag envelope and stops on Ctrl+C."""
+    server = FakeSocketMode().start()
+    fake_slack.socket_mode_url = server.url
+    try:
+        process = start(["run"], database, fake_slack, tmp_path)
+        stop_on_exit.append(process)
+        assert server.connected.wait(START_SECONDS), "planbot run did not connect"
+
+        payload = slash_fields("V9 amber Awaiting CPS", user_id=OWNER.id, response_url=fake_slack.response_url("run"))
+        envelope_id = server.send("slash_commands", payload)
+
+        assert envelope_id == server.next_ack(timeout=3.0)["envelope_id"]
+        assert "V9 updated" in fake_slack.wait_for("response")[0].params["text"]
+        assert 0 == interrupt(process)[0]
+    finally:
+        server.stop()
