@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -73,3 +74,16 @@ def plan(repo: PlanRepository, sample_plan_path: Path) -> Plan:
     plan = repo.current_plan()
     assert plan is not None
     return plan
+
+
+@pytest.fixture
+def empty_db_url(db_url: str) -> str:
+    """The test database with no tables at all, not even ``alembic_version``: as new as a fresh install."""
+    eng = make_engine(db_url)
+    try:
+        existing = MetaData()
+        existing.reflect(eng)
+        existing.drop_all(eng)
+    finally:
+        eng.dispose()
+    return db_url
