@@ -105,6 +105,6 @@ def not_announced_text(channel: str, bot_user_id: str | None) -> str:
 
 def _send(respond: Respond, text: str, blocks: list[Block] | None = None) -> None:
     """Answer only the person who typed the command; a lost answer is logged, as they cannot see it."""
-    response = respond(text=text, blocks=blocks, response_type="ephemeral")
+    response = respond(text=text, blocks=blocks or None, response_type="ephemeral")
     if response.status_code != 200:
         logger.warning("response_url answered %s: %s", response.status_code, response.body)
