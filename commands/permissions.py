@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from commands.errors import NotAuthorised
 from commands.model import Actor
+from commands.rules import word_list
 from storage.models import Action, Person
 from storage.repository import PlanRepository
 
@@ -89,7 +90,4 @@ def person_name(person: Person) -> str:
 
 def describe_people(people: Sequence[Person], conjunction: str = "and") -> str:
     """ "Ollie Kerr", "Ollie Kerr and Jo Haynes", "A, B or C"; "no one" for an empty role."""
-    names = [person_name(p) for p in people]
-    if not names:
-        return "no one"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+    return word_list([person_name(p) for p in people], conjunction) or "no one"

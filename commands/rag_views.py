@@ -14,7 +14,15 @@ from commands.errors import UnknownAction
 from commands.model import Actor, Line, Reply, Section
 from commands.permissions import Capacity, describe_people, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
-from commands.rules import RagScheme, UpdateTiming, london_date, next_update_due, show_date, update_timing
+from commands.rules import (
+    RagScheme,
+    UpdateTiming,
+    london_date,
+    next_update_due,
+    show_date,
+    update_timing,
+    word_list,
+)
 from storage.models import Action, ActionState, Person, StatusUpdate
 from storage.repository import PlanRepository
 
@@ -38,7 +46,7 @@ def find_action(action_id: str, repo: PlanRepository) -> Action:
     if action is None:
         codes = [code.upper() for code in repo.action_codes(plan.id)]
         close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        hint = f" Did you mean {word_list(close)}?" if close else ""
         raise UnknownAction(
             f"There is no action {action_id} in {plan.short_name}.{hint}", "/rag mine lists your actions."
         )

@@ -9,6 +9,7 @@ Leicester is not a Monday-morning deadline in UTC during British Summer Time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -78,7 +79,7 @@ class RagScheme:
         """The words to offer when someone types a colour the scheme does not know."""
         words = [s.aliases[0] for s in self.statuses]
         letters = [s.code.lower() for s in self.statuses]
-        return f"{_or_list(words)} (or {', '.join(letters)})"
+        return f"{word_list(words)} (or {', '.join(letters)})"
 
     def reason_problem(self, status: RagStatus, reason: str) -> str | None:
         """What is wrong with a reason, if anything: red and amber must say why (boards act on
@@ -219,5 +220,8 @@ def update_timing(due: dt.date, today: dt.date) -> UpdateTiming:
     return UpdateTiming.NOT_DUE
 
 
-def _or_list(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+def word_list(words: Sequence[str], conjunction: str = "or") -> str:
+    """ "red, amber or green": how replies list choices and people."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
