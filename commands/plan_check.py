@@ -236,8 +236,8 @@ def _action(
     title = v.text(item, "title", where=where, max_len=5000)
     owner = v.text(item, "owner", where=where, max_len=200)
     v.held(item, "owner", owner, where=where, holders=holders)
-    sro = v.text(item, "sro", where=where, max_len=200, required=theme_sro is None) or theme_sro or ""
-    v.held(item, "sro", sro, where=where, holders=holders)
+    own_sro = v.text(item, "sro", where=where, max_len=200, required=theme_sro is None)
+    v.held(item, "sro", own_sro, where=where, holders=holders)
     due = v.date(item, "due", where=where)
     cadence = (v.text(item, "cadence", where=where, max_len=20, required=False) or "monthly").lower()
     if cadence not in CADENCES:
@@ -246,7 +246,7 @@ def _action(
         code=code,
         title=title,
         owner=owner,
-        sro=sro,
+        sro=own_sro or theme_sro or "",
         due=due or dt.date.min,
         priority=v.flag(item, "priority", where=where),
         cadence=cadence,
