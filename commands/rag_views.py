@@ -15,6 +15,7 @@ from commands.model import Actor, Line, Reply, Section
 from commands.permissions import Capacity, describe_people, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
 from commands.rules import (
+    DUE_SOON_DAYS,
     RagScheme,
     UpdateTiming,
     london_date,
@@ -47,9 +48,7 @@ def find_action(action_id: str, repo: PlanRepository) -> Action:
         codes = [code.upper() for code in repo.action_codes(plan.id)]
         close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
         hint = f" Did you mean {word_list(close)}?" if close else ""
-        raise UnknownAction(
-            f"There is no action {action_id} in {plan.short_name}.{hint}", "/rag mine lists your actions."
-        )
+        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", MINE_HINT)
     return action
 
 
@@ -136,7 +135,8 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
     counts = {timing: sum(1 for _, t, _ in lines if t is timing) for timing in UpdateTiming}
     late_actions = sum(1 for _, _, late in lines if late)
     summary = (
-        f"Updates overdue: {counts[UpdateTiming.OVERDUE]} · due within 3 days: {counts[UpdateTiming.DUE_SOON]} · "
+        f"Updates overdue: {counts[UpdateTiming.OVERDUE]} · "
+        f"due within {DUE_SOON_DAYS} days: {counts[UpdateTiming.DUE_SOON]} · "
         f"actions past their due date: {late_actions}"
     )
     title = f"Your actions in {plan.short_name} ({len(actions)})"
@@ -163,7 +163,7 @@ def _mine_line(
         if applies
     ]
     status = latest.status if latest else None
-    parts = [f"{action.code} ({' and '.join(capacities)}): {scheme.label(status)}"]
+    parts = [f"{action.code} ({word_list(capacities, 'and')}): {scheme.label(status)}"]
     timing: UpdateTiming | None = None
     if latest is None:
         timing = UpdateTiming.OVERDUE
@@ -207,10 +207,11 @@ def _no_actions(repo: PlanRepository, plan_name: str) -> Reply:
 
 def rag_help(scheme: RagScheme) -> Reply:
     """Usage with examples, then each colour with the words that select it and its definition."""
+    optional = word_list([s.aliases[0] for s in scheme.statuses if not s.reason_required], "and")
     usage = (
         Line("/rag V9 red Waiting on CJS review · record a status and why"),
         Line(f"/rag v9 amber Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
-        Line("/rag V9 green · the reason is optional when no reason is required"),
+        Line(f"/rag V9 green · a reason is optional for {optional}"),
         Line("/rag V9 · status, owner, due date and the last five updates"),
         Line("/rag mine · your actions and which updates are due"),
     )

@@ -98,6 +98,7 @@ COMMANDS = [
     # hostile text is stored as typed; escaping it is the renderer's job
     ("V9 red '; DROP TABLE statusupdate; --", Stored("R", "'; DROP TABLE statusupdate; --")),
     ("V9 red <!channel> ask <@U123> & co", Stored("R", "<!channel> ask <@U123> & co")),
+    ("V9 red Costs &amp; benefits", Stored("R", "Costs &amp; benefits")),
     # reading
     ("V9", Answers(f"Owner: {V9['owner']} ({V9_OWNER['name']})")),
     ("v9", Answers(f"SRO: {V9['sro']} ({V9_SRO['name']})")),
