@@ -1,0 +1,199 @@
+"""``planbot console``: type ``/rag`` commands as a person from the plan and read the bot's replies.
+
+It goes through the very same core as Slack (``commands.rag.handle_rag``) with the terminal as the
+platform, so an OPCC team can try the plan, the permissions and the wording before any Slack app
+exists. Input and output are parameters (lines in, a rich ``Console`` out) so sessions can be
+scripted in tests and replayed by the demo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from rich.console import Console
+from rich.prompt import Prompt
+from rich.text import Text
+
+from bot.config import Settings
+from bot.console_render import render_announcement, render_reply
+from bot.container import Container
+from bot.db_command import DATABASE_ERRORS, database_problem
+from commands.model import Actor, Invocation, Reply
+from commands.rag import handle_rag
+from storage.models import Person
+from storage.repository import PlanRepository
+
+PLATFORM = "console"
+QUIT_WORDS = frozenset({"quit", "exit"})
+SUGGESTED_PEOPLE = 6
+HINT = (
+    "The console understands /rag commands: /rag V9 red REASON, /rag V9, /rag mine, /rag help "
+    "(the /rag may be left out). /as EMAIL switches person; quit ends."
+)
+NO_PLAN = (
+    "There is no plan in this database yet. Load one with `planbot plan import FILE` "
+    "(bot/data/sample-plan.yaml shows the format), or try `planbot demo`, which builds its own database."
+)
+
+
+def run_console(settings: Settings, as_person: str | None) -> int:
+    """Run an interactive session on the configured database.
+
+    Args:
+        settings: where the database is.
+        as_person: email or exact name of who to act as; asked for when left out.
+
+    Returns:
+        0 after a session, 1 when there is no database or no plan to work on, 2 when ``as_person``
+        is nobody the plan knows.
+    """
+    out = Console()
+    try:
+        container = Container.open(settings)
+    except DATABASE_ERRORS as exc:
+        out.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+        return 1
+    try:
+        with container.unit_of_work() as repo:
+            plan = repo.current_plan()
+            suggestions = suggested_people(repo)
+        if plan is None:
+            out.print(NO_PLAN, soft_wrap=True, markup=False)
+            return 1
+        out.print(Text.assemble(("planbot console", "bold"), f" · {plan.name}"))
+        if as_person is None:
+            actor = _ask_who(container, suggestions, out)
+            if actor is None:
+                return 0
+        else:
+            actor = find_actor(container, as_person)
+            if actor is None:
+                out.print(f"Nobody in the plan has the email or name {as_person!r}.", markup=False)
+                _show_people(suggestions, out)
+                return 2
+        console_session(container, actor, _typed_lines(out), out)
+        return 0
+    finally:
+        container.engine.dispose()
+
+
+def console_session(container: Container, actor: Actor, lines: Iterable[str], out: Console) -> Actor:
+    """Answer each line as ``actor`` until the lines run out or one says quit.
+
+    Returns:
+        Whoever is acting at the end (``/as`` may have switched person).
+    """
+    out.print(_acting_as(actor))
+    for raw in lines:
+        line = raw.strip()
+        command, _, rest = line.partition(" ")
+        command = command.lower()
+        if not line:
+            continue
+        if command in QUIT_WORDS:
+            break
+        if command == "/as":
+            actor = _switch(container, actor, rest, out)
+        elif command in ("/rag", "rag"):
+            respond(container, actor, rest, out)
+        elif command.startswith("/"):
+            out.print(HINT, markup=False, style="dim")
+        else:
+            respond(container, actor, line, out)
+    return actor
+
+
+def respond(container: Container, actor: Actor, text: str, out: Console) -> Reply:
+    """Run one ``/rag`` command in its own unit of work and print the reply (and what it announces)."""
+    with container.unit_of_work() as repo:
+        reply = handle_rag(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock())
+    out.print(render_reply(reply))
+    if reply.announcement:
+        out.print(render_announcement(reply.announcement))
+    return reply
+
+
+def find_actor(container: Container, email_or_name: str) -> Actor | None:
+    """The person with this email, or the only person with exactly this name."""
+    with container.unit_of_work() as repo:
+        person = repo.person_by_email(email_or_name)
+        if person is None:
+            named = repo.people_by_name(email_or_name)
+            person = named[0] if len(named) == 1 else None
+    return None if person is None else actor_for(person)
+
+
+def actor_for(person: Person) -> Actor:
+    """The core's view of a person read from the plan."""
+    assert person.id is not None, "people come from the database"
+    return Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
+
+
+def suggested_people(repo: PlanRepository) -> list[Person]:
+    """A few people worth trying: the leads of the plan's first actions, then an admin."""
+    plan = repo.current_plan()
+    if plan is None or plan.id is None:
+        return []
+    owner_roles = list(dict.fromkeys(action.owner_role_id for action in repo.actions(plan.id)))
+    holders = repo.holders(owner_roles)
+    people: dict[int | None, Person] = {}
+    for role_id in owner_roles:
+        for person in holders[role_id][:1]:
+            people.setdefault(person.id, person)
+        if len(people) == SUGGESTED_PEOPLE - 1:
+            break
+    for admin in repo.admins()[:1]:
+        people.setdefault(admin.id, admin)
+    return list(people.values())
+
+
+def _switch(container: Container, actor: Actor, who: str, out: Console) -> Actor:
+    if not who.strip():
+        out.print("Say who to act as: /as EMAIL (or their exact name).", markup=False)
+        return actor
+    found = find_actor(container, who.strip())
+    if found is None:
+        out.print(f"Nobody in the plan has the email or name {who.strip()!r}; still {_who(actor)}.", markup=False)
+        return actor
+    out.print(_acting_as(found))
+    return found
+
+
+def _ask_who(container: Container, suggestions: list[Person], out: Console) -> Actor | None:
+    """Prompt until the answer names someone; None when input ends first."""
+    _show_people(suggestions, out)
+    while True:
+        try:
+            answer = Prompt.ask("Who are you? (email or name)", console=out)
+        except (EOFError, KeyboardInterrupt):
+            return None
+        actor = find_actor(container, answer)
+        if actor is not None:
+            return actor
+        out.print(f"Nobody in the plan has the email or name {answer!r}.", markup=False)
+
+
+def _show_people(people: list[Person], out: Console) -> None:
+    out.print("For example:")
+    for person in people:
+        admin = " (admin)" if person.is_admin else ""
+        out.print(f"  {person.email}  {person.name}{admin}".rstrip(), markup=False, highlight=False)
+
+
+def _typed_lines(out: Console) -> Iterator[str]:
+    """What the person types, one line at a time, until end of input or Ctrl-C."""
+    while True:
+        try:
+            yield out.input("[bold]>[/bold] ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+
+
+def _who(actor: Actor) -> str:
+    return actor.name or actor.email
+
+
+def _acting_as(actor: Actor) -> Text:
+    admin = " (admin)" if actor.is_admin else ""
+    return Text.assemble("You are ", (_who(actor), "bold"), f" <{actor.email}>{admin}. ", (HINT, "dim"))

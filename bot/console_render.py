@@ -1,0 +1,64 @@
+"""Core replies as rich renderables for the terminal (``planbot console`` and ``planbot demo``).
+
+The terminal is where people try planbot before Slack, and where a demo is read in a log file, so
+a status is always written as its word (from the RAG scheme) and colour only ever adds to it:
+output piped to a file or read by someone colour-blind loses nothing.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.text import Text
+
+from commands.model import Line, Reply, Section
+from commands.rules import DEFAULT_SCHEME, RagScheme
+
+# How the terminal paints each status code of the default scheme; a code a deployment adds
+# still shows as its word, unpainted.
+STATUS_COLOURS = {"R": "red", "A": "yellow", "G": "green", "B": "blue"}
+NOT_REPORTED_STYLE = "italic"
+REFUSED_STYLE = "red"
+
+
+def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> Text:
+    """A status as its word in its colour ("Not yet reported" for none)."""
+    if code is None:
+        return Text(scheme.label(code), style=NOT_REPORTED_STYLE)
+    colour = STATUS_COLOURS.get(code)
+    return Text(scheme.label(code), style=f"bold {colour}" if colour else "")
+
+
+def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> RenderableType:
+    """A reply in a panel: sections under bold titles, statuses coloured; refusals framed in red."""
+    if not reply.ok:
+        return Panel(Text(reply.text), title="Not done", title_align="left", border_style=REFUSED_STYLE)
+    body: RenderableType = Text(reply.text)
+    if reply.sections:
+        parts: list[RenderableType] = []
+        for index, section in enumerate(reply.sections):
+            if index:
+                parts.append(Text())
+            parts.extend(_section(section, scheme))
+        body = Group(*parts)
+    return Panel(body, border_style=STATUS_COLOURS.get(reply.status or "", "none"))
+
+
+def render_announcement(announcement: str) -> Text:
+    """What the bot would post for everyone to see once an update is stored."""
+    return Text.assemble(("posted to the channel: ", "dim"), announcement)
+
+
+def _section(section: Section, scheme: RagScheme) -> list[Text]:
+    return [Text(section.title, style="bold"), *(_line(line, scheme) for line in section.lines)]
+
+
+def _line(line: Line, scheme: RagScheme) -> Text:
+    """A line with its status word coloured where the core wrote it, or put in front when it did not."""
+    text = Text(line.text)
+    if line.status is None:
+        return text
+    word = status_text(line.status, scheme)
+    if text.highlight_words([word.plain], style=word.style) == 0:
+        text = Text.assemble(word, " · ", text)
+    return text

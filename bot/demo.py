@@ -1,0 +1,276 @@
+"""``planbot demo``: a quarter of the demo plan replayed through the real core, no Slack needed.
+
+It builds its own SQLite file, loads the shipped demo plan and plays a fixed script of 2018/19 Q3
+(October to December 2018) on a simulated clock: leads reporting across the four themes, colours
+improving and deteriorating, an admin naming a delegate who then reports, an admin typing an update
+on a lead's behalf, an SRO reporting, and the mistakes people really make. Each step says what it
+should do, so a demo that no longer tells the story it claims exits non-zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import DatabaseError
+
+from bot.config import Settings
+from bot.console import find_actor, respond
+from bot.console_render import status_text
+from bot.container import Container
+from commands.model import Actor
+from commands.permissions import person_name
+from commands.plan_file import load_plan
+from commands.rules import DEFAULT_SCHEME, LONDON, london_date, show_date
+from storage.models import Delegate
+from storage.plan_import import import_plan
+from storage.repository import PlanRepository
+
+DEMO_PLAN = Path(__file__).resolve().parent / "data" / "sample-plan.yaml"
+QUARTER = "2018/19 Q3 (October to December 2018)"
+SQLITE_HEADER = b"SQLite format 3\x00"
+PLANBOT_TABLES = frozenset({"alembic_version", "plan", "statusupdate"})
+
+
+class Outcome(Enum):
+    """What a ``/rag`` step should do."""
+
+    STORED = "stored"
+    SHOWN = "shown"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class RagStep:
+    """Someone types ``/rag`` followed by ``text`` at a London local time."""
+
+    at: dt.datetime
+    who: str
+    text: str
+    expect: Outcome = Outcome.STORED
+
+
+@dataclass(frozen=True)
+class DelegateStep:
+    """An admin names a delegate for one action (the job of ``/plan admin``, which a later issue adds)."""
+
+    at: dt.datetime
+    who: str
+    action: str
+    delegate: str
+
+
+def _at(month: int, day: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(2018, month, day, hour, minute, tzinfo=LONDON)
+
+
+def _rag(when: dt.datetime, who: str, text: str, expect: Outcome = Outcome.STORED) -> RagStep:
+    return RagStep(when, f"{who}@example.org", text, expect)
+
+
+SHOWN, REFUSED = Outcome.SHOWN, Outcome.REFUSED
+PLAN_LOADED_AT = dt.datetime(2018, 9, 28, 17, 0, tzinfo=LONDON)
+SCRIPT: tuple[RagStep | DelegateStep, ...] = (
+    _rag(_at(10, 1, 9, 5), "ollie.kerr", "V9 amber CJS review of witness care slipped to November; impact assessed"),
+    _rag(_at(10, 1, 9, 40), "tariq.gill", "V1 blue Victim and Witness Hub fully operational; now business as usual"),
+    _rag(_at(10, 2, 10, 15), "hannah.pike", "V3 amber Facilitator vacancy; agency cover starts in November"),
+    _rag(_at(10, 2, 11, 30), "ravi.cole", "T2 red Supplier missed the data migration milestone; go-live needs BCB"),
+    _rag(_at(10, 3, 14, 0), "beth.foster", "V4 red 400 domestic abuse risk assessments are waiting for review"),
+    _rag(_at(10, 4, 9, 20), "grace.reid", "C4 green"),
+    _rag(_at(10, 4, 16, 45), "jack.lloyd", "T3 red", REFUSED),
+    _rag(_at(10, 4, 16, 47), "jack.lloyd", "T3 red Body-worn video rollout paused: docking stations failed tests"),
+    _rag(_at(10, 5, 8, 55), "zara.nash", "V9 green Looks fine from here", REFUSED),
+    _rag(_at(10, 8, 9, 30), "lucy.wood", "c5 green Rural crime team at full strength; surgeries in every district"),
+    _rag(_at(10, 9, 13, 10), "meera.hale", "T6 purple Workforce plan consultation under way", REFUSED),
+    _rag(_at(10, 9, 13, 12), "meera.hale", "T6 green Workforce plan consultation under way"),
+    _rag(_at(10, 10, 11, 0), "raj.singh", "O9 green IOM cohort refreshed", REFUSED),
+    _rag(_at(10, 10, 11, 2), "raj.singh", "O2 green IOM cohort refreshed around domestic abuse perpetrators"),
+    _rag(_at(10, 15, 10, 0), "liam.evans", "V7 amber Survey contract retendered; Q3 results will be late"),
+    _rag(_at(10, 17, 15, 30), "jo.haynes", "O8 amber Custody nurse recruitment behind plan (Ruth Rowe, at BCB)"),
+    DelegateStep(_at(10, 22, 9, 0), "emily.carter@example.org", "V9", "kate.ross@example.org"),
+    _rag(_at(10, 23, 10, 0), "kate.ross", "V9 amber Victim impact assessment shared with the CJS review team"),
+    _rag(_at(11, 1, 9, 15), "ravi.cole", "T2 amber Recovery plan agreed at BCB; go-live re-planned for February"),
+    _rag(_at(11, 2, 9, 30), "beth.foster", "V4 amber Backlog down to 120 with overtime; clear by mid-December"),
+    _rag(_at(11, 5, 14, 20), "grace.reid", "C4 amber Serious injuries up 8% on last year; enforcement campaign next"),
+    _rag(_at(11, 6, 10, 5), "hannah.pike", "V3 green Agency facilitator in post; referrals back on profile"),
+    _rag(_at(11, 7, 9, 0), "nia.bell", "C7 yellow Online reporting live for 6 of 10 crime types; web chat delayed"),
+    _rag(_at(11, 12, 11, 45), "ollie.kerr", "V9 red CJS review will not report before March; due date needs BCB"),
+    _rag(_at(11, 12, 14, 0), "neil.rees", "V9", SHOWN),
+    _rag(_at(11, 14, 10, 30), "fatima.walsh", "O4 done Perpetrator programme commissioned; first cohort started"),
+    _rag(_at(11, 15, 16, 10), "sophie.webb", "green T5 Joint estates review with Fire complete", REFUSED),
+    _rag(_at(11, 15, 16, 12), "sophie.webb", "T5 green Joint estates review with Fire complete; shared HQ approved"),
+    _rag(_at(11, 19, 9, 45), "ruth.rowe", "O8 green Two custody nurses started; mental health cover round the clock"),
+    _rag(_at(12, 3, 9, 0), "ollie.kerr", "mine", SHOWN),
+    _rag(_at(12, 4, 11, 20), "ollie.kerr", "O7 red File quality 72% against an 85% target; joint CPS audit in January"),
+    _rag(_at(12, 5, 15, 0), "tom.okafor", "C6 green Third-party hate crime reporting centres doubled to 24"),
+    _rag(_at(12, 10, 10, 10), "ravi.cole", "T2 green Data migration tested; go-live 4 February"),
+    _rag(_at(12, 11, 14, 30), "jack.lloyd", "T3 amber Docking stations replaced; rollout restarted three weeks behind"),
+    _rag(_at(12, 17, 9, 50), "beth.foster", "V4 green Backlog cleared; daily triage meeting in place"),
+    _rag(_at(12, 18, 12, 0), "kate.ross", "V9 amber Review now covers witness care; BCB agreed to re-profile"),
+)
+
+
+class SimulatedClock:
+    """The container's clock, moved by the script; hands out naive UTC like the real one."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = _utc(start)
+
+    def set(self, moment: dt.datetime) -> None:
+        self.now = _utc(moment)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def run_demo(db_path: Path) -> int:
+    """(Re)create ``db_path`` and play the quarter into it.
+
+    Returns:
+        0 when every step did what the script says, 1 when one did not, 2 when ``db_path`` is
+        something other than a planbot SQLite database and was left alone.
+    """
+    out = Console()
+    problem = _not_ours(db_path)
+    if problem:
+        out.print(Text(problem, style="red"))
+        return 2
+    for leftover in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
+    clock = SimulatedClock(PLAN_LOADED_AT)
+    container = Container.open(Settings(database_url=f"sqlite:///{db_path.resolve()}"), clock=clock)
+    try:
+        return play(container, clock, out)
+    finally:
+        container.engine.dispose()
+
+
+def play(container: Container, clock: SimulatedClock, out: Console) -> int:
+    """Load the demo plan, run every step in order and end with where each action stands."""
+    with container.unit_of_work() as repo:
+        result = import_plan(repo, load_plan(DEMO_PLAN), actor="planbot demo", at=clock())
+        plan = repo.current_plan()
+    assert plan is not None, "the demo plan was just imported"
+    out.rule(Text(plan.name, style="bold"))
+    out.print(f"Plan loaded from {DEMO_PLAN.name}: {result.summary()}. Now replaying {QUARTER}.")
+    surprises = 0
+    month = ""
+    for step in SCRIPT:
+        if f"{step.at:%B %Y}" != month:
+            month = f"{step.at:%B %Y}"
+            out.print()
+            out.rule(month, style="dim")
+        clock.set(step.at)
+        actor = find_actor(container, step.who)
+        assert actor is not None, f"{step.who} is in the demo plan"
+        if isinstance(step, DelegateStep):
+            _name_delegate(container, actor, step, out)
+            continue
+        _heading(step.at, actor, f"/rag {step.text}", out)
+        reply = respond(container, actor, step.text, out)
+        outcome = Outcome.STORED if reply.announcement else Outcome.SHOWN if reply.ok else Outcome.REFUSED
+        if outcome is not step.expect:
+            surprises += 1
+            out.print(Text(f"The demo expected this to be {step.expect.value}, but it was {outcome.value}.", "red"))
+    out.print()
+    out.rule(f"End of {QUARTER}", style="dim")
+    with container.unit_of_work() as repo:
+        for table in standing_tables(repo):
+            out.print()
+            out.print(table)
+    if surprises:
+        out.print(Text(f"{surprises} step(s) did not go as the demo script expects.", style="bold red"))
+    return 1 if surprises else 0
+
+
+def standing_tables(repo: PlanRepository) -> tuple[Table, Table]:
+    """Where the plan stands: counts of each colour per theme (gaps counted, never hidden), then
+    every action's current status and when it was last reported."""
+    plan = repo.current_plan()
+    assert plan is not None and plan.id is not None
+    actions = repo.actions(plan.id)
+    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
+    current = {a.id: latest[a.id].status if a.id in latest else None for a in actions}
+    columns = [*(s.code for s in DEFAULT_SCHEME.statuses), None]
+
+    themes = Table(title=f"Status by theme at the end of {QUARTER}", title_justify="left")
+    themes.add_column("Theme", no_wrap=True)
+    for code in columns:
+        themes.add_column(status_text(code), justify="right")
+    themes.add_column("Actions", justify="right")
+    for theme in repo.themes(plan.id):
+        counts = Counter(current[a.id] for a in actions if a.theme_id == theme.id)
+        themes.add_row(f"{theme.code} {theme.name}", *(str(counts[c]) for c in columns), str(counts.total()))
+    totals = Counter(current.values())
+    themes.add_section()
+    themes.add_row("Whole plan", *(str(totals[c]) for c in columns), str(totals.total()), style="bold")
+
+    # Titles are shortened to the terminal's width so ids, statuses and dates stay whole, one line each.
+    each = Table(title="Current status of each action", title_justify="left", expand=True)
+    each.add_column("Action", no_wrap=True)
+    each.add_column("Status", no_wrap=True)
+    each.add_column("Updated", no_wrap=True)
+    each.add_column("Title", no_wrap=True, overflow="ellipsis", ratio=1)
+    for action in actions:
+        update = latest.get(action.id) if action.id is not None else None
+        updated = show_date(london_date(update.created_at)) if update else ""
+        each.add_row(action.code, status_text(current[action.id]), updated, action.title)
+    return themes, each
+
+
+def _name_delegate(container: Container, admin: Actor, step: DelegateStep, out: Console) -> None:
+    now = container.clock()
+    with container.unit_of_work() as repo:
+        action = repo.action_by_code(step.action)
+        delegate = repo.person_by_email(step.delegate)
+        assert action is not None and action.id is not None and delegate is not None and delegate.id is not None
+        repo.add(Delegate(action_id=action.id, person_id=delegate.id, added_by_id=admin.person_id, created_at=now))
+        repo.audit(
+            at=now,
+            actor=admin.email,
+            entity="delegate",
+            key=f"{action.code}:{delegate.email}",
+            change="add",
+            detail={"action": action.code, "delegate": delegate.email},
+        )
+    name = person_name(delegate)
+    _heading(step.at, admin, f"names {name} a delegate for {action.code}", out)
+    out.print(f"  {name} may now update {action.code} as well as its owner.")
+
+
+def _heading(at: dt.datetime, actor: Actor, what: str, out: Console) -> None:
+    when = f"{show_date(at.date())} {at:%H:%M}"
+    who = actor.name or actor.email
+    out.print()
+    out.print(Text.assemble((when, "dim"), " · ", (who, "bold"), " · ", what))
+
+
+def _not_ours(path: Path) -> str | None:
+    """Why ``path`` must not be deleted, or None when it is absent or a planbot SQLite database."""
+    if not path.exists():
+        return None
+    refusal = f"{path} is not a planbot SQLite database, so the demo leaves it alone; choose another --db."
+    if not path.is_file():
+        return refusal
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            return refusal
+    engine = create_engine(f"sqlite:///{path.resolve()}")
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except DatabaseError:
+        return refusal
+    finally:
+        engine.dispose()
+    return None if PLANBOT_TABLES <= tables else refusal
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
