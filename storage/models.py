@@ -1,7 +1,8 @@
 """Every table planbot keeps, in one module so that Alembic and the repository see one metadata.
 
 Times are stored as naive UTC datetimes (``DateTime`` without a zone behaves the same on SQLite
-and PostgreSQL); conversion to Europe/London happens only when something is shown.
+and PostgreSQL; sqlmodel's own default type would insist on aware values); conversion to
+Europe/London happens only when something is shown.
 Status updates and audit entries are append-only: nothing in planbot updates or deletes them.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -114,7 +115,7 @@ class Delegate(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     added_by_id: int | None = Field(default=None, foreign_key="person.id")
-    created_at: dt.datetime
+    created_at: dt.datetime = Field(sa_type=DateTime)
 
 
 class StatusUpdate(SQLModel, table=True):
@@ -128,7 +129,7 @@ class StatusUpdate(SQLModel, table=True):
     on_behalf: bool = Field(default=False)
     restricted: bool = Field(default=False)
     corrects_id: int | None = Field(default=None, foreign_key="statusupdate.id")
-    created_at: dt.datetime = Field(index=True)
+    created_at: dt.datetime = Field(sa_type=DateTime, index=True)
     source: str = Field(default="console", max_length=20)
     source_ref: str | None = Field(default=None, max_length=200)
 
@@ -137,7 +138,7 @@ class AuditEntry(SQLModel, table=True):
     """Who changed what and when; boards and the Panel can ask."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(index=True)
+    at: dt.datetime = Field(sa_type=DateTime, index=True)
     actor: str = Field(max_length=320)
     entity: str = Field(max_length=50)
     entity_key: str = Field(max_length=300)
@@ -155,4 +156,4 @@ class PlatformIdentity(SQLModel, table=True):
     external_id: str = Field(max_length=100)
     person_id: int = Field(foreign_key="person.id", index=True)
     display_name: str = Field(default="", max_length=200)
-    seen_at: dt.datetime
+    seen_at: dt.datetime = Field(sa_type=DateTime)
