@@ -137,17 +137,16 @@ def run_demo(db_path: Path) -> int:
         0 when every step did what the script says, 1 when one did not, 2 when ``db_path`` is
         something other than a planbot SQLite database and was left alone.
     """
-    out = Console()
     problem = _not_ours(db_path)
     if problem:
-        out.print(Text(problem, style="red"))
+        Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
     for leftover in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm", "-journal"))):
         leftover.unlink(missing_ok=True)
     clock = SimulatedClock(PLAN_LOADED_AT)
     container = Container.open(Settings(database_url=f"sqlite:///{db_path.resolve()}"), clock=clock)
     try:
-        return play(container, clock, out)
+        return play(container, clock, Console())
     finally:
         container.engine.dispose()
 
