@@ -91,6 +91,7 @@ class Action(SQLModel, table=True):
     priority: bool = Field(default=False)
     state: str = Field(default=ActionState.ACTIVE.value, max_length=20)
     state_approval: str | None = Field(default=None, max_length=300)
+    state_changed_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     position: int = Field(default=0)
 
 
@@ -157,3 +158,80 @@ class PlatformIdentity(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     display_name: str = Field(default="", max_length=200)
     seen_at: dt.datetime = Field(sa_type=DateTime)
+
+
+class JobRun(SQLModel, table=True):
+    """One scheduled send (digest, summary, nudge) claimed once per target and period.
+
+    The unique key is what stops two bot processes, or a restart, sending the same thing twice.
+    """
+
+    __table_args__ = (UniqueConstraint("job", "target", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=50)
+    target: str = Field(max_length=100)
+    period_key: str = Field(max_length=100)
+    state: str = Field(default="claimed", max_length=20)
+    claimed_at: dt.datetime = Field(sa_type=DateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    message_ts: str | None = Field(default=None, max_length=50)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attempts: int = Field(default=1)
+
+
+class ChannelSubscription(SQLModel, table=True):
+    """A channel that receives a scheduled report (weekly digest, quarterly summary, nudges)."""
+
+    __table_args__ = (UniqueConstraint("channel", "job"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=100)
+    job: str = Field(max_length=50)
+    created_at: dt.datetime = Field(sa_type=DateTime)
+    created_by: str = Field(max_length=320)
+
+
+class QuarterSnapshot(SQLModel, table=True):
+    """An action's status frozen at a quarter's cut-off; never changed once written.
+
+    ``status`` is ``None`` when the action had not been reported by the cut-off.
+    """
+
+    __table_args__ = (UniqueConstraint("quarter_key", "action_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    quarter_key: str = Field(max_length=20)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    status: str | None = Field(default=None, max_length=10)
+    update_id: int | None = Field(default=None, foreign_key="statusupdate.id")
+    frozen_at: dt.datetime = Field(sa_type=DateTime)
+
+
+class MeasureValue(SQLModel, table=True):
+    """A strategic measure's value for one quarter.
+
+    Setting it again for the same quarter replaces the value; the audit log keeps the old one.
+    """
+
+    __table_args__ = (UniqueConstraint("measure_id", "quarter_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    quarter_key: str = Field(max_length=20)
+    value: float
+    recorded_at: dt.datetime = Field(sa_type=DateTime)
+    recorded_by: str = Field(max_length=320)
+
+
+class Reprofile(SQLModel, table=True):
+    """An approved change of an action's due date; the baseline stays, ``current_due`` moves."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    old_due: dt.date
+    new_due: dt.date
+    approval: str = Field(max_length=300)
+    approved_by: str = Field(max_length=320)
+    created_at: dt.datetime = Field(sa_type=DateTime, index=True)
