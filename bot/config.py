@@ -19,6 +19,14 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_api_url: str | None = None
     timezone: str = "Europe/London"
+    digest_channels: tuple[str, ...] = ()
+    quarterly_channels: tuple[str, ...] = ()
+    nudge_channels: tuple[str, ...] = ()
+
+    @property
+    def report_channels(self) -> dict[str, tuple[str, ...]]:
+        """Configured channels by subscription word (``weekly``, ``quarterly``, ``nudges``)."""
+        return {"weekly": self.digest_channels, "quarterly": self.quarterly_channels, "nudges": self.nudge_channels}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -29,6 +37,10 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        def channels(name: str) -> tuple[str, ...]:
+            """Comma-separated Slack channel ids, as ``PLANBOT_DIGEST_CHANNELS=C0123,C0456``."""
+            return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
@@ -36,6 +48,9 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_api_url=get("SLACK_API_URL"),
             timezone=get("PLANBOT_TIMEZONE") or "Europe/London",
+            digest_channels=channels("PLANBOT_DIGEST_CHANNELS"),
+            quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
+            nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),
         )
 
     def __repr__(self) -> str:

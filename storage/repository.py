@@ -11,13 +11,17 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.models import (
     Action,
     AuditEntry,
+    ChannelSubscription,
     Delegate,
+    JobRun,
     Person,
     Plan,
     PlatformIdentity,
@@ -26,9 +30,12 @@ from storage.models import (
     StatusUpdate,
     Theme,
 )
+from storage.report_queries import ActionUpdates, ReportQueries
+
+__all__ = ["ActionUpdates", "PlanRepository"]
 
 
-class PlanRepository:
+class PlanRepository(ReportQueries):
     """Queries over one session; the current plan is the one that started most recently."""
 
     def __init__(self, session: Session) -> None:
@@ -229,3 +236,69 @@ class PlanRepository:
                 detail=json.dumps(detail, sort_keys=True, default=str),
             )
         )
+
+    # -- scheduled job runs and channel subscriptions -----------------------------------
+
+    def insert_once(self, row: object) -> bool:
+        """Insert a row guarded by a unique constraint; ``False`` when an equal row already exists.
+
+        The insert runs in a SAVEPOINT, so losing the race leaves the caller's unit of work usable.
+        """
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    def job_run(self, job: str, target: str, period_key: str) -> JobRun | None:
+        return self.session.exec(
+            select(JobRun).where(JobRun.job == job, JobRun.target == target, JobRun.period_key == period_key)
+        ).first()
+
+    def job_runs_since(self, jobs: Iterable[str], since: dt.datetime, states: Iterable[str]) -> list[JobRun]:
+        """Runs of the given jobs claimed at or after ``since`` and now in one of ``states``."""
+        return list(
+            self.session.exec(
+                select(JobRun).where(
+                    col(JobRun.job).in_(set(jobs)), JobRun.claimed_at >= since, col(JobRun.state).in_(set(states))
+                )
+            )
+        )
+
+    def update_job_run(self, run: JobRun, expected_state: str, values: dict[str, object]) -> bool:
+        """Change a run only if it is still in ``expected_state`` at the same attempt; ``True`` if it was.
+
+        One conditional UPDATE, so of two processes acting on the same run exactly one succeeds
+        (PostgreSQL makes the second wait for the first and then re-checks the condition).
+        """
+        result = self.session.execute(
+            update(JobRun)
+            .where(col(JobRun.id) == run.id, col(JobRun.state) == expected_state, col(JobRun.attempts) == run.attempts)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        for name, value in values.items():
+            set_committed_value(run, name, value)
+        return True
+
+    def subscriptions(self) -> list[ChannelSubscription]:
+        """Every channel subscription, by job then channel."""
+        return list(
+            self.session.exec(
+                select(ChannelSubscription).order_by(col(ChannelSubscription.job), col(ChannelSubscription.channel))
+            )
+        )
+
+    def subscription(self, channel: str, job: str) -> ChannelSubscription | None:
+        return self.session.exec(
+            select(ChannelSubscription).where(ChannelSubscription.channel == channel, ChannelSubscription.job == job)
+        ).first()
+
+    def delete(self, row: object) -> None:
+        """Remove a row that may be removed (a channel subscription; never an update or audit entry)."""
+        self.session.delete(row)
+        self.session.flush()

@@ -1,0 +1,48 @@
+"""What the core needs from the outside world but does not implement: delivery and report content.
+
+The Slack adapter implements ``Notifier`` with ``chat.postMessage`` (a Teams adapter would do the
+same with proactive messages); tests use ``commands.testing.RecordingNotifier``. Content is passed
+through untouched: the notifier's renderer knows the report types, the scheduler does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from commands.periods import Quarter
+from storage.repository import PlanRepository
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person a direct message goes to; the platform finds their account by id or email."""
+
+    person_id: int
+    email: str
+    name: str
+
+
+class Notifier(Protocol):
+    """Delivers scheduled messages and answers with the platform's message id (Slack's ``ts``)."""
+
+    def post_to_channel(self, channel: str, content: object) -> str:
+        """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it."""
+        ...
+
+    def send_direct(self, recipient: Recipient, content: object) -> str:
+        """Send ``content`` to one person by direct message; raises when the platform refuses it."""
+        ...
+
+
+class ReportSource(Protocol):
+    """Builds the content of the channel reports; called only once a run has been claimed."""
+
+    def weekly_digest(self, repo: PlanRepository, week_key: str, now: dt.datetime) -> object:
+        """The digest for the ISO week ``week_key`` ("2018-W48"), as it stands at ``now``."""
+        ...
+
+    def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
+        """The summary of a quarter that has just ended."""
+        ...

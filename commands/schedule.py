@@ -1,0 +1,166 @@
+"""When the scheduled jobs fire, as Europe/London wall-clock times, and which runs are due now.
+
+Schedules are python-dateutil rrules whose ``dtstart`` carries the Europe/London zone, so a digest
+set for Monday 09:00 goes out at 09:00 on the office's clocks all year: 09:00 UTC in GMT, 08:00 UTC
+in British Summer Time. Days that must be working days are filtered through
+``commands.periods.is_working_day`` (weekends and England and Wales bank holidays).
+
+Each occurrence has a stable period key derived from what it covers, never from when it ran, so a
+late or repeated pass lands on the same key and the claim in the database refuses the duplicate.
+Pure: no clock reads, no I/O; the caller passes ``now``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+
+from commands.periods import Quarter, add_working_days, is_working_day
+
+
+class JobName(StrEnum):
+    """The scheduled jobs of SPEC §5; escalations go out in the nudges pass."""
+
+    WEEKLY_DIGEST = "weekly_digest"
+    NUDGES = "nudges"
+    QUARTER_CLOSE = "quarter_close"
+    QUARTERLY_SUMMARY = "quarterly_summary"
+
+
+DEFAULT_GRACE: Mapping[JobName, dt.timedelta] = {
+    JobName.WEEKLY_DIGEST: dt.timedelta(days=2),
+    JobName.NUDGES: dt.timedelta(hours=36),
+    JobName.QUARTER_CLOSE: dt.timedelta(days=3),
+    JobName.QUARTERLY_SUMMARY: dt.timedelta(days=7),
+}
+"""How long after its time a run missed while the bot was down is still caught up.
+
+A digest two days late still helps Monday's meeting notes; a nudge is superseded by the next
+working day's; a quarterly summary is wanted even a week late, since nothing else replaces it.
+"""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """The local times of each job (SPEC §5 defaults) and how far back a restart catches up."""
+
+    digest_weekday: int = 0  # Monday; 0..6 as in ``datetime.date.weekday``
+    digest_time: dt.time = dt.time(9, 0)
+    nudge_time: dt.time = dt.time(10, 0)
+    quarter_close_time: dt.time = dt.time(10, 0)
+    quarter_close_working_days: int = 10
+    summary_time: dt.time = dt.time(9, 0)
+    timezone: str = "Europe/London"
+    grace: Mapping[JobName, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_GRACE))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, order=True)
+class DueRun:
+    """One occurrence of a job: the period it covers and when it was meant to fire (naive UTC)."""
+
+    scheduled_at_utc: dt.datetime
+    job: JobName
+    period_key: str
+
+    def local_date(self, config: ScheduleConfig) -> dt.date:
+        """The calendar date the run belongs to where the office is."""
+        return self.scheduled_at_utc.replace(tzinfo=dt.UTC).astimezone(config.zone).date()
+
+
+def week_key(day: dt.date) -> str:
+    """ISO week of a local date: ``2018-W48`` (the week of Monday 26 November 2018)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def due_runs(config: ScheduleConfig, now_utc: dt.datetime, since_utc: dt.datetime | None = None) -> list[DueRun]:
+    """Every occurrence a pass at ``now_utc`` must make sure has been done, oldest first.
+
+    Args:
+        config: job times and grace windows.
+        now_utc: the moment of the pass (naive UTC, as the container's clock gives it).
+        since_utc: the previous pass; ``None`` on start, when each job looks back its whole grace
+            window so that a run missed while the bot was down is caught up.
+
+    Returns:
+        Occurrences in ``[max(since, now - grace), now]`` for each job; a boundary occurrence may
+        appear in two passes, which the claim in the database makes harmless.
+    """
+    runs: list[DueRun] = []
+    for job in JobName:
+        earliest = now_utc - config.grace[job]
+        start = earliest if since_utc is None else max(since_utc, earliest)
+        runs.extend(_between(config, job, start, now_utc))
+    return sorted(runs)
+
+
+def next_run_at(config: ScheduleConfig, after_utc: dt.datetime, horizon: dt.timedelta) -> dt.datetime | None:
+    """The first occurrence of any job after ``after_utc`` within ``horizon``: how long the loop may sleep."""
+    upcoming = [r.scheduled_at_utc for job in JobName for r in _between(config, job, after_utc, after_utc + horizon)]
+    later = [moment for moment in upcoming if moment > after_utc]
+    return min(later, default=None)
+
+
+def _between(config: ScheduleConfig, job: JobName, start_utc: dt.datetime, end_utc: dt.datetime) -> Iterator[DueRun]:
+    """Occurrences of one job from ``start_utc`` to ``end_utc`` inclusive, each with its period key."""
+    zone = config.zone
+    start, end = _local(start_utc, zone), _local(end_utc, zone)
+    for moment, key in _occurrences(config, job, start, end):
+        if start <= moment <= end:
+            yield DueRun(moment.astimezone(dt.UTC).replace(tzinfo=None), job, key)
+
+
+def _occurrences(
+    config: ScheduleConfig, job: JobName, start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[dt.datetime, str]]:
+    """Candidate local occurrences around ``[start, end]`` (the caller trims to the window)."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if job is JobName.WEEKLY_DIGEST:
+        rule = _daily_rule(WEEKLY, config.digest_time, midnight, byweekday=config.digest_weekday)
+        for moment in rule.between(start, end, inc=True):
+            yield moment, week_key(moment.date())
+    elif job is JobName.NUDGES:
+        for moment in _daily_rule(DAILY, config.nudge_time, midnight).between(start, end, inc=True):
+            if is_working_day(moment.date()):
+                yield moment, moment.date().isoformat()
+    else:
+        yield from _quarterly(config, job, start, end)
+
+
+def _quarterly(
+    config: ScheduleConfig, job: JobName, start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[dt.datetime, str]]:
+    """Quarter-close reminders and summaries, placed in working days from each quarter's last day.
+
+    Quarter ends are found with an rrule over the last day of March, June, September and
+    December; the window is widened by a month either side because a reminder falls up to three
+    weeks before its quarter ends and a summary up to a week after.
+    """
+    margin = dt.timedelta(days=31)
+    first = (start - margin).replace(hour=0, minute=0, second=0, microsecond=0)
+    ends = rrule(MONTHLY, bymonth=(3, 6, 9, 12), bymonthday=-1, dtstart=first, until=end + margin)
+    for quarter_end in ends:
+        quarter = Quarter.containing(quarter_end.date())
+        if job is JobName.QUARTER_CLOSE:
+            day, time = add_working_days(quarter.end, -config.quarter_close_working_days), config.quarter_close_time
+        else:
+            day, time = add_working_days(quarter.end, 1), config.summary_time
+        yield dt.datetime.combine(day, time, tzinfo=config.zone), quarter.key
+
+
+def _daily_rule(freq: int, at: dt.time, dtstart: dt.datetime, byweekday: int | None = None) -> rrule:
+    """An rrule at a local wall-clock time; the zone on ``dtstart`` keeps it there across clock changes."""
+    return rrule(freq, dtstart=dtstart, byweekday=byweekday, byhour=at.hour, byminute=at.minute, bysecond=0)
+
+
+def _local(moment_utc: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return moment_utc.replace(tzinfo=dt.UTC).astimezone(zone)
