@@ -65,11 +65,15 @@ class ScheduleConfig:
 
 @dataclass(frozen=True, order=True)
 class DueRun:
-    """One occurrence of a job: the period it covers and when it was meant to fire (naive UTC)."""
+    """One occurrence of a job: the period it covers and when it was meant to fire (naive UTC).
+
+    ``quarter`` is the quarter a quarter-close reminder or quarterly summary is about.
+    """
 
     scheduled_at_utc: dt.datetime
     job: JobName
     period_key: str
+    quarter: Quarter | None = field(default=None, compare=False)
 
     def local_date(self, config: ScheduleConfig) -> dt.date:
         """The calendar date the run belongs to where the office is."""
@@ -92,14 +96,16 @@ def due_runs(config: ScheduleConfig, now_utc: dt.datetime, since_utc: dt.datetim
             window so that a run missed while the bot was down is caught up.
 
     Returns:
-        Occurrences in ``[max(since, now - grace), now]`` for each job; a boundary occurrence may
-        appear in two passes, which the claim in the database makes harmless.
+        Occurrences after ``since`` (and no earlier than ``now - grace``) up to and including
+        ``now``, for each job; so consecutive passes list each occurrence once.
     """
     runs: list[DueRun] = []
     for job in JobName:
         earliest = now_utc - config.grace[job]
         start = earliest if since_utc is None else max(since_utc, earliest)
-        runs.extend(_between(config, job, start, now_utc))
+        runs.extend(
+            r for r in _between(config, job, start, now_utc) if since_utc is None or r.scheduled_at_utc > since_utc
+        )
     return sorted(runs)
 
 
@@ -114,31 +120,31 @@ def _between(config: ScheduleConfig, job: JobName, start_utc: dt.datetime, end_u
     """Occurrences of one job from ``start_utc`` to ``end_utc`` inclusive, each with its period key."""
     zone = config.zone
     start, end = _local(start_utc, zone), _local(end_utc, zone)
-    for moment, key in _occurrences(config, job, start, end):
+    for moment, key, quarter in _occurrences(config, job, start, end):
         if start <= moment <= end:
-            yield DueRun(moment.astimezone(dt.UTC).replace(tzinfo=None), job, key)
+            yield DueRun(moment.astimezone(dt.UTC).replace(tzinfo=None), job, key, quarter)
 
 
 def _occurrences(
     config: ScheduleConfig, job: JobName, start: dt.datetime, end: dt.datetime
-) -> Iterator[tuple[dt.datetime, str]]:
+) -> Iterator[tuple[dt.datetime, str, Quarter | None]]:
     """Candidate local occurrences around ``[start, end]`` (the caller trims to the window)."""
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     if job is JobName.WEEKLY_DIGEST:
         rule = _daily_rule(WEEKLY, config.digest_time, midnight, byweekday=config.digest_weekday)
         for moment in rule.between(start, end, inc=True):
-            yield moment, week_key(moment.date())
+            yield moment, week_key(moment.date()), None
     elif job is JobName.NUDGES:
         for moment in _daily_rule(DAILY, config.nudge_time, midnight).between(start, end, inc=True):
             if is_working_day(moment.date()):
-                yield moment, moment.date().isoformat()
+                yield moment, moment.date().isoformat(), None
     else:
         yield from _quarterly(config, job, start, end)
 
 
 def _quarterly(
     config: ScheduleConfig, job: JobName, start: dt.datetime, end: dt.datetime
-) -> Iterator[tuple[dt.datetime, str]]:
+) -> Iterator[tuple[dt.datetime, str, Quarter | None]]:
     """Quarter-close reminders and summaries, placed in working days from each quarter's last day.
 
     Quarter ends are found with an rrule over the last day of March, June, September and
@@ -154,7 +160,7 @@ def _quarterly(
             day, time = add_working_days(quarter.end, -config.quarter_close_working_days), config.quarter_close_time
         else:
             day, time = add_working_days(quarter.end, 1), config.summary_time
-        yield dt.datetime.combine(day, time, tzinfo=config.zone), quarter.key
+        yield dt.datetime.combine(day, time, tzinfo=config.zone), quarter.key, quarter
 
 
 def _daily_rule(freq: int, at: dt.time, dtstart: dt.datetime, byweekday: int | None = None) -> rrule:

@@ -1,0 +1,141 @@
+"""When the scheduled jobs fire: local times across the clock changes, working days, quarter ends, catch-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, next_run_at, week_key
+
+CONFIG = ScheduleConfig()
+YEAR = dt.timedelta(days=366)
+
+
+def runs_between(job: JobName, start: dt.datetime, end: dt.datetime) -> list[DueRun]:
+    """Every occurrence of ``job`` from ``start`` to ``end`` (UTC), as one long pass after ``start`` would list them."""
+    config = ScheduleConfig(grace=dict.fromkeys(JobName, YEAR))
+    return [run for run in due_runs(config, end, start) if run.job is job]
+
+
+def stepped(job: JobName, start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[DueRun]:
+    """Occurrences seen by passes every ``step``, as the running scheduler makes them."""
+    seen, since, now = [], start, start + step
+    while now <= end:
+        seen += [run for run in due_runs(CONFIG, now, since) if run.job is job]
+        since, now = now, now + step
+    return seen
+
+
+class TestWeeklyDigest:
+    @pytest.mark.parametrize(
+        ("monday", "utc_hour", "key"),
+        [
+            (dt.date(2019, 3, 25), 9, "2019-W13"),  # GMT, the Monday before the clocks go forward
+            (dt.date(2019, 4, 1), 8, "2019-W14"),  # BST, the Monday after 31 March 2019
+            (dt.date(2019, 10, 21), 8, "2019-W43"),  # BST, the Monday before the clocks go back
+            (dt.date(2019, 10, 28), 9, "2019-W44"),  # GMT, the Monday after 27 October 2019
+        ],
+    )
+    def test_monday_nine_local_across_clock_changes(self, monday: dt.date, utc_hour: int, key: str) -> None:
+        """The digest fires at 09:00 on London's clocks: 09:00 UTC in GMT, 08:00 UTC in summer time."""
+        start = dt.datetime.combine(monday, dt.time(0, 0)) - dt.timedelta(days=2)
+        runs = runs_between(JobName.WEEKLY_DIGEST, start, start + dt.timedelta(days=4))
+        assert [(dt.datetime.combine(monday, dt.time(utc_hour, 0)), key)] == [
+            (r.scheduled_at_utc, r.period_key) for r in runs
+        ]
+
+    def test_fires_once_across_the_october_change(self) -> None:
+        """Passes every 10 minutes through the night the clocks go back see the next digest exactly once."""
+        runs = stepped(
+            JobName.WEEKLY_DIGEST,
+            dt.datetime(2019, 10, 26, 12),
+            dt.datetime(2019, 10, 28, 12),
+            dt.timedelta(minutes=10),
+        )
+        assert [dt.datetime(2019, 10, 28, 9, 0)] == [r.scheduled_at_utc for r in runs]
+
+    def test_week_key_is_the_iso_week_of_the_local_date(self) -> None:
+        """Keys name the week covered, so the last days of December can belong to next year's week 1."""
+        assert "2018-W48" == week_key(dt.date(2018, 11, 26))
+        assert "2020-W01" == week_key(dt.date(2019, 12, 30))
+
+
+class TestNudges:
+    def test_christmas_skips_weekends_and_bank_holidays(self) -> None:
+        """No nudges on 22–23 or 29–30 December (weekends), 25–26 December or 1 January (bank holidays)."""
+        runs = runs_between(JobName.NUDGES, dt.datetime(2018, 12, 21), dt.datetime(2019, 1, 4))
+        expected = ["2018-12-21", "2018-12-24", "2018-12-27", "2018-12-28", "2018-12-31", "2019-01-02", "2019-01-03"]
+        assert expected == [r.period_key for r in runs]
+        assert all(r.scheduled_at_utc.time() == dt.time(10, 0) for r in runs)
+
+    def test_easter_skips_good_friday_and_easter_monday(self) -> None:
+        """Good Friday (19 April 2019) and Easter Monday (22 April) are bank holidays in England and Wales."""
+        runs = runs_between(JobName.NUDGES, dt.datetime(2019, 4, 18), dt.datetime(2019, 4, 24))
+        assert ["2019-04-18", "2019-04-23"] == [r.period_key for r in runs]
+        assert dt.datetime(2019, 4, 18, 9, 0) == runs[0].scheduled_at_utc  # 10:00 BST
+
+
+class TestQuarterJobs:
+    def test_summary_on_first_working_day_after_quarter_end(self) -> None:
+        """2018/19 Q3's summary waits for 2 January (1 January is a bank holiday); Q4's goes on Monday 1 April."""
+        runs = runs_between(JobName.QUARTERLY_SUMMARY, dt.datetime(2018, 12, 1), dt.datetime(2019, 5, 1))
+        assert [
+            (dt.datetime(2019, 1, 2, 9, 0), "FY2018-19-Q3"),
+            (dt.datetime(2019, 4, 1, 8, 0), "FY2018-19-Q4"),
+        ] == [(r.scheduled_at_utc, r.period_key) for r in runs]
+
+    def test_quarter_close_reminder_ten_working_days_before_quarter_end(self) -> None:
+        """Ten working days before Monday 31 December 2018 is Thursday 13 December, at 10:00."""
+        runs = runs_between(JobName.QUARTER_CLOSE, dt.datetime(2018, 10, 1), dt.datetime(2018, 12, 31, 23))
+        assert [(dt.datetime(2018, 12, 13, 10, 0), "FY2018-19-Q3")] == [
+            (r.scheduled_at_utc, r.period_key) for r in runs
+        ]
+        assert "2018/19 Q3" == str(runs[0].quarter)
+
+    def test_jobs_at_a_quarter_end_fire_once_each(self) -> None:
+        """Hourly passes from mid-December to mid-January list the reminder, the summary and each digest once."""
+        start, end = dt.datetime(2018, 12, 10), dt.datetime(2019, 1, 15)
+        hour = dt.timedelta(hours=1)
+        assert ["FY2018-19-Q3"] == [r.period_key for r in stepped(JobName.QUARTER_CLOSE, start, end, hour)]
+        assert ["FY2018-19-Q3"] == [r.period_key for r in stepped(JobName.QUARTERLY_SUMMARY, start, end, hour)]
+        digests = [r.period_key for r in stepped(JobName.WEEKLY_DIGEST, start, end, hour)]
+        assert ["2018-W50", "2018-W51", "2018-W52", "2019-W01", "2019-W02", "2019-W03"] == digests
+
+
+class TestCatchUp:
+    def test_start_catches_up_a_run_missed_within_the_grace_window(self) -> None:
+        """Down at 09:00 on Monday and back at 15:00: the first pass lists the morning's digest."""
+        runs = due_runs(CONFIG, dt.datetime(2018, 11, 26, 15, 0), None)
+        assert (JobName.WEEKLY_DIGEST, "2018-W48") in [(r.job, r.period_key) for r in runs]
+
+    def test_start_does_not_reach_beyond_the_grace_window(self) -> None:
+        """Back on Wednesday 10:00, 49 hours after Monday's digest, the digest is past its two-day grace."""
+        runs = due_runs(CONFIG, dt.datetime(2018, 11, 28, 10, 0), None)
+        assert JobName.WEEKLY_DIGEST not in [r.job for r in runs]
+        assert ["2018-11-27", "2018-11-28"] == [r.period_key for r in runs if r.job is JobName.NUDGES]
+
+    def test_quarterly_summary_caught_up_for_a_week(self) -> None:
+        """The Q3 summary due on 2 January is still caught up on 8 January, not on 10 January."""
+        keys = [(r.job, r.period_key) for r in due_runs(CONFIG, dt.datetime(2019, 1, 8, 12), None)]
+        assert (JobName.QUARTERLY_SUMMARY, "FY2018-19-Q3") in keys
+        keys = [(r.job, r.period_key) for r in due_runs(CONFIG, dt.datetime(2019, 1, 10, 12), None)]
+        assert (JobName.QUARTERLY_SUMMARY, "FY2018-19-Q3") not in keys
+
+    def test_a_pass_lists_only_what_fell_since_the_last(self) -> None:
+        """A pass at 09:30 after one at 09:00 lists nothing; the 09:00 digest belonged to the earlier pass."""
+        assert [] == due_runs(CONFIG, dt.datetime(2018, 11, 26, 9, 30), dt.datetime(2018, 11, 26, 9, 0))
+
+    def test_configured_times(self) -> None:
+        """A digest moved to Friday 16:30 fires then, in summer time too."""
+        config = ScheduleConfig(digest_weekday=4, digest_time=dt.time(16, 30))
+        runs = due_runs(config, dt.datetime(2019, 6, 7, 16, 0), dt.datetime(2019, 6, 7, 15, 0))
+        assert [(JobName.WEEKLY_DIGEST, "2019-W23")] == [(r.job, r.period_key) for r in runs]
+
+
+class TestNextRun:
+    def test_next_occurrence_within_the_horizon(self) -> None:
+        """Sunday night, the next thing to do is Monday's 09:00 digest (08:00 UTC in summer)."""
+        after = dt.datetime(2019, 4, 7, 23, 0)
+        assert dt.datetime(2019, 4, 8, 8, 0) == next_run_at(CONFIG, after, dt.timedelta(hours=12))
+        assert next_run_at(CONFIG, after, dt.timedelta(hours=1)) is None
