@@ -47,7 +47,7 @@ def run_console(settings: Settings, as_person: str | None) -> int:
         0 after a session, 1 when there is no database or no plan to work on, 2 when ``as_person``
         is nobody the plan knows.
     """
-    out = Console()
+    out = Console(highlight=False)
     try:
         container = Container.open(settings)
     except DATABASE_ERRORS as exc:

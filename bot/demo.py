@@ -146,7 +146,7 @@ def run_demo(db_path: Path) -> int:
     clock = SimulatedClock(PLAN_LOADED_AT)
     container = Container.open(Settings(database_url=f"sqlite:///{db_path.resolve()}"), clock=clock)
     try:
-        return play(container, clock, Console())
+        return play(container, clock, Console(highlight=False))
     finally:
         container.engine.dispose()
 
