@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from rich.console import Console
 from rich.prompt import Prompt
+from rich.table import Table
 from rich.text import Text
 
 from bot.config import Settings
@@ -83,6 +84,7 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
     Returns:
         Whoever is acting at the end (``/as`` may have switched person).
     """
+    out.print(HINT, style="dim", markup=False)
     out.print(_acting_as(actor))
     for raw in lines:
         line = raw.strip()
@@ -129,21 +131,23 @@ def actor_for(person: Person) -> Actor:
     return Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
 
 
-def suggested_people(repo: PlanRepository) -> list[Person]:
-    """A few people worth trying: the leads of the plan's first actions, then an admin."""
+def suggested_people(repo: PlanRepository) -> list[tuple[Person, str]]:
+    """A few people worth trying, each with what they are: the leads of the plan's first actions
+    (with their role), then an admin."""
     plan = repo.current_plan()
     if plan is None or plan.id is None:
         return []
     owner_roles = list(dict.fromkeys(action.owner_role_id for action in repo.actions(plan.id)))
     holders = repo.holders(owner_roles)
-    people: dict[int | None, Person] = {}
+    titles = repo.roles(owner_roles)
+    people: dict[int | None, tuple[Person, str]] = {}
     for role_id in owner_roles:
         for person in holders[role_id][:1]:
-            people.setdefault(person.id, person)
+            people.setdefault(person.id, (person, titles[role_id].title))
         if len(people) == SUGGESTED_PEOPLE - 1:
             break
     for admin in repo.admins()[:1]:
-        people.setdefault(admin.id, admin)
+        people.setdefault(admin.id, (admin, "admin"))
     return list(people.values())
 
 
@@ -159,13 +163,14 @@ def _switch(container: Container, actor: Actor, who: str, out: Console) -> Actor
     return found
 
 
-def _ask_who(container: Container, suggestions: list[Person], out: Console) -> Actor | None:
+def _ask_who(container: Container, suggestions: list[tuple[Person, str]], out: Console) -> Actor | None:
     """Prompt until the answer names someone; None when input ends first."""
     _show_people(suggestions, out)
     while True:
         try:
             answer = Prompt.ask("Who are you? (email or name)", console=out)
         except (EOFError, KeyboardInterrupt):
+            out.print()
             return None
         actor = find_actor(container, answer)
         if actor is not None:
@@ -173,11 +178,11 @@ def _ask_who(container: Container, suggestions: list[Person], out: Console) -> A
         out.print(f"Nobody in the plan has the email or name {answer!r}.", markup=False)
 
 
-def _show_people(people: list[Person], out: Console) -> None:
-    out.print("For example:")
-    for person in people:
-        admin = " (admin)" if person.is_admin else ""
-        out.print(f"  {person.email}  {person.name}{admin}".rstrip(), markup=False, highlight=False)
+def _show_people(people: list[tuple[Person, str]], out: Console) -> None:
+    table = Table(title="People you could be", title_justify="left", box=None, show_header=False)
+    for person, what in people:
+        table.add_row(person.email, person.name, what)
+    out.print(table)
 
 
 def _typed_lines(out: Console) -> Iterator[str]:
@@ -196,4 +201,4 @@ def _who(actor: Actor) -> str:
 
 def _acting_as(actor: Actor) -> Text:
     admin = " (admin)" if actor.is_admin else ""
-    return Text.assemble("You are ", (_who(actor), "bold"), f" <{actor.email}>{admin}. ", (HINT, "dim"))
+    return Text.assemble("You are ", (_who(actor), "bold"), f" <{actor.email}>{admin}.")
