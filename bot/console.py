@@ -88,10 +88,10 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
     out.print(_acting_as(actor))
     for raw in lines:
         line = raw.strip()
-        command, _, rest = line.partition(" ")
-        command = command.lower()
         if not line:
             continue
+        command, rest = [*line.split(maxsplit=1), ""][:2]
+        command = command.lower()
         if command in QUIT_WORDS:
             break
         if command == "/as":
