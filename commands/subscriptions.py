@@ -1,0 +1,134 @@
+"""Which channels receive the scheduled reports: ``/plan admin subscribe #channel weekly|quarterly|nudges``.
+
+Channels configured in the environment always receive their reports; subscriptions made in chat
+add to them and are kept in the database, so they survive restarts and are shared by every bot
+process. Only admins may change them, and every change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from commands.errors import NotAuthorised, ParseError
+from commands.model import Actor, Line, Reply, Section
+from commands.permissions import describe_people
+from commands.rag_views import plain_text
+from commands.rules import word_list
+from storage.models import ChannelSubscription
+from storage.repository import PlanRepository
+
+SUBSCRIBE_USAGE = "Usage: /plan admin subscribe #channel weekly|quarterly|nudges (unsubscribe works the same way)."
+DESCRIPTIONS: dict[str, str] = {  # what each subscription word sends, in the order lists show them
+    "weekly": "the weekly digest",
+    "quarterly": "the quarterly summary",
+    "nudges": "the daily list of nudges and escalations",
+}
+_SLACK_REFERENCE = re.compile(r"^<#(?P<id>[CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+def parse_channel(text: str) -> str:
+    """The channel to store: the id from ``<#C123|name>`` or ``C123``, else ``#name`` as written.
+
+    Raises:
+        ParseError: the text is not a channel reference.
+    """
+    cleaned = text.strip()
+    reference = _SLACK_REFERENCE.match(cleaned)
+    if reference:
+        return reference["id"]
+    if _CHANNEL_ID.match(cleaned) or _CHANNEL_NAME.match(cleaned):
+        return cleaned
+    raise ParseError(f'"{cleaned}" is not a channel: name it as #channel.', SUBSCRIBE_USAGE)
+
+
+def parse_job(text: str) -> str:
+    """The subscription word ("weekly", "quarterly" or "nudges"), in any case.
+
+    Raises:
+        ParseError: any other word.
+    """
+    word = text.strip().lower()
+    if word not in DESCRIPTIONS:
+        raise ParseError(
+            f'"{text.strip()}" is not something a channel can receive: use {word_list(list(DESCRIPTIONS))}.',
+            SUBSCRIBE_USAGE,
+        )
+    return word
+
+
+def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: str, now: dt.datetime) -> Reply:
+    """Send a report to a channel from its next run on (audited); subscribing twice changes nothing.
+
+    Raises:
+        NotAuthorised: the actor is not an admin (the message names who is).
+        ParseError: the channel or the job word is not understood.
+    """
+    _require_admin(actor, repo)
+    channel, job = parse_channel(channel_text), parse_job(job_text)
+    if repo.subscription(channel, job) is not None:
+        return Reply(text=f"{_show(channel)} already receives {DESCRIPTIONS[job]}; nothing changed.")
+    repo.add(ChannelSubscription(channel=channel, job=job, created_at=now, created_by=actor.email))
+    _audit(repo, actor, channel, job, "add", now)
+    return Reply(text=f"{_show(channel)} will receive {DESCRIPTIONS[job]}.")
+
+
+def unsubscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: str, now: dt.datetime) -> Reply:
+    """Stop a subscription made in chat (audited); channels set in the environment stay until it changes.
+
+    Raises:
+        NotAuthorised: the actor is not an admin.
+        ParseError: the channel or the job word is not understood.
+    """
+    _require_admin(actor, repo)
+    channel, job = parse_channel(channel_text), parse_job(job_text)
+    existing = repo.subscription(channel, job)
+    if existing is None:
+        return Reply(text=f"{_show(channel)} was not subscribed to {DESCRIPTIONS[job]}; nothing changed.")
+    repo.delete(existing)
+    _audit(repo, actor, channel, job, "remove", now)
+    return Reply(text=f"{_show(channel)} will no longer receive {DESCRIPTIONS[job]}.")
+
+
+def subscribed_channels(repo: PlanRepository, job: str, configured: tuple[str, ...] = ()) -> list[str]:
+    """Where a job's report goes: configured channels first, then subscriptions, each once."""
+    chosen = list(dict.fromkeys(configured))
+    chosen += [s.channel for s in repo.subscriptions() if s.job == job and s.channel not in chosen]
+    return chosen
+
+
+def list_subscriptions(repo: PlanRepository, configured: dict[str, tuple[str, ...]]) -> Reply:
+    """Every channel each report goes to, marking those set in the environment."""
+    lines = []
+    for job, description in DESCRIPTIONS.items():
+        from_env = configured.get(job, ())
+        channels = [
+            f"{_show(c)} (configured)" if c in from_env else _show(c) for c in subscribed_channels(repo, job, from_env)
+        ]
+        lines.append(Line(f"{description[0].upper()}{description[1:]}: {', '.join(channels) or 'no channel'}"))
+    sections = (Section("Channel subscriptions", tuple(lines)),)
+    return Reply(text=plain_text(sections), sections=sections)
+
+
+def _require_admin(actor: Actor, repo: PlanRepository) -> None:
+    if not actor.is_admin:
+        admins = describe_people(repo.admins(), "or")
+        raise NotAuthorised(f"Only admins can change which channels receive reports; ask {admins}.")
+
+
+def _audit(repo: PlanRepository, actor: Actor, channel: str, job: str, change: str, now: dt.datetime) -> None:
+    repo.audit(
+        at=now,
+        actor=actor.email,
+        entity="channel_subscription",
+        key=f"{channel}:{job}",
+        change=change,
+        detail={"channel": channel, "job": job},
+    )
+
+
+def _show(channel: str) -> str:
+    """A stored channel in plain words (renderers may turn the id into a link)."""
+    return channel if channel.startswith("#") else f"channel {channel}"
