@@ -1,11 +1,12 @@
 """Run bookkeeping for scheduled jobs: claim a (job, target, period) before sending, then record the outcome.
 
 The claim is the whole of planbot's duplicate protection. It is an insert under the unique
-constraint on ``JobRun``; whoever inserts first sends, everyone else skips. A run may be taken over
-in two cases only: it ``failed`` (the platform refused the post; tried at most ``MAX_ATTEMPTS``
-times), or it has been ``claimed`` for longer than ``STALE_CLAIM`` (the process died between
-claiming and posting). Taking over is one conditional UPDATE on the state and attempt number, so
-two processes can never both take over the same run.
+constraint on ``JobRun``; whoever inserts first sends, everyone else skips (a read first spares
+the database a refused insert on every pass over a run already done). A run may be taken over
+in two cases only: it ``failed`` (the platform refused the post; retried after ``RETRY_AFTER``,
+at most ``MAX_ATTEMPTS`` times in all), or it has been ``claimed`` for longer than ``STALE_CLAIM``
+(the process died between claiming and posting). Taking over is one conditional UPDATE on the
+state and attempt number, so two processes can never both take over the same run.
 
 A process that dies after posting but before marking the run sent will post again once the claim
 goes stale: at-least-once in that narrow window, never twice otherwise.
@@ -23,6 +24,8 @@ STALE_CLAIM = dt.timedelta(minutes=10)
 """Far longer than posting one message takes (even with Slack's rate-limit retries)."""
 MAX_ATTEMPTS = 3
 """A post the platform keeps refusing (bot not in the channel) is not retried forever."""
+RETRY_AFTER = dt.timedelta(minutes=5)
+"""A refused post waits this long before the next attempt, rather than one every pass."""
 
 
 class RunState(StrEnum):
@@ -54,11 +57,11 @@ def claim(
     Returns:
         The claimed run, or ``None`` when it is sent, being sent, or failed too often already.
     """
-    run = JobRun(job=job, target=target, period_key=period_key, state=RunState.CLAIMED.value, claimed_at=now)
-    if repo.insert_once(run):
-        return run
     existing = repo.job_run(job, target, period_key)
-    if existing is None or not _may_take_over(existing, now, stale_after):
+    if existing is None:
+        run = JobRun(job=job, target=target, period_key=period_key, state=RunState.CLAIMED.value, claimed_at=now)
+        return run if repo.insert_once(run) else None
+    if not _may_take_over(existing, now, stale_after):
         return None
     taken = repo.update_job_run(
         existing,
@@ -91,5 +94,5 @@ def mark_failed(repo: PlanRepository, run: JobRun, detail: str, now: dt.datetime
 
 def _may_take_over(run: JobRun, now: dt.datetime, stale_after: dt.timedelta) -> bool:
     if run.state == RunState.FAILED.value:
-        return run.attempts < MAX_ATTEMPTS
+        return run.attempts < MAX_ATTEMPTS and (run.finished_at or run.claimed_at) <= now - RETRY_AFTER
     return run.state == RunState.CLAIMED.value and run.claimed_at <= now - stale_after

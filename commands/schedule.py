@@ -86,26 +86,24 @@ def week_key(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def due_runs(config: ScheduleConfig, now_utc: dt.datetime, since_utc: dt.datetime | None = None) -> list[DueRun]:
+def due_runs(config: ScheduleConfig, now_utc: dt.datetime) -> list[DueRun]:
     """Every occurrence a pass at ``now_utc`` must make sure has been done, oldest first.
+
+    Each pass looks back over each job's whole grace window, not just since the previous pass:
+    a run missed while the bot was down, refused by the platform, or abandoned by a process that
+    died after claiming it is then picked up by whichever pass comes next, in any process. Runs
+    already done are skipped by their claims, which is cheap (one indexed read each).
 
     Args:
         config: job times and grace windows.
         now_utc: the moment of the pass (naive UTC, as the container's clock gives it).
-        since_utc: the previous pass; ``None`` on start, when each job looks back its whole grace
-            window so that a run missed while the bot was down is caught up.
 
     Returns:
-        Occurrences after ``since`` (and no earlier than ``now - grace``) up to and including
-        ``now``, for each job; so consecutive passes list each occurrence once.
+        Occurrences from ``now - grace`` to ``now`` inclusive, for each job.
     """
     runs: list[DueRun] = []
     for job in JobName:
-        earliest = now_utc - config.grace[job]
-        start = earliest if since_utc is None else max(since_utc, earliest)
-        runs.extend(
-            r for r in _between(config, job, start, now_utc) if since_utc is None or r.scheduled_at_utc > since_utc
-        )
+        runs.extend(_between(config, job, now_utc - config.grace[job], now_utc))
     return sorted(runs)
 
 

@@ -73,16 +73,19 @@ class TestClaim:
         assert stored is not None and (RunState.CLAIMED, 2) == (stored.state, stored.attempts)
 
     def test_failed_run_is_retried_a_few_times(self, repo: PlanRepository) -> None:
-        """A refused post may be claimed again, up to three attempts in all."""
-        run = claim(repo, "weekly_digest", "C1", "2018-W48", MONDAY)
+        """A refused post may be claimed again five minutes later, up to three attempts in all."""
+        now = MONDAY
+        run = claim(repo, "weekly_digest", "C1", "2018-W48", now)
         for attempt in range(2, MAX_ATTEMPTS + 1):
             assert run is not None
-            assert mark_failed(repo, run, "channel_not_found", MONDAY)
-            run = claim(repo, "weekly_digest", "C1", "2018-W48", MONDAY)
+            assert mark_failed(repo, run, "channel_not_found", now)
+            assert claim(repo, "weekly_digest", "C1", "2018-W48", now + 4 * MINUTE) is None
+            now += 5 * MINUTE
+            run = claim(repo, "weekly_digest", "C1", "2018-W48", now)
             assert run is not None and attempt == run.attempts
         assert run is not None
-        mark_failed(repo, run, "channel_not_found", MONDAY)
-        assert claim(repo, "weekly_digest", "C1", "2018-W48", MONDAY) is None
+        mark_failed(repo, run, "channel_not_found", now)
+        assert claim(repo, "weekly_digest", "C1", "2018-W48", now + dt.timedelta(hours=1)) is None
         stored = repo.job_run("weekly_digest", "C1", "2018-W48")
         assert stored is not None and "channel_not_found" == stored.detail
 
