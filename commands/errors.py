@@ -41,3 +41,11 @@ class NotAuthorised(UserError):
 
 class UnknownPerson(UserError):
     """The chat user could not be matched to anyone the plan knows."""
+
+
+class UnknownTheme(UserError):
+    """No theme of the plan has that code or name."""
+
+
+class InvalidMeasure(UserError):
+    """A strategic measure, its value or its quarter could not be accepted."""

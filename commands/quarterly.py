@@ -1,0 +1,212 @@
+"""The quarterly summary for boards and the Panel, built on frozen quarter snapshots.
+
+Once a quarter's cut-off (default 10 working days after quarter end) has passed, each action's
+status at the cut-off is written to ``QuarterSnapshot`` once and never changed, so a published
+summary does not move under the Panel's feet; updates after the cut-off count towards the next
+quarter. Before the cut-off the summary is computed live and marked provisional. A quarter's
+window of updates runs from the day after the previous quarter's cut-off to its own cut-off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from commands.measures import measure_rows
+from commands.periods import Quarter, cut_off
+from commands.report_data import (
+    PlanData,
+    action_row,
+    is_open,
+    load_plan_data,
+    london_start,
+    theme_blocks,
+    total_counts,
+    up_to,
+    worst_status,
+)
+from commands.report_model import (
+    ActionRow,
+    ExceptionItem,
+    ExceptionKind,
+    PlanChange,
+    QuarterlySummary,
+)
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
+from storage.models import ActionState, StatusUpdate
+from storage.repository import PlanRepository
+
+CUT_OFF_WORKING_DAYS = 10
+# An action's status in a quarter, and the update that set it (None: not yet reported).
+Standing = dict[int, StatusUpdate | None]
+
+
+def freeze_quarter(
+    repo: PlanRepository, quarter: Quarter, now: dt.datetime, working_days: int = CUT_OFF_WORKING_DAYS
+) -> bool:
+    """Write the quarter's snapshot once its cut-off has passed; existing snapshot rows are never changed.
+
+    Returns:
+        True when the quarter is frozen (now or earlier), False while its cut-off has not passed.
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    return _freeze(repo, load_plan_data(repo), quarter, now, working_days)
+
+
+def quarterly_summary(
+    repo: PlanRepository,
+    quarter: Quarter,
+    now: dt.datetime,
+    scheme: RagScheme = DEFAULT_SCHEME,
+    working_days: int = CUT_OFF_WORKING_DAYS,
+) -> QuarterlySummary:
+    """Counts by colour with the change on last quarter, direction of travel per action, exceptions,
+    completions, progress, next quarter's due actions, strategic measures and changes to the plan.
+
+    Freezes this quarter and the previous one when their cut-offs have passed (so the caller's unit
+    of work must commit for the snapshot to be kept).
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    data = load_plan_data(repo)
+    previous_quarter = quarter.previous()
+    frozen = {q: _freeze(repo, data, q, now, working_days) for q in (previous_quarter, quarter)}
+    snapshots = repo.snapshots(data.plan_id, [q.key for q in frozen if frozen[q]])
+    window_end = london_start(cut_off(quarter, working_days) + dt.timedelta(days=1))
+    if not frozen[quarter]:
+        window_end = min(window_end, up_to(now))
+    live = repo.newest_updates(data.plan_id, before=window_end) if not all(frozen.values()) else {}
+
+    def standing(q: Quarter) -> Standing:
+        if frozen[q]:
+            return {action_id: update for action_id, (_, update) in snapshots[q.key].items()}
+        return {action_id: found.newest[0] for action_id, found in live.items()}
+
+    this, last = standing(quarter), standing(previous_quarter)
+    window_start = london_start(cut_off(previous_quarter, working_days) + dt.timedelta(days=1))
+    in_window = repo.newest_updates(data.plan_id, since=window_start, before=window_end)
+    reprofiles = repo.reprofiles(data.plan_id, window_start, window_end)
+    measures = measure_rows(repo, data, quarter)
+
+    judged = cut_off(quarter, working_days) if frozen[quarter] else london_date(now)
+    rows: dict[int, ActionRow] = {}
+    for action in data.actions:
+        if action.id is None or not is_open(action):
+            continue
+        was = last.get(action.id)
+        count = in_window[action.id].count if action.id in in_window else 0
+        rows[action.id] = action_row(
+            data, action, this.get(action.id), was.status if was else None, judged, scheme, count
+        )
+    blocks = theme_blocks(data, rows, data.themes, scheme, {i: u.status if u else None for i, u in last.items()})
+    reprofiled_ids = {r.action_id for r in reprofiles}
+    by_code = {a.id: a for a in data.actions}
+    exceptions = _exceptions(rows, reprofiled_ids, set(in_window), scheme)
+    completed = tuple(
+        row
+        for row in rows.values()
+        if row.status is not None
+        and scheme.status(row.status).completes
+        and not (row.previous is not None and scheme.status(row.previous).completes)
+    )
+    progress = tuple(
+        action_row(data, action, in_window[i].newest[0], rows[i].previous, judged, scheme, in_window[i].count)
+        for i, action in by_code.items()
+        if i in in_window and i in rows
+    )
+    following = quarter.next()
+    next_quarter = tuple(
+        row
+        for row in rows.values()
+        if following.start <= row.due <= following.end and not (row.status and scheme.status(row.status).completes)
+    )
+    changes = [
+        PlanChange(
+            by_code[r.action_id].code,
+            by_code[r.action_id].title,
+            "re-profiled",
+            f"due {show_date(r.old_due)} → {show_date(r.new_due)}",
+            r.approval,
+            r.created_at,
+        )
+        for r in reprofiles
+        if r.action_id in by_code
+    ]
+    changes += _closures(data, window_start, window_end)
+    return QuarterlySummary(
+        plan_name=data.plan.short_name,
+        quarter=quarter,
+        cut_off=cut_off(quarter, working_days),
+        provisional=not frozen[quarter],
+        as_of=now,
+        themes=blocks,
+        totals=total_counts(blocks),
+        exceptions=exceptions,
+        completed=completed,
+        progress=progress,
+        next_quarter=next_quarter,
+        measures=measures,
+        changes=tuple(sorted(changes, key=lambda c: c.at)),
+    )
+
+
+def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int) -> bool:
+    """Snapshot every action not yet frozen for the quarter, as it stood at the end of the cut-off day."""
+    last_day = cut_off(quarter, working_days)
+    if london_date(now) <= last_day:
+        return False
+    frozen = repo.snapshot_action_ids(data.plan_id, quarter.key)
+    missing = [a.id for a in data.actions if a.id is not None and a.id not in frozen]
+    if missing:
+        latest = repo.newest_updates(data.plan_id, before=london_start(last_day + dt.timedelta(days=1)))
+        repo.add_snapshots(
+            [
+                {
+                    "plan_id": data.plan_id,
+                    "quarter_key": quarter.key,
+                    "action_id": action_id,
+                    "status": latest[action_id].newest[0].status if action_id in latest else None,
+                    "update_id": latest[action_id].newest[0].id if action_id in latest else None,
+                    "frozen_at": now,
+                }
+                for action_id in missing
+            ]
+        )
+    return True
+
+
+def _exceptions(
+    rows: dict[int, ActionRow], reprofiled: set[int], reported: set[int], scheme: RagScheme
+) -> tuple[ExceptionItem, ...]:
+    """Rows departing from the plan (domain brief §8), each with every reason it qualifies."""
+    worst = worst_status(scheme)
+    items = []
+    for action_id, row in rows.items():
+        finished = row.status is not None and scheme.status(row.status).completes
+        kinds = [
+            kind
+            for kind, applies in (
+                (ExceptionKind.RED, row.status == worst),
+                (ExceptionKind.DETERIORATING, row.direction is Direction.DETERIORATING),
+                (ExceptionKind.OVERDUE, row.overdue),
+                (ExceptionKind.REPROFILED, action_id in reprofiled),
+                (ExceptionKind.NOT_REPORTED, action_id not in reported and not finished),
+            )
+            if applies
+        ]
+        if kinds:
+            items.append(ExceptionItem(row, tuple(kinds)))
+    return tuple(items)
+
+
+def _closures(data: PlanData, since: dt.datetime, before: dt.datetime) -> list[PlanChange]:
+    """Actions closed in the window, with the approval recorded for closing them."""
+    return [
+        PlanChange(a.code, a.title, "closed", "", a.state_approval or "", a.state_changed_at)
+        for a in data.actions
+        if a.state == ActionState.CLOSED.value
+        and a.state_changed_at is not None
+        and since <= a.state_changed_at < before
+    ]

@@ -1,0 +1,176 @@
+"""What every report needs before it can be built: the plan's structure, in a fixed number of queries,
+and the helpers that turn an action and its updates into an ``ActionRow``.
+
+Reports load the plan once (plan, themes, actions, role titles: four queries) and then ask for
+updates plan-wide, so their cost does not grow with the number of actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from commands.errors import UnknownTheme, UserError
+from commands.report_model import ActionRow, ColourCount, ThemeBlock
+from commands.rules import LONDON, RagScheme, word_list
+from storage.models import Action, ActionState, Plan, StatusUpdate, Theme
+from storage.repository import PlanRepository
+
+NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """The current plan with its themes and actions in plan order and every role title it names."""
+
+    plan: Plan
+    themes: tuple[Theme, ...]
+    actions: tuple[Action, ...]
+    role_titles: dict[int, str]
+
+    @property
+    def plan_id(self) -> int:
+        assert self.plan.id is not None
+        return self.plan.id
+
+    def role(self, role_id: int | None) -> str:
+        return self.role_titles.get(role_id, "") if role_id is not None else ""
+
+    def theme_code(self, action: Action) -> str:
+        return next((t.code for t in self.themes if t.id == action.theme_id), "")
+
+
+def load_plan_data(repo: PlanRepository) -> PlanData:
+    """The current plan's structure in four queries.
+
+    Raises:
+        UserError: no plan has been imported yet.
+    """
+    plan = repo.current_plan()
+    if plan is None or plan.id is None:
+        raise NO_PLAN
+    themes = tuple(repo.themes(plan.id))
+    actions = tuple(repo.actions(plan.id))
+    role_ids = {a.owner_role_id for a in actions} | {t.sro_role_id for t in themes if t.sro_role_id is not None}
+    titles = {role_id: role.title for role_id, role in repo.roles(role_ids).items()}
+    return PlanData(plan, themes, actions, titles)
+
+
+def find_theme(data: PlanData, wanted: str) -> Theme:
+    """The theme named by its code or its name, in any case, or an error suggesting near misses.
+
+    Raises:
+        UnknownTheme: no theme has that code or name.
+    """
+    key = wanted.strip().lower()
+    for theme in data.themes:
+        if key in (theme.code.lower(), theme.name.lower()):
+            return theme
+    names = [t.name for t in data.themes]
+    close = difflib.get_close_matches(wanted.strip().title(), names, n=3, cutoff=0.6)
+    hint = f" Did you mean {word_list(close)}?" if close else ""
+    choices = word_list([f"{t.code} ({t.name})" for t in data.themes])
+    raise UnknownTheme(f'There is no theme "{wanted.strip()}" in {data.plan.short_name}.{hint}', f"Themes: {choices}.")
+
+
+def london_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a London calendar day, as the naive UTC the database stores."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def up_to(now: dt.datetime) -> dt.datetime:
+    """The exclusive bound of a query window that still includes updates stamped exactly ``now``."""
+    return now + dt.timedelta(microseconds=1)
+
+
+def is_open(action: Action) -> bool:
+    """Closed (withdrawn, superseded) actions are left out of RAG counts; complete ones still count."""
+    return action.state != ActionState.CLOSED.value
+
+
+def action_row(
+    data: PlanData,
+    action: Action,
+    update: StatusUpdate | None,
+    previous: str | None,
+    today: dt.date,
+    scheme: RagScheme,
+    updates: int = 0,
+    compare: bool = True,
+) -> ActionRow:
+    """An action as it stood after ``update`` (``None``: not yet reported), compared with ``previous``
+    unless ``compare`` is off (lists that show where an action stands without a baseline)."""
+    status = update.status if update is not None else None
+    overdue = scheme.action_overdue(action.current_due, action.state, status, today)
+    return ActionRow(
+        code=action.code,
+        title=action.title,
+        theme_code=data.theme_code(action),
+        owner_role=data.role(action.owner_role_id),
+        status=status,
+        previous=previous,
+        direction=scheme.direction(previous, status) if compare and status is not None else None,
+        reason=update.reason if update is not None else "",
+        restricted=update.restricted if update is not None else False,
+        updated_at=update.created_at if update is not None else None,
+        due=action.current_due,
+        baseline_due=action.baseline_due,
+        days_overdue=(today - action.current_due).days if overdue else 0,
+        priority=action.priority,
+        updates=updates,
+    )
+
+
+def colour_counts(
+    current: Iterable[str | None], previous: Iterable[str | None] | None, scheme: RagScheme
+) -> tuple[ColourCount, ...]:
+    """Counts for every colour of the scheme and for "not yet reported", with the change on ``previous``."""
+    now, before = Counter(current), Counter(previous) if previous is not None else None
+    codes: list[str | None] = [*(s.code for s in scheme.statuses), None]
+    return tuple(
+        ColourCount(code, now[code], now[code] - before[code] if before is not None else None) for code in codes
+    )
+
+
+def theme_blocks(
+    data: PlanData,
+    rows: dict[int, ActionRow],
+    themes: Sequence[Theme],
+    scheme: RagScheme,
+    previous: dict[int, str | None] | None = None,
+) -> tuple[ThemeBlock, ...]:
+    """Group rows (keyed by action id, open actions only) under their themes, with counts by colour."""
+    blocks = []
+    for theme in themes:
+        members = [a for a in data.actions if a.theme_id == theme.id]
+        open_ids = [a.id for a in members if a.id in rows]
+        before = [previous.get(i) for i in open_ids] if previous is not None else None
+        blocks.append(
+            ThemeBlock(
+                code=theme.code,
+                name=theme.name,
+                sro_role=data.role(theme.sro_role_id),
+                counts=colour_counts((rows[i].status for i in open_ids), before, scheme),
+                rows=tuple(rows[i] for i in open_ids if i is not None),
+                closed=len(members) - len(open_ids),
+            )
+        )
+    return tuple(blocks)
+
+
+def total_counts(blocks: Sequence[ThemeBlock]) -> tuple[ColourCount, ...]:
+    """The whole plan's counts: the themes' counts added up, changes included when every theme has one."""
+    totals: list[ColourCount] = []
+    for column in zip(*(b.counts for b in blocks), strict=True):
+        changes = [c.change for c in column]
+        change = None if any(c is None for c in changes) else sum(c for c in changes if c is not None)
+        totals.append(ColourCount(column[0].status, sum(c.count for c in column), change))
+    return tuple(totals)
+
+
+def worst_status(scheme: RagScheme) -> str:
+    """The scheme's lowest colour (red in the default scheme): what "new reds" and red exceptions mean."""
+    return min(scheme.statuses, key=lambda s: s.rank).code

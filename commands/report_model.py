@@ -1,0 +1,231 @@
+"""Governance reports as plain frozen data: what the Slack, console and file renderers walk.
+
+Nothing here is formatted for a platform. Text (titles, reasons) is stored unescaped, times are
+naive UTC and dates are Europe/London calendar dates, statuses are scheme codes with ``None`` for
+"not yet reported", and direction of travel is a ``Direction`` (renderers print arrow and word).
+``restricted`` marks a reason its author kept out of public reports; a public renderer leaves it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+from commands.periods import Quarter
+from commands.rules import Direction
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action as a report shows it.
+
+    ``status`` is the status for the report's period (``None``: not yet reported); ``previous`` is
+    the status it is compared with, and ``direction`` the travel between them (``None`` only when
+    nothing has been reported). ``reason`` and ``updated_at`` belong to the update that set
+    ``status``. ``days_overdue`` is 0 unless the action is past its current due date unfinished.
+    """
+
+    code: str
+    title: str
+    theme_code: str
+    owner_role: str
+    status: str | None
+    previous: str | None
+    direction: Direction | None
+    reason: str
+    restricted: bool
+    updated_at: dt.datetime | None
+    due: dt.date
+    baseline_due: dt.date
+    days_overdue: int
+    priority: bool = False
+    updates: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+    @property
+    def reprofiled(self) -> bool:
+        return self.due != self.baseline_due
+
+
+@dataclass(frozen=True)
+class ColourCount:
+    """How many open actions stand at one status (``None``: not yet reported), and the change on
+    the comparison period (``None`` when there is nothing to compare with)."""
+
+    status: str | None
+    count: int
+    change: int | None = None
+
+
+@dataclass(frozen=True)
+class ThemeBlock:
+    """A theme's counts by colour and its open actions in plan order; closed actions are counted apart."""
+
+    code: str
+    name: str
+    sro_role: str
+    counts: tuple[ColourCount, ...]
+    rows: tuple[ActionRow, ...]
+    closed: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """``/plan summary [THEME]``: where each theme stands now, with exceptions (red, deteriorating
+    since the previous update, or overdue) listed with their reasons. ``theme`` is the theme
+    asked for, or ``None`` for the whole plan."""
+
+    plan_name: str
+    as_of: dt.datetime
+    theme: str | None
+    themes: tuple[ThemeBlock, ...]
+    totals: tuple[ColourCount, ...]
+    exceptions: tuple[ActionRow, ...]
+
+
+@dataclass(frozen=True)
+class OverdueList:
+    """``/plan overdue``: open actions past their current due date, oldest due date first."""
+
+    plan_name: str
+    as_of: dt.datetime
+    rows: tuple[ActionRow, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The weekly digest of ``[since, until)``.
+
+    ``updated`` has one row per action updated in the window (its newest update; ``previous`` is
+    its status when the window opened, ``updates`` how many updates it had); ``changes`` are the
+    rows whose colour changed, ``new_reds`` those that turned red. ``overdue``, ``due_soon`` (due
+    in the next ``due_soon_days``) and ``not_reported`` describe the plan at ``until``.
+    """
+
+    plan_name: str
+    since: dt.datetime
+    until: dt.datetime
+    update_count: int
+    updated: tuple[ActionRow, ...]
+    changes: tuple[ActionRow, ...]
+    new_reds: tuple[ActionRow, ...]
+    overdue: tuple[ActionRow, ...]
+    due_soon: tuple[ActionRow, ...]
+    not_reported: tuple[ActionRow, ...]
+    due_soon_days: int = 14
+
+
+class ExceptionKind(Enum):
+    """Why an action is reported by exception (domain brief §8)."""
+
+    RED = "red"
+    DETERIORATING = "deteriorating"
+    OVERDUE = "overdue"
+    REPROFILED = "re-profiled this quarter"
+    NOT_REPORTED = "not reported by the cut-off"
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    row: ActionRow
+    kinds: tuple[ExceptionKind, ...]
+
+
+class MeasureTrend(Enum):
+    """Better or worse by the measure's polarity, never plain up or down; arrow and word together."""
+
+    BETTER = ("↑", "Better")
+    NO_CHANGE = ("→", "No change")
+    WORSE = ("↓", "Worse")
+
+    @property
+    def arrow(self) -> str:
+        return self.value[0]
+
+    @property
+    def word(self) -> str:
+        return self.value[1]
+
+    def __str__(self) -> str:
+        return f"{self.arrow} {self.word}"
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """A strategic measure's value this quarter and last; ``trend`` is ``None`` unless both are known."""
+
+    action_code: str
+    name: str
+    unit: str
+    polarity: str
+    value: float | None
+    previous: float | None
+    trend: MeasureTrend | None
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """A change to the plan in the quarter: a re-profiled due date or a closed action, with its approval."""
+
+    action_code: str
+    title: str
+    change: str
+    detail: str
+    approval: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class QuarterlySummary:
+    """The quarterly summary for boards and the Panel.
+
+    Statuses come from the quarter's frozen snapshot (``provisional`` when the cut-off has not
+    passed yet and they were read live) compared with the previous quarter's; counts carry the
+    change on that quarter. ``progress`` holds the actions updated in the quarter (its window runs
+    from the previous cut-off to this one), ``next_quarter`` the open actions due next quarter.
+    """
+
+    plan_name: str
+    quarter: Quarter
+    cut_off: dt.date
+    provisional: bool
+    as_of: dt.datetime
+    themes: tuple[ThemeBlock, ...]
+    totals: tuple[ColourCount, ...]
+    exceptions: tuple[ExceptionItem, ...]
+    completed: tuple[ActionRow, ...]
+    progress: tuple[ActionRow, ...]
+    next_quarter: tuple[ActionRow, ...]
+    measures: tuple[MeasureRow, ...]
+    changes: tuple[PlanChange, ...]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One update in an action's history, with the colour before it and the travel it made."""
+
+    at: dt.datetime
+    status: str
+    previous: str | None
+    direction: Direction
+    reason: str
+    restricted: bool
+    author: str
+    on_behalf: bool
+
+
+@dataclass(frozen=True)
+class ActionHistory:
+    """ "History of V9": every update oldest first, and the re-profiles of its due date."""
+
+    code: str
+    title: str
+    owner_role: str
+    due: dt.date
+    baseline_due: dt.date
+    entries: tuple[HistoryEntry, ...]
+    changes: tuple[PlanChange, ...]

@@ -1,0 +1,224 @@
+"""Report builders: theme or whole-plan summary, overdue list, weekly digest and an action's history.
+
+Each builder reads the plan with a fixed number of queries and returns plain frozen data
+(``commands.report_model``) for a renderer to lay out; the quarterly summary lives in
+``commands.quarterly``. ``now`` is naive UTC and always passed in: reports can be run "as of" any
+moment, and updates made at ``now`` itself are included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from commands.permissions import person_name
+from commands.quarterly import freeze_quarter, quarterly_summary
+from commands.rag_views import find_action
+from commands.report_data import (
+    PlanData,
+    action_row,
+    find_theme,
+    is_open,
+    load_plan_data,
+    theme_blocks,
+    total_counts,
+    up_to,
+    worst_status,
+)
+from commands.report_model import ActionHistory, ActionRow, Digest, HistoryEntry, OverdueList, PlanChange, Summary
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
+from storage.models import ActionState
+from storage.repository import ActionUpdates, PlanRepository
+
+__all__ = [
+    "DIGEST_JOB",
+    "DUE_SOON_WINDOW_DAYS",
+    "freeze_quarter",
+    "history",
+    "overdue_list",
+    "quarterly_summary",
+    "theme_summary",
+    "weekly_digest",
+]
+
+DIGEST_JOB = "weekly_digest"
+DUE_SOON_WINDOW_DAYS = 14
+DEFAULT_DIGEST_SPAN = dt.timedelta(days=7)
+
+
+def theme_summary(
+    repo: PlanRepository, now: dt.datetime, theme: str | None = None, scheme: RagScheme = DEFAULT_SCHEME
+) -> Summary:
+    """Where one theme (by code or name, any case) or the whole plan stands at ``now``.
+
+    Direction of travel compares each action's latest update with the one before it, as
+    ``/rag V9`` shows it. Exceptions are open actions that are red, deteriorating or overdue.
+
+    Raises:
+        UserError: no plan is loaded.
+        UnknownTheme: ``theme`` names no theme (the message suggests near misses).
+    """
+    data = load_plan_data(repo)
+    themes = [find_theme(data, theme)] if theme is not None else list(data.themes)
+    latest = repo.newest_updates(data.plan_id, before=up_to(now), depth=2)
+    today = london_date(now)
+    rows: dict[int, ActionRow] = {}
+    for action in data.actions:
+        if action.id is None or not is_open(action):
+            continue
+        found = latest.get(action.id)
+        newest = found.newest[0] if found else None
+        previous = found.newest[1].status if found and len(found.newest) > 1 else None
+        rows[action.id] = action_row(data, action, newest, previous, today, scheme, found.count if found else 0)
+    blocks = theme_blocks(data, rows, themes, scheme)
+    worst = worst_status(scheme)
+    exceptions = tuple(
+        row
+        for block in blocks
+        for row in block.rows
+        if row.status == worst or row.direction is Direction.DETERIORATING or row.overdue
+    )
+    return Summary(
+        plan_name=data.plan.short_name,
+        as_of=now,
+        theme=themes[0].name if theme is not None else None,
+        themes=blocks,
+        totals=total_counts(blocks),
+        exceptions=exceptions,
+    )
+
+
+def overdue_list(repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME) -> OverdueList:
+    """Open, unfinished actions past their current due date, the longest overdue first.
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    data = load_plan_data(repo)
+    latest = repo.newest_updates(data.plan_id, before=up_to(now), depth=2)
+    return OverdueList(data.plan.short_name, now, _overdue_rows(data, latest, london_date(now), scheme, compare=True))
+
+
+def weekly_digest(
+    repo: PlanRepository, now: dt.datetime, since: dt.datetime | None = None, scheme: RagScheme = DEFAULT_SCHEME
+) -> Digest:
+    """What changed since the last digest, and what needs attention now.
+
+    Args:
+        repo: the caller's unit of work (read only).
+        now: the end of the digest's window, naive UTC.
+        since: the start of the window; by default when the last digest was sent, or a week ago.
+        scheme: the deployment's RAG colours.
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    data = load_plan_data(repo)
+    if since is None:
+        last = repo.last_finished_run(DIGEST_JOB, "sent")
+        since = last.finished_at if last is not None and last.finished_at is not None else now - DEFAULT_DIGEST_SPAN
+    before = repo.newest_updates(data.plan_id, before=since)
+    window = repo.newest_updates(data.plan_id, since=since, before=up_to(now))
+    current = before | window
+    today = london_date(now)
+    worst = worst_status(scheme)
+    updated: list[ActionRow] = []
+    for action in data.actions:
+        found = window.get(action.id) if action.id is not None else None
+        if found is None or not is_open(action):
+            continue
+        was = before[action.id].newest[0].status if action.id in before else None
+        updated.append(action_row(data, action, found.newest[0], was, today, scheme, found.count))
+    span = DUE_SOON_WINDOW_DAYS
+    due_soon: list[ActionRow] = []
+    not_reported: list[ActionRow] = []
+    for action in data.actions:
+        if action.id is None or action.state != ActionState.ACTIVE.value:
+            continue
+        found = current.get(action.id)
+        newest = found.newest[0] if found else None
+        row = action_row(data, action, newest, None, today, scheme, compare=False)
+        if newest is None:
+            not_reported.append(row)
+        if not scheme.finished(action.state, row.status) and 0 <= (action.current_due - today).days <= span:
+            due_soon.append(row)
+    return Digest(
+        plan_name=data.plan.short_name,
+        since=since,
+        until=now,
+        update_count=sum(found.count for found in window.values()),
+        updated=tuple(updated),
+        changes=tuple(row for row in updated if row.status != row.previous),
+        new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),
+        overdue=_overdue_rows(data, current, today, scheme, compare=False),
+        due_soon=tuple(sorted(due_soon, key=lambda row: row.due)),
+        not_reported=tuple(not_reported),
+        due_soon_days=span,
+    )
+
+
+def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_SCHEME) -> ActionHistory:
+    """ "History of V9": every update oldest first with the travel each made, and its re-profiles.
+
+    Raises:
+        UnknownAction: the plan has no such action (the message suggests near misses).
+    """
+    action = find_action(action_code, repo)
+    assert action.id is not None
+    updates = repo.action_updates(action.id)
+    authors = repo.people(u.author_id for u in updates)
+    owner = repo.role(action.owner_role_id)
+    entries: list[HistoryEntry] = []
+    previous: str | None = None
+    for update in updates:
+        author = authors.get(update.author_id)
+        entries.append(
+            HistoryEntry(
+                at=update.created_at,
+                status=update.status,
+                previous=previous,
+                direction=scheme.direction(previous, update.status),
+                reason=update.reason,
+                restricted=update.restricted,
+                author=person_name(author) if author is not None else "someone no longer known",
+                on_behalf=update.on_behalf,
+            )
+        )
+        previous = update.status
+    changes = tuple(
+        PlanChange(
+            action.code,
+            action.title,
+            "re-profiled",
+            f"due {show_date(r.old_due)} → {show_date(r.new_due)}",
+            r.approval,
+            r.created_at,
+        )
+        for r in repo.action_reprofiles(action.id)
+    )
+    return ActionHistory(
+        code=action.code,
+        title=action.title,
+        owner_role=owner.title if owner is not None else "",
+        due=action.current_due,
+        baseline_due=action.baseline_due,
+        entries=tuple(entries),
+        changes=changes,
+    )
+
+
+def _overdue_rows(
+    data: PlanData, latest: dict[int, ActionUpdates], today: dt.date, scheme: RagScheme, *, compare: bool
+) -> tuple[ActionRow, ...]:
+    """Open actions whose current due date has passed unfinished, oldest due date first; with
+    ``compare``, each newest update is compared with the one before it."""
+    rows = []
+    for action in data.actions:
+        if action.id is None or not is_open(action):
+            continue
+        found = latest.get(action.id)
+        newest = found.newest[0] if found else None
+        previous = found.newest[1].status if found and len(found.newest) > 1 else None
+        row = action_row(data, action, newest, previous, today, scheme, compare=compare)
+        if row.overdue:
+            rows.append(row)
+    return tuple(sorted(rows, key=lambda row: row.due))
