@@ -39,8 +39,8 @@ class Notifier(Protocol):
 class ReportSource(Protocol):
     """Builds the content of the channel reports; called only once a run has been claimed."""
 
-    def weekly_digest(self, repo: PlanRepository, week_key: str, now: dt.datetime) -> object:
-        """The digest for the ISO week ``week_key`` ("2018-W48"), as it stands at ``now``."""
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
+        """The digest as it stands at ``now``: what changed since the last digest was sent."""
         ...
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:

@@ -1,0 +1,286 @@
+"""The scheduler against a real database: posts once per channel and period, survives a crash between
+claiming and posting, and two schedulers on one database post once between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.container import Container
+from bot.scheduler import Scheduler, start_scheduler_thread
+from commands.periods import Quarter
+from commands.plan_file import load_plan
+from commands.ports import Recipient
+from commands.testing import RecordingNotifier
+from storage.db import make_engine
+from storage.models import ChannelSubscription, JobRun
+from storage.plan_import import import_plan
+from storage.repository import PlanRepository
+
+DIGEST_CHANNEL = "C0DIGEST"
+SUBSCRIBED = "C0COORD"
+GOVERNANCE = "C0GOVERN"
+MONDAY_0900 = dt.datetime(2018, 11, 26, 9, 0)  # GMT: 09:00 in London
+
+
+class FakeReports:
+    """Report content as opaque values naming what was asked for, so tests can tell reports apart."""
+
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
+        return ("digest", now)
+
+    def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
+        return ("summary", quarter.key)
+
+
+class ProcessKilled(BaseException):
+    """Stands for the process dying: not an ``Exception``, so nothing records the run as failed."""
+
+
+class KilledOnPost(RecordingNotifier):
+    def post_to_channel(self, channel: str, content: object) -> str:
+        raise ProcessKilled
+
+
+class RefusesOnce(RecordingNotifier):
+    """Refuses the first post (as Slack does for a channel the bot is not in yet), then delivers."""
+
+    refused = 0
+
+    def post_to_channel(self, channel: str, content: object) -> str:
+        if not self.refused:
+            self.refused += 1
+            raise RuntimeError("not_in_channel")
+        return super().post_to_channel(channel, content)
+
+
+class SlowNotifier(RecordingNotifier):
+    """Takes a moment to post, as Slack does, so that racing schedulers overlap."""
+
+    def post_to_channel(self, channel: str, content: object) -> str:
+        time.sleep(0.05)
+        return super().post_to_channel(channel, content)
+
+    def send_direct(self, recipient: Recipient, content: object) -> str:
+        time.sleep(0.01)
+        return super().send_direct(recipient, content)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, digest_channels=(DIGEST_CHANNEL,), quarterly_channels=(GOVERNANCE,))
+
+
+@pytest.fixture
+def container(settings: Settings, engine: Engine) -> Container:
+    return Container(settings, engine)
+
+
+@pytest.fixture
+def second_container(settings: Settings, engine: Engine) -> Iterator[Container]:
+    """Another bot process: its own engine and connections on the same database."""
+    other = make_engine(settings.database_url)
+    try:
+        yield Container(settings, other)
+    finally:
+        other.dispose()
+
+
+def subscribe(container: Container, channel: str, job: str) -> None:
+    with container.unit_of_work() as repo:
+        repo.add(ChannelSubscription(channel=channel, job=job, created_at=MONDAY_0900, created_by="tests"))
+
+
+def load_sample_plan(container: Container, sample_plan_path: Path) -> None:
+    with container.unit_of_work() as repo:
+        import_plan(repo, load_plan(sample_plan_path), actor="tests", at=dt.datetime(2017, 4, 1, 9, 0))
+
+
+def runs(container: Container) -> list[tuple[str, str, str, str, int]]:
+    with container.unit_of_work() as repo:
+        rows = repo.session.exec(select(JobRun).order_by(JobRun.job, JobRun.target))
+        return [(r.job, r.target, r.period_key, r.state, r.attempts) for r in rows]
+
+
+class TestTick:
+    def test_digest_posted_once_to_each_channel(self, container: Container) -> None:
+        """Monday 09:00: the configured and the subscribed channel each get the digest; a second pass posts nothing."""
+        subscribe(container, SUBSCRIBED, "weekly")
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler.tick(MONDAY_0900)
+        assert [DIGEST_CHANNEL, SUBSCRIBED] == notifier.targets()
+        assert [("digest", MONDAY_0900)] * 2 == [d.content for d in notifier.deliveries]
+        scheduler.tick(MONDAY_0900)
+        scheduler.tick(MONDAY_0900 + dt.timedelta(hours=6))
+        assert 2 == len(notifier.deliveries)
+        assert [
+            ("weekly_digest", SUBSCRIBED, "2018-W48", "sent", 1),
+            ("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 1),
+        ] == [run for run in runs(container) if run[0] == "weekly_digest"]
+
+    def test_nothing_before_its_time(self, container: Container) -> None:
+        """At 08:59 on Monday nothing is posted."""
+        notifier = RecordingNotifier()
+        Scheduler(container, notifier, FakeReports()).tick(MONDAY_0900 - dt.timedelta(minutes=1))
+        assert [] == notifier.targets()
+
+    def test_restart_catches_up_a_missed_digest(self, container: Container) -> None:
+        """The bot was down all Monday morning; started at 14:00 it posts the digest once, late."""
+        notifier = RecordingNotifier()
+        Scheduler(container, notifier, FakeReports()).tick(dt.datetime(2018, 11, 26, 14, 0))
+        assert [DIGEST_CHANNEL] == notifier.targets()
+
+    def test_refused_post_retried_later(self, container: Container) -> None:
+        """Slack refuses the first post; a pass five minutes later delivers it, once."""
+        notifier = RefusesOnce()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler.tick(MONDAY_0900)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "failed", 1)] == runs(container)
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=1))
+        assert [] == notifier.targets()
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=5))
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=10))
+        assert [DIGEST_CHANNEL] == notifier.targets()
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container)
+
+
+def race(schedulers: list[Scheduler], now: dt.datetime) -> None:
+    """Start a pass of each scheduler at the same instant, each in its own thread, and wait for all."""
+    barrier = threading.Barrier(len(schedulers))
+    errors: list[BaseException] = []
+
+    def one(scheduler: Scheduler) -> None:
+        barrier.wait(timeout=10)
+        try:
+            scheduler.tick(now)
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in schedulers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [] == errors
+
+
+class TestCrashAndRace:
+    def test_restart_in_the_middle_of_a_digest(self, container: Container, second_container: Container) -> None:
+        """The process dies after claiming, before posting; a new one completes the digest exactly once."""
+        with pytest.raises(ProcessKilled):
+            Scheduler(container, KilledOnPost(), FakeReports()).tick(MONDAY_0900)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "claimed", 1)] == runs(container)
+
+        notifier = RecordingNotifier()
+        restarted = Scheduler(second_container, notifier, FakeReports())
+        restarted.tick(MONDAY_0900 + dt.timedelta(minutes=5))  # the dead claim is still fresh
+        assert [] == notifier.targets()
+        restarted.tick(MONDAY_0900 + dt.timedelta(minutes=11))
+        restarted.tick(MONDAY_0900 + dt.timedelta(minutes=12))
+        assert [DIGEST_CHANNEL] == notifier.targets()
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container)
+
+    def test_two_schedulers_race_for_the_same_runs(self, container: Container, second_container: Container) -> None:
+        """Two processes pass at the same moment, three weeks running: each digest reaches each channel once."""
+        subscribe(container, SUBSCRIBED, "weekly")
+        notifier = SlowNotifier()
+        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        for week in range(3):
+            race(schedulers, MONDAY_0900 + dt.timedelta(weeks=week))
+        assert sorted([DIGEST_CHANNEL, SUBSCRIBED] * 3) == sorted(notifier.targets())
+        assert 6 == len({(d.target, d.content) for d in notifier.deliveries})
+
+    def test_racing_nudge_passes_message_each_person_once(
+        self, container: Container, second_container: Container, sample_plan_path: Path
+    ) -> None:
+        """Both processes run Monday's 10:00 nudges; every owner and SRO hears about each action once."""
+        load_sample_plan(container, sample_plan_path)
+        notifier = SlowNotifier()
+        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        race(schedulers, dt.datetime(2018, 11, 26, 10, 0))
+        direct = [(d.target, getattr(d.content, "period_key", None)) for d in notifier.deliveries]
+        assert direct, "the sample plan has unreported actions, so someone is nudged"
+        assert len(direct) == len(set(direct))
+
+
+def travel_ticks(
+    scheduler: Scheduler, notifier: RecordingNotifier, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, str]]:
+    """Step the wall clock every 15 minutes from ``start`` to ``end``, a pass at each step; (time, target) per post."""
+    seen: list[tuple[dt.datetime, str]] = []
+    with time_machine.travel(start.replace(tzinfo=dt.UTC), tick=False) as traveller:
+        moment = start
+        while moment <= end:
+            before = len(notifier.deliveries)
+            scheduler.tick(scheduler.container.clock())
+            seen += [(moment, d.target) for d in notifier.deliveries[before:]]
+            moment += dt.timedelta(minutes=15)
+            traveller.move_to(moment.replace(tzinfo=dt.UTC))
+    return seen
+
+
+class TestTimeTravel:
+    def test_march_clock_change_and_quarter_end(self, container: Container) -> None:
+        """Over the weekend the clocks go forward and 2018/19 ends: Monday 1 April's digest and Q4 summary
+        go out at 09:00 BST (08:00 UTC), once each."""
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 3, 30, 12), dt.datetime(2019, 4, 2, 12))
+        at_eight = dt.datetime(2019, 4, 1, 8, 0)
+        assert [(at_eight, DIGEST_CHANNEL), (at_eight, GOVERNANCE)] == sorted(seen)
+        assert ("summary", "FY2018-19-Q4") in [d.content for d in notifier.deliveries]
+
+    def test_october_clock_change(self, container: Container) -> None:
+        """After the clocks go back on 27 October 2019, Monday's digest goes out at 09:00 GMT (09:00 UTC)."""
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 10, 26, 12), dt.datetime(2019, 10, 29, 12))
+        assert [(dt.datetime(2019, 10, 28, 9, 0), DIGEST_CHANNEL)] == seen
+
+    def test_no_nudges_on_easter_monday(self, container: Container, sample_plan_path: Path) -> None:
+        """Easter Monday 2019 is a bank holiday: the digest still goes on Monday, nudges wait for Tuesday 10:00 BST."""
+        load_sample_plan(container, sample_plan_path)
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 4, 21, 12), dt.datetime(2019, 4, 23, 12))
+        times = sorted({moment for moment, _ in seen})
+        assert [dt.datetime(2019, 4, 22, 8, 0), dt.datetime(2019, 4, 23, 9, 0)] == times
+        assert [DIGEST_CHANNEL] == [target for moment, target in seen if moment.day == 22]
+        assert all(target.startswith("person:") for moment, target in seen if moment.day == 23)
+
+    def test_quarter_close_reminder_and_summary(self, container: Container, sample_plan_path: Path) -> None:
+        """Reminders go to owners at 10:00 on 13 December 2018; the Q3 summary waits for 09:00 on 2 January."""
+        load_sample_plan(container, sample_plan_path)
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, FakeReports())
+        travel_ticks(scheduler, notifier, dt.datetime(2018, 12, 13, 9), dt.datetime(2018, 12, 13, 11))
+        reminders = [d for d in notifier.deliveries if getattr(d.content, "job", "") == "quarter_close_reminder"]
+        assert reminders and all(d.target.startswith("person:") for d in reminders)
+        assert len(reminders) == len({d.target for d in reminders})
+        seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 1, 1, 6), dt.datetime(2019, 1, 2, 12))
+        assert (dt.datetime(2019, 1, 2, 9, 0), GOVERNANCE) in seen
+        assert GOVERNANCE not in [target for moment, target in seen if moment.day == 1]
+
+
+class TestThread:
+    def test_background_thread_catches_up_and_stops(self, settings: Settings, engine: Engine) -> None:
+        """Started after Monday 09:00, the thread's first pass posts the digest; stop() ends it promptly."""
+        container = Container(settings, engine, clock=lambda: MONDAY_0900 + dt.timedelta(minutes=30))
+        notifier = RecordingNotifier()
+        running = start_scheduler_thread(container, notifier, FakeReports())
+        deadline = time.monotonic() + 10
+        while not notifier.deliveries and time.monotonic() < deadline:
+            time.sleep(0.01)
+        running.stop(timeout=5)
+        assert not running.thread.is_alive()
+        assert [DIGEST_CHANNEL] == notifier.targets()
