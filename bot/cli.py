@@ -41,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     plan_import = plan_sub.add_parser("import", help="load or update the plan from a YAML or CSV file")
     plan_import.add_argument("file", type=Path)
     plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+
+    report = sub.add_parser("report", help="print a governance report: summary, overdue, digest or quarter")
+    report.add_argument("report", choices=("summary", "overdue", "digest", "quarter"), metavar="REPORT")
+    report.add_argument("subject", nargs="*", help='a THEME for summary, a QUARTER such as "2018/19 Q3" for quarter')
+    report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+
+    measure = sub.add_parser("measure", help="strategic measure values")
+    measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
+    measure_set = measure_sub.add_parser("set", help="record a measure's value for a quarter")
+    measure_set.add_argument("action", help="the action id, e.g. V9")
+    measure_set.add_argument("measure", help="the measure's name, quoted")
+    measure_set.add_argument("value", help="a number, e.g. 72.5 or 72.5%%")
+    measure_set.add_argument("--quarter", required=True, help='e.g. "2018/19 Q3", or "last quarter"')
+    measure_set.add_argument("--as-of", metavar="YYYY-MM-DD", help="record as if on this day (default: now)")
     return parser
 
 
@@ -66,6 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.slack.runner import serve_http
 
         return serve_http(settings, host=args.host, port=args.port)
+    if args.command == "report":
+        from bot.report_command import run_report
+
+        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of)
+    if args.command == "measure":
+        from bot.report_command import run_measure_set
+
+        return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
     if args.command == "db":
         from bot.db_command import run_upgrade
 

@@ -119,7 +119,10 @@ def record_measure_value(
         if not names:
             raise InvalidMeasure(f"{action.code} has no strategic measures; they are listed in the plan file.")
         quoted = {n: f'"{n}"' for n in names}
-        close = difflib.get_close_matches(measure_name, names, n=3, cutoff=0.5)
+        lowered = {n.lower(): n for n in names}
+        close = [n for n in names if wanted in n.lower()] or [
+            lowered[m] for m in difflib.get_close_matches(wanted, list(lowered), n=3, cutoff=0.5)
+        ]
         hint = f" Did you mean {word_list([quoted[n] for n in close])}?" if close else ""
         raise InvalidMeasure(
             f'{action.code} has no measure "{measure_name.strip()}".{hint}',

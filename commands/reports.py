@@ -106,7 +106,8 @@ def weekly_digest(
     Args:
         repo: the caller's unit of work (read only).
         now: the end of the digest's window, naive UTC.
-        since: the start of the window; by default when the last digest was sent, or a week ago.
+        since: the start of the window; by default the moment the last digest sent was built
+            (its run's claim), so no update falls between two digests; a week ago if none was sent.
         scheme: the deployment's RAG colours.
 
     Raises:
@@ -114,8 +115,8 @@ def weekly_digest(
     """
     data = load_plan_data(repo)
     if since is None:
-        last = repo.last_finished_run(DIGEST_JOB, "sent")
-        since = last.finished_at if last is not None and last.finished_at is not None else now - DEFAULT_DIGEST_SPAN
+        last = repo.last_run(DIGEST_JOB, "sent")
+        since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
     before = repo.newest_updates(data.plan_id, before=since)
     window = repo.newest_updates(data.plan_id, since=since, before=up_to(now))
     current = before | window

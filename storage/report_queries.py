@@ -171,10 +171,8 @@ class ReportQueries:
     def action_measures(self, action_id: int) -> list[Measure]:
         return list(self.session.exec(select(Measure).where(Measure.action_id == action_id).order_by(col(Measure.id))))
 
-    def last_finished_run(self, job: str, state: str) -> JobRun | None:
-        """The most recently finished run of a job in ``state`` (e.g. the last digest sent)."""
+    def last_run(self, job: str, state: str) -> JobRun | None:
+        """The most recently claimed run of a job in ``state`` (e.g. the last digest sent)."""
         return self.session.exec(
-            select(JobRun)
-            .where(JobRun.job == job, JobRun.state == state, col(JobRun.finished_at).is_not(None))
-            .order_by(col(JobRun.finished_at).desc())
+            select(JobRun).where(JobRun.job == job, JobRun.state == state).order_by(col(JobRun.claimed_at).desc())
         ).first()

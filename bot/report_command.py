@@ -1,0 +1,123 @@
+"""``planbot report summary [THEME] | overdue | digest | quarter [QUARTER]`` and ``planbot measure set``.
+
+Input is checked before the database is touched where it can be (dates, quarters, numbers), and
+every report runs in one unit of work, so a refused command writes nothing. Only the quarterly
+summary writes, and only the snapshot of a quarter whose cut-off has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from bot.config import Settings
+from bot.container import Container, utc_now
+from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
+from commands.errors import UserError
+from commands.measures import record_measure_value
+from commands.periods import parse_quarter
+from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
+from commands.rules import LONDON, london_date
+from storage.repository import PlanRepository
+
+AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
+REPORTS = ("summary", "overdue", "digest", "quarter")
+
+
+class BadInput(UserError):
+    """A command-line value (date, quarter) could not be read."""
+
+
+def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datetime:
+    """The moment a report is "as of": the end of the given London day, or now.
+
+    Raises:
+        BadInput: the text is not a YYYY-MM-DD date.
+    """
+    if text is None:
+        return clock()
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f'"{text}" is not a date.', AS_OF_USAGE) from None
+    end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LONDON)
+    return end.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None) -> int:
+    """Print one report.
+
+    Returns:
+        0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
+    """
+
+    def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
+        if kind == "summary":
+            return render_summary(theme_summary(repo, now, subject))
+        if kind == "overdue":
+            return render_overdue(overdue_list(repo, now))
+        if kind == "digest":
+            return render_digest(weekly_digest(repo, now))
+        return render_quarterly(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
+
+    return _run(settings, as_of, build)
+
+
+def run_measure_set(settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None) -> int:
+    """Record a strategic measure's value for a quarter and print what was stored.
+
+    Returns:
+        0 when stored, 1 when the database cannot be reached, 2 when the input was refused.
+    """
+
+    def record(repo: PlanRepository, now: dt.datetime) -> RenderableType:
+        recorded = record_measure_value(
+            repo,
+            action_code=action,
+            measure_name=measure,
+            value_text=value,
+            quarter=parse_quarter(quarter, london_date(now)),
+            actor=_actor(),
+            now=now,
+        )
+        return render_measure_recorded(recorded)
+
+    return _run(settings, as_of, record)
+
+
+def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]) -> int:
+    out, err = Console(), Console(stderr=True)
+    try:
+        now = as_of_moment(as_of, utc_now)
+    except BadInput as exc:
+        err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
+        return 2
+    try:
+        container = Container.open(settings)
+    except DATABASE_ERRORS as exc:
+        err.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+        return 1
+    try:
+        with container.unit_of_work() as repo:
+            shown = work(repo, now)
+    except UserError as exc:
+        err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
+        return 2
+    finally:
+        container.engine.dispose()
+    out.print(shown)
+    return 0
+
+
+def _actor() -> str:
+    """The audit log's "who" for a value typed at the console: the account that typed it."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown user"
+    return f"{user} (console)"

@@ -1,0 +1,129 @@
+"""``planbot report …`` and ``planbot measure set`` as someone at a terminal uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, func, select
+
+from bot.cli import main
+from commands.rules import LONDON
+from storage.db import make_engine, session_scope
+from storage.models import StatusUpdate
+from storage.repository import PlanRepository
+
+
+def utc(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@pytest.fixture
+def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
+    """The sample plan imported through the command line, V9 reported green in Q2 and red in Q3."""
+    monkeypatch.setenv("DATABASE_URL", empty_db_url)
+    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.chdir(tmp_path)
+    assert 0 == main(["plan", "import", str(sample_plan_path)])
+    engine = make_engine(empty_db_url)
+    try:
+        with session_scope(engine) as session:
+            repo = PlanRepository(session)
+            action = repo.action_by_code("V9")
+            author = repo.admins()[0]
+            assert action is not None and action.id is not None and author.id is not None
+            for status, reason, at in (("G", "", utc(2018, 9, 3)), ("R", "CJS review delayed", utc(2018, 11, 12))):
+                session.add(
+                    StatusUpdate(action_id=action.id, status=status, reason=reason, author_id=author.id, created_at=at)
+                )
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    return empty_db_url
+
+
+def row_counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        tables = MetaData()
+        tables.reflect(engine)
+        with engine.connect() as connection:
+            return {
+                name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in tables.tables.items()
+            }
+    finally:
+        engine.dispose()
+
+
+class TestReports:
+    def test_theme_summary(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """The Victims summary names the theme, counts V9 red and shows its reason as an exception."""
+        assert 0 == main(["report", "summary", "victims", "--as-of", "2018-11-26"])
+
+        out = capsys.readouterr().out
+        assert "summary of Victims as of 26 Nov 2018" in out
+        assert "↓ Deteriorating" in out
+        assert "CJS review delayed" in out
+        assert "Not yet reported" in out
+
+    def test_overdue_and_digest(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """The overdue list and the digest print, with V9 overdue after its due date."""
+        assert 0 == main(["report", "overdue", "--as-of", "2019-01-16"])
+        overdue = capsys.readouterr().out
+        assert "oldest first" in overdue and "V9" in overdue
+
+        assert 0 == main(["report", "digest", "--as-of", "2018-11-14"])
+        digest = capsys.readouterr().out
+        assert "weekly digest, 7 Nov 2018 to 14 Nov 2018" in digest
+        assert "New reds" in digest and "CJS review delayed" in digest
+
+    def test_quarter(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """The 2018/19 Q3 summary after the cut-off is frozen and compares with Q2."""
+        assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-16"])
+
+        out = capsys.readouterr().out
+        assert "quarterly summary 2018/19 Q3 (October–December 2018)" in out
+        assert "Cut-off 15 Jan 2019; snapshot frozen; compared with 2018/19 Q2" in out
+        assert "red, deteriorating, overdue" in out
+        assert row_counts(database)["quartersnapshot"] > 0
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["report", "summary", "vic"], "Did you mean Victims?"),
+            (["report", "quarter", "Q5"], '"Q5" is not a quarter.'),
+            (["report", "quarter", "2018/20", "Q3"], "is not a financial year"),
+            (["report", "overdue", "--as-of", "16/01/2019"], '"16/01/2019" is not a date.'),
+            (
+                ["measure", "set", "V9", "Ineffective trials", "abc", "--quarter", "2018/19 Q3"],
+                '"abc" is not a number.',
+            ),
+            (["measure", "set", "V9", "Trials", "12", "--quarter", "2018/19 Q3"], "V9 has no measure"),
+            (["measure", "set", "V99", "Trials", "12", "--quarter", "Q3"], "There is no action V99"),
+        ],
+    )
+    def test_bad_input_is_refused_and_writes_nothing(
+        self, database: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    ) -> None:
+        """Each refusal says what was wrong, exits 2 and leaves every table as it was."""
+        before = row_counts(database)
+
+        assert 2 == main(argv)
+
+        assert message in capsys.readouterr().err
+        assert before == row_counts(database)
+
+
+class TestMeasureSet:
+    def test_value_stored_then_replaced(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """A second value for the same quarter replaces the first and says what it replaced."""
+        name = "Ineffective trials caused by prosecution witness issues"
+        assert 0 == main(["measure", "set", "v9", name.lower(), "18%", "--quarter", "2018/19 Q3"])
+        assert f"V9 {name}, 2018/19 Q3: 18%" in capsys.readouterr().out
+
+        assert 0 == main(["measure", "set", "V9", name, "17.5", "--quarter", "2018/19 Q3"])
+
+        assert "17.5% (was 18%)" in capsys.readouterr().out
+        assert 1 == row_counts(database)["measurevalue"]
