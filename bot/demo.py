@@ -25,9 +25,12 @@ from bot.config import Settings
 from bot.console import find_actor, respond
 from bot.console_render import status_text
 from bot.container import Container
+from bot.report_render import render_digest, render_quarterly
 from commands.model import Actor
+from commands.periods import Quarter
 from commands.permissions import person_name
 from commands.plan_file import load_plan
+from commands.reports import quarterly_summary, weekly_digest
 from commands.rules import DEFAULT_SCHEME, LONDON, london_date, show_date
 from storage.models import Delegate
 from storage.plan_import import import_plan
@@ -77,6 +80,8 @@ def _rag(when: dt.datetime, who: str, text: str, expect: Outcome = Outcome.STORE
 
 SHOWN, REFUSED = Outcome.SHOWN, Outcome.REFUSED
 PLAN_LOADED_AT = dt.datetime(2018, 9, 28, 17, 0, tzinfo=LONDON)
+DIGEST_AT = dt.datetime(2018, 12, 24, 9, 0, tzinfo=LONDON)  # the Monday after the last update
+SUMMARY_AT = dt.datetime(2019, 1, 16, 9, 0, tzinfo=LONDON)  # the working day after Q3's cut-off
 SCRIPT: tuple[RagStep | DelegateStep, ...] = (
     _rag(_at(10, 1, 9, 5), "ollie.kerr", "V9 amber CJS review of witness care slipped to November; impact assessed"),
     _rag(_at(10, 1, 9, 40), "tariq.gill", "V1 blue Victim and Witness Hub fully operational; now business as usual"),
@@ -184,6 +189,7 @@ def play(container: Container, clock: SimulatedClock, out: Console) -> int:
         for table in standing_tables(repo):
             out.print()
             out.print(table)
+    governance_reports(container, clock, out)
     if surprises:
         out.print(Text(f"{surprises} step(s) did not go as the demo script expects.", style="bold red"))
     return 1 if surprises else 0
@@ -222,6 +228,21 @@ def standing_tables(repo: PlanRepository) -> tuple[Table, Table]:
         updated = show_date(london_date(update.created_at)) if update else ""
         each.add_row(action.code, status_text(current[action.id]), updated, action.title)
     return themes, each
+
+
+def governance_reports(container: Container, clock: SimulatedClock, out: Console) -> None:
+    """End as the coordination group and the Panel see the quarter: the last weekly digest of
+    December, then the quarterly summary once the cut-off has passed and its snapshot is frozen."""
+    clock.set(DIGEST_AT)
+    with container.unit_of_work() as repo:
+        digest = render_digest(weekly_digest(repo, clock()))
+    clock.set(SUMMARY_AT)
+    with container.unit_of_work() as repo:
+        summary = render_quarterly(quarterly_summary(repo, Quarter(2018, 3), clock()))
+    for moment, report in ((DIGEST_AT, digest), (SUMMARY_AT, summary)):
+        out.print()
+        out.rule(f"{show_date(moment.date())} {moment:%H:%M}", style="dim")
+        out.print(report)
 
 
 def _name_delegate(container: Container, admin: Actor, step: DelegateStep, out: Console) -> None:

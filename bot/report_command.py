@@ -91,7 +91,7 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
 
 
 def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]) -> int:
-    out, err = Console(), Console(stderr=True)
+    out, err = Console(highlight=False), Console(stderr=True)
     try:
         now = as_of_moment(as_of, utc_now)
     except BadInput as exc:

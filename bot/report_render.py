@@ -66,8 +66,11 @@ def render_quarterly(summary: QuarterlySummary) -> RenderableType:
         f"\nCut-off {show_date(summary.cut_off)}; snapshot {state}; compared with {summary.quarter.previous().label}.",
     )
     exceptions = Table(title="Exceptions", title_justify="left", expand=True)
-    for column in ("Action", "Status", "Direction", "Why", "Reason"):
-        exceptions.add_column(column, overflow="fold", ratio=3 if column == "Reason" else None)
+    exceptions.add_column("Action", no_wrap=True, min_width=6)
+    exceptions.add_column("Status", no_wrap=True, min_width=len("Not yet reported"))
+    exceptions.add_column("Direction", no_wrap=True, min_width=len("↓ Deteriorating"))
+    exceptions.add_column("Why", overflow="fold", max_width=16)
+    exceptions.add_column("Reason", overflow="fold", ratio=1, min_width=20)
     for item in summary.exceptions:
         row = item.row
         why = ", ".join(kind.value for kind in item.kinds)
