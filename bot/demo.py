@@ -190,6 +190,11 @@ def play(container: Container, clock: SimulatedClock, out: Console) -> int:
             out.print()
             out.print(table)
     governance_reports(container, clock, out)
+    url = container.settings.database_url
+    out.print()
+    out.print("Explore it further:", style="bold")
+    out.print(f'  DATABASE_URL={url} planbot report quarter "2018/19 Q3" --as-of 2019-01-16', soft_wrap=True)
+    out.print(f"  DATABASE_URL={url} planbot console --as ollie.kerr@example.org", soft_wrap=True)
     if surprises:
         out.print(Text(f"{surprises} step(s) did not go as the demo script expects.", style="bold red"))
     return 1 if surprises else 0

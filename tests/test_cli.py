@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 
-COMMANDS = ("demo", "console", "run", "serve", "db", "plan")
+COMMANDS = ("demo", "console", "run", "serve", "db", "plan", "report", "measure")
 
 
 class TestHelp:
