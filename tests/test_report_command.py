@@ -86,7 +86,7 @@ class TestReports:
         out = capsys.readouterr().out
         assert "quarterly summary 2018/19 Q3 (October–December 2018)" in out
         assert "Cut-off 15 Jan 2019; snapshot frozen; compared with 2018/19 Q2" in out
-        assert "red, deteriorating, overdue" in out
+        assert "↓ Deteriorating" in out and "CJS review delayed" in out
         assert row_counts(database)["quartersnapshot"] > 0
 
     @pytest.mark.parametrize(
