@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from bot.container import Container
 from commands.jobs import claim, mark_failed, mark_sent
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
+from commands.periods import Quarter
 from commands.ports import Notifier, ReportSource
+from commands.quarterly import freeze_quarter, quarterly_summary
+from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
 from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, next_run_at
 from commands.subscriptions import subscribed_channels
@@ -60,7 +63,10 @@ class Scheduler:
         pass takes over a run another process abandoned.
         """
         for run in due_runs(self.config, now):
-            self._run(run, now)
+            try:
+                self._run(run, now)
+            except Exception:
+                logger.exception("Scheduled %s for %s failed; a later pass retries it", run.job, run.period_key)
 
     def run_forever(self, stop_event: threading.Event) -> None:
         """Pass, then sleep until the next occurrence or ``POLL``, whichever is sooner, until stopped.
@@ -88,10 +94,28 @@ class Scheduler:
             self._channel_report(run, "quarterly", now, lambda repo: self.reports.quarterly_summary(repo, quarter, now))
         elif run.job is JobName.NUDGES:
             self._direct_pass(run, now, lambda repo: nudges_and_escalations(repo, run.period_key, now, self.scheme))
-        else:
+        elif run.job is JobName.QUARTER_CLOSE:
             assert run.quarter is not None
             quarter = run.quarter
             self._direct_pass(run, now, lambda repo: quarter_close_reminders(repo, quarter, self.scheme))
+        else:
+            self._freeze(run, now)
+
+    def _freeze(self, run: DueRun, now: dt.datetime) -> None:
+        """Freeze the quarter's snapshot, claimed like any run so that one process does it."""
+        assert run.quarter is not None
+        pass_run = self._claim(run.job, PASS_TARGET, run.period_key, now)
+        if pass_run is None:
+            return
+        try:
+            with self.container.unit_of_work() as repo:
+                if self.reports.freeze_quarter(repo, run.quarter, now):
+                    mark_sent(repo, pass_run, "", now)
+                else:
+                    mark_failed(repo, pass_run, "the cut-off has not passed yet", now)
+        except Exception as error:
+            self._finish_failed(pass_run, error, now)
+            raise
 
     def _channel_report(
         self, run: DueRun, word: str, now: dt.datetime, build: Callable[[PlanRepository], object]
@@ -166,6 +190,22 @@ class Scheduler:
             mark_failed(repo, job_run, f"{type(error).__name__}: {error}", now)
 
 
+class PlanReports:
+    """The report builders of ``commands.reports`` and ``commands.quarterly``, as the scheduler's ``ReportSource``."""
+
+    def __init__(self, scheme: RagScheme = DEFAULT_SCHEME) -> None:
+        self.scheme = scheme
+
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
+        return weekly_digest(repo, now, scheme=self.scheme)
+
+    def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
+        return quarterly_summary(repo, quarter, now, self.scheme)
+
+    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+        return freeze_quarter(repo, quarter, now)
+
+
 @dataclass
 class SchedulerThread:
     """A scheduler running in a background thread; ``stop()`` ends it after the current pass."""
@@ -180,14 +220,17 @@ class SchedulerThread:
 
 
 def start_scheduler_thread(
-    container: Container, notifier: Notifier, reports: ReportSource, config: ScheduleConfig | None = None
+    container: Container,
+    notifier: Notifier,
+    report_source: ReportSource | None = None,
+    config: ScheduleConfig | None = None,
 ) -> SchedulerThread:
     """Start the scheduler beside the Slack listener (``planbot run`` and ``planbot serve --http``).
 
     The thread is a daemon so Ctrl+C on the bot is never held up by a sleeping scheduler; its
     first pass catches up runs missed while the bot was down.
     """
-    scheduler = Scheduler(container, notifier, reports, config)
+    scheduler = Scheduler(container, notifier, report_source or PlanReports(), config)
     stop_event = threading.Event()
     thread = threading.Thread(target=scheduler.run_forever, args=(stop_event,), name="planbot-scheduler", daemon=True)
     thread.start()

@@ -46,3 +46,7 @@ class ReportSource(Protocol):
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
         """The summary of a quarter that has just ended."""
         ...
+
+    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+        """Freeze the quarter's snapshot once its cut-off has passed; ``False`` if it has not yet."""
+        ...

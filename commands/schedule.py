@@ -20,16 +20,18 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
-from commands.periods import Quarter, add_working_days, is_working_day
+from commands.periods import Quarter, add_working_days, cut_off, is_working_day
 
 
 class JobName(StrEnum):
-    """The scheduled jobs of SPEC §5; escalations go out in the nudges pass."""
+    """The scheduled jobs of SPEC §5 (escalations go out in the nudges pass), and the freezing of
+    each quarter's snapshot the morning after its cut-off, which the Panel appendix reads."""
 
     WEEKLY_DIGEST = "weekly_digest"
     NUDGES = "nudges"
     QUARTER_CLOSE = "quarter_close"
     QUARTERLY_SUMMARY = "quarterly_summary"
+    QUARTER_FREEZE = "quarter_freeze"
 
 
 DEFAULT_GRACE: Mapping[JobName, dt.timedelta] = {
@@ -37,11 +39,14 @@ DEFAULT_GRACE: Mapping[JobName, dt.timedelta] = {
     JobName.NUDGES: dt.timedelta(hours=36),
     JobName.QUARTER_CLOSE: dt.timedelta(days=3),
     JobName.QUARTERLY_SUMMARY: dt.timedelta(days=7),
+    JobName.QUARTER_FREEZE: dt.timedelta(days=30),
 }
 """How long after its time a run missed while the bot was down is still caught up.
 
 A digest two days late still helps Monday's meeting notes; a nudge is superseded by the next
-working day's; a quarterly summary is wanted even a week late, since nothing else replaces it.
+working day's; a quarterly summary is wanted even a week late, since nothing else replaces it; the
+quarter's snapshot must be frozen however late, and freezing late changes nothing (it is taken as
+the quarter stood at the end of its cut-off day).
 """
 
 
@@ -55,6 +60,7 @@ class ScheduleConfig:
     quarter_close_time: dt.time = dt.time(10, 0)
     quarter_close_working_days: int = 10
     summary_time: dt.time = dt.time(9, 0)
+    freeze_time: dt.time = dt.time(6, 0)  # the morning after the cut-off day
     timezone: str = "Europe/London"
     grace: Mapping[JobName, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_GRACE))
 
@@ -143,21 +149,23 @@ def _occurrences(
 def _quarterly(
     config: ScheduleConfig, job: JobName, start: dt.datetime, end: dt.datetime
 ) -> Iterator[tuple[dt.datetime, str, Quarter | None]]:
-    """Quarter-close reminders and summaries, placed in working days from each quarter's last day.
+    """Quarter-close reminders, summaries and snapshot freezes, placed in working days from each quarter's end.
 
     Quarter ends are found with an rrule over the last day of March, June, September and
-    December; the window is widened by a month either side because a reminder falls up to three
-    weeks before its quarter ends and a summary up to a week after.
+    December; the window is widened by 40 days either side because a reminder falls up to three
+    weeks before its quarter ends and a freeze up to three weeks after.
     """
-    margin = dt.timedelta(days=31)
+    margin = dt.timedelta(days=40)
     first = (start - margin).replace(hour=0, minute=0, second=0, microsecond=0)
     ends = rrule(MONTHLY, bymonth=(3, 6, 9, 12), bymonthday=-1, dtstart=first, until=end + margin)
     for quarter_end in ends:
         quarter = Quarter.containing(quarter_end.date())
         if job is JobName.QUARTER_CLOSE:
             day, time = add_working_days(quarter.end, -config.quarter_close_working_days), config.quarter_close_time
-        else:
+        elif job is JobName.QUARTERLY_SUMMARY:
             day, time = add_working_days(quarter.end, 1), config.summary_time
+        else:
+            day, time = cut_off(quarter) + dt.timedelta(days=1), config.freeze_time
         yield dt.datetime.combine(day, time, tzinfo=config.zone), quarter.key, quarter
 
 

@@ -16,10 +16,11 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.container import Container
-from bot.scheduler import Scheduler, start_scheduler_thread
+from bot.scheduler import PlanReports, Scheduler, start_scheduler_thread
 from commands.periods import Quarter
 from commands.plan_file import load_plan
 from commands.ports import Recipient
+from commands.report_model import Digest, QuarterlySummary
 from commands.testing import RecordingNotifier
 from storage.db import make_engine
 from storage.models import ChannelSubscription, JobRun
@@ -40,6 +41,13 @@ class FakeReports:
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
         return ("summary", quarter.key)
+
+    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+        self.frozen.append((quarter.key, now))
+        return True
+
+    def __init__(self) -> None:
+        self.frozen: list[tuple[str, dt.datetime]] = []
 
 
 class ProcessKilled(BaseException):
@@ -270,6 +278,31 @@ class TestTimeTravel:
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 1, 1, 6), dt.datetime(2019, 1, 2, 12))
         assert (dt.datetime(2019, 1, 2, 9, 0), GOVERNANCE) in seen
         assert GOVERNANCE not in [target for moment, target in seen if moment.day == 1]
+
+    def test_snapshot_frozen_once_after_the_cut_off(self, container: Container) -> None:
+        """Q3's cut-off is Tuesday 15 January 2019 (ten working days after 31 December): frozen at 06:00 on the 16th."""
+        reports = FakeReports()
+        scheduler = Scheduler(container, RecordingNotifier(), reports)
+        with time_machine.travel(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC), tick=False) as traveller:
+            for minutes in range(0, 24 * 60, 15):
+                traveller.move_to(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes))
+                scheduler.tick(container.clock())
+        assert [("FY2018-19-Q3", dt.datetime(2019, 1, 16, 6, 0))] == reports.frozen
+
+
+class TestRealReports:
+    def test_digest_and_summary_built_by_the_report_builders(
+        self, container: Container, sample_plan_path: Path
+    ) -> None:
+        """With the real builders, channels receive a digest on Monday and the quarter's summary on 2 January."""
+        load_sample_plan(container, sample_plan_path)
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, notifier, PlanReports())
+        scheduler.tick(MONDAY_0900)
+        assert [Digest] == [type(d.content) for d in notifier.deliveries if d.target == DIGEST_CHANNEL]
+        scheduler.tick(dt.datetime(2019, 1, 2, 9, 0))
+        summaries = [d.content for d in notifier.deliveries if d.target == GOVERNANCE]
+        assert 1 == len(summaries) and isinstance(summaries[0], QuarterlySummary)
 
 
 class TestThread:

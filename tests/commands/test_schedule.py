@@ -82,6 +82,11 @@ class TestQuarterJobs:
         digests = [r.period_key for r in runs_between(JobName.WEEKLY_DIGEST, start, end)]
         assert ["2018-W50", "2018-W51", "2018-W52", "2019-W01", "2019-W02", "2019-W03"] == digests
 
+    def test_snapshot_frozen_the_morning_after_the_cut_off(self) -> None:
+        """Q3 2018/19's cut-off is 15 January 2019 (ten working days after 31 December): frozen 06:00 on the 16th."""
+        runs = runs_between(JobName.QUARTER_FREEZE, dt.datetime(2019, 1, 1), dt.datetime(2019, 2, 1))
+        assert [(dt.datetime(2019, 1, 16, 6, 0), "FY2018-19-Q3")] == [(r.scheduled_at_utc, r.period_key) for r in runs]
+
 
 class TestCatchUp:
     def test_run_missed_within_the_grace_window_is_listed(self) -> None:
