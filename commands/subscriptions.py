@@ -60,7 +60,10 @@ def parse_job(text: str) -> str:
 
 
 def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: str, now: dt.datetime) -> Reply:
-    """Send a report to a channel from its next run on (audited); subscribing twice changes nothing.
+    """Send a report to a channel (audited); subscribing twice changes nothing.
+
+    The channel receives the next run, and also a run still within its grace window (see
+    docs/scheduling.md), since each pass makes sure every target of such a run has it.
 
     Raises:
         NotAuthorised: the actor is not an admin (the message names who is).
