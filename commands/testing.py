@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from commands.nudges import person_target
 from commands.ports import Recipient
 
 
@@ -31,7 +32,7 @@ class RecordingNotifier:
         return self._record(channel, content)
 
     def send_direct(self, recipient: Recipient, content: object) -> str:
-        return self._record(f"person:{recipient.person_id}", content)
+        return self._record(person_target(recipient.person_id), content)
 
     def targets(self) -> list[str]:
         """Where messages went, in order: what a test compares."""

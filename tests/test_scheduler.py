@@ -305,6 +305,14 @@ class TestRealReports:
         assert 1 == len(summaries) and isinstance(summaries[0], QuarterlySummary)
 
 
+class TestConfiguration:
+    def test_channels_from_the_environment(self) -> None:
+        """Comma-separated channel ids, spaces and empty items ignored; unset means none."""
+        settings = Settings.from_env({"PLANBOT_DIGEST_CHANNELS": " C0A, C0B ,,", "PLANBOT_QUARTERLY_CHANNELS": "C0Q"})
+        assert ("C0A", "C0B") == settings.digest_channels
+        assert {"weekly": ("C0A", "C0B"), "quarterly": ("C0Q",), "nudges": ()} == settings.report_channels
+
+
 class TestThread:
     def test_background_thread_catches_up_and_stops(self, settings: Settings, engine: Engine) -> None:
         """Started after Monday 09:00, the thread's first pass posts the digest; stop() ends it promptly."""
