@@ -1,0 +1,80 @@
+"""``/plan`` and questions to the bot: one entry point for every platform, answering with a report.
+
+The answer is the report builders' own frozen data (``commands.report_model``), so Slack, the
+console and Teams lay out the same report their own way; refusals and admin results are a neutral
+``Reply``. Theme matching, "did you mean" and quarter reading belong to the builders and
+``parse_quarter``; this module only dispatches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from commands.errors import UserError
+from commands.model import Invocation, Reply
+from commands.periods import parse_quarter
+from commands.plan_grammar import (
+    USAGE,
+    DigestRequest,
+    HelpRequest,
+    HistoryRequest,
+    ListSubscriptionsRequest,
+    OverdueRequest,
+    QuarterRequest,
+    SubscribeRequest,
+    SummaryRequest,
+    UnsubscribeRequest,
+    parse_plan,
+)
+from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlySummary, Summary
+from commands.reports import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
+from commands.subscriptions import list_subscriptions, subscribe, unsubscribe
+from storage.repository import PlanRepository
+
+PlanAnswer = Summary | OverdueList | Digest | QuarterlySummary | ActionHistory | Reply
+
+
+def handle_plan(
+    invocation: Invocation,
+    repo: PlanRepository,
+    now: dt.datetime,
+    configured: Mapping[str, tuple[str, ...]] | None = None,
+    scheme: RagScheme = DEFAULT_SCHEME,
+) -> PlanAnswer:
+    """Answer one ``/plan`` command or plain question.
+
+    Args:
+        invocation: who asked what; the text may start with a mention of the bot.
+        repo: the caller's unit of work. Only admin subscriptions and the freezing of a quarter
+            whose cut-off has passed write; the digest is a preview and claims nothing.
+        now: the moment of asking, naive UTC.
+        configured: the channels set in the environment per subscription word, for listing.
+        scheme: the deployment's RAG colours.
+
+    Returns:
+        The report asked for, or a ``Reply`` (``ok`` False, nothing written) when refused.
+    """
+    try:
+        match parse_plan(invocation.text):
+            case SummaryRequest(theme=theme):
+                return theme_summary(repo, now, theme, scheme)
+            case OverdueRequest():
+                return overdue_list(repo, now, scheme)
+            case DigestRequest():
+                return weekly_digest(repo, now, scheme=scheme)
+            case QuarterRequest(text=text):
+                return quarterly_summary(repo, parse_quarter(text, london_date(now)), now, scheme)
+            case HistoryRequest(action=action):
+                return history(repo, action, scheme)
+            case SubscribeRequest(channel=channel, job=job):
+                return subscribe(invocation.actor, repo, channel, job, now)
+            case UnsubscribeRequest(channel=channel, job=job):
+                return unsubscribe(invocation.actor, repo, channel, job, now)
+            case ListSubscriptionsRequest():
+                return list_subscriptions(repo, dict(configured or {}))
+            case HelpRequest():
+                return Reply(text=USAGE)
+    except UserError as err:
+        return Reply(text=err.reply_text(), ok=False)
