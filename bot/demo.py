@@ -3,27 +3,25 @@
 It builds its own SQLite file, loads the shipped demo plan and plays a fixed script of 2018/19 Q3
 (October to December 2018) on a simulated clock: leads reporting across the four themes, colours
 improving and deteriorating, an admin naming a delegate who then reports, an admin typing an update
-on a lead's behalf, an SRO reporting, and the mistakes people really make. Each step says what it
-should do, so a demo that no longer tells the story it claims exits non-zero.
+on a lead's behalf, an SRO reporting, and the mistakes people really make. It ends as governance
+sees the quarter: December's last weekly digest and the quarterly summary frozen at the cut-off.
+Each step says what it should do, so a demo that no longer tells the story it claims exits non-zero.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import DatabaseError
 
 from bot.config import Settings
 from bot.console import find_actor, respond
-from bot.console_render import status_text
 from bot.container import Container
 from bot.report_render import render_digest, render_quarterly
 from commands.model import Actor
@@ -31,10 +29,9 @@ from commands.periods import Quarter
 from commands.permissions import person_name
 from commands.plan_file import load_plan
 from commands.reports import quarterly_summary, weekly_digest
-from commands.rules import DEFAULT_SCHEME, LONDON, london_date, show_date
+from commands.rules import LONDON, show_date
 from storage.models import Delegate
 from storage.plan_import import import_plan
-from storage.repository import PlanRepository
 
 DEMO_PLAN = Path(__file__).resolve().parent / "data" / "sample-plan.yaml"
 QUARTER = "2018/19 Q3 (October to December 2018)"
@@ -157,7 +154,7 @@ def run_demo(db_path: Path) -> int:
 
 
 def play(container: Container, clock: SimulatedClock, out: Console) -> int:
-    """Load the demo plan, run every step in order and end with where each action stands."""
+    """Load the demo plan, run every step in order, then show the quarter as governance sees it."""
     with container.unit_of_work() as repo:
         result = import_plan(repo, load_plan(DEMO_PLAN), actor="planbot demo", at=clock())
         plan = repo.current_plan()
@@ -183,56 +180,15 @@ def play(container: Container, clock: SimulatedClock, out: Console) -> int:
         if outcome is not step.expect:
             surprises += 1
             out.print(Text(f"The demo expected this to be {step.expect.value}, but it was {outcome.value}.", "red"))
-    out.print()
-    out.rule(f"End of {QUARTER}", style="dim")
-    with container.unit_of_work() as repo:
-        for table in standing_tables(repo):
-            out.print()
-            out.print(table)
     governance_reports(container, clock, out)
     url = container.settings.database_url
     out.print()
     out.print("Explore it further:", style="bold")
-    out.print(f'  DATABASE_URL={url} planbot report quarter "2018/19 Q3" --as-of 2019-01-16', soft_wrap=True)
+    out.print(f"  DATABASE_URL={url} planbot report summary Victims --as-of 2018-12-31", soft_wrap=True)
     out.print(f"  DATABASE_URL={url} planbot console --as ollie.kerr@example.org", soft_wrap=True)
     if surprises:
         out.print(Text(f"{surprises} step(s) did not go as the demo script expects.", style="bold red"))
     return 1 if surprises else 0
-
-
-def standing_tables(repo: PlanRepository) -> tuple[Table, Table]:
-    """Where the plan stands: counts of each colour per theme (gaps counted, never hidden), then
-    every action's current status and when it was last reported."""
-    plan = repo.current_plan()
-    assert plan is not None and plan.id is not None
-    actions = repo.actions(plan.id)
-    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
-    current = {a.id: latest[a.id].status if a.id in latest else None for a in actions}
-    columns = [*(s.code for s in DEFAULT_SCHEME.statuses), None]
-
-    themes = Table(title=f"Status by theme at the end of {QUARTER}", title_justify="left")
-    themes.add_column("Theme", no_wrap=True)
-    for code in columns:
-        themes.add_column(status_text(code), justify="right")
-    themes.add_column("Actions", justify="right")
-    for theme in repo.themes(plan.id):
-        counts = Counter(current[a.id] for a in actions if a.theme_id == theme.id)
-        themes.add_row(f"{theme.code} {theme.name}", *(str(counts[c]) for c in columns), str(counts.total()))
-    totals = Counter(current.values())
-    themes.add_section()
-    themes.add_row("Whole plan", *(str(totals[c]) for c in columns), str(totals.total()), style="bold")
-
-    # Titles are shortened to the terminal's width so ids, statuses and dates stay whole, one line each.
-    each = Table(title="Current status of each action", title_justify="left", expand=True)
-    each.add_column("Action", no_wrap=True)
-    each.add_column("Status", no_wrap=True)
-    each.add_column("Updated", no_wrap=True)
-    each.add_column("Title", no_wrap=True, overflow="ellipsis", ratio=1)
-    for action in actions:
-        update = latest.get(action.id) if action.id is not None else None
-        updated = show_date(london_date(update.created_at)) if update else ""
-        each.add_row(action.code, status_text(current[action.id]), updated, action.title)
-    return themes, each
 
 
 def governance_reports(container: Container, clock: SimulatedClock, out: Console) -> None:
