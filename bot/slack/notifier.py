@@ -1,0 +1,93 @@
+"""Scheduled posts to Slack: the scheduler's ``Notifier``, built on chat.postMessage and conversations.open.
+
+A report goes out as its headline message with the rest threaded under it (see
+``report_blocks``). Slack allows about one message per second per channel, so posts to one
+channel are paced; a 429 that still happens is retried after ``Retry-After`` by the client's
+``RateLimitErrorRetryHandler`` (``app.build_client``), which also retries dropped connections and
+5xx answers. Errors Slack returns (``not_in_channel``) are raised, so the scheduler records the
+run as failed and retries it later.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+
+from bot.container import Container
+from bot.slack.identity import PLATFORM
+from bot.slack.report_blocks import Message, render_report
+from commands.ports import Recipient
+from commands.rules import DEFAULT_SCHEME, RagScheme
+
+MIN_INTERVAL_SECONDS = 1.0
+
+
+class SlackNotifier:
+    """Posts reports to channels and messages to people, at most one post per second per channel.
+
+    ``clock`` and ``sleep`` are injectable so tests can check the pacing without waiting for it.
+    """
+
+    def __init__(
+        self,
+        client: WebClient,
+        container: Container,
+        scheme: RagScheme = DEFAULT_SCHEME,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        min_interval: float = MIN_INTERVAL_SECONDS,
+    ) -> None:
+        self.client = client
+        self.container = container
+        self.scheme = scheme
+        self.clock = clock
+        self.sleep = sleep
+        self.min_interval = min_interval
+        self._last_post: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def post_to_channel(self, channel: str, content: object) -> str:
+        """Post the headline, then every other message of the report in its thread.
+
+        Returns:
+            The headline's ``ts``, which identifies the report's message.
+        """
+        first, *rest = render_report(content, self.scheme)
+        ts = self._post(channel, first)
+        for message in rest:
+            self._post(channel, message, thread_ts=ts)
+        return ts
+
+    def send_direct(self, recipient: Recipient, content: object) -> str:
+        """Open (or reuse) the direct message with the person and post there."""
+        opened = self.client.conversations_open(users=self._user_id(recipient))
+        return self.post_to_channel(opened["channel"]["id"], content)
+
+    def _user_id(self, recipient: Recipient) -> str:
+        """The person's Slack id: remembered from their own commands, else looked up by their plan email."""
+        with self.container.unit_of_work() as repo:
+            known = repo.external_ids(PLATFORM, [recipient.person_id]).get(recipient.person_id)
+        if known is not None:
+            return known
+        return self.client.users_lookupByEmail(email=recipient.email)["user"]["id"]
+
+    def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
+        self._pace(channel)
+        response = self.client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False
+        )
+        return response["ts"]
+
+    def _pace(self, channel: str) -> None:
+        """Wait until a second has passed since the last post to ``channel`` (one post at a time per notifier)."""
+        with self._lock:
+            last = self._last_post.get(channel)
+            if last is not None:
+                wait = last + self.min_interval - self.clock()
+                if wait > 0:
+                    self.sleep(wait)
+            self._last_post[channel] = self.clock()

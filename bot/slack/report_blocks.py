@@ -1,0 +1,137 @@
+"""Reports and replies as Slack messages that Slack accepts, however big the plan.
+
+A report that fits one message is sent as one. A bigger one (a 300-action digest or quarterly
+summary) becomes a headline message (counts by colour per theme, direction of travel) and thread
+replies under it, one or more per theme: each message keeps within 50 blocks, 3,000 characters per
+section, 150 per header, and about 12,000 characters in all (Slack answers ``msg_blocks_too_long``
+beyond roughly that, though no limit is documented). Every message has its fallback ``text``.
+Content is escaped in ``report_parts``; core replies go through ``render.render_reply``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
+from bot.slack.render import ELLIPSIS, _sections, clip, escape, render_reply
+from bot.slack.report_parts import (
+    Layout,
+    Wording,
+    digest_layout,
+    history_layout,
+    overdue_layout,
+    quarterly_layout,
+    summary_layout,
+)
+from commands.model import Reply
+from commands.nudges import DirectMessage
+from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlySummary, Summary
+from commands.rules import DEFAULT_SCHEME, RagScheme
+
+MESSAGE_TEXT_BUDGET = 12_000
+MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat.postMessage or response_url payload: the blocks and their fallback text."""
+
+    blocks: list[Block]
+    text: str
+
+
+def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[Message]:
+    """Messages for anything the core hands a notifier or a listener; the first is the headline.
+
+    Raises:
+        TypeError: ``content`` is not a report or reply planbot knows how to show.
+    """
+    words = Wording(scheme)
+    match content:
+        case Reply():
+            return [Message(*render_reply(content, scheme))]
+        case DirectMessage(reply=reply):
+            return [Message(*render_reply(reply, scheme))]
+        case Summary():
+            return layout_messages(summary_layout(content, words))
+        case OverdueList():
+            return layout_messages(overdue_layout(content, words))
+        case Digest():
+            return layout_messages(digest_layout(content, words))
+        case QuarterlySummary():
+            return layout_messages(quarterly_layout(content, words))
+        case ActionHistory():
+            return layout_messages(history_layout(content, words))
+    raise TypeError(f"planbot cannot show a {type(content).__name__} in Slack")
+
+
+def layout_messages(layout: Layout) -> list[Message]:
+    """One message when everything fits; otherwise the headline, then each part as its own thread reply(s)."""
+    header = HeaderBlock(text=PlainTextObject(text=clip(escape(layout.header), MAX_HEADER_TEXT)))
+    headline: list[Block] = [header, *_sections(layout.headline)]
+    bodies = [_sections([f"*{part.title}*", *part.lines]) for part in layout.parts]
+    whole = headline + [block for body in bodies for block in body]
+    if _fits(whole):
+        return [_message(whole)]
+    return [_message(headline), *(message for body in bodies for message in _split(body))]
+
+
+def first_message(messages: Sequence[Message], note: str = MORE_IN_THREAD) -> Message:
+    """As much of a report as one message holds, saying so when some was left out (an ephemeral answer
+    has no thread to carry the rest)."""
+    blocks = list(messages[0].blocks)
+    shown = 1
+    for message in messages[1:]:
+        if not _fits([*blocks, *message.blocks, _note(note)]):
+            break
+        blocks += message.blocks
+        shown += 1
+    if shown < len(messages):
+        blocks.append(_note(note))
+    return _message(blocks)
+
+
+def _split(blocks: Sequence[Block]) -> list[Message]:
+    """Consecutive blocks grouped into as few messages as the limits allow."""
+    messages: list[Message] = []
+    current: list[Block] = []
+    for block in blocks:
+        if current and not _fits([*current, block]):
+            messages.append(_message(current))
+            current = []
+        current.append(block)
+    if current:
+        messages.append(_message(current))
+    return messages
+
+
+def _fits(blocks: Sequence[Block]) -> bool:
+    return len(blocks) <= MAX_BLOCKS and sum(len(_text(b)) for b in blocks) <= MESSAGE_TEXT_BUDGET
+
+
+def _message(blocks: Sequence[Block]) -> Message:
+    """The blocks with their fallback: the same escaped words, so notifications read like the message."""
+    text = "\n".join(_text(block) for block in blocks).strip()
+    return Message(list(blocks), clip(text, MAX_FALLBACK_TEXT) or ELLIPSIS)
+
+
+def _text(block: Block) -> str:
+    if isinstance(block, SectionBlock | HeaderBlock) and block.text is not None:
+        return block.text.text
+    if isinstance(block, ContextBlock):
+        return " ".join(getattr(element, "text", "") for element in block.elements)
+    return ""
+
+
+def _note(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=f"{ELLIPSIS} {escape(text)}")])
