@@ -93,11 +93,13 @@ PlanRequest = (
 
 _MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
 _POLITE = re.compile(r"^(?:please|pls|hi|hello|hey)\b[\s,]*|[\s,]*\b(?:please|thanks|thank you)$")
-_HOW_IS = re.compile(r"^how(?:'s| is| are)\s+(?:the\s+)?(?P<theme>.+?)(?:\s+(?:doing|going|getting on|looking))?$")
+_HOW_IS = re.compile(
+    r"^how(?:'s| is| are)\s+(?:the\s+)?(?P<theme>.+?)(?:\s+(?:doing|going|getting on|looking))?$", re.I
+)
 _OVERDUE = re.compile(
     r"^(?:what(?:'s| is| are)\s+|which\s+(?:actions\s+)?are\s+|show\s+|list\s+)?(?:the\s+)?overdue(?:\s+actions)?$"
 )
-_HISTORY = re.compile(r"^(?:show\s+)?(?:the\s+)?history(?:\s+of|\s+for)?\s+(?P<action>[A-Za-z]+\d+)$")
+_HISTORY = re.compile(r"^(?:show\s+)?(?:the\s+)?history(?:\s+of|\s+for)?\s+(?P<action>[A-Za-z]+\d+)$", re.I)
 _WHOLE_PLAN = frozenset({"plan", "everything", "things", "we", "it", "all"})
 _ADMIN_JOBS = {"subscribe": SubscribeRequest, "unsubscribe": UnsubscribeRequest}
 
@@ -161,4 +163,4 @@ def _admin(words: list[str]) -> PlanRequest:
 def _clean(text: str) -> str:
     """Drop a leading bot mention, greetings and closing punctuation, and collapse spaces."""
     cleaned = _MENTION.sub("", text).strip().rstrip("?!. ")
-    return " ".join(_POLITE.sub("", cleaned).split())
+    return " ".join(_POLITE.sub("", cleaned).rstrip("?!. ").split())

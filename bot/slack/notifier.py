@@ -56,10 +56,19 @@ class SlackNotifier:
         Returns:
             The headline's ``ts``, which identifies the report's message.
         """
+        return self.post_report(channel, content)
+
+    def post_report(self, channel: str, content: object, thread_ts: str | None = None) -> str:
+        """Post a report as a new message with the rest in its thread, or all of it in ``thread_ts``
+        (answering a mention where it was asked).
+
+        Returns:
+            The ``ts`` of the first message posted.
+        """
         first, *rest = render_report(content, self.scheme)
-        ts = self._post(channel, first)
+        ts = self._post(channel, first, thread_ts)
         for message in rest:
-            self._post(channel, message, thread_ts=ts)
+            self._post(channel, message, thread_ts or ts)
         return ts
 
     def send_direct(self, recipient: Recipient, content: object) -> str:

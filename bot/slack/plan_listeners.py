@@ -1,0 +1,85 @@
+"""``/plan``, mentions and direct messages: acknowledge at once, then answer with a report.
+
+Reports take longer than Slack's 3-second acknowledgement allows on a big plan, so each listener
+only acknowledges and the work runs as a bolt lazy listener. ``/plan`` answers the asker privately
+through ``response_url`` (as much of the report as one message holds); a mention is answered in
+its thread and a direct message in the conversation, each report as a headline with the rest
+threaded under it. Unexpected failures go to the app's one error handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.container import Container
+from bot.slack.identity import resolve_actor
+from bot.slack.notifier import SlackNotifier
+from bot.slack.render import render_text
+from bot.slack.report_blocks import first_message, render_report
+from bot.slack.translate import PLATFORM, to_invocation, unescape
+from commands.errors import UserError
+from commands.model import Invocation, Reply
+from commands.plan_command import handle_plan
+
+
+def register_plan(app: App, container: Container) -> None:
+    """Attach ``/plan``, ``app_mention`` and direct-message listeners to ``app``."""
+
+    def answer_plan(command: dict[str, str], client: WebClient, respond: Respond) -> None:
+        answer_plan_command(container, command, client, respond)
+
+    def answer_event(event: dict[str, Any], client: WebClient) -> None:
+        answer_question(container, event, client)
+
+    app.command("/plan")(ack=_acknowledge, lazy=[answer_plan])
+    app.event("app_mention")(ack=_acknowledge, lazy=[answer_event])
+    app.event("message", matchers=[_is_direct_question])(ack=_acknowledge, lazy=[answer_event])
+
+
+def answer_plan_command(container: Container, command: Mapping[str, str], client: WebClient, respond: Respond) -> None:
+    """Build the report ``/plan …`` asks for and show it to the asker only."""
+    try:
+        actor = resolve_actor(container, client, command["user_id"])
+    except UserError as refusal:
+        blocks, text = render_text(refusal.reply_text())
+        respond(text=text, blocks=blocks, response_type="ephemeral")
+        return
+    with container.unit_of_work() as repo:
+        answer = handle_plan(to_invocation(command, actor), repo, container.clock(), container.settings.report_channels)
+    message = first_message(render_report(answer))
+    respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+
+def answer_question(container: Container, event: Mapping[str, Any], client: WebClient) -> None:
+    """Answer a mention in its thread, or a direct message in the conversation."""
+    channel = event["channel"]
+    thread = (event.get("thread_ts") or event["ts"]) if event.get("type") == "app_mention" else None
+    notifier = SlackNotifier(client, container)
+    try:
+        actor = resolve_actor(container, client, event["user"])
+    except UserError as refusal:
+        notifier.post_report(channel, Reply(text=refusal.reply_text(), ok=False), thread)
+        return
+    invocation = Invocation(
+        actor=actor,
+        text=unescape(event.get("text", "")).strip(),
+        platform=PLATFORM,
+        channel=channel,
+        source_ref=f"{PLATFORM}:{channel}:{event['ts']}",
+    )
+    with container.unit_of_work() as repo:
+        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
+    notifier.post_report(channel, answer, thread)
+
+
+def _acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def _is_direct_question(event: Mapping[str, Any]) -> bool:
+    """A person's new message in a direct conversation with planbot (not an edit, a join or a bot's post)."""
+    return event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
