@@ -1,12 +1,16 @@
 """planbot's bolt ``App``: one Web API client, request signatures, the global error handler, the listeners.
 
 The app acknowledges in the request's own thread (``process_before_response``) and runs the work
-on a separate pool, so Slack's 3-second acknowledgement never waits behind earlier commands.
+on a separate pool of lower-priority threads, so Slack's 3-second acknowledgement never waits behind
+earlier commands' work (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
@@ -24,6 +28,7 @@ from bot.container import Container
 from bot.slack import listeners
 
 WORKERS = 8
+BACKGROUND_NICENESS = 10
 APOLOGY = (
     "Sorry, something went wrong on planbot's side and I couldn't finish that. "
     "It has been logged for the admins; please try again in a few minutes."
@@ -63,7 +68,9 @@ def build_app(container: Container, *, client: WebClient | None = None) -> App:
 
 def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> App:
     """A bolt app set up as planbot's (signatures, workers, error handling) but with no listeners yet."""
-    executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="planbot-slack")
+    executor = ThreadPoolExecutor(
+        max_workers=WORKERS, thread_name_prefix="planbot-slack", initializer=lower_thread_priority
+    )
     app = App(
         name="planbot",
         client=client or build_client(settings, settings.slack_bot_token),
@@ -74,6 +81,13 @@ def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> Ap
     app.listener_runner.lazy_listener_runner = ReportingLazyListenerRunner(app.listener_runner, executor)
     app.error(report_error)
     return app
+
+
+def lower_thread_priority() -> None:
+    """Let acknowledgements, which Slack needs within 3 seconds, have the CPU before replies, which
+    may take longer. Linux sets niceness per thread; elsewhere the worker keeps the process's priority."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
 
 
 def report_error(error: Exception, body: Mapping[str, Any], respond: Respond | None) -> None:

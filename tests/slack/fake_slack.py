@@ -32,12 +32,14 @@ WAIT_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Call:
-    """One request the fake received: ``method`` is the Web API method or ``response``."""
+    """One request the fake received: ``method`` is the Web API method or ``response``; ``at`` is
+    ``time.perf_counter()`` on arrival, for timing a command until its answer."""
 
     method: str
     path: str
     params: dict[str, Any]
     headers: dict[str, str]
+    at: float
 
     @property
     def token(self) -> str | None:
@@ -147,7 +149,8 @@ class FakeSlack:
             method = "response"
         else:
             method = url.path
-        call = Call(method, url.path, params, {k.lower(): v for k, v in request.headers.items()})
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        call = Call(method, url.path, params, headers, time.perf_counter())
         status, answer = self._answer(call)
         with self._changed:
             self.calls.append(call)

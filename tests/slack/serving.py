@@ -16,7 +16,11 @@ STOP_SECONDS = 10.0
 
 @contextmanager
 def serving(app: App) -> Iterator[str]:
-    """Serve ``app`` exactly as ``planbot serve --http`` does, on 127.0.0.1; yields the events URL."""
+    """Serve ``app`` exactly as ``planbot serve --http`` does, on 127.0.0.1; yields the events URL.
+
+    On the way out the server stops and the app's background work is waited for, so nothing from
+    this test still writes to the database or calls Slack while the next one starts.
+    """
     server = create_http_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
@@ -28,3 +32,12 @@ def serving(app: App) -> Iterator[str]:
         thread.join(timeout=STOP_SECONDS)
         server.task_dispatcher.shutdown()
         assert not thread.is_alive(), "waitress did not stop"
+        finish_work(app)
+
+
+def finish_work(app: App) -> None:
+    """Wait (a bounded time) for the lazy listeners still running on the app's pool."""
+    closer = threading.Thread(target=app.listener_runner.listener_executor.shutdown, name="finish-work", daemon=True)
+    closer.start()
+    closer.join(timeout=STOP_SECONDS)
+    assert not closer.is_alive(), "background work did not finish"

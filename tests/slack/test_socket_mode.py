@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_slack import APP_TOKEN, FakeSlack, FakeSocketMode
+from serving import finish_work
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slash import slash_fields
 from sqlalchemy.engine import Engine
@@ -26,7 +27,8 @@ def connected(
     container: Container, settings: Settings, fake_socket_mode: FakeSocketMode
 ) -> Iterator[SocketModeHandler]:
     """planbot connected to the fake Socket Mode server, disconnected at the end."""
-    handler = build_socket_mode_handler(build_app(container), settings)
+    app = build_app(container)
+    handler = build_socket_mode_handler(app, settings)
     connecting = threading.Thread(target=handler.connect, name="socket-mode-connect", daemon=True)
     connecting.start()
     connecting.join(timeout=CONNECT_SECONDS)
@@ -35,6 +37,7 @@ def connected(
         yield handler
     finally:
         handler.close()
+        finish_work(app)
 
 
 def test_slash_command_over_socket_mode(
