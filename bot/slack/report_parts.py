@@ -65,7 +65,7 @@ class Wording:
 
     def row(self, row: ActionRow, *, reason: bool = False, days: bool = False, why: str = "") -> str:
         """``*V9* 🔴 Red · ↓ Deteriorating · due 31 Dec 2018 · Owner — Title``, and the reason below."""
-        bits = [f"*{escape(row.code)}*", self.status(row.status)]
+        bits = [f"*{escape(row.code)}* {self.status(row.status)}"]
         if row.direction is not None:
             bits.append(str(row.direction))
         bits.append(f"due {show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
