@@ -181,7 +181,7 @@ class PlanRepository(ReportQueries):
                 PlatformIdentity.platform == platform, col(PlatformIdentity.person_id).in_(ids)
             )
         )
-        return dict(rows)
+        return dict(rows.all())
 
     def add(self, row: object) -> None:
         """Stage a new row and flush so its id is known."""
