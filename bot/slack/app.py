@@ -21,7 +21,11 @@ from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.listener.thread_runner import ThreadListenerRunner
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.config import Settings
 from bot.container import Container
@@ -38,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 def build_client(settings: Settings, token: str | None) -> WebClient:
-    """A Web API client that retries dropped connections and honours ``Retry-After`` on rate limits.
+    """A Web API client that retries dropped connections and Slack's 500/503 answers, and honours
+    ``Retry-After`` on rate limits (scheduled reports post many messages in a row).
 
     ``SLACK_API_URL`` (when set) replaces https://slack.com/api/, for a proxy or a local test server.
     """
@@ -46,7 +51,11 @@ def build_client(settings: Settings, token: str | None) -> WebClient:
     return WebClient(
         token=token,
         base_url=base_url if base_url.endswith("/") else f"{base_url}/",
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(),
+        ],
     )
 
 

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.container import Container
 from bot.slack.identity import resolve_actor
+from bot.slack.plan_listeners import register_plan
 from bot.slack.render import render_reply, render_text
 from bot.slack.translate import to_invocation
 from commands.errors import UserError
@@ -31,12 +32,14 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, container: Container) -> None:
-    """Attach planbot's listeners to ``app``; they reach the database only through ``container``."""
+    """Attach planbot's listeners (``/rag`` here; ``/plan``, mentions and DMs in ``plan_listeners``) to
+    ``app``; they reach the database only through ``container``."""
 
     def answer_rag(command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext) -> None:
         answer_rag_command(container, command, client, respond, context.bot_user_id)
 
     app.command("/rag")(ack=acknowledge, lazy=[answer_rag])
+    register_plan(app, container)
 
 
 def acknowledge(ack: Ack) -> None:

@@ -22,7 +22,9 @@ from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from bot.config import Settings
 from bot.container import Container
+from bot.scheduler import start_scheduler_thread
 from bot.slack.app import build_app
+from bot.slack.notifier import SlackNotifier
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -116,7 +118,8 @@ def create_http_server(app: App, host: str, port: int) -> BaseWSGIServer | Multi
 
 
 def _start_app(settings: Settings) -> App | None:
-    """Open the database and build the app; a token Slack rejects is reported, not raised."""
+    """Open the database, build the app and start the scheduler beside it (scheduled reports and
+    nudges go out through the app's client); a token Slack rejects is reported, not raised."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     container = Container.open(settings)
     try:
@@ -124,6 +127,7 @@ def _start_app(settings: Settings) -> App | None:
     except BoltError as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN: {error}", file=sys.stderr)
         return None
+    start_scheduler_thread(container, SlackNotifier(app.client, container))
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()

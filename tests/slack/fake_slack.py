@@ -2,14 +2,15 @@
 
 ``FakeSlack`` is a ``ThreadingHTTPServer`` answering the Web API methods planbot calls, and the
 ``response_url`` posts bolt's ``respond()`` makes, the way Slack does. It records every request and
-checks what Slack itself would reject (a message without fallback text, blocks that are not JSON,
-more than 50 blocks, a section over 3,000 characters); each violation is kept in ``violations`` for
-tests to assert away. ``FakeSocketMode`` is a WebSocket server speaking the Socket Mode protocol.
+checks what Slack itself would reject (``bot.slack.limits.check_message``: a message without
+fallback text, more than 50 blocks, a section over 3,000 characters…); each violation is kept in
+``violations`` for tests to assert away. ``FakeSocketMode`` is a WebSocket server speaking the Socket Mode protocol.
 Everything listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import queue
@@ -21,7 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.server import Server, ServerConnection, serve
+
+from bot.slack.limits import check_message
 
 BOT_TOKEN = "xoxb-planbot-test"
 APP_TOKEN = "xapp-planbot-test"
@@ -61,16 +65,21 @@ class SlackUser:
 class FakeSlack:
     """The Web API and response_url endpoints, recording calls.
 
-    Tests set ``users`` (for ``users.info``), ``post_error`` (an error code chat.postMessage returns),
-    ``delay_seconds`` (a slow Web API) and ``socket_mode_url`` (what ``apps.connections.open`` hands out).
+    Tests set ``users`` (for ``users.info``), ``emails`` (email to user id, for ``users.lookupByEmail``),
+    ``post_error`` (an error code chat.postMessage returns), ``rate_limited_posts`` (how many posts to
+    answer with 429 and ``Retry-After: 1`` first), ``delay_seconds`` (a slow Web API) and
+    ``socket_mode_url`` (what ``apps.connections.open`` hands out). ``posted`` holds the messages accepted.
     """
 
     users: dict[str, SlackUser] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
     post_error: str | None = None
+    rate_limited_posts: int = 0
     delay_seconds: float = 0.0
     socket_mode_url: str | None = None
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -159,6 +168,8 @@ class FakeSlack:
         request.send_response(status)
         request.send_header("Content-Type", "text/plain" if isinstance(answer, bytes) else "application/json")
         request.send_header("Content-Length", str(len(body)))
+        if status == 429:
+            request.send_header("Retry-After", "1")
         request.end_headers()
         request.wfile.write(body)
 
@@ -172,8 +183,11 @@ class FakeSlack:
         time.sleep(self.delay_seconds)
         expected = APP_TOKEN if call.method == "apps.connections.open" else BOT_TOKEN
         if call.token != expected:
-            self._violation(call, f"called with token {call.token!r}", "invalid_auth")
+            self._violation(call, f"called with token {call.token!r}")
             return 200, {"ok": False, "error": "invalid_auth"}
+        if call.method == "chat.postMessage" and self.rate_limited_posts > 0:
+            self.rate_limited_posts -= 1
+            return 429, {"ok": False, "error": "ratelimited"}
         return 200, handler(call)
 
     def _methods(self) -> dict[str, Callable[[Call], dict[str, Any]]]:
@@ -190,6 +204,8 @@ class FakeSlack:
             },
             "users.info": self._users_info,
             "chat.postMessage": self._post_message,
+            "users.lookupByEmail": self._lookup_by_email,
+            "conversations.open": lambda call: {"ok": True, "channel": {"id": f"D{call.params['users']}"}},
             "apps.connections.open": lambda _: {"ok": True, "url": self.socket_mode_url},
         }
 
@@ -212,6 +228,12 @@ class FakeSlack:
             },
         }
 
+    def _lookup_by_email(self, call: Call) -> dict[str, Any]:
+        user_id = self.emails.get(call.params.get("email", ""))
+        if user_id is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID}}
+
     def _post_message(self, call: Call) -> dict[str, Any]:
         problem = self._check_message(call)
         if problem:
@@ -221,32 +243,21 @@ class FakeSlack:
         ts = f"1529000000.{next(self._ts):06d}"
         channel = call.params.get("channel")
         message = {"type": "message", "text": call.params["text"], "user": BOT_USER_ID, "ts": ts}
+        with self._changed:
+            self.posted.append(call.params)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _check_message(self, call: Call) -> str | None:
-        """What Slack would reject in a message, recorded as a violation; None when it is valid."""
-        if not str(call.params.get("text") or "").strip():
-            return self._violation(call, "message without fallback text", "no_text")
-        blocks = call.params.get("blocks")
-        if blocks is None:
-            return None
-        if isinstance(blocks, str):
-            try:
-                blocks = json.loads(blocks)
-            except ValueError:
-                return self._violation(call, "blocks are not JSON", "invalid_blocks")
-        if not isinstance(blocks, list) or len(blocks) > 50:
-            return self._violation(call, "blocks must be a list of at most 50", "invalid_blocks")
-        for block in blocks:
-            text = (block.get("text") or {}).get("text", "")
-            if block.get("type") == "section" and len(text) > 3000:
-                return self._violation(call, f"section text of {len(text)} characters", "invalid_blocks")
-        return None
+        """What Slack would reject in a message (planbot's own limit checker, which follows Slack's
+        documented limits), recorded as a violation; None when the message is valid."""
+        problems = check_message(call.params.get("blocks"), call.params.get("text"))
+        for problem in problems:
+            self._violation(call, problem)
+        return "invalid_blocks" if problems else None
 
-    def _violation(self, call: Call, what: str, error: str) -> str:
+    def _violation(self, call: Call, what: str) -> None:
         with self._changed:
             self.violations.append(f"{call.method}: {what}")
-        return error
 
 
 class FakeSocketMode:
@@ -306,5 +317,7 @@ class FakeSocketMode:
             )
         )
         self.connected.set()
-        for message in connection:
-            self.acks.put(json.loads(message))
+        # slack_sdk's built-in client drops the socket without a close frame when it shuts down.
+        with contextlib.suppress(ConnectionClosedError):
+            for message in connection:
+                self.acks.put(json.loads(message))
