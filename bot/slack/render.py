@@ -15,12 +15,10 @@ from collections.abc import Iterable, Sequence
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
 from commands.model import Line, Reply
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_FALLBACK_TEXT = 40_000
 ELLIPSIS = "…"
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
