@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commands.errors import UserError
+from commands.rules import CADENCES as CADENCE_PERIODS
 
-CADENCES = ("weekly", "fortnightly", "monthly", "quarterly")
+CADENCES = tuple(CADENCE_PERIODS)
 POLARITIES = ("higher_is_better", "lower_is_better")
 MAX_PROBLEMS_SHOWN = 20
 
