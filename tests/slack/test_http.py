@@ -96,6 +96,18 @@ class TestUpdate:
         assert "ephemeral" == advice["response_type"]
         assert 1 == len(stored_updates(engine))
 
+    def test_update_typed_in_someone_elses_direct_message_is_kept_and_explained(self, events_url, fake_slack, engine):
+        """Slack will not let planbot post into a DM between two people; the person learns where to type it."""
+        fake_slack.post_error = "channel_not_found"
+
+        rag(events_url, fake_slack, "V9 green On track", channel_id="D0DIRECT01")
+
+        confirmation, advice = replies(fake_slack, 2)
+        assert "V9 updated" in confirmation["text"]
+        assert "type /rag in a channel" in advice["text"]
+        assert "D0DIRECT01" == fake_slack.calls_to("chat.postMessage")[0].params["channel"]
+        assert 1 == len(stored_updates(engine))
+
     def test_unexpected_failure_is_apologised_for(self, events_url, fake_slack, engine):
         """If Slack fails in a way planbot cannot fix, the person hears something went wrong."""
         fake_slack.post_error = "fatal_error"
