@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 from fake_slack import BOT_USER_ID, FakeSlack
@@ -141,6 +142,19 @@ class TestPeople:
         assert [] == stored_updates(engine)
         assert [] == fake_slack.calls_to("chat.postMessage")
         assert "V9 Ensure that when Criminal Justice System processes are reviewed" in shown["text"]
+
+    def test_two_first_commands_at_once_are_both_answered(self, events_url, fake_slack, engine: Engine):
+        """A person's very first command typed twice in quick succession is matched once and answered twice."""
+        fake_slack.delay_seconds = 0.3  # both commands are waiting on users.info together
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for answer in pool.map(lambda text: rag(events_url, fake_slack, text), ["V9 amber A", "V9 green B"]):
+                assert 200 == answer.status
+
+        texts = [reply["text"] for reply in replies(fake_slack, 2)]
+        assert 2 == sum("V9 updated" in text for text in texts), texts
+        assert 2 == len(fake_slack.calls_to("users.info"))
+        assert 1 == identities(engine)
+        assert {"A", "G"} == {u.status for u in stored_updates(engine)}
 
     def test_admin_update_is_recorded_on_behalf(self, events_url, fake_slack, engine: Engine):
         """An admin may update any action; the update is marked as made on the owner's behalf."""
