@@ -50,13 +50,13 @@ def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[list
     paragraphs: list[Block] = []
     for section in reply.sections:
         lines = [f"*{escape(section.title)}*", *(_line(line, scheme) for line in section.lines)]
-        paragraphs.extend(_sections(lines))
+        paragraphs.extend(pack_sections(lines))
     return _limited(paragraphs), fallback(reply.text)
 
 
 def render_text(text: str) -> tuple[list[Block], str]:
     """Blocks and fallback for plain text from the core (an announcement, a refusal)."""
-    return _limited(_sections(escape(line) for line in text.splitlines())), fallback(text)
+    return _limited(pack_sections(escape(line) for line in text.splitlines())), fallback(text)
 
 
 def fallback(text: str) -> str:
@@ -78,7 +78,7 @@ def _line(line: Line, scheme: RagScheme) -> str:
     return f"{emoji} {text}"
 
 
-def _sections(lines: Iterable[str]) -> list[Block]:
+def pack_sections(lines: Iterable[str]) -> list[Block]:
     """Pack escaped lines into as few section blocks as Slack's 3,000-character limit allows."""
     texts: list[str] = []
     current = ""

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
-from bot.slack.render import ELLIPSIS, _sections, clip, escape, render_reply
+from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from bot.slack.report_parts import (
     Layout,
     Wording,
@@ -78,8 +78,8 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
 def layout_messages(layout: Layout) -> list[Message]:
     """One message when everything fits; otherwise the headline, then each part as its own thread reply(s)."""
     header = HeaderBlock(text=PlainTextObject(text=clip(escape(layout.header), MAX_HEADER_TEXT)))
-    headline: list[Block] = [header, *_sections(layout.headline)]
-    bodies = [_sections([f"*{part.title}*", *part.lines]) for part in layout.parts]
+    headline: list[Block] = [header, *pack_sections(layout.headline)]
+    bodies = [pack_sections([f"*{part.title}*", *part.lines]) for part in layout.parts]
     whole = headline + [block for body in bodies for block in body]
     if _fits(whole):
         return [_message(whole)]
