@@ -55,8 +55,7 @@ def measure_rows(repo: PlanRepository, data: PlanData, quarter: Quarter) -> tupl
     rows = []
     for measure in repo.plan_measures(data.plan_id):
         assert measure.id is not None
-        now, before = values.get((measure.id, quarter.key)), values.get((measure.id, previous.key))
-        value, last = (now.value if now else None), (before.value if before else None)
+        value, last = values.get((measure.id, quarter.key)), values.get((measure.id, previous.key))
         rows.append(
             MeasureRow(
                 action_code=codes.get(measure.action_id, ""),

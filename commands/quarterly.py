@@ -32,12 +32,12 @@ from commands.report_model import (
     QuarterlySummary,
 )
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
-from storage.models import ActionState, StatusUpdate
-from storage.repository import PlanRepository
+from storage.models import ActionState
+from storage.repository import PlanRepository, UpdateFacts
 
 CUT_OFF_WORKING_DAYS = 10
 # An action's status in a quarter, and the update that set it (None: not yet reported).
-Standing = dict[int, StatusUpdate | None]
+Standing = dict[int, UpdateFacts | None]
 
 
 def freeze_quarter(
@@ -81,12 +81,12 @@ def quarterly_summary(
 
     def standing(q: Quarter) -> Standing:
         if frozen[q]:
-            return {action_id: update for action_id, (_, update) in snapshots[q.key].items()}
+            return snapshots[q.key]
         return {action_id: found.newest[0] for action_id, found in live.items()}
 
     this, last = standing(quarter), standing(previous_quarter)
     window_start = london_start(cut_off(previous_quarter, working_days) + dt.timedelta(days=1))
-    in_window = repo.newest_updates(data.plan_id, since=window_start, before=window_end)
+    in_window = repo.newest_updates(data.plan_id, since=window_start, before=window_end, count=True)
     reprofiles = repo.reprofiles(data.plan_id, window_start, window_end)
     measures = measure_rows(repo, data, quarter)
 
@@ -96,7 +96,7 @@ def quarterly_summary(
         if action.id is None or not is_open(action):
             continue
         was = last.get(action.id)
-        count = in_window[action.id].count if action.id in in_window else 0
+        count = (in_window[action.id].count or 0) if action.id in in_window else 0
         rows[action.id] = action_row(
             data, action, this.get(action.id), was.status if was else None, judged, scheme, count
         )
@@ -112,7 +112,7 @@ def quarterly_summary(
         and not (row.previous is not None and scheme.status(row.previous).completes)
     )
     progress = tuple(
-        action_row(data, action, in_window[i].newest[0], rows[i].previous, judged, scheme, in_window[i].count)
+        action_row(data, action, in_window[i].newest[0], rows[i].previous, judged, scheme, in_window[i].count or 0)
         for i, action in by_code.items()
         if i in in_window and i in rows
     )

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
 from commands.rules import LONDON, RagScheme, word_list
-from storage.models import Action, ActionState, Plan, StatusUpdate, Theme
-from storage.repository import PlanRepository
+from storage.models import Action, ActionState, Plan, Theme
+from storage.repository import PlanRepository, UpdateFacts
 
 NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
 
@@ -94,7 +94,7 @@ def is_open(action: Action) -> bool:
 def action_row(
     data: PlanData,
     action: Action,
-    update: StatusUpdate | None,
+    update: UpdateFacts | None,
     previous: str | None,
     today: dt.date,
     scheme: RagScheme,

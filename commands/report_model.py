@@ -24,6 +24,8 @@ class ActionRow:
     the status it is compared with, and ``direction`` the travel between them (``None`` only when
     nothing has been reported). ``reason`` and ``updated_at`` belong to the update that set
     ``status``. ``days_overdue`` is 0 unless the action is past its current due date unfinished.
+    ``updates`` counts the action's updates in the report's window (digest week, quarter); 0 in
+    reports without one.
     """
 
     code: str

@@ -59,16 +59,17 @@ def theme_summary(
     """
     data = load_plan_data(repo)
     themes = [find_theme(data, theme)] if theme is not None else list(data.themes)
-    latest = repo.newest_updates(data.plan_id, before=up_to(now), depth=2)
+    theme_id = themes[0].id if theme is not None else None
+    latest = repo.newest_updates(data.plan_id, before=up_to(now), depth=2, theme_id=theme_id)
     today = london_date(now)
     rows: dict[int, ActionRow] = {}
     for action in data.actions:
-        if action.id is None or not is_open(action):
+        if action.id is None or not is_open(action) or theme_id not in (None, action.theme_id):
             continue
         found = latest.get(action.id)
         newest = found.newest[0] if found else None
         previous = found.newest[1].status if found and len(found.newest) > 1 else None
-        rows[action.id] = action_row(data, action, newest, previous, today, scheme, found.count if found else 0)
+        rows[action.id] = action_row(data, action, newest, previous, today, scheme)
     blocks = theme_blocks(data, rows, themes, scheme)
     worst = worst_status(scheme)
     exceptions = tuple(
@@ -118,7 +119,7 @@ def weekly_digest(
         last = repo.last_run(DIGEST_JOB, "sent")
         since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
     before = repo.newest_updates(data.plan_id, before=since)
-    window = repo.newest_updates(data.plan_id, since=since, before=up_to(now))
+    window = repo.newest_updates(data.plan_id, since=since, before=up_to(now), count=True)
     current = before | window
     today = london_date(now)
     worst = worst_status(scheme)
@@ -128,7 +129,7 @@ def weekly_digest(
         if found is None or not is_open(action):
             continue
         was = before[action.id].newest[0].status if action.id in before else None
-        updated.append(action_row(data, action, found.newest[0], was, today, scheme, found.count))
+        updated.append(action_row(data, action, found.newest[0], was, today, scheme, found.count or 0))
     span = DUE_SOON_WINDOW_DAYS
     due_soon: list[ActionRow] = []
     not_reported: list[ActionRow] = []
@@ -146,7 +147,7 @@ def weekly_digest(
         plan_name=data.plan.short_name,
         since=since,
         until=now,
-        update_count=sum(found.count for found in window.values()),
+        update_count=sum(found.count or 0 for found in window.values()),
         updated=tuple(updated),
         changes=tuple(row for row in updated if row.status != row.previous),
         new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),

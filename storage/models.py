@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -120,7 +120,13 @@ class Delegate(SQLModel, table=True):
 
 
 class StatusUpdate(SQLModel, table=True):
-    """One RAG report on an action. Append-only: a correction is a new row pointing at the old."""
+    """One RAG report on an action. Append-only: a correction is a new row pointing at the old.
+
+    The (action, time, id) index lets a report find each action's newest updates by walking a few
+    index entries per action instead of sorting the whole history.
+    """
+
+    __table_args__ = (Index("ix_statusupdate_action_created", "action_id", "created_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)

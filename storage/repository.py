@@ -30,9 +30,9 @@ from storage.models import (
     StatusUpdate,
     Theme,
 )
-from storage.report_queries import ActionUpdates, ReportQueries
+from storage.report_queries import ActionUpdates, ReportQueries, UpdateFacts
 
-__all__ = ["ActionUpdates", "PlanRepository"]
+__all__ = ["ActionUpdates", "PlanRepository", "UpdateFacts"]
 
 
 class PlanRepository(ReportQueries):
