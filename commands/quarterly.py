@@ -117,10 +117,11 @@ def quarterly_summary(
         if i in in_window and i in rows
     )
     following = quarter.next()
+    first, last_day = following.start, following.end
     next_quarter = tuple(
         row
         for row in rows.values()
-        if following.start <= row.due <= following.end and not (row.status and scheme.status(row.status).completes)
+        if first <= row.due <= last_day and not (row.status and scheme.status(row.status).completes)
     )
     changes = [
         PlanChange(

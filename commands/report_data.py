@@ -12,6 +12,7 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
@@ -39,8 +40,12 @@ class PlanData:
     def role(self, role_id: int | None) -> str:
         return self.role_titles.get(role_id, "") if role_id is not None else ""
 
+    @cached_property
+    def theme_codes(self) -> dict[int | None, str]:
+        return {t.id: t.code for t in self.themes}
+
     def theme_code(self, action: Action) -> str:
-        return next((t.code for t in self.themes if t.id == action.theme_id), "")
+        return self.theme_codes.get(action.theme_id, "")
 
 
 def load_plan_data(repo: PlanRepository) -> PlanData:

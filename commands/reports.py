@@ -138,11 +138,13 @@ def weekly_digest(
             continue
         found = current.get(action.id)
         newest = found.newest[0] if found else None
-        row = action_row(data, action, newest, None, today, scheme, compare=False)
-        if newest is None:
-            not_reported.append(row)
-        if not scheme.finished(action.state, row.status) and 0 <= (action.current_due - today).days <= span:
-            due_soon.append(row)
+        soon = 0 <= (action.current_due - today).days <= span
+        if newest is None or (soon and not scheme.finished(action.state, newest.status)):
+            row = action_row(data, action, newest, None, today, scheme, compare=False)
+            if newest is None:
+                not_reported.append(row)
+            if soon and not scheme.finished(action.state, row.status):
+                due_soon.append(row)
     return Digest(
         plan_name=data.plan.short_name,
         since=since,
@@ -219,8 +221,8 @@ def _overdue_rows(
             continue
         found = latest.get(action.id)
         newest = found.newest[0] if found else None
+        if not scheme.action_overdue(action.current_due, action.state, newest.status if newest else None, today):
+            continue
         previous = found.newest[1].status if found and len(found.newest) > 1 else None
-        row = action_row(data, action, newest, previous, today, scheme, compare=compare)
-        if row.overdue:
-            rows.append(row)
+        rows.append(action_row(data, action, newest, previous, today, scheme, compare=compare))
     return tuple(sorted(rows, key=lambda row: row.due))
