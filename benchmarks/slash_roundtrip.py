@@ -89,7 +89,7 @@ def main() -> int:
             table = measure(env, Path(tmp), fake, levels, args.requests)
     finally:
         fake.stop()
-    console = Console()
+    console = Console(width=130)
     console.print(table)
     console.print(
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; servers: waitress with 8 threads in their own "

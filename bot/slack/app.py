@@ -31,7 +31,10 @@ from bot.config import Settings
 from bot.container import Container
 from bot.slack import listeners
 
-WORKERS = 8
+# Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
+# latencies; more threads only contend for the interpreter lock with the acknowledgements (measured
+# in docs/benchmarks.md). Larger installs scale with more `planbot serve --http` processes instead.
+WORKERS = 2
 BACKGROUND_NICENESS = 10
 APOLOGY = (
     "Sorry, something went wrong on planbot's side and I couldn't finish that. "
