@@ -6,7 +6,6 @@ shows is what a real import would do.
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from rich.console import Console
@@ -16,6 +15,7 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import Container
 from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.local_user import local_actor
 from commands.plan_file import PlanFileError, load_plan
 from storage.plan_import import ImportResult, import_plan
 
@@ -47,7 +47,7 @@ def run_plan_import(settings: Settings, path: Path, dry_run: bool) -> int:
     result = ImportResult()
     try:
         with container.unit_of_work() as repo:
-            result = import_plan(repo, spec, actor=_actor(), at=container.clock())
+            result = import_plan(repo, spec, actor=local_actor("plan import"), at=container.clock())
             if dry_run:
                 raise _RollBack
     except _RollBack:
@@ -56,15 +56,6 @@ def run_plan_import(settings: Settings, path: Path, dry_run: bool) -> int:
         container.engine.dispose()
     _report(out, result, path, dry_run)
     return 0
-
-
-def _actor() -> str:
-    """The audit log's "who": the account that ran the import."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown user"
-    return f"{user} (plan import)"
 
 
 def _report(out: Console, result: ImportResult, path: Path, dry_run: bool) -> None:

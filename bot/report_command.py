@@ -8,7 +8,6 @@ summary writes, and only the snapshot of a quarter whose cut-off has passed.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable
 
 from rich.console import Console, RenderableType
@@ -17,6 +16,7 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.local_user import local_actor
 from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
 from commands.errors import UserError
 from commands.measures import record_measure_value
@@ -82,7 +82,7 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
             measure_name=measure,
             value_text=value,
             quarter=parse_quarter(quarter, london_date(now)),
-            actor=_actor(),
+            actor=local_actor("console"),
             now=now,
         )
         return render_measure_recorded(recorded)
@@ -112,12 +112,3 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
         container.engine.dispose()
     out.print(shown)
     return 0
-
-
-def _actor() -> str:
-    """The audit log's "who" for a value typed at the console: the account that typed it."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown user"
-    return f"{user} (console)"

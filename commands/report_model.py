@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from commands.periods import Quarter
-from commands.rules import Direction
+from commands.rules import ArrowAndWord, Direction
 
 
 @dataclass(frozen=True)
@@ -137,23 +137,12 @@ class ExceptionItem:
     kinds: tuple[ExceptionKind, ...]
 
 
-class MeasureTrend(Enum):
-    """Better or worse by the measure's polarity, never plain up or down; arrow and word together."""
+class MeasureTrend(ArrowAndWord):
+    """Better or worse by the measure's polarity, never plain up or down."""
 
     BETTER = ("↑", "Better")
     NO_CHANGE = ("→", "No change")
     WORSE = ("↓", "Worse")
-
-    @property
-    def arrow(self) -> str:
-        return self.value[0]
-
-    @property
-    def word(self) -> str:
-        return self.value[1]
-
-    def __str__(self) -> str:
-        return f"{self.arrow} {self.word}"
 
 
 @dataclass(frozen=True)

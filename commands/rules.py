@@ -115,13 +115,8 @@ class RagScheme:
         return current_due < today and not self.finished(state, latest_status)
 
 
-class Direction(Enum):
-    """Direction of travel; always shown as arrow and word together, for colour-blind readers."""
-
-    IMPROVING = ("↑", "Improving")
-    NO_CHANGE = ("→", "No change")
-    DETERIORATING = ("↓", "Deteriorating")
-    NEW = ("★", "New")
+class ArrowAndWord(Enum):
+    """An arrow that never appears without its word, for colour-blind and screen-reader users."""
 
     @property
     def arrow(self) -> str:
@@ -133,6 +128,15 @@ class Direction(Enum):
 
     def __str__(self) -> str:
         return f"{self.arrow} {self.word}"
+
+
+class Direction(ArrowAndWord):
+    """Direction of travel of an action's status between two periods."""
+
+    IMPROVING = ("↑", "Improving")
+    NO_CHANGE = ("→", "No change")
+    DETERIORATING = ("↓", "Deteriorating")
+    NEW = ("★", "New")
 
 
 DEFAULT_SCHEME = RagScheme(
