@@ -299,6 +299,7 @@ class _Importer:
                     continue
                 if row.state == ActionState.CLOSED and row.state_approval == REMOVED_FROM_FILE:
                     wanted |= {"state": ActionState.ACTIVE.value, "state_approval": None}
+                    row.state_changed_at = self.at
                 self.update(row, wanted, "action", action.code)
         self._close_dropped(existing.values(), {action.code for action in spec.actions})
         self.flush_new(new)
@@ -318,6 +319,7 @@ class _Importer:
             if row.code not in listed and row.state == ActionState.ACTIVE:
                 before = {"state": row.state, "state approval": row.state_approval}
                 row.state, row.state_approval = ActionState.CLOSED.value, REMOVED_FROM_FILE
+                row.state_changed_at = self.at
                 after = {"state": row.state, "state approval": row.state_approval}
                 self.record(CLOSE, "action", row.code, before, after, REMOVED_FROM_FILE)
 

@@ -125,7 +125,11 @@ class TestReimport:
         assert [("close", "action", "V10")] == [(c.kind, c.entity, c.key) for c in result.changes]
         v10 = repo.action_by_code("V10")
         assert v10 is not None
-        assert (ActionState.CLOSED.value, REMOVED_FROM_FILE) == (v10.state, v10.state_approval)
+        assert (ActionState.CLOSED.value, REMOVED_FROM_FILE, LATER) == (
+            v10.state,
+            v10.state_approval,
+            v10.state_changed_at,
+        )
         assert len(spec.actions) == count(session, Action)
         assert "close" == audits(session, "action", "V10")[-1].change
 

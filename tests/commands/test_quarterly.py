@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from report_support import QueryCounter, grow_plan, london, report, reprofile
@@ -12,10 +14,12 @@ from sqlmodel import select
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter, cut_off
+from commands.plan_file import load_plan
 from commands.report_model import ExceptionKind, MeasureTrend, QuarterlySummary
 from commands.reports import freeze_quarter, quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan, QuarterSnapshot
+from storage.plan_import import import_plan
 from storage.repository import PlanRepository
 
 Q2, Q3 = Quarter(2018, 2), Quarter(2018, 3)
@@ -177,3 +181,22 @@ class TestQuarterlySummary:
 
         assert small == large
         assert large <= 16
+
+
+class TestClosures:
+    def test_action_dropped_from_the_plan_in_the_quarter_is_a_change(
+        self, repo: PlanRepository, quarter_played: Plan, sample_plan_path: Path
+    ) -> None:
+        """Closing V10 by re-importing the plan without it in November shows under Q3's changes to the plan."""
+        spec = load_plan(sample_plan_path)
+        themes = tuple(
+            dataclasses.replace(t, actions=tuple(a for a in t.actions if a.code != "V10")) for t in spec.themes
+        )
+        import_plan(repo, dataclasses.replace(spec, themes=themes), actor="tests", at=london(2018, 11, 21))
+
+        summary = quarterly_summary(repo, Q3, AFTER_Q3_CUT_OFF)
+
+        assert ("V10", "closed", "removed from plan file") in [
+            (c.action_code, c.change, c.approval) for c in summary.changes
+        ]
+        assert "V10" not in rows(summary)
