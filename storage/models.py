@@ -122,6 +122,9 @@ class Delegate(SQLModel, table=True):
 class StatusUpdate(SQLModel, table=True):
     """One RAG report on an action. Append-only: a correction is a new row pointing at the old.
 
+``proposed_due`` is a re-profile request made with a red status: the owner's proposed new due
+date, which an admin may approve (as a ``Reprofile``); the action's due date does not move by itself.
+
     The (action, time, id) index lets a report find each action's newest updates by walking a few
     index entries per action instead of sorting the whole history.
     """
@@ -136,6 +139,7 @@ class StatusUpdate(SQLModel, table=True):
     on_behalf: bool = Field(default=False)
     restricted: bool = Field(default=False)
     corrects_id: int | None = Field(default=None, foreign_key="statusupdate.id")
+    proposed_due: dt.date | None = None
     created_at: dt.datetime = Field(sa_type=DateTime, index=True)
     source: str = Field(default="console", max_length=20)
     source_ref: str | None = Field(default=None, max_length=200)

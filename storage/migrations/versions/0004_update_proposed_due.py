@@ -1,0 +1,29 @@
+"""A status update may carry a proposed revised due date (a re-profile request made with a red status).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23 18:50:00.000000
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("statusupdate", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("proposed_due", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("statusupdate", schema=None) as batch_op:
+        batch_op.drop_column("proposed_due")
