@@ -43,9 +43,17 @@ class UnknownPerson(UserError):
     """The chat user could not be matched to anyone the plan knows."""
 
 
+class UnknownRole(UserError):
+    """No role of the plan has that title."""
+
+
 class UnknownTheme(UserError):
     """No theme of the plan has that code or name."""
 
 
 class InvalidMeasure(UserError):
     """A strategic measure, its value or its quarter could not be accepted."""
+
+
+class NothingToCorrect(InvalidStatus):
+    """An update was marked as correcting the last one, but the action has none yet."""

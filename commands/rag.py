@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commands.errors import InvalidStatus, UserError
+from commands.errors import InvalidStatus, NothingToCorrect, UserError
 from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
 from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
 from commands.rag_views import due_text, find_action, my_actions, plain_text, rag_help, show_action
-from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
 from storage.models import Action, ActionState, StatusUpdate
 from storage.repository import PlanRepository
 
@@ -57,6 +57,7 @@ def record_update(
     Raises:
         UnknownAction: the plan has no such action.
         InvalidStatus: the action is complete or closed.
+        NothingToCorrect: the update corrects the last one, and there is none.
         NotAuthorised: the person may not update it.
     """
     action = find_action(request.action_id, repo)
@@ -66,6 +67,8 @@ def record_update(
     permission = authorise_update(actor, action, repo)
     previous = repo.latest_updates([action.id]).get(action.id)
     before = previous.status if previous else None
+    if request.corrects_last and previous is None:
+        raise NothingToCorrect(f"{action.code} has no earlier update to correct.")
     direction = scheme.direction(before, request.status)
     update = StatusUpdate(
         action_id=action.id,
@@ -74,6 +77,8 @@ def record_update(
         author_id=actor.person_id,
         on_behalf=permission.on_behalf,
         restricted=request.restricted,
+        corrects_id=previous.id if request.corrects_last and previous else None,
+        proposed_due=request.proposed_due,
         created_at=now,
         source=invocation.platform,
         source_ref=invocation.source_ref,
@@ -93,6 +98,8 @@ def record_update(
             "capacity": str(permission.capacity),
             "on_behalf": permission.on_behalf,
             "restricted": request.restricted,
+            "corrects": update.corrects_id,
+            "proposed_due": request.proposed_due,
             "source": invocation.platform,
         },
     )
@@ -108,6 +115,11 @@ def record_update(
         lines.append(Line(_capacity_note(permission.capacity)))
     if request.restricted:
         lines.append(Line("Restricted: the reason is left out of public reports."))
+    if update.corrects_id is not None:
+        lines.append(Line("Recorded as a correction of the previous update."))
+    if request.proposed_due:
+        proposed = show_date(request.proposed_due)
+        lines.append(Line(f"Re-profile requested: new due date {proposed}, for an admin to approve."))
     sections = (Section(f"{action.code} updated", tuple(lines)),)
     who = actor.name or actor.email
     if permission.on_behalf:

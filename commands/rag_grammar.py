@@ -9,6 +9,7 @@ undone by the Slack adapter before the text gets here, so the reason is kept exa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -32,12 +33,18 @@ _SEPARATORS = frozenset({"-", "–", "—", ":"})
 
 @dataclass(frozen=True)
 class UpdateRequest:
-    """Record a status; ``restricted`` keeps the reason out of public reports."""
+    """Record a status; ``restricted`` keeps the reason out of public reports.
+
+    The update form (Slack's modal) can also propose a revised due date with a red status and mark
+    the update as correcting the action's last one; the typed command sets neither.
+    """
 
     action_id: str
     status: str
     reason: str
     restricted: bool = False
+    proposed_due: dt.date | None = None
+    corrects_last: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,115 @@
+"""What a person's home page shows (Slack's Home tab): their own actions, then the plan by theme.
+
+Own actions are those they own, are a delegate for or sponsor as SRO (as ``/rag mine`` lists
+them), each with its colour, how old its last update is, when the next update is due and whether
+the action itself is overdue. The plan part reuses the theme summary (``commands.reports``), so
+the page and ``/plan summary`` always agree. Plain data only: the platform decides how much fits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from commands.errors import UserError
+from commands.model import Actor
+from commands.report_model import ColourCount
+from commands.reports import theme_summary
+from commands.rules import (
+    DEFAULT_SCHEME,
+    Direction,
+    RagScheme,
+    UpdateTiming,
+    london_date,
+    next_update_due,
+    update_timing,
+)
+from storage.models import Action, ActionState, StatusUpdate
+from storage.repository import PlanRepository
+
+
+@dataclass(frozen=True)
+class OwnAction:
+    """One of the viewer's actions. ``updated`` is ``None`` before the first update, which is due at once."""
+
+    code: str
+    title: str
+    status: str | None
+    updated: dt.date | None
+    age_days: int | None
+    update_due: dt.date | None
+    timing: UpdateTiming | None
+    due: dt.date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    """A theme's open actions by colour, and how many moved up or down since their previous update."""
+
+    code: str
+    name: str
+    counts: tuple[ColourCount, ...]
+    improving: int
+    deteriorating: int
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """Everything the page shows; ``plan_name`` is ``None`` when no plan is loaded."""
+
+    plan_name: str | None
+    own: tuple[OwnAction, ...]
+    themes: tuple[ThemeLine, ...]
+    is_admin: bool
+
+
+def home_view(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME) -> HomeView:
+    """The viewer's home page as of ``now`` (naive UTC), in a fixed number of queries."""
+    try:
+        summary = theme_summary(repo, now, scheme=scheme)
+    except UserError:
+        return HomeView(None, (), (), actor.is_admin)
+    themes = tuple(
+        ThemeLine(
+            block.code,
+            block.name,
+            block.counts,
+            sum(1 for row in block.rows if row.direction is Direction.IMPROVING),
+            sum(1 for row in block.rows if row.direction is Direction.DETERIORATING),
+        )
+        for block in summary.themes
+    )
+    return HomeView(summary.plan_name, _own_actions(actor, repo, now, scheme), themes, actor.is_admin)
+
+
+def _own_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> tuple[OwnAction, ...]:
+    plan = repo.current_plan()
+    assert plan is not None and plan.id is not None
+    held = repo.roles_held(actor.person_id)
+    involved = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
+    actions = [a for a in involved if a.state == ActionState.ACTIVE.value and a.id is not None]
+    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
+    today = london_date(now)
+    return tuple(_own(a, latest.get(a.id), today, scheme) for a in actions)
+
+
+def _own(action: Action, latest: StatusUpdate | None, today: dt.date, scheme: RagScheme) -> OwnAction:
+    status = latest.status if latest else None
+    updated = london_date(latest.created_at) if latest else None
+    due: dt.date | None = None
+    timing: UpdateTiming | None = UpdateTiming.OVERDUE if latest is None else None
+    if updated is not None and not scheme.finished(action.state, status):
+        due = next_update_due(updated, action.cadence)
+        timing = update_timing(due, today)
+    return OwnAction(
+        code=action.code,
+        title=action.title,
+        status=status,
+        updated=updated,
+        age_days=(today - updated).days if updated else None,
+        update_due=due,
+        timing=timing,
+        due=action.current_due,
+        overdue=scheme.action_overdue(action.current_due, action.state, status, today),
+    )

@@ -1,0 +1,159 @@
+"""The update form (Slack's modal, later a Teams card): the same update as ``/rag V9 red …``, field by field.
+
+A form is validated into the typed command's ``UpdateRequest`` and recorded by the same
+``commands.rag.record_update``, so a modal and a typed command can never disagree about what is
+allowed. What is wrong comes back per field (``FormErrors``) so a platform can show each message
+beside the field it concerns; nothing is stored unless every field is right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from commands.errors import NothingToCorrect, UserError
+from commands.model import Actor, Invocation, Reply
+from commands.permissions import Permission, authorise_update
+from commands.rag import record_update
+from commands.rag_grammar import UpdateRequest
+from commands.rag_views import find_action
+from commands.report_data import worst_status
+from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, london_date
+from storage.models import Action, ActionState
+from storage.repository import PlanRepository
+
+FormErrors = dict[str, str]
+
+
+class FormField(StrEnum):
+    """The form's fields; platforms name their inputs after these so errors land beside them."""
+
+    ACTION = "action"
+    COLOUR = "colour"
+    REASON = "reason"
+    PROPOSED_DUE = "proposed_due"
+    OPTIONS = "options"
+
+
+@dataclass(frozen=True)
+class UpdateForm:
+    """What the person filled in; ``status`` is the scheme's code (or any word it accepts)."""
+
+    action_id: str | None
+    status: str | None
+    reason: str = ""
+    proposed_due: dt.date | None = None
+    corrects_last: bool = False
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """Either the stored update's reply, or the errors per field (and nothing stored)."""
+
+    reply: Reply | None
+    errors: FormErrors
+
+
+@dataclass(frozen=True)
+class ActionChoice:
+    """One action the person may pick in the form."""
+
+    code: str
+    title: str
+
+
+def submit_update_form(
+    form: UpdateForm, invocation: Invocation, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME
+) -> FormResult:
+    """Validate the form and record the update exactly as the typed command would.
+
+    Args:
+        form: the submitted fields.
+        invocation: who submitted it and from where (its ``text`` is unused).
+        repo: the caller's unit of work; rows are added only when the result has no errors.
+        now: the moment of submission, naive UTC.
+        scheme: the deployment's colours and reason rules.
+    """
+    errors = _field_errors(form, now, scheme)
+    if errors:
+        return FormResult(None, errors)
+    status = _status(form.status, scheme)
+    assert form.action_id is not None and status is not None
+    request = UpdateRequest(
+        action_id=form.action_id.strip().upper(),
+        status=status.code,
+        reason=" ".join(form.reason.split()),
+        restricted=form.restricted,
+        proposed_due=form.proposed_due,
+        corrects_last=form.corrects_last,
+    )
+    try:
+        return FormResult(record_update(request, invocation, repo, now, scheme), {})
+    except NothingToCorrect as err:
+        return FormResult(None, {FormField.OPTIONS: err.message})
+    except UserError as err:
+        return FormResult(None, {FormField.ACTION: err.message})
+
+
+def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> FormErrors:
+    """Everything wrong that the fields alone show, each beside its field."""
+    errors: FormErrors = {}
+    if not (form.action_id or "").strip():
+        errors[FormField.ACTION] = "Choose the action this update is for."
+    status = _status(form.status, scheme)
+    if status is None:
+        errors[FormField.COLOUR] = f"Choose a status: {scheme.choices}."
+        return errors
+    problem = scheme.reason_problem(status, form.reason)
+    if problem:
+        errors[FormField.REASON] = problem
+    if form.proposed_due is not None:
+        red = scheme.label(worst_status(scheme))
+        if status.code != worst_status(scheme):
+            errors[FormField.PROPOSED_DUE] = f"A revised due date is proposed only with a {red} status."
+        elif form.proposed_due <= london_date(now):
+            errors[FormField.PROPOSED_DUE] = "The proposed due date must be in the future."
+    return errors
+
+
+def _status(chosen: str | None, scheme: RagScheme) -> RagStatus | None:
+    """The colour chosen, by its stored code (a form's options) or any word the scheme accepts."""
+    by_code = next((s for s in scheme.statuses if s.code == chosen), None)
+    return by_code or scheme.parse(chosen or "")
+
+
+def authorise_form(actor: Actor, action_id: str, repo: PlanRepository) -> Permission:
+    """Check, before showing the form for one action, that the person may update it.
+
+    Raises:
+        UnknownAction: no such action.
+        NotAuthorised: naming who can update it.
+    """
+    return authorise_update(actor, find_action(action_id, repo), repo)
+
+
+def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[ActionChoice]:
+    """The open actions the person may update (all of them for an admin), in plan order.
+
+    ``query`` keeps those whose id or title contains it, in any case (a search as they type).
+    """
+    plan = repo.current_plan()
+    if plan is None or plan.id is None:
+        return []
+    if actor.is_admin:
+        actions = repo.actions(plan.id)
+    else:
+        held = repo.roles_held(actor.person_id)
+        actions = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
+    wanted = query.strip().lower()
+    return [ActionChoice(a.code, a.title) for a in actions if _open(a) and _matches(a, wanted)]
+
+
+def _open(action: Action) -> bool:
+    return action.state == ActionState.ACTIVE.value
+
+
+def _matches(action: Action, query: str) -> bool:
+    return not query or query in action.code.lower() or query in action.title.lower()
