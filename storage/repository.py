@@ -162,6 +162,19 @@ class PlanRepository(ReportQueries):
     def delegated_action_ids(self, person_id: int) -> set[int]:
         return set(self.session.exec(select(Delegate.action_id).where(Delegate.person_id == person_id)))
 
+    def all_roles(self) -> list[Role]:
+        """Every role by title, to find one by name and suggest near misses."""
+        return list(self.session.exec(select(Role).order_by(col(Role.title))))
+
+    def role_holdings(self, role_id: int) -> list[RoleHolder]:
+        """The rows saying who holds a role, for re-assigning it."""
+        return list(self.session.exec(select(RoleHolder).where(RoleHolder.role_id == role_id)))
+
+    def delegation(self, action_id: int, person_id: int) -> Delegate | None:
+        return self.session.exec(
+            select(Delegate).where(Delegate.action_id == action_id, Delegate.person_id == person_id)
+        ).first()
+
     # -- platform identities --------------------------------------------------------------
 
     def identity(self, platform: str, external_id: str) -> PlatformIdentity | None:
@@ -299,6 +312,7 @@ class PlanRepository(ReportQueries):
         ).first()
 
     def delete(self, row: object) -> None:
-        """Remove a row that may be removed (a channel subscription; never an update or audit entry)."""
+        """Remove a row that may be removed (a channel subscription, a role holding, a delegation; never an
+        update or audit entry)."""
         self.session.delete(row)
         self.session.flush()
