@@ -48,12 +48,23 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A direct message to someone a change affects, sent by the platform once the change is stored."""
+
+    person_id: int
+    email: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core answers.
 
     ``text`` is the complete plain-text answer (Slack's fallback text, the console's output and
     what tests compare); ``sections`` give renderers structure; ``announcement``, when set, is
-    posted where the command was typed once the update is stored.
+    posted where the command was typed once the update is stored; ``notices`` go by direct message
+    to the people an admin change affects (a new role holder, a delegate, an action's owner).
     """
 
     text: str
@@ -61,3 +72,4 @@ class Reply:
     status: str | None = None
     sections: tuple[Section, ...] = ()
     announcement: str | None = None
+    notices: tuple[Notice, ...] = ()

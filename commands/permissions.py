@@ -67,6 +67,16 @@ def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Perm
     raise NotAuthorised(_refusal(action, delegates, repo))
 
 
+def require_admin(actor: Actor, repo: PlanRepository, doing: str) -> None:
+    """Refuse anyone but an admin, naming the admins so the person knows whom to ask.
+
+    Raises:
+        NotAuthorised: "Only admins can {doing}; ask Emily Carter or Jo Haynes."
+    """
+    if not actor.is_admin:
+        raise NotAuthorised(f"Only admins can {doing}; ask {describe_people(repo.admins(), 'or')}.")
+
+
 def _refusal(action: Action, delegates: Sequence[Person], repo: PlanRepository) -> str:
     role = repo.role(action.owner_role_id)
     holders = repo.holders([action.owner_role_id])[action.owner_role_id]

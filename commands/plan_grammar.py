@@ -8,15 +8,23 @@ by code or name with "did you mean", quarters by ``parse_quarter``), so this mod
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from commands.errors import ParseError
+from commands.rules import CADENCES, word_list
 
+ADMIN_USAGE = (
+    'Admins: /plan admin assign "ROLE" @person · /plan admin delegate|undelegate ACTION @person · '
+    '/plan admin reprofile ACTION YYYY-MM-DD "approved by" · /plan admin close ACTION "approved by" · '
+    f"/plan admin cadence ACTION {'|'.join(CADENCES)} · "
+    "/plan admin subscribe|unsubscribe #channel weekly|quarterly|nudges · /plan admin subscriptions"
+)
 USAGE = (
     "Usage: /plan summary [THEME] · /plan overdue · /plan digest · /plan quarter [QUARTER] · "
-    "/plan history ACTION · /plan admin subscribe|unsubscribe #channel weekly|quarterly|nudges · "
-    "/plan admin subscriptions\n"
+    "/plan history ACTION\n"
+    f"{ADMIN_USAGE}\n"
     'In a mention or a direct message, plain words work too: "summary victims", "how is Offenders doing?", '
     '"what is overdue", "history of V9", "quarter Q3 2018-19".'
 )
@@ -75,6 +83,55 @@ class ListSubscriptionsRequest:
 
 
 @dataclass(frozen=True)
+class AssignRequest:
+    """Give a role to a person (admins only); ``person`` is an email, or a mention the platform resolves."""
+
+    role: str
+    person: str
+
+
+@dataclass(frozen=True)
+class DelegateRequest:
+    """Name a delegate for an action (its owner or an admin)."""
+
+    action: str
+    person: str
+
+
+@dataclass(frozen=True)
+class UndelegateRequest:
+    """Remove a delegate from an action (its owner or an admin)."""
+
+    action: str
+    person: str
+
+
+@dataclass(frozen=True)
+class ReprofileRequest:
+    """Move an action's due date, with who approved it and where ("BCB 13/09/2018")."""
+
+    action: str
+    due: dt.date
+    approval: str
+
+
+@dataclass(frozen=True)
+class CloseRequest:
+    """Close an action with the approval that allowed it."""
+
+    action: str
+    approval: str
+
+
+@dataclass(frozen=True)
+class CadenceRequest:
+    """How often an action's owner is expected to report."""
+
+    action: str
+    cadence: str
+
+
+@dataclass(frozen=True)
 class HelpRequest:
     """What ``/plan`` can do."""
 
@@ -88,6 +145,12 @@ PlanRequest = (
     | SubscribeRequest
     | UnsubscribeRequest
     | ListSubscriptionsRequest
+    | AssignRequest
+    | DelegateRequest
+    | UndelegateRequest
+    | ReprofileRequest
+    | CloseRequest
+    | CadenceRequest
     | HelpRequest
 )
 
@@ -102,6 +165,12 @@ _OVERDUE = re.compile(
 _HISTORY = re.compile(r"^(?:show\s+)?(?:the\s+)?history(?:\s+of|\s+for)?\s+(?P<action>[A-Za-z]+\d+)$", re.I)
 _WHOLE_PLAN = frozenset({"plan", "everything", "things", "we", "it", "all"})
 _ADMIN_JOBS = {"subscribe": SubscribeRequest, "unsubscribe": UnsubscribeRequest}
+_DELEGATION = {"delegate": DelegateRequest, "undelegate": UndelegateRequest}
+# Straight and typographic double quotes group words ("Head of Criminal Justice"); an apostrophe
+# (Victims' Lead) is part of a word, so single quotes never group.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+_TOKEN = re.compile(r'"(?P<quoted>[^"]*)"|(?P<word>[^\s"]+)')
+MAX_APPROVAL = 300
 
 
 def parse_plan(text: str) -> PlanRequest:
@@ -150,14 +219,55 @@ def _question(text: str) -> PlanRequest:
 
 def _admin(words: list[str]) -> PlanRequest:
     if not words:
-        raise ParseError("Say what to do after /plan admin.", USAGE)
+        raise ParseError("Say what to do after /plan admin.", ADMIN_USAGE)
     verb = words[0].lower()
+    tokens = _tokens(" ".join(words[1:]))
     if verb in ("subscriptions", "list"):
         return ListSubscriptionsRequest()
-    request = _ADMIN_JOBS.get(verb)
-    if request is None or len(words) != 3:
-        raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', USAGE)
-    return request(channel=words[1], job=words[2])
+    if verb in _ADMIN_JOBS and len(words) == 3:
+        return _ADMIN_JOBS[verb](channel=words[1], job=words[2])
+    if verb == "assign" and len(tokens) >= 2:
+        return AssignRequest(role=" ".join(tokens[:-1]), person=tokens[-1])
+    if verb in _DELEGATION and len(tokens) == 2:
+        return _DELEGATION[verb](action=tokens[0].upper(), person=tokens[1])
+    if verb == "reprofile" and len(tokens) >= 3:
+        return ReprofileRequest(action=tokens[0].upper(), due=_date(tokens[1]), approval=_approval(tokens[2:]))
+    if verb == "close" and len(tokens) >= 2:
+        return CloseRequest(action=tokens[0].upper(), approval=_approval(tokens[1:]))
+    if verb == "cadence" and len(tokens) == 2:
+        return CadenceRequest(action=tokens[0].upper(), cadence=_cadence(tokens[1]))
+    raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', ADMIN_USAGE)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, with a double-quoted phrase (straight or typographic quotes) kept as one."""
+    return [
+        m["quoted"].strip() if m["quoted"] is not None else m["word"] for m in _TOKEN.finditer(text.translate(_QUOTES))
+    ]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParseError(f'"{text}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.', ADMIN_USAGE) from None
+
+
+def _approval(tokens: list[str]) -> str:
+    """Who approved a change and where; boards cite it, so it must be there and fit its column."""
+    approval = " ".join(tokens).strip()
+    if not approval:
+        raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', ADMIN_USAGE)
+    if len(approval) > MAX_APPROVAL:
+        raise ParseError(f"The approval is {len(approval)} characters; keep it to {MAX_APPROVAL}.", ADMIN_USAGE)
+    return approval
+
+
+def _cadence(text: str) -> str:
+    word = text.lower()
+    if word not in CADENCES:
+        raise ParseError(f'"{text}" is not an update cadence: use {word_list(list(CADENCES))}.', ADMIN_USAGE)
+    return word
 
 
 def _clean(text: str) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from commands.errors import NotAuthorised, ParseError
+from commands.errors import ParseError
 from commands.model import Actor, Line, Reply, Section
-from commands.permissions import describe_people
+from commands.permissions import require_admin
 from commands.rag_views import plain_text
 from commands.rules import word_list
 from storage.models import ChannelSubscription
@@ -69,7 +69,7 @@ def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: s
         NotAuthorised: the actor is not an admin (the message names who is).
         ParseError: the channel or the job word is not understood.
     """
-    _require_admin(actor, repo)
+    require_admin(actor, repo, "change which channels receive reports")
     channel, job = parse_channel(channel_text), parse_job(job_text)
     if repo.subscription(channel, job) is not None:
         return Reply(text=f"{_show(channel)} already receives {DESCRIPTIONS[job]}; nothing changed.")
@@ -85,7 +85,7 @@ def unsubscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text:
         NotAuthorised: the actor is not an admin.
         ParseError: the channel or the job word is not understood.
     """
-    _require_admin(actor, repo)
+    require_admin(actor, repo, "change which channels receive reports")
     channel, job = parse_channel(channel_text), parse_job(job_text)
     existing = repo.subscription(channel, job)
     if existing is None:
@@ -113,12 +113,6 @@ def list_subscriptions(repo: PlanRepository, configured: dict[str, tuple[str, ..
         lines.append(Line(f"{description[0].upper()}{description[1:]}: {', '.join(channels) or 'no channel'}"))
     sections = (Section("Channel subscriptions", tuple(lines)),)
     return Reply(text=plain_text(sections), sections=sections)
-
-
-def _require_admin(actor: Actor, repo: PlanRepository) -> None:
-    if not actor.is_admin:
-        admins = describe_people(repo.admins(), "or")
-        raise NotAuthorised(f"Only admins can change which channels receive reports; ask {admins}.")
 
 
 def _audit(repo: PlanRepository, actor: Actor, channel: str, job: str, change: str, now: dt.datetime) -> None:
