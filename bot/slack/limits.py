@@ -23,6 +23,16 @@ MAX_CONTEXT_ELEMENTS = 10
 MAX_MARKDOWN_BLOCK = 12_000
 MAX_BLOCK_ID = 255
 MAX_FALLBACK_TEXT = 40_000
+MAX_VIEW_BLOCKS = 100
+MAX_VIEW_TITLE = 24
+MAX_PRIVATE_METADATA = 3000
+MAX_CALLBACK_ID = 255
+MAX_ACTIONS_ELEMENTS = 25
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
 
 
 def check_message(blocks: Sequence[Block | Mapping[str, Any]] | str | None, text: str | None) -> list[str]:
@@ -89,4 +99,64 @@ def _block_problems(block: Mapping[str, Any]) -> list[str]:
             problems.append(f"context with {len(elements)} elements (1 to {MAX_CONTEXT_ELEMENTS})")
     elif kind == "markdown" and len(text_value) > MAX_MARKDOWN_BLOCK:
         problems.append(f"markdown block of {len(text_value):,} characters (limit {MAX_MARKDOWN_BLOCK:,})")
+    return problems
+
+
+def check_view(view: Mapping[str, Any] | str) -> list[str]:
+    """Every way a modal or Home tab view breaks Slack's limits (slack-platform.md §5); empty when valid.
+
+    Blocks are checked as in messages, then the view's own limits: 1 to 100 blocks, titles and
+    buttons of at most 24 characters, a submit button when there are inputs, at most 100 options in
+    a static select, option texts of 75 and values of 150 characters, 25 elements in an actions block.
+    """
+    if isinstance(view, str):
+        try:
+            view = json.loads(view)
+        except ValueError:
+            return ["view is not JSON"]
+    assert isinstance(view, Mapping)
+    blocks = list(view.get("blocks") or [])
+    problems = [p for p in check_message(blocks, "view") if not p.startswith(f"{len(blocks)} blocks")]
+    if not 1 <= len(blocks) <= MAX_VIEW_BLOCKS:
+        problems.append(f"view with {len(blocks)} blocks (1 to {MAX_VIEW_BLOCKS})")
+    for name in ("title", "submit", "close"):
+        text = (view.get(name) or {}).get("text", "")
+        if len(text) > MAX_VIEW_TITLE:
+            problems.append(f"view {name} of {len(text)} characters (limit {MAX_VIEW_TITLE})")
+    if view.get("type") == "modal" and not view.get("title"):
+        problems.append("modal without a title")
+    if view.get("type") == "modal" and any(b.get("type") == "input" for b in blocks) and not view.get("submit"):
+        problems.append("modal with input blocks must define submit")
+    if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
+        problems.append(f"private_metadata over {MAX_PRIVATE_METADATA} characters")
+    if len(str(view.get("callback_id", ""))) > MAX_CALLBACK_ID:
+        problems.append(f"callback_id over {MAX_CALLBACK_ID} characters")
+    for number, block in enumerate(blocks, start=1):
+        problems += [f"block {number}: {problem}" for problem in _element_problems(block)]
+    return problems
+
+
+def _element_problems(block: Mapping[str, Any]) -> list[str]:
+    """Limits on the interactive parts of a block: buttons, selects, radio buttons, checkboxes."""
+    elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+    if len(elements) > MAX_ACTIONS_ELEMENTS:
+        return [f"actions block with {len(elements)} elements (limit {MAX_ACTIONS_ELEMENTS})"]
+    elements += [block[key] for key in ("element", "accessory") if isinstance(block.get(key), Mapping)]
+    problems = []
+    for element in elements:
+        if element.get("type") == "button":
+            if len(element.get("text", {}).get("text", "")) > MAX_BUTTON_TEXT:
+                problems.append(f"button text over {MAX_BUTTON_TEXT} characters")
+            if len(str(element.get("value", ""))) > MAX_BUTTON_VALUE:
+                problems.append(f"button value over {MAX_BUTTON_VALUE} characters")
+        options = list(element.get("options") or [])
+        if len(options) > MAX_OPTIONS:
+            problems.append(f"{element.get('type')} with {len(options)} options (limit {MAX_OPTIONS})")
+        for option in options:
+            if len(option.get("text", {}).get("text", "")) > MAX_OPTION_TEXT:
+                problems.append(f"option text over {MAX_OPTION_TEXT} characters")
+            if len(str(option.get("value", ""))) > MAX_OPTION_VALUE:
+                problems.append(f"option value over {MAX_OPTION_VALUE} characters")
+            if len(option.get("description", {}).get("text", "")) > MAX_OPTION_TEXT:
+                problems.append(f"option description over {MAX_OPTION_TEXT} characters")
     return problems

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot.slack.limits import check_message
+from bot.slack.limits import check_message, check_view
 
 BOT_TOKEN = "xoxb-planbot-test"
 APP_TOKEN = "xapp-planbot-test"
@@ -207,7 +207,30 @@ class FakeSlack:
             "users.lookupByEmail": self._lookup_by_email,
             "conversations.open": lambda call: {"ok": True, "channel": {"id": f"D{call.params['users']}"}},
             "apps.connections.open": lambda _: {"ok": True, "url": self.socket_mode_url},
+            "views.open": self._views_open,
+            "views.publish": self._view_answer,
+            "views.update": self._view_answer,
         }
+
+    def _views_open(self, call: Call) -> dict[str, Any]:
+        """Each trigger_id opens one view, as on Slack (a second use is ``exchanged_trigger_id``)."""
+        trigger = call.params.get("trigger_id", "")
+        with self._changed:
+            used = any(c.params.get("trigger_id") == trigger for c in self._calls_to("views.open"))
+        if not trigger or used:
+            return {"ok": False, "error": "exchanged_trigger_id" if used else "invalid_trigger_id"}
+        return self._view_answer(call)
+
+    def _view_answer(self, call: Call) -> dict[str, Any]:
+        """views.open, views.publish and views.update: the view checked against Slack's view limits."""
+        view = call.params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        problems = check_view(view or {})
+        for problem in problems:
+            self._violation(call, problem)
+        if problems:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **(view or {})}}
 
     def _users_info(self, call: Call) -> dict[str, Any]:
         user = self.users.get(call.params.get("user", ""))
