@@ -74,9 +74,7 @@ def quarterly_summary(
     previous_quarter = quarter.previous()
     frozen = {q: _freeze(repo, data, q, now, working_days) for q in (previous_quarter, quarter)}
     snapshots = repo.snapshots(data.plan_id, [q.key for q in frozen if frozen[q]])
-    window_end = london_start(cut_off(quarter, working_days) + dt.timedelta(days=1))
-    if not frozen[quarter]:
-        window_end = min(window_end, up_to(now))
+    window_end = quarter_window_end(quarter, now, working_days)
     live = repo.newest_updates(data.plan_id, before=window_end) if not all(frozen.values()) else {}
 
     def standing(q: Quarter) -> Standing:
@@ -151,6 +149,12 @@ def quarterly_summary(
         measures=measures,
         changes=tuple(sorted(changes, key=lambda c: c.at)),
     )
+
+
+def quarter_window_end(quarter: Quarter, now: dt.datetime, working_days: int = CUT_OFF_WORKING_DAYS) -> dt.datetime:
+    """The exclusive end of the quarter's window of updates: the end of its cut-off day, or just
+    after ``now`` while the cut-off has not passed (a provisional reading)."""
+    return min(london_start(cut_off(quarter, working_days) + dt.timedelta(days=1)), up_to(now))
 
 
 def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int) -> bool:
