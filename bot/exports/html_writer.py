@@ -1,0 +1,110 @@
+"""The appendix as one self-contained, accessible HTML page (for the OPCC website and for print).
+
+Everything is inline (styles, charts as data URIs), so the file can be emailed or published as is.
+The page declares its language, uses header/main/footer landmarks and real tables with captions and
+scoped header cells; statuses are symbol and word, so colour only ever repeats what the text says,
+and the print stylesheet drops colour altogether.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from bot.exports.tables import Chart, Section, cover_lines, sections
+from commands.panel import PanelReport
+
+# Text colours on white reach at least 7:1 (WCAG AAA); tints sit behind dark text only.
+STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; background: #fff; margin: 0 auto;
+       max-width: 75rem; padding: 1rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; }
+dl.cover { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
+dl.cover dt { font-weight: bold; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; font-size: .9rem; }
+caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+th, td { border: 1px solid #595959; padding: .3rem .45rem; text-align: left; vertical-align: top; }
+thead th { background: #e8e8e8; }
+.status-r { background: #fde2e1; } .status-a { background: #fff0d6; }
+.status-g { background: #e1f3e4; } .status-b { background: #dfe9f7; }
+figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
+a:focus, :focus { outline: 3px solid #0b0c0c; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  thead { display: table-header-group; } tr, img { break-inside: avoid; }
+  th, td { border-color: #000; } thead th, [class^="status-"] { background: none; }
+  h2 { break-after: avoid; }
+}
+"""
+_STATUS_COLUMNS = ("Status", "Status this quarter", "Status last quarter", "Last quarter")
+
+
+def write_html(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> None:
+    path.write_text(render_html(panel, charts), encoding="utf-8")
+
+
+def render_html(panel: PanelReport, charts: Sequence[Chart] = ()) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(panel.title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{escape(panel.title)}</h1>",
+        '<dl class="cover">',
+        *(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in cover_lines(panel)),
+        "</dl>",
+        "</header>",
+        "<main>",
+    ]
+    if charts:
+        parts.append('<section aria-labelledby="charts"><h2 id="charts">Charts</h2>')
+        for chart in charts:
+            data = base64.b64encode(chart.png).decode("ascii")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{escape(chart.alt)}">'
+                f"<figcaption>{escape(chart.title)}</figcaption></figure>"
+            )
+        parts.append("</section>")
+    for section in sections(panel):
+        parts.append(_section(section))
+    parts += [
+        "</main>",
+        f"<footer><p>{escape(panel.plan_name)}. {escape(panel.period)}. Produced by planbot for the "
+        f"{escape(panel.author_role)}; {escape(panel.audience)} version.</p></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _section(section: Section) -> str:
+    heading = f'<section aria-labelledby="{section.key}"><h2 id="{section.key}">{escape(section.caption)}</h2>'
+    if not section.rows:
+        return f"{heading}<p>{escape(section.empty)}</p></section>"
+    status_columns = {i for i, h in enumerate(section.headers) if h in _STATUS_COLUMNS}
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in section.headers)
+    body = []
+    for row in section.rows:
+        cells = [f'<th scope="row">{escape(row[0])}</th>']
+        for i, cell in enumerate(row[1:], start=1):
+            css = f' class="status-{_status_class(cell)}"' if i in status_columns and _status_class(cell) else ""
+            cells.append(f"<td{css}>{escape(cell)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f"{heading}<table><caption>{escape(section.caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
+    )
+
+
+def _status_class(cell: str) -> str:
+    """The tint behind a status cell, from its word (the tint only repeats the word)."""
+    word = cell.split(" ", 1)[-1].lower()
+    return {"red": "r", "amber": "a", "green": "g"}.get(word, "b" if word.startswith("blue") else "")

@@ -1,0 +1,199 @@
+"""The Panel's "Actions to Deliver the Police and Crime Plan" appendix as plain frozen data.
+
+Built from the quarterly summary (so counts, direction of travel, exceptions and changes are the
+same ones boards saw in Slack) plus what only the appendix prints: each action's SRO role, its
+latest re-profile with the approval, and a cover. The public version is filtered here, once, so
+no writer can leak: role titles only, commentary an owner marked restricted left out and counted,
+and any email address or plan person's name that was typed into free text replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from commands.periods import Quarter
+from commands.quarterly import quarterly_summary
+from commands.report_data import up_to
+from commands.report_model import (
+    ActionRow,
+    ColourCount,
+    ExceptionItem,
+    MeasureRow,
+    PlanChange,
+    QuarterlySummary,
+    ThemeBlock,
+)
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
+from storage.repository import PlanRepository
+
+EXPORT_FORMATS = ("docx", "xlsx", "csv", "html", "md")
+AUTHOR_ROLE = "OPCC Chief Executive"
+NAME_WITHHELD = "[name withheld]"
+EMAIL_WITHHELD = "[email withheld]"
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_EARLIEST = dt.datetime(1900, 1, 1)
+Scrub = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class PanelOrder:
+    """A request for the appendix, checked but not yet built (building can take a few seconds)."""
+
+    quarter: Quarter
+    fmt: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class PanelAction:
+    """One line of the actions table: the quarterly row plus the SRO role and the latest re-profile.
+
+    ``owner`` is the owner's role title, followed by the holders' names in the internal version.
+    ``withheld`` marks restricted commentary removed from the public version (``row.reason`` is then "").
+    """
+
+    row: ActionRow
+    owner: str
+    sro_role: str
+    reprofile: str
+    withheld: bool
+
+
+@dataclass(frozen=True)
+class PanelReport:
+    """Everything the appendix prints, in the order a Panel paper takes it (domain brief §7)."""
+
+    title: str
+    plan_name: str
+    quarter: Quarter
+    period: str
+    as_of: dt.date
+    cut_off: dt.date
+    provisional: bool
+    author_role: str
+    purpose: str
+    recommendation: str
+    public: bool
+    withheld: int
+    themes: tuple[ThemeBlock, ...]
+    totals: tuple[ColourCount, ...]
+    actions: tuple[PanelAction, ...]
+    exceptions: tuple[ExceptionItem, ...]
+    completed: tuple[ActionRow, ...]
+    changes: tuple[PlanChange, ...]
+    measures: tuple[MeasureRow, ...]
+
+    @property
+    def audience(self) -> str:
+        return "public" if self.public else "internal"
+
+    @property
+    def withheld_sentence(self) -> str:
+        """ "2 restricted commentaries withheld", printed on the cover of the public version."""
+        noun = "commentary" if self.withheld == 1 else "commentaries"
+        return f"{self.withheld} restricted {noun} withheld"
+
+    @property
+    def basis(self) -> str:
+        """Whether the statuses can still move: the Panel must know a provisional paper from a frozen one."""
+        cut = show_date(self.cut_off)
+        if self.provisional:
+            return f"Provisional: statuses as reported by {show_date(self.as_of)}; the cut-off is {cut}."
+        return f"Statuses frozen at the cut-off, {cut}, compared with {self.quarter.previous().label}."
+
+
+def build_panel(
+    repo: PlanRepository, quarter: Quarter, now: dt.datetime, public: bool, scheme: RagScheme = DEFAULT_SCHEME
+) -> PanelReport:
+    """The appendix for ``quarter`` as at ``now``; ``public`` applies the publication filter.
+
+    Freezes the quarter (and the one before) when its cut-off has passed, like the quarterly summary.
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    summary = quarterly_summary(repo, quarter, now, scheme)
+    plan = repo.current_plan()
+    assert plan is not None and plan.id is not None  # quarterly_summary raised otherwise
+    actions = {a.code: a for a in repo.actions(plan.id)}
+    roles = {r_id: r.title for r_id, r in repo.roles({a.sro_role_id for a in actions.values()}).items()}
+    holders = repo.holders({a.owner_role_id for a in actions.values()} | set(roles))
+    latest = {r.action_id: r for r in repo.reprofiles(plan.id, _EARLIEST, up_to(now))}
+    people = [p.name for found in holders.values() for p in found] + [p.name for p in repo.admins()]
+    scrub = _scrubber(people) if public else _unchanged
+    lines: list[PanelAction] = []
+    for row in (r for block in summary.themes for r in block.rows):
+        action = actions[row.code]
+        names = "" if public else ", ".join(p.name for p in holders[action.owner_role_id] if p.name)
+        change = latest.get(action.id) if action.id is not None else None
+        lines.append(
+            PanelAction(
+                row=_filtered(row, public, scrub),
+                owner=f"{row.owner_role} ({names})" if names else row.owner_role,
+                sro_role=roles.get(action.sro_role_id, ""),
+                reprofile=(
+                    f"{show_date(change.new_due)} (was {show_date(change.old_due)}; approved: {scrub(change.approval)})"
+                    if change is not None
+                    else ""
+                ),
+                withheld=public and row.restricted and bool(row.reason),
+            )
+        )
+    return PanelReport(
+        title=f"Delivery of the Police and Crime Plan: quarterly report, {quarter.label}",
+        plan_name=plan.name,
+        quarter=quarter,
+        period=f"{quarter.label} ({quarter.months})",
+        as_of=london_date(now),
+        cut_off=summary.cut_off,
+        provisional=summary.provisional,
+        author_role=AUTHOR_ROLE,
+        purpose=(
+            f"To update the Police and Crime Panel on progress in delivering the actions of the {plan.name} "
+            f"in {quarter.label}, by exception where an action is off track."
+        ),
+        recommendation=(
+            f"The Panel is invited to note the progress made in {quarter.label} and the exceptions reported, "
+            "and to review the action being taken on them."
+        ),
+        public=public,
+        withheld=sum(line.withheld for line in lines),
+        themes=summary.themes if not public else _public_blocks(summary, scrub),
+        totals=summary.totals,
+        actions=tuple(lines),
+        exceptions=tuple(ExceptionItem(_filtered(i.row, public, scrub), i.kinds) for i in summary.exceptions),
+        completed=tuple(_filtered(row, public, scrub) for row in summary.completed),
+        changes=tuple(replace(c, approval=scrub(c.approval), detail=scrub(c.detail)) for c in summary.changes),
+        measures=summary.measures,
+    )
+
+
+def _filtered(row: ActionRow, public: bool, scrub: Scrub) -> ActionRow:
+    """The row as the audience may see it: restricted commentary dropped from the public version."""
+    if not public:
+        return row
+    return replace(row, reason="" if row.restricted else scrub(row.reason), title=scrub(row.title))
+
+
+def _public_blocks(summary: QuarterlySummary, scrub: Scrub) -> tuple[ThemeBlock, ...]:
+    return tuple(replace(b, rows=tuple(_filtered(r, True, scrub) for r in b.rows)) for b in summary.themes)
+
+
+def _scrubber(names: list[str]) -> Scrub:
+    """Replaces email addresses, and the names of the people planbot knows, in free text typed by
+    owners and admins: the public version promises role titles only, whatever was typed."""
+    wanted = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in wanted), re.I) if wanted else None
+
+    def scrub(text: str) -> str:
+        cleaned = _EMAIL.sub(EMAIL_WITHHELD, text)
+        return pattern.sub(NAME_WITHHELD, cleaned) if pattern is not None else cleaned
+
+    return scrub
+
+
+def _unchanged(text: str) -> str:
+    return text
