@@ -6,7 +6,7 @@ figure list and nothing shared between threads). The Panel reads these on paper,
 greyscale, and some members do not see red and green apart, so colour is never the only cue:
 fills come from Paul Tol's colour-blind-safe "muted" palette and step clearly in lightness, every
 status has its own hatching, segments carry their numbers, the legend names statuses in words,
-and ``Chart.alt_text`` states every number for screen readers.
+and ``Chart.alt`` states every number for screen readers.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ MIN_LABELLED_SHARE = 0.04
 
 @dataclass(frozen=True)
 class Chart:
-    """A rendered chart: ``png`` bytes to embed or attach, ``alt_text`` describing every number it
+    """A rendered chart: ``png`` bytes to embed or attach, ``alt`` describing every number it
     shows (for an ``<img alt>``, a docx picture's description, a Slack file's alt text) and ``title``."""
 
     png: bytes
-    alt_text: str
+    alt: str
     title: str
 
 
