@@ -1,22 +1,22 @@
 """The numbers behind the Panel's charts, as plain frozen data that any chart writer can draw.
 
 Two charts: each theme's open actions by status this quarter beside last quarter (read off the
-quarterly summary the Panel report is built from, so chart and table cannot disagree), and the
-share of each status per quarter across the plan period (frozen snapshots where a quarter has
-one, else the plan as it stood at the quarter's cut-off, read live just as an unfrozen quarterly
-summary is). Nothing here draws; ``bot.exports.charts`` does, so the core needs no plotting library.
+theme blocks of the quarterly summary the Panel report is built from, so chart and table cannot
+disagree), and the share of each status per quarter across the plan period (frozen snapshots
+where a quarter has one, else the plan as it stood at the quarter's cut-off, read live just as an
+unfrozen quarterly summary is). Nothing here draws; ``bot.exports.charts`` does, so the core needs no plotting library.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from commands.periods import Quarter, cut_off
 from commands.quarterly import CUT_OFF_WORKING_DAYS, quarter_window_end
 from commands.report_data import colour_counts, is_open, load_plan_data
-from commands.report_model import ColourCount, QuarterlySummary
+from commands.report_model import ColourCount, ThemeBlock
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
 from storage.repository import PlanRepository, UpdateFacts
 
@@ -56,8 +56,9 @@ class QuarterShare:
         return sum(s.count for s in self.segments)
 
 
-def theme_counts(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[ThemeCounts, ...]:
-    """Each theme's counts this quarter and last, from the summary the report already holds (no queries).
+def theme_counts(blocks: Sequence[ThemeBlock], scheme: RagScheme = DEFAULT_SCHEME) -> tuple[ThemeCounts, ...]:
+    """Each theme's counts this quarter and last, from the theme blocks the report already holds
+    (``QuarterlySummary.themes`` or ``PanelReport.themes``; no queries).
 
     Last quarter's count is this quarter's less the change the summary records against it.
 
@@ -71,7 +72,7 @@ def theme_counts(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHEME) 
             this=_segments(((c.status, c.count) for c in block.counts), scheme),
             last=_segments(((c.status, c.count - _change(c)) for c in block.counts), scheme),
         )
-        for block in summary.themes
+        for block in blocks
     )
 
 
