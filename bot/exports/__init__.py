@@ -6,18 +6,21 @@ in ``commands.panel`` and laid out as tables in ``bot.exports.tables``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.exports.charts import Chart, status_share_chart, theme_comparison_chart
 from bot.exports.csv_writer import write_csv
 from bot.exports.docx_writer import write_docx
 from bot.exports.html_writer import write_html
 from bot.exports.md_writer import write_md
-from bot.exports.tables import Chart
 from bot.exports.xlsx_writer import write_xlsx
+from commands.chart_data import status_shares, theme_counts
 from commands.panel import EXPORT_FORMATS, PanelReport
+from storage.repository import PlanRepository
 
-__all__ = ["EXPORT_FORMATS", "Chart", "file_name", "write_panel"]
+__all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel"]
 
 DESCRIPTIONS = {
     "docx": "Word document",
@@ -52,3 +55,13 @@ def file_name(panel: PanelReport, fmt: str) -> str:
     """ "panel-report-2018-19-Q3-public.docx": sortable, and says which version it is."""
     year = panel.quarter.financial_year.replace("/", "-")
     return f"panel-report-{year}-Q{panel.quarter.number}-{panel.audience}.{fmt}"
+
+
+def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> tuple[Chart, ...]:
+    """The appendix's two charts: statuses per theme this quarter beside last, and each status's
+    share per quarter of the plan up to this one."""
+    quarter = panel.quarter
+    return (
+        theme_comparison_chart(theme_counts(panel.themes), quarter.label, quarter.previous().label),
+        status_share_chart(status_shares(repo, quarter, now)),
+    )

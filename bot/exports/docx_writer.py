@@ -18,7 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from bot.exports.tables import Chart, Section, cover_lines, sections
+from bot.exports.charts import Chart
+from bot.exports.tables import Section, cover_lines, sections
 from commands.panel import PanelReport
 
 TABLE_STYLE = "Table Grid"

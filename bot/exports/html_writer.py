@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from bot.exports.tables import Chart, Section, cover_lines, sections
+from bot.exports.charts import Chart
+from bot.exports.tables import Section, cover_lines, sections
 from commands.panel import PanelReport
 
 # Text colours on white reach at least 7:1 (WCAG AAA); tints sit behind dark text only.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.exports.tables import Chart, Section, cover_lines, sections
+from bot.exports.charts import Chart
+from bot.exports.tables import Section, cover_lines, sections
 from commands.panel import PanelReport
 
 

@@ -8,7 +8,6 @@ an arrow and its word, so nothing depends on colour: the papers are printed in b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 from commands.panel import PanelAction, PanelReport
 from commands.report_model import ActionRow, ColourCount, MeasureRow
@@ -177,16 +176,3 @@ def _count(count: ColourCount) -> str:
     if count.change is None:
         return str(count.count)
     return f"{count.count} ({count.change:+d})" if count.change else f"{count.count} (no change)"
-
-
-class Chart(Protocol):
-    """A chart drawn for the appendix (``bot.exports.charts``): a PNG and the text that replaces it."""
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def alt(self) -> str: ...
-
-    @property
-    def png(self) -> bytes: ...
