@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -22,7 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
+from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from bot.slack.report_parts import (
     Layout,
@@ -39,6 +41,8 @@ from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlyS
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
 MESSAGE_TEXT_BUDGET = 12_000
+STILL_ACTION = "reminder_still"
+UPDATE_ACTION = "reminder_update"
 MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
 
 
@@ -61,7 +65,9 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
         case Reply():
             return [Message(*render_reply(content, scheme))]
         case DirectMessage(reply=reply):
-            return [Message(*render_reply(reply, scheme))]
+            blocks, text = render_reply(reply, scheme)
+            buttons = reminder_buttons(content, scheme)
+            return [Message([*blocks[: MAX_BLOCKS - len(buttons)], *buttons], text)]
         case Summary():
             return layout_messages(summary_layout(content, words))
         case OverdueList():
@@ -73,6 +79,23 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
         case ActionHistory():
             return layout_messages(history_layout(content, words))
     raise TypeError(f"planbot cannot show a {type(content).__name__} in Slack")
+
+
+def reminder_buttons(message: DirectMessage, scheme: RagScheme = DEFAULT_SCHEME) -> list[Block]:
+    """ "Still <colour>" (when the action has a colour to keep) and "Update…" under a one-action reminder.
+
+    "Still" carries the reminder's key and the colour it offers, so a click acts once per reminder
+    (``commands.reconfirm``); "Update…" carries the action id and opens the update modal.
+    """
+    if message.action_code is None:
+        return []
+    buttons = []
+    if message.status is not None:
+        label = f"Still {scheme.label(message.status)}"
+        value = f"{message.period_key}|{message.status}"
+        buttons.append(ButtonElement(text=clip(label, MAX_BUTTON_TEXT), action_id=STILL_ACTION, value=value))
+    buttons.append(ButtonElement(text="Update…", action_id=UPDATE_ACTION, value=message.action_code))
+    return [ActionsBlock(elements=buttons)]
 
 
 def layout_messages(layout: Layout) -> list[Message]:
