@@ -42,10 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     plan_import.add_argument("file", type=Path)
     plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
 
-    report = sub.add_parser("report", help="print a governance report: summary, overdue, digest or quarter")
-    report.add_argument("report", choices=("summary", "overdue", "digest", "quarter"), metavar="REPORT")
+    report = sub.add_parser(
+        "report", help="print a governance report (summary, overdue, digest, quarter) or write the Panel's (panel)"
+    )
+    report.add_argument("report", choices=("summary", "overdue", "digest", "quarter", "panel"), metavar="REPORT")
     report.add_argument("subject", nargs="*", help='a THEME for summary, a QUARTER such as "2018/19 Q3" for quarter')
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+    report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
+    report.add_argument("--format", dest="fmt", default="docx", help="panel: docx (default), xlsx, csv, html or md")
+    report.add_argument("--public", action="store_true", help="panel: role titles only, restricted commentary left out")
+    report.add_argument("--output", type=Path, help="panel: the file to write")
 
     measure = sub.add_parser("measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
@@ -80,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.slack.runner import serve_http
 
         return serve_http(settings, host=args.host, port=args.port)
+    if args.command == "report" and args.report == "panel":
+        from bot.report_command import run_panel
+
+        output = args.output or Path(f"panel-report.{args.fmt}")
+        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of)
     if args.command == "report":
         from bot.report_command import run_report
 

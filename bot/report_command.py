@@ -1,4 +1,4 @@
-"""``planbot report summary [THEME] | overdue | digest | quarter [QUARTER]`` and ``planbot measure set``.
+"""``planbot report summary [THEME] | overdue | digest | quarter [QUARTER] | panel`` and ``planbot measure set``.
 
 Input is checked before the database is touched where it can be (dates, quarters, numbers), and
 every report runs in one unit of work, so a refused command writes nothing. Only the quarterly
@@ -8,7 +8,10 @@ summary writes, and only the snapshot of a quarter whose cut-off has passed.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -16,17 +19,20 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
 from bot.local_user import local_actor
 from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
 from commands.errors import UserError
 from commands.measures import record_measure_value
+from commands.panel import build_panel
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
-REPORTS = ("summary", "overdue", "digest", "quarter")
+REPORTS = ("summary", "overdue", "digest", "quarter", "panel")
+PANEL_USAGE = 'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE'
 
 
 class BadInput(UserError):
@@ -66,6 +72,49 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
         return render_quarterly(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
 
     return _run(settings, as_of, build)
+
+
+def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None) -> int:
+    """Write the Panel appendix to ``output``; nothing is written when anything is refused.
+
+    The file is written beside ``output`` under a temporary name and renamed into place, so a
+    failure never leaves half a document where the paper is expected.
+
+    Returns:
+        0 when written, 1 when the database cannot be reached, 2 when the input was refused.
+    """
+    problem = _panel_problem(quarter, fmt, output)
+    if problem is not None:
+        Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
+        return 2
+
+    def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
+        panel = build_panel(repo, parse_quarter(quarter or "", london_date(now)), now, public)
+        charts = draw_charts(repo, panel, now) if fmt in ("docx", "html", "md") else ()
+        handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=".planbot-", suffix=f".{fmt}")
+        os.close(handle)
+        try:
+            write_panel(panel, fmt, Path(temporary), charts)
+            os.replace(temporary, output)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        withheld = f"; {panel.withheld_sentence}" if public else ""
+        return Text(f"Wrote the {panel.audience} Panel report for {panel.period} to {output}{withheld}.")
+
+    return _run(settings, as_of, export)
+
+
+def _panel_problem(quarter: str | None, fmt: str, output: Path) -> str | None:
+    """What is wrong with the options before the database is opened, or ``None``."""
+    if fmt not in EXPORT_FORMATS:
+        return f'"{fmt}" is not an export format: use docx, xlsx, csv, html or md.\n{PANEL_USAGE}'
+    if quarter is None:
+        return f"Say which quarter with --quarter.\n{PANEL_USAGE}"
+    if not output.parent.is_dir():
+        return f"{output.parent} is not a folder; the report would have nowhere to go."
+    if output.is_dir():
+        return f"{output} is a folder; give a file name such as panel-report.{fmt}."
+    return None
 
 
 def run_measure_set(settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None) -> int:

@@ -1,0 +1,83 @@
+"""``planbot report panel``: writes the Panel appendix file, or refuses clearly and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from panel_support import play_quarter
+
+from bot.cli import main
+from storage.db import make_engine, session_scope
+from storage.repository import PlanRepository
+
+
+@pytest.fixture
+def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
+    """The sample plan imported through the command line, with 2018/19 Q2 and Q3 played."""
+    monkeypatch.setenv("DATABASE_URL", empty_db_url)
+    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.chdir(tmp_path)
+    assert 0 == main(["plan", "import", str(sample_plan_path)])
+    engine = make_engine(empty_db_url)
+    try:
+        with session_scope(engine) as session:
+            play_quarter(PlanRepository(session))
+    finally:
+        engine.dispose()
+    capsys.readouterr()
+    return empty_db_url
+
+
+def panel(*options: str) -> int:
+    return main(["report", "panel", "--as-of", "2019-01-16", *options])
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv", "html", "md"])
+def test_writes_the_file(database: str, tmp_path: Path, capsys, fmt: str) -> None:
+    output = tmp_path / f"appendix.{fmt}"
+
+    assert 0 == panel("--quarter", "2018/19 Q3", "--format", fmt, "--public", "--output", str(output))
+
+    assert output.stat().st_size > 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Wrote the public Panel report for 2018/19 Q3 (October–December 2018)" in out
+    assert "2 restricted commentaries withheld" in out
+    assert [output] == [p for p in tmp_path.iterdir() if p.suffix == f".{fmt}"]
+
+
+def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:
+    output = tmp_path / "internal.docx"
+
+    assert 0 == panel("--quarter", "Q3 2018-19", "--output", str(output))
+
+    text = "\n".join(p.text for p in Document(str(output)).paragraphs)
+    assert "Version: Internal" in text
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--quarter", "2018/19 Q3", "--format", "pdf"],
+            '"pdf" is not an export format: use docx, xlsx, csv, html or md.',
+        ),
+        (["--quarter", "2018/19 Q9", "--format", "docx"], '"2018/19 Q9" is not a quarter.'),
+        (["--quarter", "2018/20 Q3", "--format", "docx"], "is not a financial year"),
+        (["--format", "docx"], "Say which quarter with --quarter."),
+    ],
+)
+def test_refused_with_a_clear_message_and_no_file(database: str, tmp_path: Path, capsys, options, message) -> None:
+    before = set(tmp_path.iterdir())
+
+    assert 2 == panel(*options, "--output", str(tmp_path / "appendix.out"))
+
+    assert message in " ".join(capsys.readouterr().err.split())
+    assert before == set(tmp_path.iterdir())
+
+
+def test_missing_folder_refused(database: str, tmp_path: Path, capsys) -> None:
+    assert 2 == panel("--quarter", "2018/19 Q3", "--output", str(tmp_path / "no-such-folder" / "a.docx"))
+
+    assert "is not a folder" in capsys.readouterr().err
