@@ -11,19 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from commands.admin import assign_role, delegate, undelegate
+from commands.admin_actions import close_action, reprofile, set_cadence
 from commands.errors import UserError
 from commands.model import Invocation, Reply
 from commands.periods import parse_quarter
 from commands.plan_grammar import (
     USAGE,
+    AssignRequest,
+    CadenceRequest,
+    CloseRequest,
+    DelegateRequest,
     DigestRequest,
     HelpRequest,
     HistoryRequest,
     ListSubscriptionsRequest,
     OverdueRequest,
     QuarterRequest,
+    ReprofileRequest,
     SubscribeRequest,
     SummaryRequest,
+    UndelegateRequest,
     UnsubscribeRequest,
     parse_plan,
 )
@@ -47,14 +55,15 @@ def handle_plan(
 
     Args:
         invocation: who asked what; the text may start with a mention of the bot.
-        repo: the caller's unit of work. Only admin subscriptions and the freezing of a quarter
-            whose cut-off has passed write; the digest is a preview and claims nothing.
+        repo: the caller's unit of work. Only admin commands and the freezing of a quarter whose
+            cut-off has passed write; the digest is a preview and claims nothing.
         now: the moment of asking, naive UTC.
         configured: the channels set in the environment per subscription word, for listing.
         scheme: the deployment's RAG colours.
 
     Returns:
-        The report asked for, or a ``Reply`` (``ok`` False, nothing written) when refused.
+        The report asked for, or a ``Reply``: an admin change's result with the notices for the
+            people it affects, or a refusal (``ok`` False, nothing written).
     """
     try:
         match parse_plan(invocation.text):
@@ -74,6 +83,18 @@ def handle_plan(
                 return unsubscribe(invocation.actor, repo, channel, job, now)
             case ListSubscriptionsRequest():
                 return list_subscriptions(repo, dict(configured or {}))
+            case AssignRequest(role=role, person=person):
+                return assign_role(invocation.actor, repo, role, person, now)
+            case DelegateRequest(action=action, person=person):
+                return delegate(invocation.actor, repo, action, person, now)
+            case UndelegateRequest(action=action, person=person):
+                return undelegate(invocation.actor, repo, action, person, now)
+            case ReprofileRequest(action=action, due=due, approval=approval):
+                return reprofile(invocation.actor, repo, action, due, approval, now)
+            case CloseRequest(action=action, approval=approval):
+                return close_action(invocation.actor, repo, action, approval, now)
+            case CadenceRequest(action=action, cadence=cadence):
+                return set_cadence(invocation.actor, repo, action, cadence, now)
             case HelpRequest():
                 return Reply(text=USAGE)
     except UserError as err:

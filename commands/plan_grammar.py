@@ -219,7 +219,7 @@ def _question(text: str) -> PlanRequest:
 
 def _admin(words: list[str]) -> PlanRequest:
     if not words:
-        raise ParseError("Say what to do after /plan admin.", ADMIN_USAGE)
+        raise ParseError("Say what to do after /plan admin.", USAGE)
     verb = words[0].lower()
     tokens = _tokens(" ".join(words[1:]))
     if verb in ("subscriptions", "list"):
@@ -236,7 +236,7 @@ def _admin(words: list[str]) -> PlanRequest:
         return CloseRequest(action=tokens[0].upper(), approval=_approval(tokens[1:]))
     if verb == "cadence" and len(tokens) == 2:
         return CadenceRequest(action=tokens[0].upper(), cadence=_cadence(tokens[1]))
-    raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', ADMIN_USAGE)
+    raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', USAGE)
 
 
 def _tokens(text: str) -> list[str]:
@@ -250,23 +250,23 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ParseError(f'"{text}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.', ADMIN_USAGE) from None
+        raise ParseError(f'"{text}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.', USAGE) from None
 
 
 def _approval(tokens: list[str]) -> str:
     """Who approved a change and where; boards cite it, so it must be there and fit its column."""
     approval = " ".join(tokens).strip()
     if not approval:
-        raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', ADMIN_USAGE)
+        raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', USAGE)
     if len(approval) > MAX_APPROVAL:
-        raise ParseError(f"The approval is {len(approval)} characters; keep it to {MAX_APPROVAL}.", ADMIN_USAGE)
+        raise ParseError(f"The approval is {len(approval)} characters; keep it to {MAX_APPROVAL}.", USAGE)
     return approval
 
 
 def _cadence(text: str) -> str:
     word = text.lower()
     if word not in CADENCES:
-        raise ParseError(f'"{text}" is not an update cadence: use {word_list(list(CADENCES))}.', ADMIN_USAGE)
+        raise ParseError(f'"{text}" is not an update cadence: use {word_list(list(CADENCES))}.', USAGE)
     return word
 
 
