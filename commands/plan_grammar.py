@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import ParseError
+from commands.panel import EXPORT_FORMATS
 from commands.rules import CADENCES, word_list
 
 ADMIN_USAGE = (
@@ -23,6 +24,7 @@ ADMIN_USAGE = (
 )
 USAGE = (
     "Usage: /plan summary [THEME] · /plan overdue · /plan digest · /plan quarter [QUARTER] · "
+    "/plan report [QUARTER] [docx|xlsx|csv|html|md] [public] · "
     "/plan history ACTION\n"
     f"{ADMIN_USAGE}\n"
     'In a mention or a direct message, plain words work too: "summary victims", "how is Offenders doing?", '
@@ -52,6 +54,16 @@ class QuarterRequest:
     """A quarterly summary; ``text`` is the quarter as typed ("" means the last completed one)."""
 
     text: str = ""
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """The Panel appendix as a file: ``quarter`` as typed ("" means the last completed one),
+    ``fmt`` one of ``EXPORT_FORMATS``, ``public`` for the version with role titles only."""
+
+    quarter: str = ""
+    fmt: str = "docx"
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ PlanRequest = (
     | OverdueRequest
     | DigestRequest
     | QuarterRequest
+    | ReportRequest
     | HistoryRequest
     | SubscribeRequest
     | UnsubscribeRequest
@@ -197,6 +210,8 @@ def parse_plan(text: str) -> PlanRequest:
         return DigestRequest()
     if head == "quarter":
         return QuarterRequest(" ".join(rest))
+    if head == "report":
+        return _report(rest)
     if head == "admin":
         return _admin(rest)
     return _question(cleaned)
@@ -215,6 +230,16 @@ def _question(text: str) -> PlanRequest:
         theme = how["theme"].strip()
         return SummaryRequest(None if theme.lower() in _WHOLE_PLAN else theme)
     raise ParseError(f'I don\'t understand "{text}".', USAGE)
+
+
+def _report(words: list[str]) -> ReportRequest:
+    """ "report Q3 2018-19 html public": the format and "public" may come in any order after the quarter."""
+    formats = [w.lower() for w in words if w.lower() in EXPORT_FORMATS]
+    public = any(w.lower() == "public" for w in words)
+    quarter = [w for w in words if w.lower() not in (*EXPORT_FORMATS, "public")]
+    if len(formats) > 1:
+        raise ParseError(f"Choose one format, not {word_list(formats, 'and')}.", USAGE)
+    return ReportRequest(" ".join(quarter), formats[0] if formats else "docx", public)
 
 
 def _admin(words: list[str]) -> PlanRequest:
