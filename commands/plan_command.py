@@ -15,6 +15,7 @@ from commands.admin import assign_role, delegate, undelegate
 from commands.admin_actions import close_action, reprofile, set_cadence
 from commands.errors import UserError
 from commands.model import Invocation, Reply
+from commands.panel import PanelOrder
 from commands.periods import parse_quarter
 from commands.plan_grammar import (
     USAGE,
@@ -28,6 +29,7 @@ from commands.plan_grammar import (
     ListSubscriptionsRequest,
     OverdueRequest,
     QuarterRequest,
+    ReportRequest,
     ReprofileRequest,
     SubscribeRequest,
     SummaryRequest,
@@ -41,7 +43,7 @@ from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
 from commands.subscriptions import list_subscriptions, subscribe, unsubscribe
 from storage.repository import PlanRepository
 
-PlanAnswer = Summary | OverdueList | Digest | QuarterlySummary | ActionHistory | Reply
+PlanAnswer = Summary | OverdueList | Digest | QuarterlySummary | ActionHistory | PanelOrder | Reply
 
 
 def handle_plan(
@@ -75,6 +77,9 @@ def handle_plan(
                 return weekly_digest(repo, now, scheme=scheme)
             case QuarterRequest(text=text):
                 return quarterly_summary(repo, parse_quarter(text, london_date(now)), now, scheme)
+            case ReportRequest(quarter=text, fmt=fmt, public=public):
+                # Checked now, built by the platform after it has said the file is on its way.
+                return PanelOrder(parse_quarter(text, london_date(now)), fmt, public)
             case HistoryRequest(action=action):
                 return history(repo, action, scheme)
             case SubscribeRequest(channel=channel, job=job):
