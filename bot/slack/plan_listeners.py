@@ -4,12 +4,13 @@ Reports take longer than Slack's 3-second acknowledgement allows on a big plan, 
 only acknowledges and the work runs as a bolt lazy listener. ``/plan`` answers the asker privately
 through ``response_url`` (as much of the report as one message holds); a mention is answered in
 its thread and a direct message in the conversation, each report as a headline with the rest
-threaded under it. Unexpected failures go to the app's one error handler.
+threaded under it; ``/plan report`` uploads a file (``panel_upload``). Unexpected failures go to
+the app's one error handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -18,11 +19,13 @@ from slack_sdk import WebClient
 from bot.container import Container
 from bot.slack.identity import resolve_actor
 from bot.slack.notifier import SlackNotifier
+from bot.slack.panel_upload import send_panel
 from bot.slack.render import render_text
 from bot.slack.report_blocks import first_message, render_report
 from bot.slack.translate import PLATFORM, to_invocation, unescape
 from commands.errors import UserError
 from commands.model import Invocation, Reply
+from commands.panel import PanelOrder
 from commands.plan_command import handle_plan
 
 
@@ -50,6 +53,9 @@ def answer_plan_command(container: Container, command: Mapping[str, str], client
         return
     with container.unit_of_work() as repo:
         answer = handle_plan(to_invocation(command, actor), repo, container.clock(), container.settings.report_channels)
+    if isinstance(answer, PanelOrder):
+        send_panel(container, client, command["channel_id"], answer, _ephemeral(respond), command["user_id"])
+        return
     message = first_message(render_report(answer))
     respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
@@ -73,7 +79,21 @@ def answer_question(container: Container, event: Mapping[str, Any], client: WebC
     )
     with container.unit_of_work() as repo:
         answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
+    if isinstance(answer, PanelOrder):
+        say = lambda text: notifier.post_report(channel, Reply(text=text), thread)  # noqa: E731
+        send_panel(container, client, channel, answer, say, event["user"], thread)
+        return
     notifier.post_report(channel, answer, thread)
+
+
+def _ephemeral(respond: Respond) -> Callable[[str], None]:
+    """Tell the asker only, as every /plan answer does."""
+
+    def tell(text: str) -> None:
+        blocks, fallback = render_text(text)
+        respond(text=fallback, blocks=blocks, response_type="ephemeral")
+
+    return tell
 
 
 def _acknowledge(ack: Ack) -> None:

@@ -69,6 +69,7 @@ class FakeSlack:
     ``post_error`` (an error code chat.postMessage returns), ``rate_limited_posts`` (how many posts to
     answer with 429 and ``Retry-After: 1`` first), ``delay_seconds`` (a slow Web API) and
     ``socket_mode_url`` (what ``apps.connections.open`` hands out). ``posted`` holds the messages accepted.
+    ``uploads`` holds the bytes of each file uploaded through ``files_upload_v2``, by file id.
     """
 
     users: dict[str, SlackUser] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -146,7 +148,11 @@ class FakeSlack:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         url = urlsplit(request.path)
         length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length).decode() if length else ""
+        data = request.rfile.read(length) if length else b""
+        if url.path.startswith("/upload/"):
+            self._receive_upload(request, url.path, data)
+            return
+        raw = data.decode()
         params: dict[str, Any] = dict(parse_qsl(url.query))
         if "json" in (request.headers.get("Content-Type") or ""):
             params.update(json.loads(raw or "{}"))
@@ -207,6 +213,8 @@ class FakeSlack:
             "users.lookupByEmail": self._lookup_by_email,
             "conversations.open": lambda call: {"ok": True, "channel": {"id": f"D{call.params['users']}"}},
             "apps.connections.open": lambda _: {"ok": True, "url": self.socket_mode_url},
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "views.open": self._views_open,
             "views.publish": self._view_answer,
             "views.update": self._view_answer,
@@ -231,6 +239,35 @@ class FakeSlack:
         if problems:
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **(view or {})}}
+
+    def _upload_url(self, call: Call) -> dict[str, Any]:
+        """Step one of files_upload_v2: a file id and the URL its bytes go to."""
+        if not call.params.get("filename") or not int(call.params.get("length") or 0):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):08d}"
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _receive_upload(self, request: BaseHTTPRequestHandler, path: str, data: bytes) -> None:
+        """Step two: the raw bytes, posted to the upload URL without a token, answered "OK" as Slack does."""
+        call = Call("upload", path, {"length": len(data)}, {}, time.perf_counter())
+        with self._changed:
+            self.uploads[path.removeprefix("/upload/")] = data
+            self.calls.append(call)
+            self._changed.notify_all()
+        request.send_response(200)
+        request.send_header("Content-Type", "text/plain")
+        request.send_header("Content-Length", "2")
+        request.end_headers()
+        request.wfile.write(b"OK")
+
+    def _complete_upload(self, call: Call) -> dict[str, Any]:
+        """Step three: share the uploaded files; a file id whose bytes never arrived is refused."""
+        files = json.loads(call.params.get("files") or "[]")
+        with self._changed:
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+        if not files or missing:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
 
     def _users_info(self, call: Call) -> dict[str, Any]:
         user = self.users.get(call.params.get("user", ""))
