@@ -80,7 +80,10 @@ def answer_question(container: Container, event: Mapping[str, Any], client: WebC
     with container.unit_of_work() as repo:
         answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
     if isinstance(answer, PanelOrder):
-        say = lambda text: notifier.post_report(channel, Reply(text=text), thread)  # noqa: E731
+
+        def say(text: str) -> None:
+            notifier.post_report(channel, Reply(text=text), thread)
+
         send_panel(container, client, channel, answer, say, event["user"], thread)
         return
     notifier.post_report(channel, answer, thread)
