@@ -38,3 +38,12 @@ def test_the_rule_sees_the_slack_package() -> None:
     """Guard against the scan silently matching nothing: bot/slack does import Slack's libraries."""
     inside = list((ROOT / "bot" / "slack").rglob("*.py"))
     assert any(m.split(".")[0] in SLACK_LIBRARIES for p in inside for m in imported_modules(p))
+
+
+def test_only_bot_exports_draws_charts() -> None:
+    """matplotlib is heavy and stateful: the core hands plain numbers to bot/exports, which alone draws."""
+    exports = ROOT / "bot" / "exports"
+    code = [p for folder in ("bot", "commands", "storage") for p in (ROOT / folder).rglob("*.py")]
+    drawing = {p.relative_to(ROOT) for p in code if "matplotlib" in {m.split(".")[0] for m in imported_modules(p)}}
+    assert drawing, "the scan found no chart module at all"
+    assert set() == {p for p in drawing if exports not in (ROOT / p).parents}
