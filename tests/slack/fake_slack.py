@@ -19,9 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
 from websockets.exceptions import ConnectionClosedError
 from websockets.sync.server import Server, ServerConnection, serve
 
@@ -32,6 +34,9 @@ APP_TOKEN = "xapp-planbot-test"
 BOT_USER_ID = "UPLANBOT"
 TEAM_ID = "T0PCC0001"
 WAIT_SECONDS = 10.0
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+# What auth.test's x-oauth-scopes header reports by default: every bot scope the manifest asks for.
+GRANTED_SCOPES = ",".join(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class FakeSlack:
     answer with 429 and ``Retry-After: 1`` first), ``delay_seconds`` (a slow Web API) and
     ``socket_mode_url`` (what ``apps.connections.open`` hands out). ``posted`` holds the messages accepted.
     ``uploads`` holds the bytes of each file uploaded through ``files_upload_v2``, by file id.
+    ``scopes`` is auth.test's ``x-oauth-scopes`` header; ``failures`` maps a method to the fields of the
+    error it answers (``{"error": "missing_scope", "needed": "chat:write"}``); ``channel_failures`` does
+    the same for chat.postMessage to one channel; ``channels`` are conversations.info's channels by id.
     """
 
     users: dict[str, SlackUser] = field(default_factory=dict)
@@ -78,6 +86,10 @@ class FakeSlack:
     rate_limited_posts: int = 0
     delay_seconds: float = 0.0
     socket_mode_url: str | None = None
+    scopes: str = GRANTED_SCOPES
+    failures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channel_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
@@ -176,6 +188,8 @@ class FakeSlack:
         request.send_header("Content-Length", str(len(body)))
         if status == 429:
             request.send_header("Retry-After", "1")
+        if call.method == "auth.test":
+            request.send_header("x-oauth-scopes", self.scopes)
         request.end_headers()
         request.wfile.write(body)
 
@@ -191,6 +205,8 @@ class FakeSlack:
         if call.token != expected:
             self._violation(call, f"called with token {call.token!r}")
             return 200, {"ok": False, "error": "invalid_auth"}
+        if call.method in self.failures:
+            return 200, {"ok": False, **self.failures[call.method]}
         if call.method == "chat.postMessage" and self.rate_limited_posts > 0:
             self.rate_limited_posts -= 1
             return 429, {"ok": False, "error": "ratelimited"}
@@ -215,10 +231,17 @@ class FakeSlack:
             "apps.connections.open": lambda _: {"ok": True, "url": self.socket_mode_url},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "conversations.info": self._conversations_info,
             "views.open": self._views_open,
             "views.publish": self._view_answer,
             "views.update": self._view_answer,
         }
+
+    def _conversations_info(self, call: Call) -> dict[str, Any]:
+        channel = self.channels.get(call.params.get("channel", ""))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": call.params["channel"], **channel}}
 
     def _views_open(self, call: Call) -> dict[str, Any]:
         """Each trigger_id opens one view, as on Slack (a second use is ``exchanged_trigger_id``)."""
@@ -300,8 +323,10 @@ class FakeSlack:
             return {"ok": False, "error": problem}
         if self.post_error:
             return {"ok": False, "error": self.post_error}
-        ts = f"1529000000.{next(self._ts):06d}"
         channel = call.params.get("channel")
+        if channel in self.channel_failures:
+            return {"ok": False, **self.channel_failures[channel]}
+        ts = f"1529000000.{next(self._ts):06d}"
         message = {"type": "message", "text": call.params["text"], "user": BOT_USER_ID, "ts": ts}
         with self._changed:
             self.posted.append(call.params)
