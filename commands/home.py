@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from commands.errors import UserError
-from commands.model import Actor
-from commands.report_model import ColourCount
-from commands.reports import theme_summary
+from commands.model import Actor, Reply
+from commands.permissions import require_admin
+from commands.report_model import Digest, ThemeBlock
+from commands.reports import theme_summary, weekly_digest
 from commands.rules import (
     DEFAULT_SCHEME,
-    Direction,
     RagScheme,
     UpdateTiming,
     london_date,
@@ -39,28 +39,19 @@ class OwnAction:
     age_days: int | None
     update_due: dt.date | None
     timing: UpdateTiming | None
+    cadence: str
     due: dt.date
     overdue: bool
 
 
 @dataclass(frozen=True)
-class ThemeLine:
-    """A theme's open actions by colour, and how many moved up or down since their previous update."""
-
-    code: str
-    name: str
-    counts: tuple[ColourCount, ...]
-    improving: int
-    deteriorating: int
-
-
-@dataclass(frozen=True)
 class HomeView:
-    """Everything the page shows; ``plan_name`` is ``None`` when no plan is loaded."""
+    """Everything the page shows; ``plan_name`` is ``None`` when no plan is loaded. ``themes`` are the
+    theme summary's blocks: counts by colour, and rows carrying each action's direction of travel."""
 
     plan_name: str | None
     own: tuple[OwnAction, ...]
-    themes: tuple[ThemeLine, ...]
+    themes: tuple[ThemeBlock, ...]
     is_admin: bool
 
 
@@ -70,17 +61,7 @@ def home_view(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagS
         summary = theme_summary(repo, now, scheme=scheme)
     except UserError:
         return HomeView(None, (), (), actor.is_admin)
-    themes = tuple(
-        ThemeLine(
-            block.code,
-            block.name,
-            block.counts,
-            sum(1 for row in block.rows if row.direction is Direction.IMPROVING),
-            sum(1 for row in block.rows if row.direction is Direction.DETERIORATING),
-        )
-        for block in summary.themes
-    )
-    return HomeView(summary.plan_name, _own_actions(actor, repo, now, scheme), themes, actor.is_admin)
+    return HomeView(summary.plan_name, _own_actions(actor, repo, now, scheme), summary.themes, actor.is_admin)
 
 
 def _own_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> tuple[OwnAction, ...]:
@@ -110,6 +91,22 @@ def _own(action: Action, latest: StatusUpdate | None, today: dt.date, scheme: Ra
         age_days=(today - updated).days if updated else None,
         update_due=due,
         timing=timing,
+        cadence=action.cadence,
         due=action.current_due,
         overdue=scheme.action_overdue(action.current_due, action.state, status, today),
     )
+
+
+def digest_preview(
+    actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME
+) -> Digest | Reply:
+    """The next weekly digest as it stands, for an admin's "Preview digest" button (nothing is claimed).
+
+    Returns:
+        The ``Digest``; or a refused ``Reply`` naming the admins when the person is not one.
+    """
+    try:
+        require_admin(actor, repo, "preview the weekly digest")
+        return weekly_digest(repo, now, scheme=scheme)
+    except UserError as err:
+        return Reply(text=err.reply_text(), ok=False)

@@ -174,14 +174,15 @@ def _mine_line(
         if not scheme.finished(action.state, status):
             due = next_update_due(last, action.cadence)
             timing = update_timing(due, today)
-            parts.append(_timing_text(timing, due, action.cadence))
+            parts.append(timing_text(timing, due, action.cadence))
     late = scheme.action_overdue(action.current_due, action.state, status, today)
     action_due = show_date(action.current_due)
     parts.append(f"action overdue (was due {action_due})" if late else f"action due {action_due}")
     return Line(" · ".join(parts), status), timing, late
 
 
-def _timing_text(timing: UpdateTiming, due: dt.date, cadence: str) -> str:
+def timing_text(timing: UpdateTiming, due: dt.date, cadence: str) -> str:
+    """ "update overdue since …", "update due soon, by …" or "next update by …", with the cadence."""
     if timing is UpdateTiming.OVERDUE:
         return f"update overdue since {show_date(due)} ({cadence})"
     if timing is UpdateTiming.DUE_SOON:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -19,6 +18,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.container import Container
 from bot.slack.identity import resolve_actor
+from bot.slack.interactions import open_update_modal, register_interactions
 from bot.slack.plan_listeners import register_plan
 from bot.slack.render import render_reply, render_text
 from bot.slack.translate import to_invocation
@@ -32,14 +32,15 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, container: Container) -> None:
-    """Attach planbot's listeners (``/rag`` here; ``/plan``, mentions and DMs in ``plan_listeners``) to
-    ``app``; they reach the database only through ``container``."""
+    """Attach planbot's listeners (``/rag`` here; ``/plan``, mentions and DMs in ``plan_listeners``; the
+    Home tab, modal and buttons in ``interactions``) to ``app``; they reach the database only through ``container``."""
 
     def answer_rag(command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext) -> None:
         answer_rag_command(container, command, client, respond, context.bot_user_id)
 
     app.command("/rag")(ack=acknowledge, lazy=[answer_rag])
     register_plan(app, container)
+    register_interactions(app, container)
 
 
 def acknowledge(ack: Ack) -> None:
@@ -52,6 +53,8 @@ def answer_rag_command(
 ) -> None:
     """Do what ``/rag …`` asks and answer the person privately; announce a stored update in the channel.
 
+    ``/rag`` alone opens the update modal, at once so that its ``trigger_id`` (valid 3 seconds) still works.
+
     Args:
         container: the units of work and the clock.
         command: the slash-command payload.
@@ -59,6 +62,9 @@ def answer_rag_command(
         respond: posts to the command's ``response_url``.
         bot_user_id: planbot's own user id, to name it when asking to be invited.
     """
+    if not command.get("text", "").strip():
+        open_update_modal(container, client, command["user_id"], command["trigger_id"])
+        return
     try:
         actor = resolve_actor(container, client, command["user_id"])
     except UserError as refusal:
@@ -66,8 +72,6 @@ def answer_rag_command(
         _send(respond, text, blocks)
         return
     invocation = to_invocation(command, actor)
-    if not invocation.text:
-        invocation = replace(invocation, text="help")
     with container.unit_of_work() as repo:
         reply = handle_rag(invocation, repo, container.clock())
     blocks, text = render_reply(reply)

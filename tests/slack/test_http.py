@@ -9,7 +9,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-from fake_slack import BOT_USER_ID, FakeSlack
+from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from slash import CHANNEL_ID, post, send_slash, signed_headers, slash_fields
 from sqlalchemy.engine import Engine
 from workspace import ADMIN, BOT, OWNER, STRANGER, identities, stored_updates
@@ -173,11 +173,14 @@ class TestPeople:
         assert [] == stored_updates(engine)
         assert 0 == identities(engine)
 
-    def test_empty_command_shows_help(self, events_url, fake_slack):
-        """Plain /rag explains how to use it."""
+    def test_empty_command_opens_the_update_modal(self, events_url, fake_slack):
+        """Plain /rag opens the update form with the command's trigger (help is /rag help)."""
         rag(events_url, fake_slack, "")
 
-        assert "/rag V9 red Waiting on CJS review" in replies(fake_slack)[0]["text"]
+        [opened] = fake_slack.wait_for("views.open")
+        assert TEAM_ID in opened.params["trigger_id"]
+        assert "rag_update" == opened.params["view"]["callback_id"]
+        assert [] == fake_slack.calls_to("response")
 
 
 class TestRequestVerification:

@@ -1,0 +1,153 @@
+"""The update modal: the same update as ``/rag V9 red …``, as a form with one field per part.
+
+Block ids are ``commands.update_form.FormField`` values, so the core's per-field errors go back to
+Slack unchanged (``response_action: errors``) and show beside the field concerned. The action
+field is a static select while the person has at most 100 actions (Slack's limit) and an external
+select, searched as they type (``action_options``), beyond that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.slack.limits import MAX_OPTION_TEXT, MAX_OPTIONS, MAX_SECTION_TEXT
+from bot.slack.render import clip, escape
+from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.update_form import ActionChoice, FormField, UpdateForm
+
+CALLBACK_ID = "rag_update"
+CORRECTS = "corrects"
+RESTRICTED = "restricted"
+MAX_REASON_INPUT = 3000
+
+
+def update_modal(
+    choices: Sequence[ActionChoice], scheme: RagScheme = DEFAULT_SCHEME, selected: ActionChoice | None = None
+) -> dict[str, Any]:
+    """The modal ``views.open`` shows; ``selected`` pre-fills the action (from an "Update" button)."""
+    red = min(scheme.statuses, key=lambda s: s.rank).label
+    needing_reason = " and ".join(s.label for s in scheme.statuses if s.reason_required)
+    blocks = [
+        _input(FormField.ACTION, "Action", _action_element(choices, selected)),
+        _input(
+            FormField.COLOUR,
+            "Status",
+            {
+                "type": "radio_buttons",
+                "action_id": FormField.COLOUR,
+                "options": [_option(f":{s.emoji}: {s.label}", s.code, s.definition) for s in scheme.statuses],
+            },
+        ),
+        _input(
+            FormField.REASON,
+            "Reason",
+            {
+                "type": "plain_text_input",
+                "action_id": FormField.REASON,
+                "multiline": True,
+                "max_length": min(scheme.max_reason_length, MAX_REASON_INPUT),
+            },
+            optional=True,
+            hint=f"Required for {needing_reason}: what is wrong and what is being done about it.",
+        ),
+        _input(
+            FormField.PROPOSED_DUE,
+            f"Proposed revised due date ({red} only)",
+            {"type": "datepicker", "action_id": FormField.PROPOSED_DUE},
+            optional=True,
+            hint="Recorded as a re-profile request for an admin to approve.",
+        ),
+        _input(
+            FormField.OPTIONS,
+            "Options",
+            {
+                "type": "checkboxes",
+                "action_id": FormField.OPTIONS,
+                "options": [
+                    _option("This corrects my last update", CORRECTS),
+                    _option("Restricted commentary", RESTRICTED, "Keep the reason out of public reports."),
+                ],
+            },
+            optional=True,
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": {"type": "plain_text", "text": "Update an action"},
+        "submit": {"type": "plain_text", "text": "Save update"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def action_options(choices: Sequence[ActionChoice]) -> list[dict[str, Any]]:
+    """Options for the external select (at most 100, Slack's limit; the search narrows them)."""
+    return [_action_option(choice) for choice in choices[:MAX_OPTIONS]]
+
+
+def form_from_state(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> UpdateForm:
+    """Read a view_submission's ``view.state.values`` into the core's form."""
+
+    def field(name: FormField) -> Mapping[str, Any]:
+        return values.get(name, {}).get(name, {})
+
+    picked = {option["value"] for option in field(FormField.OPTIONS).get("selected_options") or []}
+    date = field(FormField.PROPOSED_DUE).get("selected_date")
+    return UpdateForm(
+        action_id=(field(FormField.ACTION).get("selected_option") or {}).get("value"),
+        status=(field(FormField.COLOUR).get("selected_option") or {}).get("value"),
+        reason=field(FormField.REASON).get("value") or "",
+        proposed_due=dt.date.fromisoformat(date) if date else None,
+        corrects_last=CORRECTS in picked,
+        restricted=RESTRICTED in picked,
+    )
+
+
+def _definitions(scheme: RagScheme) -> dict[str, Any]:
+    """The scheme's full definitions under the colours (an option's description holds only 75 characters)."""
+    lines = [f":{s.emoji}: *{escape(s.label)}*: {escape(s.definition)}" for s in scheme.statuses]
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip("\n".join(lines), MAX_SECTION_TEXT)}]}
+
+
+def _action_element(choices: Sequence[ActionChoice], selected: ActionChoice | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": FormField.ACTION,
+        "placeholder": {"type": "plain_text", "text": "Choose an action"},
+    }
+    if len(choices) > MAX_OPTIONS:
+        element.update(type="external_select", min_query_length=0)
+    else:
+        element["options"] = action_options(choices)
+    if selected is not None:
+        element["initial_option"] = _action_option(selected)
+    return element
+
+
+def _action_option(choice: ActionChoice) -> dict[str, Any]:
+    return _option(f"{choice.code} · {choice.title}", choice.code)
+
+
+def _option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
+    option: dict[str, Any] = {"text": {"type": "plain_text", "text": clip(text, MAX_OPTION_TEXT)}, "value": value}
+    if description:
+        option["description"] = {"type": "plain_text", "text": clip(description, MAX_OPTION_TEXT)}
+    return option
+
+
+def _input(
+    block_id: FormField, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": str(block_id),
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
