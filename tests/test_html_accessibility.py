@@ -22,9 +22,8 @@ from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from bot.exports.charts import status_share_chart, theme_comparison_chart
+from bot.exports import draw_charts
 from bot.exports.html_writer import render_html
-from commands.chart_data import status_shares, theme_counts
 from commands.panel import build_panel
 from storage.models import Plan
 from storage.repository import PlanRepository
@@ -82,10 +81,7 @@ def test_panel_html_has_no_axe_violations(
     axe-core finds nothing to fix."""
     play_quarter(repo)
     panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=public)
-    charts = [
-        theme_comparison_chart(theme_counts(panel.themes), Q3.label, Q3.previous().label),
-        status_share_chart(status_shares(repo, Q3, AFTER_Q3_CUT_OFF)),
-    ]
+    charts = draw_charts(repo, panel, AFTER_Q3_CUT_OFF)
     page = tmp_path / "panel.html"
     page.write_text(render_html(panel, charts), encoding="utf-8")
 
