@@ -5,7 +5,8 @@ A report goes out as its headline message with the rest threaded under it (see
 channel are paced; a 429 that still happens is retried after ``Retry-After`` by the client's
 ``RateLimitErrorRetryHandler`` (``app.build_client``), which also retries dropped connections and
 5xx answers. Errors Slack returns (``not_in_channel``) are raised, so the scheduler records the
-run as failed and retries it later.
+run as failed and retries it later; those an admin can fix are also sent to the admins with the
+fix (``setup_alerts``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
 from bot.slack.identity import PLATFORM
 from bot.slack.report_blocks import Message, render_report
+from bot.slack.setup_alerts import alert_admins
 from commands.ports import Recipient
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
@@ -86,9 +89,13 @@ class SlackNotifier:
 
     def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
         self._pace(channel)
-        response = self.client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False
-        )
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False
+            )
+        except SlackApiError as error:
+            alert_admins(self, error, channel)
+            raise
         return response["ts"]
 
     def _pace(self, channel: str) -> None:

@@ -1,0 +1,121 @@
+"""When Slack refuses a post because of how planbot is set up, tell the admins exactly what to fix.
+
+A digest that never arrives because nobody invited planbot to the channel is invisible to the people
+waiting for it, so each such refusal (``not_in_channel``, ``channel_not_found``, ``missing_scope``,
+a dead token) is turned into an instruction a non-developer can follow ("Invite @planbot to
+#pcp-coordination: open the channel and type /invite @planbot"), logged as a warning every time,
+and sent to every admin by direct message at most once a day per channel and error. The once-a-day
+rule is a ``JobRun`` claim, so several bot processes and restarts still send it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from commands.jobs import claim, mark_failed, mark_sent
+from commands.model import Reply
+from commands.permissions import person_name
+from commands.ports import Recipient
+from commands.rules import london_date
+
+if TYPE_CHECKING:
+    from bot.slack.notifier import SlackNotifier
+
+JOB = "setup_alert"
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
+REINSTALL = "reinstall the app (Install App), put the new bot token (xoxb-…) in SLACK_BOT_TOKEN and restart planbot"
+
+logger = logging.getLogger(__name__)
+_alerting = threading.local()  # set while admins are being messaged, so a failing alert does not alert again
+
+
+def instruction(code: str, where: str, needed: str | None = None) -> str | None:
+    """What a person must do about a Slack error code, or ``None`` when it is not a set-up problem.
+
+    Args:
+        code: Slack's ``error`` field.
+        where: the channel as people know it ("#pcp-coordination").
+        needed: the ``needed`` field of a ``missing_scope`` error (the scope to add).
+    """
+    if code == "not_in_channel":
+        return f"Invite @planbot to {where}: open the channel and type /invite @planbot."
+    if code == "channel_not_found":
+        return (
+            f"planbot cannot find {where}: it was deleted, or it is private and planbot is not in it. "
+            f"Invite @planbot to it (/invite @planbot), or stop sending to it with /plan admin unsubscribe."
+        )
+    if code == "is_archived":
+        return f"{where} is archived: unarchive it, or stop sending to it with /plan admin unsubscribe."
+    if code == "missing_scope":
+        scope = f"the {needed} scope" if needed else "the missing scope"
+        return f"Add {scope} in the app settings (OAuth & Permissions → Bot Token Scopes), then {REINSTALL}."
+    if code in TOKEN_ERRORS:
+        return f"Slack no longer accepts planbot's bot token ({code}): {REINSTALL}. planbot doctor checks it."
+    return None
+
+
+def channel_name(client: WebClient, channel: str | None) -> str:
+    """A channel as people know it: "#name" from conversations.info, else its id as given."""
+    if not channel or channel.startswith("#"):
+        return channel or "the channel"
+    try:
+        return f"#{client.conversations_info(channel=channel)['channel']['name']}"
+    except SlackApiError:
+        return f"channel {channel}"
+
+
+def alert_admins(notifier: SlackNotifier, error: SlackApiError, channel: str | None) -> str | None:
+    """Log the fix for a set-up error and message it to the admins once a day; other errors pass by.
+
+    Args:
+        notifier: posts the direct messages and gives the container (clock, units of work).
+        error: what Slack answered.
+        channel: where planbot tried to post.
+
+    Returns:
+        The instruction, or ``None`` when the error is not about set-up.
+    """
+    code = str(error.response.get("error") or "")
+    if code not in CHANNEL_ERRORS | TOKEN_ERRORS | {"missing_scope"}:
+        return None
+    where = channel_name(notifier.client, channel) if code == "not_in_channel" else (channel or "the channel")
+    text = instruction(code, where, error.response.get("needed"))
+    assert text is not None  # every code above has an instruction
+    logger.warning("Slack refused a post to %s (%s). %s", channel, code, text)
+    direct = bool(channel and channel.startswith("D"))  # a person's own DM: told in their reply instead
+    if code in TOKEN_ERRORS or direct or getattr(_alerting, "active", False):
+        return text  # with a dead token no message can be sent at all; the log is the alert
+    _tell_admins(notifier, f"{channel or '-'}:{code}", f"planbot needs a set-up fix. {text}")
+    return text
+
+
+def _tell_admins(notifier: SlackNotifier, target: str, text: str) -> None:
+    """Message every admin, once a day for this channel and error."""
+    container = notifier.container
+    now = container.clock()
+    with container.unit_of_work() as repo:
+        run = claim(repo, JOB, target[:100], london_date(now).isoformat(), now)
+        admins = [Recipient(p.id, p.email, person_name(p)) for p in repo.admins() if p.id is not None]
+    if run is None:
+        return
+    sent: list[str] = []
+    _alerting.active = True
+    try:
+        for admin in admins:
+            try:
+                sent.append(notifier.send_direct(admin, Reply(text=text)))
+            except SlackApiError as failure:
+                logger.warning("Could not tell admin %s about it: %s", admin.email, failure.response.get("error"))
+    finally:
+        _alerting.active = False
+    with container.unit_of_work() as repo:
+        if sent:
+            mark_sent(repo, run, sent[0], now)
+        else:
+            mark_failed(repo, run, "no admin could be messaged", now)
