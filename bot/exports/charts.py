@@ -80,7 +80,7 @@ def theme_comparison_chart(themes: Sequence[ThemeCounts], this_label: str, last_
         for segment in segments:
             _draw(axes, segment, row, left, widest, horizontal=True, text=str(segment.count))
             left += segment.count
-        axes.text(left + widest * 0.01, row, f"{left} actions", va="center", fontsize=8)
+        axes.text(left + widest * 0.01, row, _actions(left), va="center", fontsize=8)
     axes.set_yticks(range(len(bars)), [name for name, _ in bars], fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, widest * 1.12)
@@ -109,12 +109,13 @@ def status_share_chart(quarters: Sequence[QuarterShare]) -> Chart:
             _draw(axes, segment, column, bottom, 100, horizontal=False, text=f"{part:.0f}%", size=part)
             bottom += part
     names = [f"{q.quarter}\n(provisional)" if q.provisional else q.quarter for q in quarters]
-    axes.set_xticks(range(len(quarters)), names, fontsize=8, rotation=45 if len(quarters) > 8 else 0)
+    slant = {"rotation": 45, "ha": "right", "rotation_mode": "anchor"} if len(quarters) > 8 else {}
+    axes.set_xticks(range(len(quarters)), names, fontsize=8, **slant)
     axes.set_ylim(0, 100)
     axes.set_ylabel("Share of open actions (%)")
     _finish(figure, axes, title, quarters[0].segments)
     lines = [
-        f"{q.quarter}{' (provisional)' if q.provisional else ''}, {q.total} actions: "
+        f"{q.quarter}{' (provisional)' if q.provisional else ''}, {_actions(q.total)}: "
         + ", ".join(f"{s.label} {s.count} ({_percent(s.count, q.total):.0f}%)" for s in q.segments)
         + "."
         for q in quarters
@@ -186,4 +187,8 @@ def _percent(count: int, total: int) -> float:
 
 def _counts(segments: Sequence[Segment]) -> str:
     total = sum(s.count for s in segments)
-    return ", ".join(f"{s.label} {s.count}" for s in segments) + f" ({total} actions)"
+    return ", ".join(f"{s.label} {s.count}" for s in segments) + f" ({_actions(total)})"
+
+
+def _actions(count: int) -> str:
+    return f"{count} action" if count == 1 else f"{count} actions"
