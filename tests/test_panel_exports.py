@@ -1,0 +1,188 @@
+"""The Panel appendix in every file format, read back the way its readers' tools read it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from big_plan import load_big_plan
+from docx import Document
+from openpyxl import load_workbook
+from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from report_support import london, report
+
+from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
+from bot.exports.tables import ACTION_HEADERS
+from commands.panel import PanelReport, build_panel
+from storage.models import Plan
+from storage.repository import PlanRepository
+
+FORMULA = '=HYPERLINK("https://evil.example","click")'
+
+
+@pytest.fixture
+def played(repo: PlanRepository, plan: Plan) -> Plan:
+    play_quarter(repo)
+    report(repo, "C1", "A", london(2018, 11, 1), FORMULA)
+    return plan
+
+
+def written(repo: PlanRepository, tmp_path: Path, fmt: str, public: bool = False, charts: bool = False) -> Path:
+    panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public)
+    path = tmp_path / f"panel-{panel.audience}.{fmt}"
+    write_panel(panel, fmt, path, draw_charts(repo, panel, AFTER_Q3_CUT_OFF) if charts else ())
+    return path
+
+
+def text_of(path: Path) -> str:
+    """What a reader of the file sees, as text."""
+    if path.suffix == ".docx":
+        document = Document(str(path))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if path.suffix == ".xlsx":
+        book = load_workbook(path)
+        return "\n".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value)
+    return path.read_text(encoding="utf-8-sig")
+
+
+def rows_by_id(table) -> dict[str, list[str]]:
+    return {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+
+
+class TestDocx:
+    def test_actions_table_matches_the_panel(self, repo, played, tmp_path):
+        document = Document(str(written(repo, tmp_path, "docx", charts=True)))
+        actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action" and len(t.columns) == 11)
+
+        assert list(ACTION_HEADERS) == [c.text for c in actions.rows[0].cells]
+        v9 = dict(zip(ACTION_HEADERS, rows_by_id(actions)["V9"], strict=True))
+        assert ("■ Red", "● Green", "↓ Deteriorating") == (
+            v9["Status this quarter"],
+            v9["Status last quarter"],
+            v9["Direction of travel"],
+        )
+        assert "Head of Criminal Justice (Ollie Kerr)" == v9["Owner"]
+        assert "Deputy Chief Constable" == v9["SRO"]
+        o7 = dict(zip(ACTION_HEADERS, rows_by_id(actions)["O7"], strict=True))
+        assert "31 Mar 2019 (was 31 Dec 2018; approved: BCB 20/11/2018)" == o7["Re-profiled to"]
+        assert 34 == len(actions.rows) - 1
+
+    def test_real_headings_table_style_repeated_header_and_described_charts(self, repo, played, tmp_path):
+        document = Document(str(written(repo, tmp_path, "docx", charts=True)))
+
+        headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+        assert ("Heading 1", "Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3") == headings[0]
+        assert {"Heading 2"} == {style for style, _ in headings[1:]}
+        assert all(t.style.name == "Table Grid" for t in document.tables)
+        assert all(t.rows[0]._tr.trPr.xpath("./w:tblHeader") for t in document.tables)
+        assert 2 == len(document.inline_shapes)
+        assert all(s._inline.docPr.get("descr") for s in document.inline_shapes)
+
+    def test_cover_invites_the_panel_to_note(self, repo, played, tmp_path):
+        text = text_of(written(repo, tmp_path, "docx"))
+
+        assert "Author: OPCC Chief Executive" in text
+        assert "Recommendation: The Panel is invited to note" in text
+        assert "Period: 2018/19 Q3 (October–December 2018)" in text
+
+
+class TestXlsx:
+    def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
+        book = load_workbook(written(repo, tmp_path, "xlsx"))
+
+        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed", "Changes to the plan",
+                "Strategic measures"] == book.sheetnames  # fmt: skip
+        for sheet in book.worksheets[1:]:
+            assert "B2" == sheet.freeze_panes, sheet.title
+            assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
+            assert sheet.column_dimensions["A"].width > 0
+
+    def test_actions_sheet_contents_and_formulas_kept_as_text(self, repo, played, tmp_path):
+        sheet = load_workbook(written(repo, tmp_path, "xlsx"))["Actions"]
+        rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+
+        assert list(ACTION_HEADERS) == [c.value for c in sheet[1]]
+        assert 35 == sheet.max_row
+        assert ["V9", "■ Red", "● Green", "↓ Deteriorating"] == [rows["V9"][i].value for i in (0, 5, 6, 7)]
+        assert (FORMULA, "s") == (rows["C1"][8].value, rows["C1"][8].data_type)
+        assert "A1:K35" == sheet.auto_filter.ref
+
+    def test_exceptions_sheet_says_why(self, repo, played, tmp_path):
+        sheet = load_workbook(written(repo, tmp_path, "xlsx"))["Exceptions"]
+        why = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=2)}
+
+        assert "red, deteriorating, overdue" == why["V9"]
+
+
+def test_csv_has_one_row_per_action(repo, played, tmp_path):
+    rows = list(csv.reader(io.StringIO(written(repo, tmp_path, "csv").read_text(encoding="utf-8-sig"))))
+
+    assert list(ACTION_HEADERS) == rows[0]
+    assert 34 == len(rows) - 1
+    by_id = {row[0]: row for row in rows[1:]}
+    assert ["■ Red", "● Green", "↓ Deteriorating"] == by_id["V9"][5:8]
+    assert f"'{FORMULA}" == by_id["C1"][8]
+
+
+class TestHtml:
+    def test_self_contained_and_accessible(self, repo, played, tmp_path):
+        page = written(repo, tmp_path, "html", charts=True).read_text(encoding="utf-8")
+
+        assert '<html lang="en-GB">' in page
+        for landmark in ("<header>", "<main>", "<footer>"):
+            assert landmark in page
+        assert page.count("<table>") == page.count("<caption>") == 6
+        assert '<th scope="col">Direction of travel</th>' in page
+        assert '<th scope="row">V9</th>' in page
+        assert "@media print" in page
+        assert "<link" not in page and 'src="http' not in page
+        assert 2 == page.count('<img src="data:image/png;base64,')
+        assert 'alt=""' not in page
+
+    def test_status_is_symbol_and_word(self, repo, played, tmp_path):
+        page = written(repo, tmp_path, "html").read_text(encoding="utf-8")
+
+        assert '<td class="status-r">■ Red</td>' in page
+        assert "<td>↓ Deteriorating</td>" in page
+        assert "○ Not yet reported" in page
+
+
+def test_markdown_tables(repo, played, tmp_path):
+    text = written(repo, tmp_path, "md").read_text(encoding="utf-8")
+
+    assert text.startswith("# Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3\n")
+    assert "| " + " | ".join(ACTION_HEADERS) + " |" in text
+    assert "| V9 | Ensure that when Criminal Justice System processes" in text
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_public_version_has_no_personal_data_and_withholds_restricted(repo, played, tmp_path, sample_plan_path, fmt):
+    names, emails = plan_people(sample_plan_path)
+    internal = text_of(written(repo, tmp_path, fmt, public=False))
+    public = text_of(written(repo, tmp_path, fmt, public=True))
+
+    assert "Ollie Kerr" in internal and RESTRICTED in internal
+    assert [] == [name for name in names if name.lower() in public.lower()]
+    assert [] == [email for email in emails if email in public.lower()]
+    assert [] == EMAIL.findall(public)
+    assert RESTRICTED not in public and RESTRICTED_TOO not in public
+    if fmt != "csv":
+        assert "2 restricted commentaries withheld" in public
+    assert "Restricted commentary withheld" in public
+
+
+def test_a_300_action_plan_renders_in_every_format(repo: PlanRepository, tmp_path: Path):
+    load_big_plan(repo, tmp_path, london(2018, 10, 1))
+    for public in (False, True):
+        panel: PanelReport = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public)
+        charts = draw_charts(repo, panel, AFTER_Q3_CUT_OFF)
+        assert 300 == len(panel.actions)
+        for fmt in EXPORT_FORMATS:
+            path = tmp_path / f"big-{panel.audience}.{fmt}"
+            write_panel(panel, fmt, path, charts)
+            assert path.stat().st_size > 0
+        assert 301 == load_workbook(tmp_path / f"big-{panel.audience}.xlsx")["Actions"].max_row
+        assert 301 == len(Document(str(tmp_path / f"big-{panel.audience}.docx")).tables[1].rows)
