@@ -19,8 +19,10 @@ from slack_sdk.models.blocks import Block
 from bot.container import Container
 from bot.slack.identity import resolve_actor
 from bot.slack.interactions import open_update_modal, register_interactions
+from bot.slack.notifier import SlackNotifier
 from bot.slack.plan_listeners import register_plan
 from bot.slack.render import render_reply, render_text
+from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import to_invocation
 from commands.errors import UserError
 from commands.rag import handle_rag
@@ -77,13 +79,19 @@ def answer_rag_command(
     blocks, text = render_reply(reply)
     _send(respond, text, blocks)
     if reply.announcement:
-        announce(client, respond, command, reply.announcement, bot_user_id)
+        announce(container, client, respond, command, reply.announcement, bot_user_id)
 
 
 def announce(
-    client: WebClient, respond: Respond, command: Mapping[str, str], text: str, bot_user_id: str | None
+    container: Container,
+    client: WebClient,
+    respond: Respond,
+    command: Mapping[str, str],
+    text: str,
+    bot_user_id: str | None,
 ) -> None:
-    """Post a stored update where the command was typed; if planbot may not post there, say how to fix it."""
+    """Post a stored update where the command was typed; if planbot may not post there, tell the person
+    and the admins how to fix it."""
     blocks, fallback = render_text(text)
     channel = command["channel_id"]
     try:
@@ -92,7 +100,7 @@ def announce(
         code = error.response.get("error")
         if code not in NOT_IN_CHANNEL_ERRORS:
             raise
-        logger.warning("Could not announce an update in %s (%s); told the user to invite planbot", channel, code)
+        alert_admins(SlackNotifier(client, container), error, channel)
         _send(respond, not_announced_text(channel, bot_user_id))
 
 
