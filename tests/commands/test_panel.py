@@ -7,8 +7,9 @@ import dataclasses
 import pytest
 from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
 
-from commands.errors import UserError
+from commands.errors import ParseError, UserError
 from commands.panel import EMAIL_WITHHELD, NAME_WITHHELD, PanelReport, build_panel
+from commands.plan_grammar import ReportRequest, parse_plan
 from commands.reports import quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan
@@ -113,3 +114,21 @@ class TestPublic:
 def test_no_plan_refused(repo):
     with pytest.raises(UserError, match="No plan is loaded yet"):
         build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=True)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("report", ReportRequest("", "docx", False)),
+        ("report Q3 2018-19 html public", ReportRequest("Q3 2018-19", "html", True)),
+        ("Report public last quarter XLSX", ReportRequest("last quarter", "xlsx", True)),
+        ("<@UPLANBOT> report md please", ReportRequest("", "md", False)),
+    ],
+)
+def test_report_request_read_in_any_order(typed, expected):
+    assert expected == parse_plan(typed)
+
+
+def test_two_formats_refused():
+    with pytest.raises(ParseError, match="Choose one format, not docx and csv"):
+        parse_plan("report docx csv")
