@@ -56,6 +56,7 @@ def register_interactions(app: App, container: Container) -> None:
         search_actions(container, ack, body, client)
 
     app.event("app_home_opened", matchers=[_home_tab])(ack=_acknowledge, lazy=[publish_home])
+    app.event("app_home_opened")(_acknowledge)  # the Messages tab: acknowledged, nothing to draw
     app.action(UPDATE_ACTION)(ack=_acknowledge, lazy=[open_for_action])
     app.action(REMINDER_UPDATE_ACTION)(ack=_acknowledge, lazy=[open_for_action])
     app.action(STILL_ACTION)(ack=_acknowledge, lazy=[still])
