@@ -48,26 +48,19 @@ def measure_trend(polarity: str, previous: float | None, value: float | None) ->
 
 
 def measure_rows(repo: PlanRepository, data: PlanData, quarter: Quarter) -> tuple[MeasureRow, ...]:
-    """Every measure of the plan with this quarter's and last quarter's values, in two queries."""
-    previous = quarter.previous()
-    values = repo.measure_values(data.plan_id, [quarter.key, previous.key])
-    codes = {a.id: a.code for a in data.actions}
-    rows = []
-    for measure in repo.plan_measures(data.plan_id):
-        assert measure.id is not None
-        value, last = values.get((measure.id, quarter.key)), values.get((measure.id, previous.key))
-        rows.append(
-            MeasureRow(
-                action_code=codes.get(measure.action_id, ""),
-                name=measure.name,
-                unit=measure.unit,
-                polarity=measure.polarity,
-                value=value,
-                previous=last,
-                trend=measure_trend(measure.polarity, last, value),
-            )
+    """Every measure of the plan with this quarter's and last quarter's values, in one query."""
+    return tuple(
+        MeasureRow(
+            action_code=m.action_code,
+            name=m.name,
+            unit=m.unit,
+            polarity=m.polarity,
+            value=m.value,
+            previous=m.previous,
+            trend=measure_trend(m.polarity, m.previous, m.value),
         )
-    return tuple(rows)
+        for m in repo.measures_by_quarter(data.plan_id, quarter.key, quarter.previous().key)
+    )
 
 
 def parse_measure_value(text: str) -> float:

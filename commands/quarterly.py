@@ -33,7 +33,7 @@ from commands.report_model import (
 )
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
 from storage.models import ActionState
-from storage.repository import PlanRepository, UpdateFacts
+from storage.repository import ActionFacts, ActionUpdates, FrozenStatus, PlanRepository, UpdateFacts
 
 CUT_OFF_WORKING_DAYS = 10
 # An action's status in a quarter, and the update that set it (None: not yet reported).
@@ -73,18 +73,19 @@ def quarterly_summary(
     data = load_plan_data(repo)
     previous_quarter = quarter.previous()
     frozen = {q: _freeze(repo, data, q, now, working_days) for q in (previous_quarter, quarter)}
-    snapshots = repo.snapshots(data.plan_id, [q.key for q in frozen if frozen[q]])
+    snapshots = repo.frozen_statuses(data.plan_id, [q.key for q in frozen if frozen[q]])
     window_end = quarter_window_end(quarter, now, working_days)
     live = repo.newest_updates(data.plan_id, before=window_end) if not all(frozen.values()) else {}
-
-    def standing(q: Quarter) -> Standing:
-        if frozen[q]:
-            return snapshots[q.key]
-        return {action_id: found.newest[0] for action_id, found in live.items()}
-
-    this, last = standing(quarter), standing(previous_quarter)
     window_start = london_start(cut_off(previous_quarter, working_days) + dt.timedelta(days=1))
     in_window = repo.newest_updates(data.plan_id, since=window_start, before=window_end, count=True)
+    if frozen[quarter]:
+        this = _frozen_updates(repo, snapshots[quarter.key], in_window)
+    else:
+        this = {action_id: found.newest[0] for action_id, found in live.items()}
+    if frozen[previous_quarter]:
+        last = {action_id: row.status for action_id, row in snapshots[previous_quarter.key].items()}
+    else:
+        last = {action_id: found.newest[0].status for action_id, found in live.items()}
     reprofiles = repo.reprofiles(data.plan_id, window_start, window_end)
     measures = measure_rows(repo, data, quarter)
 
@@ -93,12 +94,9 @@ def quarterly_summary(
     for action in data.actions:
         if action.id is None or not is_open(action):
             continue
-        was = last.get(action.id)
         count = (in_window[action.id].count or 0) if action.id in in_window else 0
-        rows[action.id] = action_row(
-            data, action, this.get(action.id), was.status if was else None, judged, scheme, count
-        )
-    blocks = theme_blocks(data, rows, data.themes, scheme, {i: u.status if u else None for i, u in last.items()})
+        rows[action.id] = action_row(data, action, this.get(action.id), last.get(action.id), judged, scheme, count)
+    blocks = theme_blocks(data, rows, data.themes, scheme, last)
     reprofiled_ids = {r.action_id for r in reprofiles}
     by_code = {a.id: a for a in data.actions}
     exceptions = _exceptions(rows, reprofiled_ids, set(in_window), scheme)
@@ -110,7 +108,7 @@ def quarterly_summary(
         and not (row.previous is not None and scheme.status(row.previous).completes)
     )
     progress = tuple(
-        action_row(data, action, in_window[i].newest[0], rows[i].previous, judged, scheme, in_window[i].count or 0)
+        _progress_row(data, action, in_window[i], this.get(i), rows[i], judged, scheme)
         for i, action in by_code.items()
         if i in in_window and i in rows
     )
@@ -162,8 +160,7 @@ def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.date
     last_day = cut_off(quarter, working_days)
     if london_date(now) <= last_day:
         return False
-    frozen = repo.snapshot_action_ids(data.plan_id, quarter.key)
-    missing = [a.id for a in data.actions if a.id is not None and a.id not in frozen]
+    missing = repo.unfrozen_action_ids(data.plan_id, quarter.key)
     if missing:
         latest = repo.newest_updates(data.plan_id, before=london_start(last_day + dt.timedelta(days=1)))
         repo.add_snapshots(
@@ -180,6 +177,37 @@ def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.date
             ]
         )
     return True
+
+
+def _frozen_updates(
+    repo: PlanRepository, snapshot: dict[int, FrozenStatus], in_window: dict[int, ActionUpdates]
+) -> Standing:
+    """The updates a frozen snapshot holds. The quarter's window ends at its cut-off, so an action
+    updated in the quarter froze the newest update of the window, already read; only the updates
+    of actions quiet all quarter are read again, by id."""
+    known = {found.newest[0].id: found.newest[0] for found in in_window.values()}
+    wanted = {row.update_id for row in snapshot.values() if row.update_id is not None} - known.keys()
+    known |= repo.updates_by_id(wanted)
+    return {
+        action_id: known[row.update_id] if row.update_id is not None else None for action_id, row in snapshot.items()
+    }
+
+
+def _progress_row(
+    data: PlanData,
+    action: ActionFacts,
+    found: ActionUpdates,
+    standing: UpdateFacts | None,
+    row: ActionRow,
+    judged: dt.date,
+    scheme: RagScheme,
+) -> ActionRow:
+    """An action's newest update in the quarter's window; usually the very update its status row
+    already shows (the window ends at the cut-off), and then that row is the answer."""
+    newest = found.newest[0]
+    if standing is not None and standing.id == newest.id:
+        return row
+    return action_row(data, action, newest, row.previous, judged, scheme, found.count or 0)
 
 
 def _exceptions(

@@ -17,8 +17,8 @@ from functools import cached_property
 from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
 from commands.rules import LONDON, RagScheme, word_list
-from storage.models import Action, ActionState, Plan, Theme
-from storage.repository import PlanRepository, UpdateFacts
+from storage.models import ActionState, Plan, Theme
+from storage.repository import ActionFacts, PlanRepository, UpdateFacts
 
 NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
 
@@ -29,7 +29,7 @@ class PlanData:
 
     plan: Plan
     themes: tuple[Theme, ...]
-    actions: tuple[Action, ...]
+    actions: tuple[ActionFacts, ...]
     role_titles: dict[int, str]
 
     @property
@@ -44,8 +44,16 @@ class PlanData:
     def theme_codes(self) -> dict[int | None, str]:
         return {t.id: t.code for t in self.themes}
 
-    def theme_code(self, action: Action) -> str:
+    def theme_code(self, action: ActionFacts) -> str:
         return self.theme_codes.get(action.theme_id, "")
+
+    @cached_property
+    def actions_by_theme(self) -> dict[int, list[ActionFacts]]:
+        """Each theme's actions in plan order, grouped once rather than once per theme."""
+        grouped: dict[int, list[ActionFacts]] = {theme.id: [] for theme in self.themes if theme.id is not None}
+        for action in self.actions:
+            grouped.setdefault(action.theme_id, []).append(action)
+        return grouped
 
 
 def load_plan_data(repo: PlanRepository) -> PlanData:
@@ -58,10 +66,9 @@ def load_plan_data(repo: PlanRepository) -> PlanData:
     if plan is None or plan.id is None:
         raise NO_PLAN
     themes = tuple(repo.themes(plan.id))
-    actions = tuple(repo.actions(plan.id))
+    actions = tuple(repo.plan_actions(plan.id))
     role_ids = {a.owner_role_id for a in actions} | {t.sro_role_id for t in themes if t.sro_role_id is not None}
-    titles = {role_id: role.title for role_id, role in repo.roles(role_ids).items()}
-    return PlanData(plan, themes, actions, titles)
+    return PlanData(plan, themes, actions, repo.role_titles(role_ids))
 
 
 def find_theme(data: PlanData, wanted: str) -> Theme:
@@ -91,14 +98,14 @@ def up_to(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(microseconds=1)
 
 
-def is_open(action: Action) -> bool:
+def is_open(action: ActionFacts) -> bool:
     """Closed (withdrawn, superseded) actions are left out of RAG counts; complete ones still count."""
     return action.state != ActionState.CLOSED.value
 
 
 def action_row(
     data: PlanData,
-    action: Action,
+    action: ActionFacts,
     update: UpdateFacts | None,
     previous: str | None,
     today: dt.date,
@@ -150,7 +157,7 @@ def theme_blocks(
     """Group rows (keyed by action id, open actions only) under their themes, with counts by colour."""
     blocks = []
     for theme in themes:
-        members = [a for a in data.actions if a.theme_id == theme.id]
+        members = data.actions_by_theme.get(theme.id, []) if theme.id is not None else []
         open_ids = [a.id for a in members if a.id in rows]
         before = [previous.get(i) for i in open_ids] if previous is not None else None
         blocks.append(

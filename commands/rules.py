@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -58,12 +59,17 @@ class RagScheme:
     statuses: tuple[RagStatus, ...]
     max_reason_length: int = 1500
 
+    @cached_property
+    def _by_code(self) -> dict[str, RagStatus]:
+        """Colours by code, built once: reports look a colour up several times per action."""
+        return {status.code: status for status in self.statuses}
+
     def status(self, code: str) -> RagStatus:
         """The colour stored under ``code``; a code the scheme does not know is a data error."""
-        for status in self.statuses:
-            if status.code == code:
-                return status
-        raise KeyError(f"status code {code!r} is not in the RAG scheme")
+        found = self._by_code.get(code)
+        if found is None:
+            raise KeyError(f"status code {code!r} is not in the RAG scheme")
+        return found
 
     def label(self, code: str | None) -> str:
         """How a stored status reads to people, with unreported shown as a gap and never as green."""

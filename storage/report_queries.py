@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, null, union_all
@@ -24,6 +23,7 @@ from storage.models import (
     MeasureValue,
     QuarterSnapshot,
     Reprofile,
+    Role,
     StatusUpdate,
 )
 
@@ -50,9 +50,60 @@ UPDATE_FACTS = (
 )
 
 
-@dataclass(frozen=True)
-class ActionUpdates:
-    """An action's newest updates in a window (newest first) and how many updates the window holds."""
+class ActionFacts(NamedTuple):
+    """What reports read of an action, as plain columns: reports walk every action of the plan,
+    and 3,000 ORM objects cost several times the query that reads them."""
+
+    id: int
+    theme_id: int
+    code: str
+    title: str
+    owner_role_id: int
+    baseline_due: dt.date
+    current_due: dt.date
+    priority: bool
+    state: str
+    state_approval: str | None
+    state_changed_at: dt.datetime | None
+
+
+ACTION_FACTS = (
+    Action.id,
+    Action.theme_id,
+    Action.code,
+    Action.title,
+    Action.owner_role_id,
+    Action.baseline_due,
+    Action.current_due,
+    Action.priority,
+    Action.state,
+    Action.state_approval,
+    Action.state_changed_at,
+)
+
+
+class FrozenStatus(NamedTuple):
+    """An action's row in a quarter's snapshot: the status frozen and the update that set it
+    (both ``None`` when the action had not been reported by the cut-off)."""
+
+    status: str | None
+    update_id: int | None
+
+
+class MeasureFacts(NamedTuple):
+    """A strategic measure as reports show it: its action, what it measures, and two quarters' values."""
+
+    action_code: str
+    name: str
+    unit: str
+    polarity: str
+    value: float | None
+    previous: float | None
+
+
+class ActionUpdates(NamedTuple):
+    """An action's newest updates in a window (newest first) and how many updates the window holds
+    (a tuple, not a dataclass: reports build one per action)."""
 
     newest: tuple[UpdateFacts, ...]
     count: int | None
@@ -68,10 +119,29 @@ def _on(update: type[StatusUpdate], since: dt.datetime | None, before: dt.dateti
     return conditions
 
 
+def _newest_first(update: UpdateFacts) -> tuple[dt.datetime, int]:
+    """Orders an action's updates by time, then id: the order the index walk found them in."""
+    return update.created_at, update.id
+
+
 class ReportQueries:
     """Plan-wide reads and bulk writes for reports; the session belongs to the caller's unit of work."""
 
     session: Session
+
+    def plan_actions(self, plan_id: int) -> list[ActionFacts]:
+        """Every action of a plan in plan order, as plain columns."""
+        rows = self.session.exec(
+            select(*ACTION_FACTS).where(Action.plan_id == plan_id).order_by(col(Action.position), col(Action.id))
+        )
+        return [ActionFacts(*row) for row in rows]
+
+    def role_titles(self, role_ids: Iterable[int]) -> dict[int, str]:
+        """The titles of several roles in one query, keyed by role id."""
+        ids = set(role_ids)
+        if not ids:
+            return {}
+        return dict(self.session.exec(select(Role.id, Role.title).where(col(Role.id).in_(ids))).all())
 
     def newest_updates(
         self,
@@ -102,7 +172,7 @@ class ReportQueries:
             .scalar_subquery()
         )
 
-        def nth_newest(offset: int) -> Select[tuple[int | None, int | None]]:
+        def nth_newest(offset: int) -> Select[tuple[object, ...]]:
             picked = aliased(StatusUpdate)
             update_id = (
                 select(picked.id)
@@ -114,22 +184,25 @@ class ReportQueries:
                 .scalar_subquery()
             )
             tally = total if count and offset == 0 else null()
-            chosen = select(update_id.label("id"), tally.label("total")).where(Action.plan_id == plan_id)
+            chosen = (
+                select(*UPDATE_FACTS, tally.label("total"))
+                .select_from(Action)
+                .join(StatusUpdate, col(StatusUpdate.id) == update_id)
+                .where(Action.plan_id == plan_id)
+            )
             return chosen.where(Action.theme_id == theme_id) if theme_id is not None else chosen
 
-        picks = union_all(*(nth_newest(offset) for offset in range(depth))).subquery()
-        totals: dict[int, int | None] = {}
-        rows = self.session.exec(
-            select(*UPDATE_FACTS, picks.c.total)
-            .join(picks, col(StatusUpdate.id) == picks.c.id)
-            .order_by(col(StatusUpdate.action_id), col(StatusUpdate.created_at).desc(), col(StatusUpdate.id).desc())
-        )
+        query = nth_newest(0) if depth == 1 else union_all(*(nth_newest(offset) for offset in range(depth)))
         found: dict[int, list[UpdateFacts]] = {}
-        for *facts, tally in rows:
+        totals: dict[int, int | None] = {}
+        for *facts, tally in self.session.exec(query):
             update = UpdateFacts(*facts)
             found.setdefault(update.action_id, []).append(update)
             if tally is not None:
                 totals[update.action_id] = tally
+        if depth > 1:
+            for updates in found.values():
+                updates.sort(key=_newest_first, reverse=True)
         return {action_id: ActionUpdates(tuple(updates), totals.get(action_id)) for action_id, updates in found.items()}
 
     def action_updates(self, action_id: int) -> list[StatusUpdate]:
@@ -156,13 +229,43 @@ class ReportQueries:
             result[quarter_key][action_id] = UpdateFacts(*facts) if facts[0] is not None else None
         return result
 
-    def snapshot_action_ids(self, plan_id: int, quarter_key: str) -> set[int]:
-        """Actions already frozen for a quarter, so freezing again adds only what is missing."""
-        return set(
+    def frozen_statuses(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[str, dict[int, FrozenStatus]]:
+        """Frozen snapshots of the given quarters, keyed by quarter then action, without the updates
+        they froze: comparing quarters needs only the status, and reading 3,000 updates by id costs
+        more than the rest of the query; ``updates_by_id`` reads the few a report still needs."""
+        keys = set(quarter_keys)
+        result: dict[str, dict[int, FrozenStatus]] = {key: {} for key in keys}
+        rows = self.session.exec(
+            select(
+                QuarterSnapshot.quarter_key,
+                QuarterSnapshot.action_id,
+                QuarterSnapshot.status,
+                QuarterSnapshot.update_id,
+            ).where(QuarterSnapshot.plan_id == plan_id, col(QuarterSnapshot.quarter_key).in_(keys))
+        )
+        for quarter_key, action_id, status, update_id in rows:
+            result[quarter_key][action_id] = FrozenStatus(status, update_id)
+        return result
+
+    def updates_by_id(self, update_ids: Iterable[int]) -> dict[int, UpdateFacts]:
+        """Updates by id, as plain columns, in one query (none when no id is given)."""
+        ids = set(update_ids)
+        if not ids:
+            return {}
+        rows = self.session.exec(select(*UPDATE_FACTS).where(col(StatusUpdate.id).in_(ids)))
+        return {row[0]: UpdateFacts(*row) for row in rows}
+
+    def unfrozen_action_ids(self, plan_id: int, quarter_key: str) -> list[int]:
+        """Actions of a plan with no snapshot for a quarter yet, in plan order, so freezing adds only
+        what is missing and checking an already frozen quarter reads no rows."""
+        frozen = select(QuarterSnapshot.id).where(
+            QuarterSnapshot.action_id == Action.id, QuarterSnapshot.quarter_key == quarter_key
+        )
+        return list(
             self.session.exec(
-                select(QuarterSnapshot.action_id).where(
-                    QuarterSnapshot.plan_id == plan_id, QuarterSnapshot.quarter_key == quarter_key
-                )
+                select(Action.id)
+                .where(Action.plan_id == plan_id, ~frozen.exists())
+                .order_by(col(Action.position), col(Action.id))
             )
         )
 
@@ -197,26 +300,19 @@ class ReportQueries:
             )
         )
 
-    def plan_measures(self, plan_id: int) -> list[Measure]:
-        """Every strategic measure of a plan's actions."""
-        return list(
-            self.session.exec(
-                select(Measure)
-                .join(Action, col(Action.id) == Measure.action_id)
-                .where(Action.plan_id == plan_id)
-                .order_by(col(Action.position), col(Action.id), col(Measure.id))
-            )
-        )
-
-    def measure_values(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[tuple[int, str], float]:
-        """Recorded values of a plan's measures for the given quarters, keyed by (measure id, quarter key)."""
+    def measures_by_quarter(self, plan_id: int, quarter_key: str, previous_key: str) -> list[MeasureFacts]:
+        """Every strategic measure of a plan's actions in plan order, with its values for two
+        quarters (``None`` where none was recorded), in one query."""
+        this, last = aliased(MeasureValue), aliased(MeasureValue)
         rows = self.session.exec(
-            select(MeasureValue.measure_id, MeasureValue.quarter_key, MeasureValue.value)
-            .join(Measure, col(Measure.id) == MeasureValue.measure_id)
+            select(Action.code, Measure.name, Measure.unit, Measure.polarity, this.value, last.value)
             .join(Action, col(Action.id) == Measure.action_id)
-            .where(Action.plan_id == plan_id, col(MeasureValue.quarter_key).in_(set(quarter_keys)))
+            .outerjoin(this, (this.measure_id == Measure.id) & (this.quarter_key == quarter_key))
+            .outerjoin(last, (last.measure_id == Measure.id) & (last.quarter_key == previous_key))
+            .where(Action.plan_id == plan_id)
+            .order_by(col(Action.position), col(Action.id), col(Measure.id))
         )
-        return {(measure_id, key): value for measure_id, key, value in rows}
+        return [MeasureFacts(*row) for row in rows]
 
     def measure_value(self, measure_id: int, quarter_key: str) -> MeasureValue | None:
         return self.session.exec(

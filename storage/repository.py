@@ -30,9 +30,9 @@ from storage.models import (
     StatusUpdate,
     Theme,
 )
-from storage.report_queries import ActionUpdates, ReportQueries, UpdateFacts
+from storage.report_queries import ActionFacts, ActionUpdates, FrozenStatus, ReportQueries, UpdateFacts
 
-__all__ = ["ActionUpdates", "PlanRepository", "UpdateFacts"]
+__all__ = ["ActionFacts", "ActionUpdates", "FrozenStatus", "PlanRepository", "UpdateFacts"]
 
 
 class PlanRepository(ReportQueries):
