@@ -10,6 +10,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.config import Settings
+from bot.schedule_settings import BadSetting
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     load_dotenv(Path.cwd() / ".env", override=False)
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except BadSetting as error:
+        print(f"planbot: {error}", file=sys.stderr)
+        return 2
 
     if args.command == "demo":
         from bot.demo import run_demo

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.schedule_settings import schedule_from_env
+from commands.schedule import ScheduleConfig
 from storage.db import DEFAULT_DATABASE_URL
 
 
@@ -22,6 +24,7 @@ class Settings:
     digest_channels: tuple[str, ...] = ()
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
 
     @property
     def report_channels(self) -> dict[str, tuple[str, ...]]:
@@ -30,7 +33,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``env`` (default: the process environment); blank values count as unset."""
+        """Build settings from ``env`` (default: the process environment); blank values count as unset.
+
+        Raises:
+            BadSetting: a scheduled job's time is not in the form its variable takes.
+        """
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
@@ -51,6 +58,7 @@ class Settings:
             digest_channels=channels("PLANBOT_DIGEST_CHANNELS"),
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),
+            schedule=schedule_from_env(env),
         )
 
     def __repr__(self) -> str:

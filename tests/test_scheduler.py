@@ -31,6 +31,7 @@ DIGEST_CHANNEL = "C0DIGEST"
 SUBSCRIBED = "C0COORD"
 GOVERNANCE = "C0GOVERN"
 MONDAY_0900 = dt.datetime(2018, 11, 26, 9, 0)  # GMT: 09:00 in London
+FRIDAY_1630 = dt.datetime(2018, 11, 30, 16, 30)  # GMT: 16:30 in London
 
 
 class FakeReports:
@@ -325,3 +326,17 @@ class TestThread:
         running.stop(timeout=5)
         assert not running.thread.is_alive()
         assert [DIGEST_CHANNEL] == notifier.targets()
+
+
+class TestConfiguredTimes:
+    def test_digest_goes_out_at_the_configured_day_and_time(self, db_url: str, engine: Engine) -> None:
+        """PLANBOT_DIGEST_TIME="FRI 16:30": nothing on Monday at 09:00, the digest on Friday at 16:30."""
+        settings = Settings.from_env(
+            {"DATABASE_URL": db_url, "PLANBOT_DIGEST_CHANNELS": DIGEST_CHANNEL, "PLANBOT_DIGEST_TIME": "FRI 16:30"}
+        )
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(Container(settings, engine), notifier, FakeReports())
+        scheduler.tick(MONDAY_0900)
+        assert [] == notifier.targets()
+        scheduler.tick(FRIDAY_1630)
+        assert [("digest", FRIDAY_1630)] == [d.content for d in notifier.deliveries]
