@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from commands.periods import Quarter
-from commands.quarterly import quarterly_summary
-from commands.report_data import up_to
+from commands.quarterly import quarter_window_end, quarterly_summary
 from commands.report_model import (
     ActionRow,
     ColourCount,
@@ -121,7 +120,8 @@ def build_panel(
     actions = {a.code: a for a in repo.actions(plan.id)}
     roles = {r_id: r.title for r_id, r in repo.roles({a.sro_role_id for a in actions.values()}).items()}
     holders = repo.holders({a.owner_role_id for a in actions.values()} | set(roles))
-    latest = {r.action_id: r for r in repo.reprofiles(plan.id, _EARLIEST, up_to(now))}
+    # The latest re-profile as the paper stands: one made after the cut-off belongs to the next quarter's.
+    latest = {r.action_id: r for r in repo.reprofiles(plan.id, _EARLIEST, quarter_window_end(quarter, now))}
     people = [p.name for found in holders.values() for p in found] + [p.name for p in repo.admins()]
     scrub = _scrubber(people) if public else _unchanged
     lines: list[PanelAction] = []
@@ -166,7 +166,10 @@ def build_panel(
         actions=tuple(lines),
         exceptions=tuple(ExceptionItem(_filtered(i.row, public, scrub), i.kinds) for i in summary.exceptions),
         completed=tuple(_filtered(row, public, scrub) for row in summary.completed),
-        changes=tuple(replace(c, approval=scrub(c.approval), detail=scrub(c.detail)) for c in summary.changes),
+        changes=tuple(
+            replace(change, title=scrub(change.title), approval=scrub(change.approval), detail=scrub(change.detail))
+            for change in summary.changes
+        ),
         measures=summary.measures,
     )
 
