@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -27,6 +28,7 @@ NO_EMAIL = (
     "I couldn't read your email address from Slack, so I can't tell which plan roles you hold. "
     "Ask an admin to check planbot has the users:read.email scope."
 )
+MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
 # users.info errors that mean "this user has no readable email"; anything else is an outage.
 _NO_PROFILE_ERRORS = frozenset({"missing_scope", "user_not_found", "user_not_visible"})
 
@@ -62,6 +64,28 @@ def resolve_actor(container: Container, client: WebClient, user_id: str) -> Acto
         person = _remember(container, user_id, fetch_profile(client, user_id))
     assert person.id is not None  # read from the table
     return Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
+
+
+def resolve_mentions(container: Container, client: WebClient, text: str, bot_user_id: str | None = None) -> str:
+    """The text with each mention of a person (``<@U123|jo>``) replaced by their email, which is how
+    the core knows people; a mention of planbot itself is left for the grammar to drop.
+
+    Raises:
+        UnknownPerson: Slack gave no email for someone mentioned.
+    """
+
+    def email(match: re.Match[str]) -> str:
+        if match["id"] == bot_user_id:
+            return match[0]
+        try:
+            return resolve_actor(container, client, match["id"]).email
+        except UnknownPerson as error:
+            who = f"@{match['label']}" if match["label"] else "someone you mentioned"
+            raise UnknownPerson(
+                f"I couldn't read {who}'s email from Slack, so I can't tell who they are in the plan."
+            ) from error
+
+    return MENTION.sub(email, text)
 
 
 def fetch_profile(client: WebClient, user_id: str) -> SlackProfile:

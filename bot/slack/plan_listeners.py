@@ -4,29 +4,37 @@ Reports take longer than Slack's 3-second acknowledgement allows on a big plan, 
 only acknowledges and the work runs as a bolt lazy listener. ``/plan`` answers the asker privately
 through ``response_url`` (as much of the report as one message holds); a mention is answered in
 its thread and a direct message in the conversation, each report as a headline with the rest
-threaded under it; ``/plan report`` uploads a file (``panel_upload``). Unexpected failures go to
-the app's one error handler.
+threaded under it; ``/plan report`` uploads a file (``panel_upload``). People mentioned in an admin
+command (``assign "Head of Criminal Justice" @jo``) are turned into their emails before the core sees
+the text, and the people a change affects are told by direct message. Unexpected failures go to the
+app's one error handler.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
-from bot.slack.identity import resolve_actor
+from bot.slack.identity import resolve_actor, resolve_mentions
 from bot.slack.notifier import SlackNotifier
 from bot.slack.panel_upload import send_panel
 from bot.slack.render import render_text
 from bot.slack.report_blocks import first_message, render_report
 from bot.slack.translate import PLATFORM, to_invocation, unescape
 from commands.errors import UserError
-from commands.model import Invocation, Reply
+from commands.model import Invocation, Notice, Reply
 from commands.panel import PanelOrder
-from commands.plan_command import handle_plan
+from commands.plan_command import PlanAnswer, handle_plan
+from commands.ports import Recipient
+
+logger = logging.getLogger(__name__)
 
 
 def register_plan(app: App, container: Container) -> None:
@@ -35,8 +43,8 @@ def register_plan(app: App, container: Container) -> None:
     def answer_plan(command: dict[str, str], client: WebClient, respond: Respond) -> None:
         answer_plan_command(container, command, client, respond)
 
-    def answer_event(event: dict[str, Any], client: WebClient) -> None:
-        answer_question(container, event, client)
+    def answer_event(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        answer_question(container, event, client, context.bot_user_id)
 
     app.command("/plan")(ack=_acknowledge, lazy=[answer_plan])
     app.event("app_mention")(ack=_acknowledge, lazy=[answer_event])
@@ -47,12 +55,15 @@ def answer_plan_command(container: Container, command: Mapping[str, str], client
     """Build the report ``/plan …`` asks for and show it to the asker only."""
     try:
         actor = resolve_actor(container, client, command["user_id"])
+        invocation = to_invocation(command, actor)
+        invocation = replace(invocation, text=resolve_mentions(container, client, invocation.text))
     except UserError as refusal:
         blocks, text = render_text(refusal.reply_text())
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     with container.unit_of_work() as repo:
-        answer = handle_plan(to_invocation(command, actor), repo, container.clock(), container.settings.report_channels)
+        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
+    answer = tell_people(SlackNotifier(client, container), answer)
     if isinstance(answer, PanelOrder):
         send_panel(container, client, command["channel_id"], answer, _ephemeral(respond), command["user_id"])
         return
@@ -60,25 +71,25 @@ def answer_plan_command(container: Container, command: Mapping[str, str], client
     respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
 
-def answer_question(container: Container, event: Mapping[str, Any], client: WebClient) -> None:
+def answer_question(
+    container: Container, event: Mapping[str, Any], client: WebClient, bot_user_id: str | None = None
+) -> None:
     """Answer a mention in its thread, or a direct message in the conversation."""
     channel = event["channel"]
     thread = (event.get("thread_ts") or event["ts"]) if event.get("type") == "app_mention" else None
     notifier = SlackNotifier(client, container)
     try:
         actor = resolve_actor(container, client, event["user"])
+        text = resolve_mentions(container, client, unescape(event.get("text", "")).strip(), bot_user_id)
     except UserError as refusal:
         notifier.post_report(channel, Reply(text=refusal.reply_text(), ok=False), thread)
         return
     invocation = Invocation(
-        actor=actor,
-        text=unescape(event.get("text", "")).strip(),
-        platform=PLATFORM,
-        channel=channel,
-        source_ref=f"{PLATFORM}:{channel}:{event['ts']}",
+        actor=actor, text=text, platform=PLATFORM, channel=channel, source_ref=f"{PLATFORM}:{channel}:{event['ts']}"
     )
     with container.unit_of_work() as repo:
         answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
+    answer = tell_people(notifier, answer)
     if isinstance(answer, PanelOrder):
 
         def say(text: str) -> None:
@@ -87,6 +98,28 @@ def answer_question(container: Container, event: Mapping[str, Any], client: WebC
         send_panel(container, client, channel, answer, say, event["user"], thread)
         return
     notifier.post_report(channel, answer, thread)
+
+
+def tell_people(notifier: SlackNotifier, answer: PlanAnswer) -> PlanAnswer:
+    """Send an admin change's notices by direct message; the reply says who could not be reached."""
+    if not isinstance(answer, Reply) or not answer.notices:
+        return answer
+    missed = _send_notices(notifier, answer.notices)
+    if not missed:
+        return answer
+    return replace(answer, text=f"{answer.text}\nI couldn't message {', '.join(missed)} in Slack; please tell them.")
+
+
+def _send_notices(notifier: SlackNotifier, notices: Sequence[Notice]) -> list[str]:
+    """Names of the people a notice could not reach (not in the workspace, or Slack refused)."""
+    missed = []
+    for notice in notices:
+        try:
+            notifier.send_direct(Recipient(notice.person_id, notice.email, notice.name), Reply(text=notice.text))
+        except SlackApiError as error:
+            logger.warning("Could not tell %s about a change: %s", notice.email, error.response.get("error"))
+            missed.append(notice.name)
+    return missed
 
 
 def _ephemeral(respond: Respond) -> Callable[[str], None]:
