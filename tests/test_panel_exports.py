@@ -93,7 +93,7 @@ class TestXlsx:
     def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
-        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed", "Changes to the plan",
+        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter", "Changes to the plan",
                 "Strategic measures"] == book.sheetnames  # fmt: skip
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title

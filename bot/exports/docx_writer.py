@@ -49,7 +49,8 @@ def write_docx(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> 
             _alt_text(document.inline_shapes[-1]._inline, chart)
             document.add_paragraph(chart.title, style="Caption")
     for section in sections(panel):
-        document.add_heading(section.caption, level=2)
+        document.add_heading(section.title, level=2)
+        document.add_paragraph(section.caption, style="Caption")
         if section.rows:
             _table(document.add_table(rows=1, cols=len(section.headers), style=TABLE_STYLE), section)
         else:

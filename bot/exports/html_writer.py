@@ -87,7 +87,7 @@ def render_html(panel: PanelReport, charts: Sequence[Chart] = ()) -> str:
 
 
 def _section(section: Section) -> str:
-    heading = f'<section aria-labelledby="{section.key}"><h2 id="{section.key}">{escape(section.caption)}</h2>'
+    heading = f'<section aria-labelledby="{section.key}"><h2 id="{section.key}">{escape(section.title)}</h2>'
     if not section.rows:
         return f"{heading}<p>{escape(section.empty)}</p></section>"
     status_columns = {i for i, h in enumerate(section.headers) if h in _STATUS_COLUMNS}

@@ -22,7 +22,7 @@ def write_md(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> No
 
 
 def _table(section: Section) -> list[str]:
-    lines = [f"## {_cell(section.caption)}", ""]
+    lines = [f"## {_cell(section.title)}", "", f"*{_cell(section.caption)}*", ""]
     if not section.rows:
         return [*lines, section.empty]
     lines.append("| " + " | ".join(_cell(h) for h in section.headers) + " |")

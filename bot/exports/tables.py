@@ -21,10 +21,12 @@ _COMPLETE, _NOT_REPORTED = "✔", "○"
 
 @dataclass(frozen=True)
 class Section:
-    """One table: ``key`` names a sheet or a CSV file, ``rows`` are cells of text; the first cell of
-    each row identifies it (a row header for screen readers)."""
+    """One table: ``key`` identifies it (an HTML id), ``title`` is its heading or sheet name (at most
+    31 characters, Excel's limit), ``caption`` says what the table holds; ``rows`` are cells of text
+    whose first cell identifies the row (a row header for screen readers)."""
 
     key: str
+    title: str
     caption: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -52,7 +54,7 @@ def summary_section(panel: PanelReport) -> Section:
     closed = sum(b.closed for b in panel.themes)
     rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), str(closed)))
     caption = f"Actions by status and theme, {panel.quarter.label} (change on {panel.quarter.previous().label})"
-    return Section("summary", caption, headers, tuple(rows))
+    return Section("summary", "Summary by theme", caption, headers, tuple(rows))
 
 
 ACTION_HEADERS = (
@@ -90,7 +92,7 @@ def action_cells(line: PanelAction) -> tuple[str, ...]:
 
 def actions_section(panel: PanelReport) -> Section:
     caption = f"Actions to deliver the Police and Crime Plan: status, {panel.quarter.label}"
-    return Section("actions", caption, ACTION_HEADERS, tuple(action_cells(a) for a in panel.actions))
+    return Section("actions", "Actions", caption, ACTION_HEADERS, tuple(action_cells(a) for a in panel.actions))
 
 
 def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
@@ -118,24 +120,28 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
     return (
         Section(
             "exceptions",
+            "Exceptions",
             f"Exceptions: red, deteriorating, overdue, re-profiled or not reported, {panel.quarter.label}",
             ("Action", "Title", "Why", "Owner", "Status", "Last quarter", "Direction of travel", "Commentary", "Due"),
             exceptions,
         ),
         Section(
             "completed",
+            "Completed this quarter",
             f"Actions completed in {panel.quarter.label}",
             ("Action", "Title", "Owner", "Commentary"),
             completed,
         ),
         Section(
             "changes",
+            "Changes to the plan",
             f"Changes to the plan in {panel.quarter.label}",
             ("Action", "Title", "Change", "Detail", "Approval", "Date"),
             changes,
         ),
         Section(
             "measures",
+            "Strategic measures",
             f"Strategic measures, {panel.quarter.label} against {panel.quarter.previous().label}",
             ("Action", "Measure", "This quarter", "Last quarter", "Better or worse"),
             measures,

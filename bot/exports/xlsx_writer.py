@@ -19,14 +19,6 @@ from bot.exports.tables import Section, cover_lines, sections
 from commands.panel import PanelReport
 
 _WIDEST = 60
-_TITLES = {
-    "summary": "Summary by theme",
-    "actions": "Actions",
-    "exceptions": "Exceptions",
-    "completed": "Completed",
-    "changes": "Changes to the plan",
-    "measures": "Strategic measures",
-}
 
 
 def write_xlsx(panel: PanelReport, path: Path) -> None:
@@ -41,7 +33,7 @@ def write_xlsx(panel: PanelReport, path: Path) -> None:
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 100
     for section in sections(panel):
-        _sheet(book.create_sheet(_TITLES[section.key]), section)
+        _sheet(book.create_sheet(section.title), section)
     book.save(path)
 
 
