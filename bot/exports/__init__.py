@@ -23,11 +23,11 @@ from storage.repository import PlanRepository
 __all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel"]
 
 DESCRIPTIONS = {
-    "docx": "Word document",
-    "xlsx": "Excel workbook",
-    "csv": "CSV file (one row per action)",
-    "html": "web page",
-    "md": "Markdown file",
+    "docx": "a Word document",
+    "xlsx": "an Excel workbook",
+    "csv": "a CSV file (one row per action)",
+    "html": "a web page",
+    "md": "a Markdown file",
 }
 
 

@@ -27,7 +27,7 @@ IMAGE_FORMATS = ("docx", "html", "md")
 def progress_text(order: PanelOrder) -> str:
     version = "public" if order.public else "internal"
     return (
-        f"Building the {version} Panel report for {order.quarter.label} as a {DESCRIPTIONS[order.fmt]}; "
+        f"Building the {version} Panel report for {order.quarter.label} as {DESCRIPTIONS[order.fmt]}; "
         "it will be posted here when it is ready."
     )
 
