@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
 
+    sub.add_parser("doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_sub.add_parser("upgrade", help="apply every pending migration")
@@ -104,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.report_command import run_measure_set
 
         return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor(settings)
     if args.command == "db":
         from bot.db_command import run_upgrade
 

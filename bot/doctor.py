@@ -1,0 +1,82 @@
+"""``planbot doctor``: check everything planbot needs and print what is fine and what to fix.
+
+Set-up problems otherwise show up as silence (a digest that never arrives), so this checks them in
+one go: the database and its migrations, the Slack tokens and scopes, and planbot's membership of
+every channel it posts to. It changes nothing, not even the database's schema, and exits 1 when
+anything must be fixed, so it can gate a deployment.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import Settings
+from bot.health import Check, Status
+from bot.slack.doctor_checks import slack_checks
+from commands.subscriptions import DESCRIPTIONS, subscribed_channels
+from storage.db import make_engine, session_scope
+from storage.migrate import current_revision, head_revision
+from storage.repository import PlanRepository
+
+STYLES = {Status.OK: "green", Status.WARN: "yellow", Status.FIX: "bold red"}
+
+
+def run_doctor(settings: Settings, console: Console | None = None) -> int:
+    """Run every check, print the table, and return the exit code (1 if anything is marked FIX)."""
+    console = console or Console()
+    checks, channels = database_checks(settings)
+    checks += slack_checks(settings, channels)
+    table = Table(title="planbot doctor", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail, and what to do")
+    for check in checks:
+        table.add_row(check.name, f"[{STYLES[check.status]}]{check.status}[/]", check.detail)
+    console.print(table)
+    to_fix = sum(1 for check in checks if check.status is Status.FIX)
+    console.print(f"{to_fix} thing(s) to fix." if to_fix else "Everything planbot needs is in place.")
+    return 1 if to_fix else 0
+
+
+def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str]]]:
+    """The database and its schema, and (read from it) the channels planbot posts to.
+
+    Returns:
+        The checks, and each channel with what it receives (configured channels even when the
+        database cannot be read).
+    """
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    engine = make_engine(settings.database_url)
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        checks = [Check("Database", Status.OK, f"connected to {shown}")]
+        if current != head:
+            found = "has no planbot tables" if current is None else f"is at revision {current}"
+            checks.append(
+                Check("Migrations", Status.FIX, f"The database {found}; planbot needs {head}: run planbot db upgrade.")
+            )
+            return checks, _channels(settings, None)
+        checks.append(Check("Migrations", Status.OK, f"at the newest revision ({head})"))
+        with session_scope(engine) as session:
+            return checks, _channels(settings, PlanRepository(session))
+    except SQLAlchemyError as error:
+        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
+        fix = f"Cannot use {shown}: {reason}. Check DATABASE_URL and that the server is running."
+        return [Check("Database", Status.FIX, fix)], _channels(settings, None)
+    finally:
+        engine.dispose()
+
+
+def _channels(settings: Settings, repo: PlanRepository | None) -> dict[str, list[str]]:
+    """Configured channels and, when the database can be read, subscribed ones, with what each receives."""
+    found: dict[str, list[str]] = {}
+    for job, description in DESCRIPTIONS.items():
+        configured = settings.report_channels.get(job, ())
+        channels = subscribed_channels(repo, job, configured) if repo is not None else list(configured)
+        for channel in channels:
+            found.setdefault(channel, []).append(description)
+    return found
