@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from commands.errors import ParseError
 from commands.plan_grammar import (
+    AssignRequest,
+    CadenceRequest,
+    CloseRequest,
+    DelegateRequest,
     DigestRequest,
     HelpRequest,
     HistoryRequest,
     ListSubscriptionsRequest,
     OverdueRequest,
     QuarterRequest,
+    ReprofileRequest,
     SubscribeRequest,
     SummaryRequest,
+    UndelegateRequest,
     UnsubscribeRequest,
     parse_plan,
 )
@@ -71,3 +79,46 @@ def test_unknown_words_are_refused_with_the_usage(text):
     with pytest.raises(ParseError) as refused:
         parse_plan(text)
     assert "Usage: /plan summary [THEME]" in refused.value.reply_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "admin assign \u201cHead of Criminal Justice\u201d <@U999|jo>",
+            AssignRequest("Head of Criminal Justice", "<@U999|jo>"),
+        ),
+        (
+            'admin assign "Victims\' Lead (OPCC)" kate@example.org',
+            AssignRequest("Victims' Lead (OPCC)", "kate@example.org"),
+        ),
+        ("admin assign Head of Custody ruth@example.org", AssignRequest("Head of Custody", "ruth@example.org")),
+        ("admin delegate v9 <@U1>", DelegateRequest("V9", "<@U1>")),
+        ("admin undelegate V9 sam@example.org", UndelegateRequest("V9", "sam@example.org")),
+        (
+            'admin reprofile V9 2019-03-31 "BCB 13/09/2018"',
+            ReprofileRequest("V9", dt.date(2019, 3, 31), "BCB 13/09/2018"),
+        ),
+        ("admin close V9 Panel 1 Feb 2019", CloseRequest("V9", "Panel 1 Feb 2019")),
+        ("admin cadence V9 Fortnightly", CadenceRequest("V9", "fortnightly")),
+    ],
+)
+def test_admin_commands(text, expected):
+    assert expected == parse_plan(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("admin reprofile V9 31/03/2019 BCB", '"31/03/2019" is not a date'),
+        ('admin close V9 ""', "Say who approved it"),
+        ("admin cadence V9 daily", '"daily" is not an update cadence'),
+        ("admin delegate V9", "is not an admin command I know"),
+        (f"admin close V9 {'x' * 301}", "keep it to 300"),
+    ],
+)
+def test_malformed_admin_commands_show_the_admin_forms(text, expected):
+    with pytest.raises(ParseError) as refused:
+        parse_plan(text)
+    assert expected in refused.value.message
+    assert '/plan admin assign "ROLE" @person' in refused.value.reply_text()
