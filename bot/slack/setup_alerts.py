@@ -84,7 +84,7 @@ def alert_admins(notifier: SlackNotifier, error: SlackApiError, channel: str | N
     code = str(error.response.get("error") or "")
     if code not in CHANNEL_ERRORS | TOKEN_ERRORS | {"missing_scope"}:
         return None
-    where = channel_name(notifier.client, channel) if code == "not_in_channel" else (channel or "the channel")
+    where = channel_name(notifier.client, channel) if code in CHANNEL_ERRORS else (channel or "the channel")
     text = instruction(code, where, error.response.get("needed"))
     assert text is not None  # every code above has an instruction
     logger.warning("Slack refused a post to %s (%s). %s", channel, code, text)
