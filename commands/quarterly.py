@@ -217,18 +217,17 @@ def _exceptions(
     worst = worst_status(scheme)
     items = []
     for action_id, row in rows.items():
-        finished = row.status is not None and scheme.status(row.status).completes
-        kinds = [
-            kind
-            for kind, applies in (
-                (ExceptionKind.RED, row.status == worst),
-                (ExceptionKind.DETERIORATING, row.direction is Direction.DETERIORATING),
-                (ExceptionKind.OVERDUE, row.overdue),
-                (ExceptionKind.REPROFILED, action_id in reprofiled),
-                (ExceptionKind.NOT_REPORTED, action_id not in reported and not finished),
-            )
-            if applies
-        ]
+        kinds = []
+        if row.status == worst:
+            kinds.append(ExceptionKind.RED)
+        if row.direction is Direction.DETERIORATING:
+            kinds.append(ExceptionKind.DETERIORATING)
+        if row.overdue:
+            kinds.append(ExceptionKind.OVERDUE)
+        if action_id in reprofiled:
+            kinds.append(ExceptionKind.REPROFILED)
+        if action_id not in reported and not (row.status is not None and scheme.status(row.status).completes):
+            kinds.append(ExceptionKind.NOT_REPORTED)
         if kinds:
             items.append(ExceptionItem(row, tuple(kinds)))
     return tuple(items)
@@ -239,7 +238,5 @@ def _closures(data: PlanData, since: dt.datetime, before: dt.datetime) -> list[P
     return [
         PlanChange(a.code, a.title, "closed", "", a.state_approval or "", a.state_changed_at)
         for a in data.actions
-        if a.state == ActionState.CLOSED.value
-        and a.state_changed_at is not None
-        and since <= a.state_changed_at < before
+        if a.state == ActionState.CLOSED and a.state_changed_at is not None and since <= a.state_changed_at < before
     ]

@@ -100,7 +100,7 @@ def up_to(now: dt.datetime) -> dt.datetime:
 
 def is_open(action: ActionFacts) -> bool:
     """Closed (withdrawn, superseded) actions are left out of RAG counts; complete ones still count."""
-    return action.state != ActionState.CLOSED.value
+    return action.state != ActionState.CLOSED
 
 
 def action_row(

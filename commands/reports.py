@@ -118,23 +118,21 @@ def weekly_digest(
     if since is None:
         last = repo.last_run(DIGEST_JOB, "sent")
         since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
-    before = repo.newest_updates(data.plan_id, before=since)
-    window = repo.newest_updates(data.plan_id, since=since, before=up_to(now), count=True)
-    current = before | window
+    latest = repo.window_updates(data.plan_id, since=since, before=up_to(now))
+    current = {action_id: ActionUpdates((found.newest,), None) for action_id, found in latest.items()}
     today = london_date(now)
     worst = worst_status(scheme)
     updated: list[ActionRow] = []
     for action in data.actions:
-        found = window.get(action.id) if action.id is not None else None
-        if found is None or not is_open(action):
+        found = latest.get(action.id) if action.id is not None else None
+        if found is None or not found.count or not is_open(action):
             continue
-        was = before[action.id].newest[0].status if action.id in before else None
-        updated.append(action_row(data, action, found.newest[0], was, today, scheme, found.count or 0))
+        updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.count))
     span = DUE_SOON_WINDOW_DAYS
     due_soon: list[ActionRow] = []
     not_reported: list[ActionRow] = []
     for action in data.actions:
-        if action.id is None or action.state != ActionState.ACTIVE.value:
+        if action.id is None or action.state != ActionState.ACTIVE:
             continue
         found = current.get(action.id)
         newest = found.newest[0] if found else None
@@ -149,7 +147,7 @@ def weekly_digest(
         plan_name=data.plan.short_name,
         since=since,
         until=now,
-        update_count=sum(found.count or 0 for found in window.values()),
+        update_count=sum(found.count for found in latest.values()),
         updated=tuple(updated),
         changes=tuple(row for row in updated if row.status != row.previous),
         new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),

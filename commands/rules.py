@@ -112,7 +112,7 @@ class RagScheme:
 
     def finished(self, state: str, latest_status: str | None) -> bool:
         """An action reported complete (blue) or closed by an admin has nothing left to deliver."""
-        if state != ActionState.ACTIVE.value:
+        if state != ActionState.ACTIVE:
             return True
         return latest_status is not None and self.status(latest_status).completes
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, Table, func, insert, null, union_all
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, func, insert, null, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -101,6 +101,15 @@ class MeasureFacts(NamedTuple):
     previous: float | None
 
 
+class WindowFacts(NamedTuple):
+    """An action's newest update, its status when a window opened (``None``: not yet reported
+    then) and how many updates the window holds."""
+
+    newest: UpdateFacts
+    was: str | None
+    count: int
+
+
 class ActionUpdates(NamedTuple):
     """An action's newest updates in a window (newest first) and how many updates the window holds
     (a tuple, not a dataclass: reports build one per action)."""
@@ -117,6 +126,32 @@ def _on(update: type[StatusUpdate], since: dt.datetime | None, before: dt.dateti
     if before is not None:
         conditions.append(update.created_at < before)
     return conditions
+
+
+def _newest(since: dt.datetime | None, before: dt.datetime | None, offset: int, column: str) -> ScalarSelect[Any]:
+    """``column`` of the outer ``Action``'s update at ``offset`` from the newest in ``[since, before)``:
+    a walk backwards down the (action, created_at, id) index that stops at once."""
+    picked = aliased(StatusUpdate)
+    return (
+        select(getattr(picked, column))
+        .where(picked.action_id == Action.id, *_on(picked, since, before))
+        .order_by(col(picked.created_at).desc(), col(picked.id).desc())
+        .limit(1)
+        .offset(offset)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def _update_count(since: dt.datetime | None, before: dt.datetime | None) -> ScalarSelect[int]:
+    """How many updates the outer ``Action`` has in ``[since, before)``."""
+    counted = aliased(StatusUpdate)
+    return (
+        select(func.count())
+        .where(counted.action_id == Action.id, *_on(counted, since, before))
+        .correlate(Action)
+        .scalar_subquery()
+    )
 
 
 def _newest_first(update: UpdateFacts) -> tuple[dt.datetime, int]:
@@ -164,30 +199,14 @@ class ReportQueries:
         many times slower at 500,000 updates). Scalar subqueries in the select list, rather than
         ``IN (… LIMIT n)`` in a join, because PostgreSQL plans those per update, not per action.
         """
-        counted = aliased(StatusUpdate)
-        total = (
-            select(func.count())
-            .where(counted.action_id == Action.id, *_on(counted, since, before))
-            .correlate(Action)
-            .scalar_subquery()
-        )
+        total = _update_count(since, before)
 
         def nth_newest(offset: int) -> Select[tuple[object, ...]]:
-            picked = aliased(StatusUpdate)
-            update_id = (
-                select(picked.id)
-                .where(picked.action_id == Action.id, *_on(picked, since, before))
-                .order_by(col(picked.created_at).desc(), col(picked.id).desc())
-                .limit(1)
-                .offset(offset)
-                .correlate(Action)
-                .scalar_subquery()
-            )
             tally = total if count and offset == 0 else null()
             chosen = (
                 select(*UPDATE_FACTS, tally.label("total"))
                 .select_from(Action)
-                .join(StatusUpdate, col(StatusUpdate.id) == update_id)
+                .join(StatusUpdate, col(StatusUpdate.id) == _newest(since, before, offset, "id"))
                 .where(Action.plan_id == plan_id)
             )
             return chosen.where(Action.theme_id == theme_id) if theme_id is not None else chosen
@@ -204,6 +223,20 @@ class ReportQueries:
             for updates in found.values():
                 updates.sort(key=_newest_first, reverse=True)
         return {action_id: ActionUpdates(tuple(updates), totals.get(action_id)) for action_id, updates in found.items()}
+
+    def window_updates(self, plan_id: int, *, since: dt.datetime, before: dt.datetime) -> dict[int, WindowFacts]:
+        """For each action of a plan with an update before ``before``: its newest update, the
+        status it stood at when ``since`` came, and how many updates it had in ``[since, before)``;
+        what the weekly digest needs, in one query: one pass over the actions rather than one
+        before the window and another inside it."""
+        was = _newest(None, since, 0, "status")
+        rows = self.session.exec(
+            select(*UPDATE_FACTS, was.label("was"), _update_count(since, before).label("total"))
+            .select_from(Action)
+            .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, before, 0, "id"))
+            .where(Action.plan_id == plan_id)
+        )
+        return {row[1]: WindowFacts(UpdateFacts(*row[:6]), row[6], row[7]) for row in rows}
 
     def action_updates(self, action_id: int) -> list[StatusUpdate]:
         """Every update of one action, oldest first: its whole history."""
