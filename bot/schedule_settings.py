@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from commands.schedule import ScheduleConfig
 
@@ -42,7 +43,7 @@ def schedule_from_env(env: Mapping[str, str]) -> ScheduleConfig:
     Raises:
         BadSetting: a variable is set to something that is not the form it takes.
     """
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     digest = env.get("PLANBOT_DIGEST_TIME", "").strip()
     if digest:
         values["digest_weekday"], values["digest_time"] = _weekday_and_time("PLANBOT_DIGEST_TIME", digest)
@@ -53,7 +54,7 @@ def schedule_from_env(env: Mapping[str, str]) -> ScheduleConfig:
     days = env.get("PLANBOT_QUARTER_CLOSE_WORKING_DAYS", "").strip()
     if days:
         values["quarter_close_working_days"] = _working_days("PLANBOT_QUARTER_CLOSE_WORKING_DAYS", days)
-    return ScheduleConfig(**values)  # type: ignore[arg-type]
+    return ScheduleConfig(**values)
 
 
 def _clock(text: str) -> dt.time | None:
