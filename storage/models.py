@@ -122,8 +122,8 @@ class Delegate(SQLModel, table=True):
 class StatusUpdate(SQLModel, table=True):
     """One RAG report on an action. Append-only: a correction is a new row pointing at the old.
 
-``proposed_due`` is a re-profile request made with a red status: the owner's proposed new due
-date, which an admin may approve (as a ``Reprofile``); the action's due date does not move by itself.
+    ``proposed_due`` is a re-profile request made with a red status: the owner's proposed new due
+    date, which an admin may approve (as a ``Reprofile``); the action's due date does not move by itself.
 
     The (action, time, id) index lets a report find each action's newest updates by walking a few
     index entries per action instead of sorting the whole history.
