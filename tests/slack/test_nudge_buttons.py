@@ -4,6 +4,7 @@ who may update the action, and "Update…" opens the modal for that action."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from fake_slack import FakeSlack
 from interaction import click
@@ -105,3 +106,14 @@ class TestUpdateButton:
         [opened] = fake_slack.wait_for("views.open")
         assert "You can't update V9" in json.dumps(opened.params["view"])
         assert "rag_update" != opened.params["view"].get("callback_id")
+
+
+def test_two_clicks_at_the_same_moment_store_one_update(events_url, fake_slack, engine: Engine):
+    """A double click sends both payloads before either is answered; the reminder's claim lets one through."""
+    amber_v9(events_url, fake_slack)
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: still_amber(events_url, fake_slack), range(2)))
+
+    texts = answers(fake_slack, 2)
+    assert 2 == len(stored_updates(engine))
+    assert 1 == sum("Already recorded" in text for text in texts)
