@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from commands.periods import Quarter
+from commands.periods import Quarter, cut_off
 from commands.quarterly import quarter_window_end, quarterly_summary
+from commands.report_data import london_start
 from commands.report_model import (
     ActionRow,
     ColourCount,
@@ -26,6 +27,7 @@ from commands.report_model import (
     ThemeBlock,
 )
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
+from storage.models import Action
 from storage.repository import PlanRepository
 
 EXPORT_FORMATS = ("docx", "xlsx", "csv", "html", "md")
@@ -168,10 +170,21 @@ def build_panel(
         completed=tuple(_filtered(row, public, scrub) for row in summary.completed),
         changes=tuple(
             replace(change, title=scrub(change.title), approval=scrub(change.approval), detail=scrub(change.detail))
-            for change in summary.changes
+            for change in sorted((*summary.changes, *_added(repo, actions, quarter, now)), key=lambda c: c.at)
         ),
         measures=summary.measures,
     )
+
+
+def _added(repo: PlanRepository, actions: dict[str, Action], quarter: Quarter, now: dt.datetime) -> list[PlanChange]:
+    """Actions a plan import added in the quarter's window (the audit log is where that is recorded)."""
+    since = london_start(cut_off(quarter.previous()) + dt.timedelta(days=1))
+    entries = repo.audit_entries("action", "add", since, quarter_window_end(quarter, now))
+    return [
+        PlanChange(entry.entity_key, actions[entry.entity_key].title, "new", "added to the plan", "", entry.at)
+        for entry in entries
+        if entry.entity_key in actions
+    ]
 
 
 def _filtered(row: ActionRow, public: bool, scrub: Scrub) -> ActionRow:

@@ -250,6 +250,17 @@ class PlanRepository(ReportQueries):
             )
         )
 
+    def audit_entries(self, entity: str, change: str, since: dt.datetime, before: dt.datetime) -> list[AuditEntry]:
+        """Audit entries of one kind in ``[since, before)``, oldest first (e.g. actions a plan import added)."""
+        return list(
+            self.session.exec(
+                select(AuditEntry)
+                .where(AuditEntry.entity == entity, AuditEntry.change == change)
+                .where(col(AuditEntry.at) >= since, col(AuditEntry.at) < before)
+                .order_by(col(AuditEntry.at), col(AuditEntry.id))
+            )
+        )
+
     # -- scheduled job runs and channel subscriptions -----------------------------------
 
     def insert_once(self, row: object) -> bool:

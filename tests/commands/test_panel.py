@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import yaml
 from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from report_support import london
 
 from commands.errors import ParseError, UserError
 from commands.panel import EMAIL_WITHHELD, NAME_WITHHELD, PanelReport, build_panel
+from commands.plan_file import load_plan
 from commands.plan_grammar import ReportRequest, parse_plan
 from commands.reports import quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan
+from storage.plan_import import import_plan
 from storage.repository import PlanRepository
 
 
@@ -132,3 +136,20 @@ def test_report_request_read_in_any_order(typed, expected):
 def test_two_formats_refused():
     with pytest.raises(ParseError, match="Choose one format, not docx and csv"):
         parse_plan("report docx csv")
+
+
+def test_action_added_in_the_quarter_is_a_change_to_the_plan(repo, played, sample_plan_path, tmp_path):
+    document = yaml.safe_load(sample_plan_path.read_text())
+    victims = document["themes"][0]["actions"]
+    victims.append({**victims[0], "id": "V99", "title": "Pilot a victims' text service.", "due": "2019-06-30"})
+    changed = tmp_path / "plan.yaml"
+    changed.write_text(yaml.safe_dump(document, sort_keys=False))
+    import_plan(repo, load_plan(changed), actor="admin@example.org", at=london(2018, 11, 5))
+
+    panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=True)
+
+    assert ("V99", "new", "added to the plan") in [(c.action_code, c.change, c.detail) for c in panel.changes]
+    assert ["new", "re-profiled"] == [c.change for c in panel.changes]
+    assert [] == [
+        c for c in build_panel(repo, Q3.next(), london(2019, 4, 20), public=True).changes if c.change == "new"
+    ]
