@@ -39,12 +39,13 @@ def assign_role(actor: Actor, repo: PlanRepository, role_text: str, person_text:
     assert role.id is not None and person.id is not None
     holdings = repo.role_holdings(role.id)
     previous = [p for p in repo.holders([role.id])[role.id] if p.id != person.id]
-    if not previous and any(h.person_id == person.id for h in holdings):
+    holds_it = any(h.person_id == person.id for h in holdings)
+    if holds_it and not previous:
         return Reply(text=f"{person_name(person)} already holds the {role.title}; nothing changed.")
     for holding in holdings:
         if holding.person_id != person.id:
             repo.delete(holding)
-    if not any(h.person_id == person.id for h in holdings):
+    if not holds_it:
         repo.add(RoleHolder(role_id=role.id, person_id=person.id))
     owns, sponsors = _actions_of(repo, role)
     repo.audit(

@@ -8,10 +8,10 @@ from fake_slack import FakeSlack, SlackUser
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from test_plan_command import plan
-from workspace import ADMIN, OWNER
+from workspace import ADMIN, BOT, OWNER
 
 from storage.db import session_scope
-from storage.models import Action, AuditEntry, Reprofile
+from storage.models import Action, AuditEntry, Delegate, Reprofile
 from storage.repository import PlanRepository
 
 JO = SlackUser("U999", "Jo Haynes", "jo.haynes@example.org")
@@ -65,3 +65,11 @@ def test_an_owner_is_refused_an_admin_change_and_nothing_is_stored(events_url, f
     with session_scope(engine) as session:
         assert "monthly" == session.exec(select(Action).where(Action.code == "V9")).one().cadence
     assert {} == dms(fake_slack)
+
+
+def test_a_mentioned_user_without_an_email_is_refused(events_url, fake_slack, engine: Engine):
+    reply = plan(events_url, fake_slack, f"admin delegate V9 <@{BOT.id}|somebot>", ADMIN.id)
+
+    assert reply["text"].startswith("I couldn't read @somebot's email from Slack")
+    with session_scope(engine) as session:
+        assert [] == list(session.exec(select(Delegate)))
