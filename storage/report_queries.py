@@ -2,8 +2,9 @@
 
 Each method is one SQL statement over the whole plan (joined on ``action.plan_id`` rather than a
 list of ids), so a report costs the same number of queries on a 34-action plan as on a
-3,000-action one. Window functions pick each action's newest updates in the database instead of
-loading every update into Python.
+3,000-action one. Correlated subqueries walking the (action, created_at, id) index pick each
+action's newest updates in the database instead of loading every update into Python, and rows come
+back as plain columns (named tuples), not ORM objects, because reports read thousands of them.
 """
 
 from __future__ import annotations
