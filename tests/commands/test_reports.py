@@ -214,4 +214,4 @@ class TestQueryCount:
         large = cost()
 
         assert small == large
-        assert max(large.values()) <= 8
+        assert max(large.values()) <= 6
