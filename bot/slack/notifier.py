@@ -88,22 +88,30 @@ class SlackNotifier:
         return self.client.users_lookupByEmail(email=recipient.email)["user"]["id"]
 
     def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
-        self._pace(channel)
+        """Post once the channel's turn has come; the turn is timed from when Slack answered the last
+        post, since Slack counts arrivals and a slow first request would otherwise shorten the gap."""
         try:
-            response = self.client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread_ts, unfurl_links=False
-            )
+            with self._lock:
+                self._pace(channel)
+                try:
+                    response = self.client.chat_postMessage(
+                        channel=channel,
+                        text=message.text,
+                        blocks=message.blocks,
+                        thread_ts=thread_ts,
+                        unfurl_links=False,
+                    )
+                finally:
+                    self._last_post[channel] = self.clock()
         except SlackApiError as error:
-            alert_admins(self, error, channel)
+            alert_admins(self, error, channel)  # posts DMs itself, so only once the lock is free
             raise
         return response["ts"]
 
     def _pace(self, channel: str) -> None:
-        """Wait until a second has passed since the last post to ``channel`` (one post at a time per notifier)."""
-        with self._lock:
-            last = self._last_post.get(channel)
-            if last is not None:
-                wait = last + self.min_interval - self.clock()
-                if wait > 0:
-                    self.sleep(wait)
-            self._last_post[channel] = self.clock()
+        """Wait until a second has passed since the last post to ``channel`` (callers hold the lock)."""
+        last = self._last_post.get(channel)
+        if last is not None:
+            wait = last + self.min_interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
