@@ -75,9 +75,7 @@ def delegate(actor: Actor, repo: PlanRepository, action_code: str, person_text: 
         UnknownAction, UnknownPerson: as their names say.
         NotAuthorised: the actor is neither the action's owner nor an admin.
     """
-    action = find_action(action_code, repo)
-    _require_owner_or_admin(actor, repo, action)
-    person = find_person(repo, person_text)
+    action, person = _delegation(actor, repo, action_code, person_text)
     assert action.id is not None and person.id is not None
     if repo.delegation(action.id, person.id) is not None:
         return Reply(text=f"{person_name(person)} is already a delegate for {action.code}; nothing changed.")
@@ -104,9 +102,7 @@ def undelegate(actor: Actor, repo: PlanRepository, action_code: str, person_text
         UnknownAction, UnknownPerson: as their names say.
         NotAuthorised: the actor is neither the action's owner nor an admin.
     """
-    action = find_action(action_code, repo)
-    _require_owner_or_admin(actor, repo, action)
-    person = find_person(repo, person_text)
+    action, person = _delegation(actor, repo, action_code, person_text)
     assert action.id is not None and person.id is not None
     existing = repo.delegation(action.id, person.id)
     if existing is None:
@@ -118,6 +114,13 @@ def undelegate(actor: Actor, repo: PlanRepository, action_code: str, person_text
         actor, _owners(repo, action), f"{who(actor)} removed {person_name(person)} as a delegate for {action.code}."
     )
     return Reply(text=f"{person_name(person)} is no longer a delegate for {action.code}.", notices=notices)
+
+
+def _delegation(actor: Actor, repo: PlanRepository, action_code: str, person_text: str) -> tuple[Action, Person]:
+    """The action and person a (un)delegation names, once the actor is known to be its owner or an admin."""
+    action = find_action(action_code, repo)
+    _require_owner_or_admin(actor, repo, action)
+    return action, find_person(repo, person_text)
 
 
 def find_role(repo: PlanRepository, text: str) -> Role:

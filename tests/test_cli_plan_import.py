@@ -6,36 +6,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import MetaData, func, select
+from cli_support import row_counts, use_database
 
 from bot.cli import main
 from commands.plan_file import PlanSpec, load_plan
-from storage.db import make_engine
 from storage.migrate import head_revision
 
 
 @pytest.fixture
 def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """DATABASE_URL pointing at an empty test database, run from a folder with no ``.env``."""
-    monkeypatch.setenv("DATABASE_URL", empty_db_url)
-    monkeypatch.chdir(tmp_path)
+    use_database(empty_db_url, monkeypatch, tmp_path)
     return empty_db_url
-
-
-def row_counts(url: str) -> dict[str, int]:
-    """Rows in every table of the database, to show what a command wrote."""
-    engine = make_engine(url)
-    try:
-        tables = MetaData()
-        tables.reflect(engine)
-        with engine.connect() as connection:
-            return {
-                name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in tables.tables.items()
-                if name != "alembic_version"
-            }
-    finally:
-        engine.dispose()
 
 
 def rows_in(spec: PlanSpec) -> int:

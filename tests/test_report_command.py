@@ -6,11 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, func, select
+from cli_support import imported_plan, row_counts, use_database
 
 from bot.cli import main
 from commands.rules import LONDON
-from storage.db import make_engine, session_scope
 from storage.models import StatusUpdate
 from storage.repository import PlanRepository
 
@@ -19,42 +18,22 @@ def utc(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     return dt.datetime(year, month, day, hour, tzinfo=LONDON).astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def play_v9(repo: PlanRepository) -> None:
+    """V9 reported green in 2018/19 Q2 and red in Q3, by an admin."""
+    action = repo.action_by_code("V9")
+    author = repo.admins()[0]
+    assert action is not None and action.id is not None and author.id is not None
+    for status, reason, at in (("G", "", utc(2018, 9, 3)), ("R", "CJS review delayed", utc(2018, 11, 12))):
+        repo.add(StatusUpdate(action_id=action.id, status=status, reason=reason, author_id=author.id, created_at=at))
+
+
 @pytest.fixture
 def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
     """The sample plan imported through the command line, V9 reported green in Q2 and red in Q3."""
-    monkeypatch.setenv("DATABASE_URL", empty_db_url)
-    monkeypatch.setenv("COLUMNS", "160")
-    monkeypatch.chdir(tmp_path)
-    assert 0 == main(["plan", "import", str(sample_plan_path)])
-    engine = make_engine(empty_db_url)
-    try:
-        with session_scope(engine) as session:
-            repo = PlanRepository(session)
-            action = repo.action_by_code("V9")
-            author = repo.admins()[0]
-            assert action is not None and action.id is not None and author.id is not None
-            for status, reason, at in (("G", "", utc(2018, 9, 3)), ("R", "CJS review delayed", utc(2018, 11, 12))):
-                session.add(
-                    StatusUpdate(action_id=action.id, status=status, reason=reason, author_id=author.id, created_at=at)
-                )
-    finally:
-        engine.dispose()
+    use_database(empty_db_url, monkeypatch, tmp_path)
+    imported_plan(empty_db_url, sample_plan_path, play_v9)
     capsys.readouterr()
     return empty_db_url
-
-
-def row_counts(url: str) -> dict[str, int]:
-    engine = make_engine(url)
-    try:
-        tables = MetaData()
-        tables.reflect(engine)
-        with engine.connect() as connection:
-            return {
-                name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for name, table in tables.tables.items()
-            }
-    finally:
-        engine.dispose()
 
 
 class TestReports:

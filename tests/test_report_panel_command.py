@@ -5,27 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_support import imported_plan, use_database
 from docx import Document
 from panel_support import play_quarter
 
 from bot.cli import main
-from storage.db import make_engine, session_scope
-from storage.repository import PlanRepository
 
 
 @pytest.fixture
 def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
     """The sample plan imported through the command line, with 2018/19 Q2 and Q3 played."""
-    monkeypatch.setenv("DATABASE_URL", empty_db_url)
-    monkeypatch.setenv("COLUMNS", "160")
-    monkeypatch.chdir(tmp_path)
-    assert 0 == main(["plan", "import", str(sample_plan_path)])
-    engine = make_engine(empty_db_url)
-    try:
-        with session_scope(engine) as session:
-            play_quarter(PlanRepository(session))
-    finally:
-        engine.dispose()
+    use_database(empty_db_url, monkeypatch, tmp_path)
+    imported_plan(empty_db_url, sample_plan_path, play_quarter)
     capsys.readouterr()
     return empty_db_url
 
