@@ -18,7 +18,7 @@ from commands.quarterly import CUT_OFF_WORKING_DAYS, quarter_window_end
 from commands.report_data import colour_counts, is_open, load_plan_data
 from commands.report_model import ColourCount, ThemeBlock
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
-from storage.repository import PlanRepository, UpdateFacts
+from storage.repository import PlanRepository
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,14 @@ def status_shares(
     first, last = Quarter.containing(data.plan.period_start), min(through, Quarter.containing(data.plan.period_end))
     quarters = [q for q in _quarters(first, last) if q.start <= today]
     open_ids = {a.id for a in data.actions if a.id is not None and is_open(a)}
-    snapshots = repo.snapshots(data.plan_id, [q.key for q in quarters])
+    snapshots = repo.quarter_statuses(data.plan_id, [q.key for q in quarters])
     shares = []
     for quarter in quarters:
-        standing: dict[int, UpdateFacts | None] = dict(snapshots[quarter.key])
+        standing = dict(snapshots[quarter.key])
         if not open_ids <= standing.keys():
             live = repo.newest_updates(data.plan_id, before=quarter_window_end(quarter, now, working_days))
-            standing = {i: found.newest[0] for i, found in live.items()} | standing
-        counts = colour_counts((_status(standing.get(i)) for i in open_ids), None, scheme)
+            standing = {i: newest[0].status for i, newest in live.items()} | standing
+        counts = colour_counts((standing.get(i) for i in open_ids), None, scheme)
         shares.append(
             QuarterShare(
                 quarter=quarter.label,
@@ -130,10 +130,6 @@ def _quarters(first: Quarter, last: Quarter) -> list[Quarter]:
 
 def _segments(counts: Iterable[tuple[str | None, int]], scheme: RagScheme) -> tuple[Segment, ...]:
     return tuple(Segment(status, scheme.label(status), count) for status, count in counts)
-
-
-def _status(update: UpdateFacts | None) -> str | None:
-    return update.status if update is not None else None
 
 
 def _change(count: ColourCount) -> int:

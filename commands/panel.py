@@ -191,7 +191,7 @@ def _filtered(row: ActionRow, public: bool, scrub: Scrub) -> ActionRow:
     """The row as the audience may see it: restricted commentary dropped from the public version."""
     if not public:
         return row
-    return replace(row, reason="" if row.restricted else scrub(row.reason), title=scrub(row.title))
+    return row._replace(reason="" if row.restricted else scrub(row.reason), title=scrub(row.title))
 
 
 def _public_blocks(summary: QuarterlySummary, scrub: Scrub) -> tuple[ThemeBlock, ...]:

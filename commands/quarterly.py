@@ -33,11 +33,9 @@ from commands.report_model import (
 )
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
 from storage.models import ActionState
-from storage.repository import ActionFacts, ActionUpdates, FrozenStatus, PlanRepository, UpdateFacts
+from storage.repository import PlanRepository, SnapshotRow
 
 CUT_OFF_WORKING_DAYS = 10
-# An action's status in a quarter, and the update that set it (None: not yet reported).
-Standing = dict[int, UpdateFacts | None]
 
 
 def freeze_quarter(
@@ -51,7 +49,11 @@ def freeze_quarter(
     Raises:
         UserError: no plan is loaded.
     """
-    return _freeze(repo, load_plan_data(repo), quarter, now, working_days)
+    data = load_plan_data(repo)
+    if not _cut_off_passed(quarter, now, working_days):
+        return False
+    _freeze(repo, data, quarter, now, working_days)
+    return True
 
 
 def quarterly_summary(
@@ -65,52 +67,48 @@ def quarterly_summary(
     completions, progress, next quarter's due actions, strategic measures and changes to the plan.
 
     Freezes this quarter and the previous one when their cut-offs have passed (so the caller's unit
-    of work must commit for the snapshot to be kept).
+    of work must commit for the snapshot to be kept). A frozen quarter is read from its snapshot
+    alone; a provisional one from each action's newest update so far.
 
     Raises:
         UserError: no plan is loaded.
     """
     data = load_plan_data(repo)
     previous_quarter = quarter.previous()
-    frozen = {q: _freeze(repo, data, q, now, working_days) for q in (previous_quarter, quarter)}
-    snapshots = repo.frozen_statuses(data.plan_id, [q.key for q in frozen if frozen[q]])
-    window_end = quarter_window_end(quarter, now, working_days)
-    live = repo.newest_updates(data.plan_id, before=window_end) if not all(frozen.values()) else {}
-    window_start = london_start(cut_off(previous_quarter, working_days) + dt.timedelta(days=1))
-    in_window = repo.newest_updates(data.plan_id, since=window_start, before=window_end, count=True)
-    if frozen[quarter]:
-        this = _frozen_updates(repo, snapshots[quarter.key], in_window)
+    window_start, window_end = quarter_window(quarter, now, working_days)
+    frozen = _cut_off_passed(quarter, now, working_days)
+    last_frozen = _cut_off_passed(previous_quarter, now, working_days)
+    live = {} if frozen and last_frozen else repo.window_updates(data.plan_id, since=window_start, before=window_end)
+    if frozen:
+        snapshot = _frozen_snapshot(repo, data, quarter, now, working_days)
+        this = {action_id: row.update for action_id, row in snapshot.items()}
+        counts = {action_id: row.updates or 0 for action_id, row in snapshot.items()}
     else:
-        this = {action_id: found.newest[0] for action_id, found in live.items()}
-    if frozen[previous_quarter]:
-        last = {action_id: row.status for action_id, row in snapshots[previous_quarter.key].items()}
+        this = {action_id: found.newest for action_id, found in live.items()}
+        counts = {action_id: found.count for action_id, found in live.items()}
+    if last_frozen:
+        last = _frozen_statuses(repo, data, previous_quarter, now, working_days)
     else:
-        last = {action_id: found.newest[0].status for action_id, found in live.items()}
+        last = {action_id: found.newest.status for action_id, found in live.items()}
     reprofiles = repo.reprofiles(data.plan_id, window_start, window_end)
     measures = measure_rows(repo, data, quarter)
 
-    judged = cut_off(quarter, working_days) if frozen[quarter] else london_date(now)
+    judged = cut_off(quarter, working_days) if frozen else london_date(now)
     rows: dict[int, ActionRow] = {}
     for action in data.actions:
-        if action.id is None or not is_open(action):
-            continue
-        count = (in_window[action.id].count or 0) if action.id in in_window else 0
-        rows[action.id] = action_row(data, action, this.get(action.id), last.get(action.id), judged, scheme, count)
+        if is_open(action):
+            rows[action.id] = action_row(
+                data, action, this.get(action.id), last.get(action.id), judged, scheme, counts.get(action.id, 0)
+            )
     blocks = theme_blocks(data, rows, data.themes, scheme, last)
-    reprofiled_ids = {r.action_id for r in reprofiles}
-    by_code = {a.id: a for a in data.actions}
-    exceptions = _exceptions(rows, reprofiled_ids, set(in_window), scheme)
+    by_id = {a.id: a for a in data.actions}
+    reported = {action_id for action_id, count in counts.items() if count}
     completed = tuple(
         row
         for row in rows.values()
         if row.status is not None
         and scheme.status(row.status).completes
         and not (row.previous is not None and scheme.status(row.previous).completes)
-    )
-    progress = tuple(
-        _progress_row(data, action, in_window[i], this.get(i), rows[i], judged, scheme)
-        for i, action in by_code.items()
-        if i in in_window and i in rows
     )
     following = quarter.next()
     first, last_day = following.start, following.end
@@ -121,28 +119,29 @@ def quarterly_summary(
     )
     changes = [
         PlanChange(
-            by_code[r.action_id].code,
-            by_code[r.action_id].title,
+            by_id[r.action_id].code,
+            by_id[r.action_id].title,
             "re-profiled",
             f"due {show_date(r.old_due)} → {show_date(r.new_due)}",
             r.approval,
             r.created_at,
         )
         for r in reprofiles
-        if r.action_id in by_code
+        if r.action_id in by_id
     ]
     changes += _closures(data, window_start, window_end)
     return QuarterlySummary(
         plan_name=data.plan.short_name,
         quarter=quarter,
         cut_off=cut_off(quarter, working_days),
-        provisional=not frozen[quarter],
+        provisional=not frozen,
         as_of=now,
         themes=blocks,
         totals=total_counts(blocks),
-        exceptions=exceptions,
+        exceptions=_exceptions(rows, {r.action_id for r in reprofiles}, reported, scheme),
         completed=completed,
-        progress=progress,
+        # The window ends at the cut-off, so an action's newest update in it is the one its row shows.
+        progress=tuple(row for action_id, row in rows.items() if action_id in reported),
         next_quarter=next_quarter,
         measures=measures,
         changes=tuple(sorted(changes, key=lambda c: c.at)),
@@ -155,59 +154,53 @@ def quarter_window_end(quarter: Quarter, now: dt.datetime, working_days: int = C
     return min(london_start(cut_off(quarter, working_days) + dt.timedelta(days=1)), up_to(now))
 
 
-def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int) -> bool:
-    """Snapshot every action not yet frozen for the quarter, as it stood at the end of the cut-off day."""
-    last_day = cut_off(quarter, working_days)
-    if london_date(now) <= last_day:
-        return False
-    missing = repo.unfrozen_action_ids(data.plan_id, quarter.key)
-    if missing:
-        latest = repo.newest_updates(data.plan_id, before=london_start(last_day + dt.timedelta(days=1)))
-        repo.add_snapshots(
-            [
-                {
-                    "plan_id": data.plan_id,
-                    "quarter_key": quarter.key,
-                    "action_id": action_id,
-                    "status": latest[action_id].newest[0].status if action_id in latest else None,
-                    "update_id": latest[action_id].newest[0].id if action_id in latest else None,
-                    "frozen_at": now,
-                }
-                for action_id in missing
-            ]
-        )
-    return True
+def quarter_window(
+    quarter: Quarter, now: dt.datetime, working_days: int = CUT_OFF_WORKING_DAYS
+) -> tuple[dt.datetime, dt.datetime]:
+    """The quarter's window of updates: from the day after the previous quarter's cut-off to the
+    end of its own cut-off day (or just after ``now``, before then)."""
+    start = london_start(cut_off(quarter.previous(), working_days) + dt.timedelta(days=1))
+    return start, quarter_window_end(quarter, now, working_days)
 
 
-def _frozen_updates(
-    repo: PlanRepository, snapshot: dict[int, FrozenStatus], in_window: dict[int, ActionUpdates]
-) -> Standing:
-    """The updates a frozen snapshot holds. The quarter's window ends at its cut-off, so an action
-    updated in the quarter froze the newest update of the window, already read; only the updates
-    of actions quiet all quarter are read again, by id."""
-    known = {found.newest[0].id: found.newest[0] for found in in_window.values()}
-    wanted = {row.update_id for row in snapshot.values() if row.update_id is not None} - known.keys()
-    known |= repo.updates_by_id(wanted)
-    return {
-        action_id: known[row.update_id] if row.update_id is not None else None for action_id, row in snapshot.items()
-    }
+def _cut_off_passed(quarter: Quarter, now: dt.datetime, working_days: int) -> bool:
+    return london_date(now) > cut_off(quarter, working_days)
 
 
-def _progress_row(
-    data: PlanData,
-    action: ActionFacts,
-    found: ActionUpdates,
-    standing: UpdateFacts | None,
-    row: ActionRow,
-    judged: dt.date,
-    scheme: RagScheme,
-) -> ActionRow:
-    """An action's newest update in the quarter's window; usually the very update its status row
-    already shows (the window ends at the cut-off), and then that row is the answer."""
-    newest = found.newest[0]
-    if standing is not None and standing.id == newest.id:
-        return row
-    return action_row(data, action, newest, row.previous, judged, scheme, found.count or 0)
+def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int) -> None:
+    """Snapshot every action not yet frozen for the quarter, as it stood at the end of its cut-off day."""
+    since, before = quarter_window(quarter, now, working_days)
+    repo.freeze_quarter(data.plan_id, quarter.key, since=since, before=before, now=now)
+
+
+def _frozen_statuses(
+    repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int
+) -> dict[int, str | None]:
+    """The statuses frozen for a quarter whose cut-off has passed, freezing any action missing.
+
+    Reads first and writes only when something is missing, so comparing with an already frozen
+    quarter takes no write lock."""
+    statuses = repo.quarter_statuses(data.plan_id, [quarter.key])[quarter.key]
+    if len(statuses) < len(data.actions):
+        _freeze(repo, data, quarter, now, working_days)
+        statuses = repo.quarter_statuses(data.plan_id, [quarter.key])[quarter.key]
+    return statuses
+
+
+def _frozen_snapshot(
+    repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int
+) -> dict[int, SnapshotRow]:
+    """A quarter's snapshot once its cut-off has passed, freezing any action missing and completing
+    rows frozen by an older planbot; reads first and writes only when something needs it."""
+    snapshot = repo.quarter_snapshot(data.plan_id, quarter.key)
+    incomplete = any(row.updates is None for row in snapshot.values())
+    if len(snapshot) < len(data.actions) or incomplete:
+        _freeze(repo, data, quarter, now, working_days)
+        if incomplete:
+            since, before = quarter_window(quarter, now, working_days)
+            repo.complete_snapshot(data.plan_id, quarter.key, since=since, before=before)
+        snapshot = repo.quarter_snapshot(data.plan_id, quarter.key)
+    return snapshot
 
 
 def _exceptions(

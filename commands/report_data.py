@@ -1,15 +1,17 @@
 """What every report needs before it can be built: the plan's structure, in a fixed number of queries,
 and the helpers that turn an action and its updates into an ``ActionRow``.
 
-Reports load the plan once (plan, themes, actions, role titles: four queries) and then ask for
-updates plan-wide, so their cost does not grow with the number of actions.
+Reports load the plan once (the plan row, plus themes, actions and role titles when this process
+has no current copy of them) and then ask for updates plan-wide, so their cost does not grow with
+the number of actions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,47 +19,74 @@ from functools import cached_property
 from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
 from commands.rules import LONDON, RagScheme, word_list
-from storage.models import ActionState, Plan, Theme
-from storage.repository import ActionFacts, PlanRepository, UpdateFacts
+from storage.models import ActionState, Plan
+from storage.repository import ActionFacts, PlanRepository, ThemeFacts, UpdateFacts
 
 NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
 
 
 @dataclass(frozen=True)
-class PlanData:
-    """The current plan with its themes and actions in plan order and every role title it names."""
+class PlanStructure:
+    """A plan's themes and actions in plan order and every role title they name: what every report
+    reads before any update, kept per process under the plan's structure stamp (see ``_structure``)."""
 
-    plan: Plan
-    themes: tuple[Theme, ...]
+    themes: tuple[ThemeFacts, ...]
     actions: tuple[ActionFacts, ...]
     role_titles: dict[int, str]
+
+    @cached_property
+    def theme_codes(self) -> dict[int, str]:
+        return {t.id: t.code for t in self.themes}
+
+    @cached_property
+    def actions_by_theme(self) -> dict[int, list[ActionFacts]]:
+        """Each theme's actions in plan order, grouped once rather than once per theme."""
+        grouped: dict[int, list[ActionFacts]] = {theme.id: [] for theme in self.themes}
+        for action in self.actions:
+            grouped.setdefault(action.theme_id, []).append(action)
+        return grouped
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """The current plan (this unit of work's row) and its structure."""
+
+    plan: Plan
+    structure: PlanStructure
 
     @property
     def plan_id(self) -> int:
         assert self.plan.id is not None
         return self.plan.id
 
-    def role(self, role_id: int | None) -> str:
-        return self.role_titles.get(role_id, "") if role_id is not None else ""
+    @property
+    def themes(self) -> tuple[ThemeFacts, ...]:
+        return self.structure.themes
 
-    @cached_property
-    def theme_codes(self) -> dict[int | None, str]:
-        return {t.id: t.code for t in self.themes}
+    @property
+    def actions(self) -> tuple[ActionFacts, ...]:
+        return self.structure.actions
+
+    @property
+    def actions_by_theme(self) -> dict[int, list[ActionFacts]]:
+        return self.structure.actions_by_theme
+
+    def role(self, role_id: int | None) -> str:
+        return self.structure.role_titles.get(role_id, "") if role_id is not None else ""
 
     def theme_code(self, action: ActionFacts) -> str:
-        return self.theme_codes.get(action.theme_id, "")
+        return self.structure.theme_codes.get(action.theme_id, "")
 
-    @cached_property
-    def actions_by_theme(self) -> dict[int, list[ActionFacts]]:
-        """Each theme's actions in plan order, grouped once rather than once per theme."""
-        grouped: dict[int, list[ActionFacts]] = {theme.id: [] for theme in self.themes if theme.id is not None}
-        for action in self.actions:
-            grouped.setdefault(action.theme_id, []).append(action)
-        return grouped
+
+# Structures of the plans this process has reported on lately, keyed by (plan id, structure stamp).
+_STRUCTURES: OrderedDict[tuple[int, str], PlanStructure] = OrderedDict()
+_STRUCTURES_KEPT = 4
+_STRUCTURES_LOCK = threading.Lock()
 
 
 def load_plan_data(repo: PlanRepository) -> PlanData:
-    """The current plan's structure in four queries.
+    """The current plan and its structure: one query when this process has already read the
+    structure under the plan's current stamp, four when it has not.
 
     Raises:
         UserError: no plan has been imported yet.
@@ -65,13 +94,34 @@ def load_plan_data(repo: PlanRepository) -> PlanData:
     plan = repo.current_plan()
     if plan is None or plan.id is None:
         raise NO_PLAN
-    themes = tuple(repo.themes(plan.id))
-    actions = tuple(repo.plan_actions(plan.id))
+    return PlanData(plan, _structure(repo, plan.id, plan.structure_stamp))
+
+
+def _structure(repo: PlanRepository, plan_id: int, stamp: str) -> PlanStructure:
+    """The plan's structure from this process's copy, or read afresh when the stamp has moved.
+
+    Worth keeping: at 3,000 actions reading them costs as much as finding every action's newest
+    update, and reports are asked for far more often than plans are edited. The stamp changes in
+    the same transaction as any edit (``storage.structure``), so a copy is never used after its
+    plan changed, whichever process changed it.
+    """
+    key = (plan_id, stamp)
+    with _STRUCTURES_LOCK:
+        kept = _STRUCTURES.get(key)
+    if kept is not None:
+        return kept
+    themes = tuple(repo.plan_themes(plan_id))
+    actions = tuple(repo.plan_actions(plan_id))
     role_ids = {a.owner_role_id for a in actions} | {t.sro_role_id for t in themes if t.sro_role_id is not None}
-    return PlanData(plan, themes, actions, repo.role_titles(role_ids))
+    read = PlanStructure(themes, actions, repo.role_titles(role_ids))
+    with _STRUCTURES_LOCK:
+        _STRUCTURES[key] = read
+        while len(_STRUCTURES) > _STRUCTURES_KEPT:
+            _STRUCTURES.popitem(last=False)
+    return read
 
 
-def find_theme(data: PlanData, wanted: str) -> Theme:
+def find_theme(data: PlanData, wanted: str) -> ThemeFacts:
     """The theme named by its code or its name, in any case, or an error suggesting near misses.
 
     Raises:
@@ -150,14 +200,14 @@ def colour_counts(
 def theme_blocks(
     data: PlanData,
     rows: dict[int, ActionRow],
-    themes: Sequence[Theme],
+    themes: Sequence[ThemeFacts],
     scheme: RagScheme,
     previous: dict[int, str | None] | None = None,
 ) -> tuple[ThemeBlock, ...]:
     """Group rows (keyed by action id, open actions only) under their themes, with counts by colour."""
     blocks = []
     for theme in themes:
-        members = data.actions_by_theme.get(theme.id, []) if theme.id is not None else []
+        members = data.actions_by_theme.get(theme.id, [])
         open_ids = [a.id for a in members if a.id in rows]
         before = [previous.get(i) for i in open_ids] if previous is not None else None
         blocks.append(

@@ -27,7 +27,7 @@ from commands.report_data import (
 from commands.report_model import ActionHistory, ActionRow, Digest, HistoryEntry, OverdueList, PlanChange, Summary
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
 from storage.models import ActionState
-from storage.repository import ActionUpdates, PlanRepository
+from storage.repository import PlanRepository, UpdateFacts
 
 __all__ = [
     "DIGEST_JOB",
@@ -66,9 +66,9 @@ def theme_summary(
     for action in data.actions:
         if action.id is None or not is_open(action) or theme_id not in (None, action.theme_id):
             continue
-        found = latest.get(action.id)
-        newest = found.newest[0] if found else None
-        previous = found.newest[1].status if found and len(found.newest) > 1 else None
+        found = latest.get(action.id, ())
+        newest = found[0] if found else None
+        previous = found[1].status if len(found) > 1 else None
         rows[action.id] = action_row(data, action, newest, previous, today, scheme)
     blocks = theme_blocks(data, rows, themes, scheme)
     worst = worst_status(scheme)
@@ -119,7 +119,7 @@ def weekly_digest(
         last = repo.last_run(DIGEST_JOB, "sent")
         since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
     latest = repo.window_updates(data.plan_id, since=since, before=up_to(now))
-    current = {action_id: ActionUpdates((found.newest,), None) for action_id, found in latest.items()}
+    current = {action_id: (found.newest,) for action_id, found in latest.items()}
     today = london_date(now)
     worst = worst_status(scheme)
     updated: list[ActionRow] = []
@@ -135,7 +135,7 @@ def weekly_digest(
         if action.id is None or action.state != ActionState.ACTIVE:
             continue
         found = current.get(action.id)
-        newest = found.newest[0] if found else None
+        newest = found[0] if found else None
         soon = 0 <= (action.current_due - today).days <= span
         if newest is None or (soon and not scheme.finished(action.state, newest.status)):
             row = action_row(data, action, newest, None, today, scheme, compare=False)
@@ -209,7 +209,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
 
 
 def _overdue_rows(
-    data: PlanData, latest: dict[int, ActionUpdates], today: dt.date, scheme: RagScheme, *, compare: bool
+    data: PlanData, latest: dict[int, tuple[UpdateFacts, ...]], today: dt.date, scheme: RagScheme, *, compare: bool
 ) -> tuple[ActionRow, ...]:
     """Open actions whose current due date has passed unfinished, oldest due date first; with
     ``compare``, each newest update is compared with the one before it."""
@@ -217,10 +217,10 @@ def _overdue_rows(
     for action in data.actions:
         if action.id is None or not is_open(action):
             continue
-        found = latest.get(action.id)
-        newest = found.newest[0] if found else None
+        found = latest.get(action.id, ())
+        newest = found[0] if found else None
         if not scheme.action_overdue(action.current_due, action.state, newest.status if newest else None, today):
             continue
-        previous = found.newest[1].status if found and len(found.newest) > 1 else None
+        previous = found[1].status if len(found) > 1 else None
         rows.append(action_row(data, action, newest, previous, today, scheme, compare=compare))
     return tuple(sorted(rows, key=lambda row: row.due))

@@ -9,6 +9,7 @@ Status updates and audit entries are append-only: nothing in planbot updates or 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
 
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
@@ -23,8 +24,19 @@ class ActionState(StrEnum):
     CLOSED = "closed"
 
 
+def new_structure_stamp() -> str:
+    return uuid.uuid4().hex
+
+
 class Plan(SQLModel, table=True):
-    """A Police and Crime Plan: the period it covers and where its financial year starts."""
+    """A Police and Crime Plan: the period it covers and where its financial year starts.
+
+    ``structure_stamp`` changes, in the same transaction, whenever the plan, its themes, its actions
+    or any role title changes (``storage.structure``), so every process can keep the plan's
+    structure in memory between reports and know from the one plan row each report reads whether
+    its copy is still right. A random stamp rather than a counter, so that a database dropped and
+    rebuilt (tests do this) can never present an old copy's key.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=300)
@@ -32,6 +44,12 @@ class Plan(SQLModel, table=True):
     period_start: dt.date
     period_end: dt.date
     financial_year_start: str = Field(default="04-01", max_length=5)
+    # The column default covers Core inserts too; the server default only rows written by hand.
+    structure_stamp: str = Field(
+        default_factory=new_structure_stamp,
+        max_length=32,
+        sa_column_kwargs={"default": new_structure_stamp, "server_default": ""},
+    )
 
 
 class Role(SQLModel, table=True):
@@ -125,11 +143,12 @@ class StatusUpdate(SQLModel, table=True):
     ``proposed_due`` is a re-profile request made with a red status: the owner's proposed new due
     date, which an admin may approve (as a ``Reprofile``); the action's due date does not move by itself.
 
-    The (action, time, id) index lets a report find each action's newest updates by walking a few
-    index entries per action instead of sorting the whole history.
+    The (action, time, id, status) index lets a report find each action's newest updates by walking
+    a few index entries per action instead of sorting the whole history, and read the status an
+    action stood at on a given day from the index alone.
     """
 
-    __table_args__ = (Index("ix_statusupdate_action_created", "action_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_statusupdate_action_created_status", "action_id", "created_at", "id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)
@@ -203,9 +222,15 @@ class ChannelSubscription(SQLModel, table=True):
 
 
 class QuarterSnapshot(SQLModel, table=True):
-    """An action's status frozen at a quarter's cut-off; never changed once written.
+    """An action as a quarter's summary shows it, frozen at the quarter's cut-off; never changed
+    once written.
 
-    ``status`` is ``None`` when the action had not been reported by the cut-off.
+    ``status`` is ``None`` when the action had not been reported by the cut-off. The row carries
+    what the summary shows of the update frozen (``reason``, ``restricted``, ``reported_at``) and
+    ``updates``, the number of the action's updates in the quarter's window (the day after the
+    previous quarter's cut-off to this one's), so a frozen quarter's summary reads neither the
+    update history nor the updates themselves. ``updates`` is ``None`` only in rows frozen before
+    planbot kept these columns; they are completed the first time such a quarter is summarised.
     """
 
     __table_args__ = (UniqueConstraint("quarter_key", "action_id"),)
@@ -216,6 +241,10 @@ class QuarterSnapshot(SQLModel, table=True):
     action_id: int = Field(foreign_key="action.id", index=True)
     status: str | None = Field(default=None, max_length=10)
     update_id: int | None = Field(default=None, foreign_key="statusupdate.id")
+    updates: int | None = None
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    restricted: bool | None = None
+    reported_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     frozen_at: dt.datetime = Field(sa_type=DateTime)
 
 

@@ -10,10 +10,24 @@ back as plain columns (named tuples), not ORM objects, because reports read thou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, Table, func, insert, null, union_all
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Executable,
+    Row,
+    ScalarSelect,
+    Select,
+    Table,
+    case,
+    func,
+    literal,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -26,6 +40,7 @@ from storage.models import (
     Reprofile,
     Role,
     StatusUpdate,
+    Theme,
 )
 
 
@@ -83,12 +98,24 @@ ACTION_FACTS = (
 )
 
 
-class FrozenStatus(NamedTuple):
-    """An action's row in a quarter's snapshot: the status frozen and the update that set it
-    (both ``None`` when the action had not been reported by the cut-off)."""
+class ThemeFacts(NamedTuple):
+    """A theme as reports show it, as plain columns: reports keep these between units of work,
+    which ORM objects, tied to their session, cannot be."""
+
+    id: int
+    code: str
+    name: str
+    sro_role_id: int | None
+
+
+class SnapshotRow(NamedTuple):
+    """An action's row in a quarter's snapshot: the status frozen (``None``: not reported by the
+    cut-off), how many updates the quarter's window held (``None``: frozen before planbot kept
+    the count) and the update frozen, as the snapshot recorded it."""
 
     status: str | None
-    update_id: int | None
+    updates: int | None
+    update: UpdateFacts | None
 
 
 class MeasureFacts(NamedTuple):
@@ -109,14 +136,6 @@ class WindowFacts(NamedTuple):
     newest: UpdateFacts
     was: str | None
     count: int
-
-
-class ActionUpdates(NamedTuple):
-    """An action's newest updates in a window (newest first) and how many updates the window holds
-    (a tuple, not a dataclass: reports build one per action)."""
-
-    newest: tuple[UpdateFacts, ...]
-    count: int | None
 
 
 def _on(update: type[StatusUpdate], since: dt.datetime | None, before: dt.datetime | None) -> list[ColumnElement[bool]]:
@@ -165,12 +184,28 @@ class ReportQueries:
 
     session: Session
 
+    def _columns(self, statement: Executable) -> Sequence[Row[Any]]:
+        """Every row of a statement that selects plain columns, run through the session's
+        connection after flushing anything pending, and fetched at once: the ORM's result
+        machinery, or fetching row by row, costs more than the query itself at thousands of rows."""
+        self.session.flush()
+        return self.session.connection().execute(statement).all()
+
     def plan_actions(self, plan_id: int) -> list[ActionFacts]:
         """Every action of a plan in plan order, as plain columns."""
-        rows = self.session.exec(
+        rows = self._columns(
             select(*ACTION_FACTS).where(Action.plan_id == plan_id).order_by(col(Action.position), col(Action.id))
         )
         return [ActionFacts(*row) for row in rows]
+
+    def plan_themes(self, plan_id: int) -> list[ThemeFacts]:
+        """Every theme of a plan in plan order, as plain columns."""
+        rows = self._columns(
+            select(Theme.id, Theme.code, Theme.name, Theme.sro_role_id)
+            .where(Theme.plan_id == plan_id)
+            .order_by(col(Theme.position), col(Theme.id))
+        )
+        return [ThemeFacts(*row) for row in rows]
 
     def role_titles(self, role_ids: Iterable[int]) -> dict[int, str]:
         """The titles of several roles in one query, keyed by role id."""
@@ -180,19 +215,10 @@ class ReportQueries:
         return dict(self.session.exec(select(Role.id, Role.title).where(col(Role.id).in_(ids))).all())
 
     def newest_updates(
-        self,
-        plan_id: int,
-        *,
-        since: dt.datetime | None = None,
-        before: dt.datetime | None = None,
-        depth: int = 1,
-        theme_id: int | None = None,
-        count: bool = False,
-    ) -> dict[int, ActionUpdates]:
-        """For each action of a plan (or of one of its themes) with updates in ``[since, before)``:
-        its newest ``depth`` of them and, with ``count``, how many it had (else ``None``: counting
-        a whole history costs more than finding its newest entries), in one query. Actions without
-        an update in the window are absent.
+        self, plan_id: int, *, before: dt.datetime, depth: int = 1, theme_id: int | None = None
+    ) -> dict[int, tuple[UpdateFacts, ...]]:
+        """For each action of a plan (or of one of its themes) with updates before ``before``: its
+        newest ``depth`` of them, newest first, in one query. Actions not yet reported are absent.
 
         For each action and each of the ``depth`` places, a correlated scalar subquery walks the
         (action, created_at, id) index backwards and stops at once, so the cost follows the number
@@ -200,39 +226,41 @@ class ReportQueries:
         many times slower at 500,000 updates). Scalar subqueries in the select list, rather than
         ``IN (… LIMIT n)`` in a join, because PostgreSQL plans those per update, not per action.
         """
-        total = _update_count(since, before)
 
         def nth_newest(offset: int) -> Select[tuple[object, ...]]:
-            tally = total if count and offset == 0 else null()
             chosen = (
-                select(*UPDATE_FACTS, tally.label("total"))
+                select(*UPDATE_FACTS)
                 .select_from(Action)
-                .join(StatusUpdate, col(StatusUpdate.id) == _newest(since, before, offset, "id"))
+                .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, before, offset, "id"))
                 .where(Action.plan_id == plan_id)
             )
             return chosen.where(Action.theme_id == theme_id) if theme_id is not None else chosen
 
         query = nth_newest(0) if depth == 1 else union_all(*(nth_newest(offset) for offset in range(depth)))
         found: dict[int, list[UpdateFacts]] = {}
-        totals: dict[int, int | None] = {}
-        for *facts, tally in self.session.exec(query):
+        for facts in self._columns(query):
             update = UpdateFacts(*facts)
             found.setdefault(update.action_id, []).append(update)
-            if tally is not None:
-                totals[update.action_id] = tally
         if depth > 1:
             for updates in found.values():
                 updates.sort(key=_newest_first, reverse=True)
-        return {action_id: ActionUpdates(tuple(updates), totals.get(action_id)) for action_id, updates in found.items()}
+        return {action_id: tuple(updates) for action_id, updates in found.items()}
 
     def window_updates(self, plan_id: int, *, since: dt.datetime, before: dt.datetime) -> dict[int, WindowFacts]:
         """For each action of a plan with an update before ``before``: its newest update, the
         status it stood at when ``since`` came, and how many updates it had in ``[since, before)``;
         what the weekly digest needs, in one query: one pass over the actions rather than one
-        before the window and another inside it."""
-        was = _newest(None, since, 0, "status")
-        rows = self.session.exec(
-            select(*UPDATE_FACTS, was.label("was"), _update_count(since, before).label("total"))
+        before the window and another inside it.
+
+        An action has updates in the window exactly when its newest update falls in it, so the
+        count and the earlier status are looked up only for those actions (``CASE`` evaluates
+        its branches lazily); for the rest the count is 0 and the status is the newest's.
+        """
+        moved = StatusUpdate.created_at >= since
+        was = case((moved, _newest(None, since, 0, "status")), else_=StatusUpdate.status)
+        total = case((moved, _update_count(since, before)), else_=0)
+        rows = self._columns(
+            select(*UPDATE_FACTS, was.label("was"), total.label("total"))
             .select_from(Action)
             .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, before, 0, "id"))
             .where(Action.plan_id == plan_id)
@@ -249,69 +277,119 @@ class ReportQueries:
             )
         )
 
-    def snapshots(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[str, dict[int, UpdateFacts | None]]:
-        """Frozen snapshots of the given quarters, keyed by quarter then action: the update each
-        froze (for its status and reason), or ``None`` for an action not yet reported; one query."""
+    def quarter_statuses(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[str, dict[int, str | None]]:
+        """The statuses frozen in the given quarters' snapshots, keyed by quarter then action (``None``:
+        not reported by the cut-off), in one query: comparing quarters needs nothing more."""
         keys = set(quarter_keys)
-        result: dict[str, dict[int, UpdateFacts | None]] = {key: {} for key in keys}
-        rows = self.session.exec(
-            select(QuarterSnapshot.quarter_key, QuarterSnapshot.action_id, *UPDATE_FACTS)
-            .outerjoin(StatusUpdate, col(StatusUpdate.id) == QuarterSnapshot.update_id)
-            .where(QuarterSnapshot.plan_id == plan_id, col(QuarterSnapshot.quarter_key).in_(keys))
-        )
-        for quarter_key, action_id, *facts in rows:
-            result[quarter_key][action_id] = UpdateFacts(*facts) if facts[0] is not None else None
-        return result
-
-    def frozen_statuses(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[str, dict[int, FrozenStatus]]:
-        """Frozen snapshots of the given quarters, keyed by quarter then action, without the updates
-        they froze: comparing quarters needs only the status, and reading 3,000 updates by id costs
-        more than the rest of the query; ``updates_by_id`` reads the few a report still needs."""
-        keys = set(quarter_keys)
-        result: dict[str, dict[int, FrozenStatus]] = {key: {} for key in keys}
-        rows = self.session.exec(
-            select(
-                QuarterSnapshot.quarter_key,
-                QuarterSnapshot.action_id,
-                QuarterSnapshot.status,
-                QuarterSnapshot.update_id,
-            ).where(QuarterSnapshot.plan_id == plan_id, col(QuarterSnapshot.quarter_key).in_(keys))
-        )
-        for quarter_key, action_id, status, update_id in rows:
-            result[quarter_key][action_id] = FrozenStatus(status, update_id)
-        return result
-
-    def updates_by_id(self, update_ids: Iterable[int]) -> dict[int, UpdateFacts]:
-        """Updates by id, as plain columns, in one query (none when no id is given)."""
-        ids = set(update_ids)
-        if not ids:
-            return {}
-        rows = self.session.exec(select(*UPDATE_FACTS).where(col(StatusUpdate.id).in_(ids)))
-        return {row[0]: UpdateFacts(*row) for row in rows}
-
-    def unfrozen_action_ids(self, plan_id: int, quarter_key: str) -> list[int]:
-        """Actions of a plan with no snapshot for a quarter yet, in plan order, so freezing adds only
-        what is missing and checking an already frozen quarter reads no rows."""
-        frozen = select(QuarterSnapshot.id).where(
-            QuarterSnapshot.action_id == Action.id, QuarterSnapshot.quarter_key == quarter_key
-        )
-        return list(
-            self.session.exec(
-                select(Action.id)
-                .where(Action.plan_id == plan_id, ~frozen.exists())
-                .order_by(col(Action.position), col(Action.id))
+        result: dict[str, dict[int, str | None]] = {key: {} for key in keys}
+        rows = self._columns(
+            select(QuarterSnapshot.quarter_key, QuarterSnapshot.action_id, QuarterSnapshot.status).where(
+                QuarterSnapshot.plan_id == plan_id, col(QuarterSnapshot.quarter_key).in_(keys)
             )
         )
+        for key, action_id, status in rows:
+            result[key][action_id] = status
+        return result
 
-    def add_snapshots(self, rows: list[dict[str, object]]) -> None:
-        """Insert snapshot rows in one executemany; rows are plain column dictionaries.
+    def quarter_snapshot(self, plan_id: int, quarter_key: str) -> dict[int, SnapshotRow]:
+        """A quarter's snapshot by action, read from the snapshot table alone: each row carries
+        what a summary shows of the update it froze."""
+        rows = self._columns(
+            select(
+                QuarterSnapshot.action_id,
+                QuarterSnapshot.status,
+                QuarterSnapshot.updates,
+                QuarterSnapshot.update_id,
+                QuarterSnapshot.reason,
+                QuarterSnapshot.restricted,
+                QuarterSnapshot.reported_at,
+            ).where(QuarterSnapshot.plan_id == plan_id, QuarterSnapshot.quarter_key == quarter_key)
+        )
+        return {
+            action_id: SnapshotRow(
+                status,
+                updates,
+                UpdateFacts(update_id, action_id, status, reason or "", bool(restricted), reported_at)
+                if update_id is not None
+                else None,
+            )
+            for action_id, status, updates, update_id, reason, restricted, reported_at in rows
+        }
 
-        A Core insert on the table, because the ORM's bulk insert splits rows into batches by
-        which columns are ``None`` (here: every unreported action), one statement per batch.
+    def freeze_quarter(
+        self, plan_id: int, quarter_key: str, *, since: dt.datetime, before: dt.datetime, now: dt.datetime
+    ) -> None:
+        """Snapshot every action of the plan not yet frozen for the quarter: its newest update
+        before ``before`` (the end of the cut-off day) and the number of its updates in
+        ``[since, before)``, in one ``INSERT … SELECT`` that sends no rows through Python.
+
+        Rows already there are never touched, and a row another process inserts meanwhile is
+        skipped (``ON CONFLICT DO NOTHING``), so two bots freezing the same quarter both succeed.
         """
-        if rows:
-            table: Table = QuarterSnapshot.__table__  # type: ignore[attr-defined]
-            self.session.execute(insert(table), rows)
+        frozen = aliased(StatusUpdate)
+        already = select(QuarterSnapshot.id).where(
+            QuarterSnapshot.action_id == Action.id, QuarterSnapshot.quarter_key == quarter_key
+        )
+        chosen = (
+            select(
+                literal(plan_id),
+                literal(quarter_key),
+                Action.id,
+                frozen.status,
+                frozen.id,
+                # The newest update falls in the window exactly when the window holds any.
+                case((frozen.created_at >= since, _update_count(since, before)), else_=0),
+                frozen.reason,
+                frozen.restricted,
+                frozen.created_at,
+                literal(now, DateTime()),
+            )
+            .select_from(Action)
+            .outerjoin(frozen, col(frozen.id) == _newest(None, before, 0, "id"))
+            .where(Action.plan_id == plan_id, ~already.exists())
+        )
+        columns = [
+            "plan_id",
+            "quarter_key",
+            "action_id",
+            "status",
+            "update_id",
+            "updates",
+            "reason",
+            "restricted",
+            "reported_at",
+            "frozen_at",
+        ]
+        table: Table = QuarterSnapshot.__table__  # type: ignore[attr-defined]
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        self.session.execute(dialect.insert(table).from_select(columns, chosen).on_conflict_do_nothing())
+
+    def complete_snapshot(self, plan_id: int, quarter_key: str, *, since: dt.datetime, before: dt.datetime) -> None:
+        """Complete a quarter's snapshot rows frozen before planbot kept the update count and the
+        frozen update's reason and time: the count of updates in ``[since, before)``, and the
+        rest from the update each row froze. Rows that are complete are left alone."""
+        table: Table = QuarterSnapshot.__table__  # type: ignore[attr-defined]
+        counted = aliased(StatusUpdate)
+        tally = (
+            select(func.count())
+            .where(counted.action_id == table.c.action_id, *_on(counted, since, before))
+            .scalar_subquery()
+        )
+
+        def frozen(column: str) -> ScalarSelect[Any]:
+            picked = aliased(StatusUpdate)
+            return select(getattr(picked, column)).where(picked.id == table.c.update_id).scalar_subquery()
+
+        self.session.execute(
+            update(table)
+            .where(table.c.plan_id == plan_id, table.c.quarter_key == quarter_key, table.c.updates.is_(None))
+            .values(
+                updates=tally,
+                reason=frozen("reason"),
+                restricted=frozen("restricted"),
+                reported_at=frozen("created_at"),
+            )
+        )
 
     def reprofiles(self, plan_id: int, since: dt.datetime, before: dt.datetime) -> list[Reprofile]:
         """Due-date changes approved in ``[since, before)``, oldest first."""
@@ -338,7 +416,7 @@ class ReportQueries:
         """Every strategic measure of a plan's actions in plan order, with its values for two
         quarters (``None`` where none was recorded), in one query."""
         this, last = aliased(MeasureValue), aliased(MeasureValue)
-        rows = self.session.exec(
+        rows = self._columns(
             select(Action.code, Measure.name, Measure.unit, Measure.polarity, this.value, last.value)
             .join(Action, col(Action.id) == Measure.action_id)
             .outerjoin(this, (this.measure_id == Measure.id) & (this.quarter_key == quarter_key))
