@@ -48,19 +48,25 @@ def measure_trend(polarity: str, previous: float | None, value: float | None) ->
 
 
 def measure_rows(repo: PlanRepository, data: PlanData, quarter: Quarter) -> tuple[MeasureRow, ...]:
-    """Every measure of the plan with this quarter's and last quarter's values, in one query."""
-    return tuple(
-        MeasureRow(
-            action_code=m.action_code,
-            name=m.name,
-            unit=m.unit,
-            polarity=m.polarity,
-            value=m.value,
-            previous=m.previous,
-            trend=measure_trend(m.polarity, m.previous, m.value),
+    """Every measure of the plan with this quarter's and last quarter's values, in one query (the
+    measures themselves are part of the plan's structure)."""
+    this, last = quarter.key, quarter.previous().key
+    values = repo.measure_values([this, last])
+    rows = []
+    for m in data.structure.measures:
+        value, previous = values.get((m.id, this)), values.get((m.id, last))
+        rows.append(
+            MeasureRow(
+                action_code=m.action_code,
+                name=m.name,
+                unit=m.unit,
+                polarity=m.polarity,
+                value=value,
+                previous=previous,
+                trend=measure_trend(m.polarity, previous, value),
+            )
         )
-        for m in repo.measures_by_quarter(data.plan_id, quarter.key, quarter.previous().key)
-    )
+    return tuple(rows)
 
 
 def parse_measure_value(text: str) -> float:

@@ -20,18 +20,20 @@ from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
 from commands.rules import LONDON, RagScheme, word_list
 from storage.models import ActionState, Plan
-from storage.repository import ActionFacts, PlanRepository, ThemeFacts, UpdateFacts
+from storage.repository import ActionFacts, MeasureFacts, PlanRepository, ThemeFacts, UpdateFacts
 
 NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
 
 
 @dataclass(frozen=True)
 class PlanStructure:
-    """A plan's themes and actions in plan order and every role title they name: what every report
-    reads before any update, kept per process under the plan's structure stamp (see ``_structure``)."""
+    """A plan's themes, actions and strategic measures in plan order and every role title they
+    name: what reports read besides updates and values, kept per process under the plan's
+    structure stamp (see ``_structure``)."""
 
     themes: tuple[ThemeFacts, ...]
     actions: tuple[ActionFacts, ...]
+    measures: tuple[MeasureFacts, ...]
     role_titles: dict[int, str]
 
     @cached_property
@@ -113,7 +115,7 @@ def _structure(repo: PlanRepository, plan_id: int, stamp: str) -> PlanStructure:
     themes = tuple(repo.plan_themes(plan_id))
     actions = tuple(repo.plan_actions(plan_id))
     role_ids = {a.owner_role_id for a in actions} | {t.sro_role_id for t in themes if t.sro_role_id is not None}
-    read = PlanStructure(themes, actions, repo.role_titles(role_ids))
+    read = PlanStructure(themes, actions, tuple(repo.plan_measures(plan_id)), repo.role_titles(role_ids))
     with _STRUCTURES_LOCK:
         _STRUCTURES[key] = read
         while len(_STRUCTURES) > _STRUCTURES_KEPT:

@@ -133,8 +133,10 @@ class ExceptionKind(Enum):
     NOT_REPORTED = "not reported by the cut-off"
 
 
-@dataclass(frozen=True)
-class ExceptionItem:
+class ExceptionItem(NamedTuple):
+    """A row departing from the plan, with every reason it qualifies (a named tuple, like
+    ``ActionRow``: a plan in trouble has thousands)."""
+
     row: ActionRow
     kinds: tuple[ExceptionKind, ...]
 

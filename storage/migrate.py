@@ -33,10 +33,15 @@ def _config(connection: Connection | None = None) -> Config:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every pending migration in one transaction; does nothing when already at head."""
+    upgrade_to(engine, "head")
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    """Apply the migrations up to ``revision`` (tests rebuild older schemas to upgrade from them)."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
-        command.upgrade(_config(connection), "head")
+        command.upgrade(_config(connection), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

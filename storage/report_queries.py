@@ -119,14 +119,13 @@ class SnapshotRow(NamedTuple):
 
 
 class MeasureFacts(NamedTuple):
-    """A strategic measure as reports show it: its action, what it measures, and two quarters' values."""
+    """A strategic measure as reports show it, as plain columns: its action and what it measures."""
 
+    id: int
     action_code: str
     name: str
     unit: str
     polarity: str
-    value: float | None
-    previous: float | None
 
 
 class WindowFacts(NamedTuple):
@@ -412,19 +411,25 @@ class ReportQueries:
             )
         )
 
-    def measures_by_quarter(self, plan_id: int, quarter_key: str, previous_key: str) -> list[MeasureFacts]:
-        """Every strategic measure of a plan's actions in plan order, with its values for two
-        quarters (``None`` where none was recorded), in one query."""
-        this, last = aliased(MeasureValue), aliased(MeasureValue)
+    def plan_measures(self, plan_id: int) -> list[MeasureFacts]:
+        """Every strategic measure of a plan's actions, in plan order."""
         rows = self._columns(
-            select(Action.code, Measure.name, Measure.unit, Measure.polarity, this.value, last.value)
+            select(Measure.id, Action.code, Measure.name, Measure.unit, Measure.polarity)
             .join(Action, col(Action.id) == Measure.action_id)
-            .outerjoin(this, (this.measure_id == Measure.id) & (this.quarter_key == quarter_key))
-            .outerjoin(last, (last.measure_id == Measure.id) & (last.quarter_key == previous_key))
             .where(Action.plan_id == plan_id)
             .order_by(col(Action.position), col(Action.id), col(Measure.id))
         )
         return [MeasureFacts(*row) for row in rows]
+
+    def measure_values(self, quarter_keys: Iterable[str]) -> dict[tuple[int, str], float]:
+        """Every measure value recorded for the given quarters, keyed by (measure id, quarter), in
+        one query; the caller picks its plan's measures (values are few beside their measures)."""
+        rows = self._columns(
+            select(MeasureValue.measure_id, MeasureValue.quarter_key, MeasureValue.value).where(
+                col(MeasureValue.quarter_key).in_(set(quarter_keys))
+            )
+        )
+        return {(measure_id, key): value for measure_id, key, value in rows}
 
     def measure_value(self, measure_id: int, quarter_key: str) -> MeasureValue | None:
         return self.session.exec(

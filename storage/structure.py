@@ -1,5 +1,5 @@
 """Keeps ``Plan.structure_stamp`` honest: any flush that adds, changes or removes a plan, theme,
-action or role gives the plans concerned a new stamp in the same transaction.
+action, strategic measure or role gives the plans concerned a new stamp in the same transaction.
 
 Reports keep each plan's structure in memory between runs (``commands.report_data``); the stamp
 is how any process, on any database, learns that its copy is out of date. Hooking the session's
@@ -13,24 +13,27 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from storage.models import Action, Plan, Role, Theme, new_structure_stamp
+from storage.models import Action, Measure, Plan, Role, Theme, new_structure_stamp
 
 
 def _plans_touched(session: Session) -> set[int] | None:
     """Ids of the plans whose structure this flush changes; ``None`` means every plan (a role's
-    title appears in every plan that names it). A new plan already carries a fresh stamp."""
+    title appears in every plan that names it; a measure names only its action, and plans are
+    few). A new plan already carries a fresh stamp."""
+    if any(isinstance(row, Measure) for row in (*session.new, *session.deleted)):
+        return None
     touched: set[int] = set()
     for row in session.dirty:
         if not session.is_modified(row):
             continue
-        if isinstance(row, Role):
+        if isinstance(row, Role | Measure):
             return None
         if isinstance(row, Theme | Action):
             touched.add(row.plan_id)
         elif isinstance(row, Plan) and row.id is not None:
             touched.add(row.id)
     touched |= {row.plan_id for row in (*session.new, *session.deleted) if isinstance(row, Theme | Action)}
-    return touched
+    return {plan_id for plan_id in touched if plan_id is not None}
 
 
 @event.listens_for(Session, "before_flush")

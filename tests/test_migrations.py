@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import string
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from storage.db import make_engine
-from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade_to_head
-from storage.models import Role
+from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade_to, upgrade_to_head
+from storage.models import Plan, Role, Theme
 
 
 @pytest.fixture
@@ -53,3 +55,139 @@ class TestUpgrade:
         """The revision planbot reports as newest is one of the scripts it ships."""
         names = [path.name for path in (MIGRATIONS / "versions").glob("*.py")]
         assert any(name.startswith(f"{head_revision()}_") for name in names)
+
+
+class TestReportSpeedUpgrade:
+    """0005 (structure stamp, snapshot update counts, status in the update index) on a database
+    that already holds plans and frozen quarters."""
+
+    @pytest.fixture
+    def at_0004(self, fresh: Engine) -> Engine:
+        """Two plans with a theme and two actions each, updates, and a frozen quarter, written
+        with plain Core inserts against the 0004 schema."""
+        upgrade_to(fresh, "0004")
+        assert "0004" == current_revision(fresh)
+        tables = MetaData()
+        tables.reflect(fresh)
+        t = tables.tables
+        with fresh.begin() as connection:
+            connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}])
+            connection.execute(
+                insert(t["person"]), [{"id": 1, "email": "a@example.org", "name": "A", "is_admin": True}]
+            )
+            for plan_id in (1, 2):
+                connection.execute(
+                    insert(t["plan"]),
+                    {
+                        "id": plan_id,
+                        "name": f"Plan {plan_id}",
+                        "short_name": f"P{plan_id}",
+                        "period_start": dt.date(2017, 4, 1),
+                        "period_end": dt.date(2021, 3, 31),
+                        "financial_year_start": "04-01",
+                    },
+                )
+                connection.execute(
+                    insert(t["theme"]),
+                    {
+                        "id": plan_id,
+                        "plan_id": plan_id,
+                        "code": "V",
+                        "name": "Victims",
+                        "sro_role_id": 1,
+                        "position": 0,
+                    },
+                )
+                for number in (1, 2):
+                    action_id = plan_id * 10 + number
+                    connection.execute(
+                        insert(t["action"]),
+                        {
+                            "id": action_id,
+                            "plan_id": plan_id,
+                            "theme_id": plan_id,
+                            "code": f"V{number}",
+                            "title": f"Action {number}",
+                            "owner_role_id": 1,
+                            "sro_role_id": 1,
+                            "baseline_due": dt.date(2018, 12, 31),
+                            "current_due": dt.date(2018, 12, 31),
+                            "cadence": "monthly",
+                            "priority": False,
+                            "state": "open",
+                            "state_approval": None,
+                            "position": number,
+                        },
+                    )
+                    connection.execute(
+                        insert(t["statusupdate"]),
+                        {
+                            "id": action_id,
+                            "action_id": action_id,
+                            "status": "G" if number == 1 else "R",
+                            "reason": "",
+                            "author_id": 1,
+                            "on_behalf": False,
+                            "restricted": False,
+                            "created_at": dt.datetime(2018, 9, 3, 9),
+                            "source": "slack",
+                        },
+                    )
+                    connection.execute(
+                        insert(t["quartersnapshot"]),
+                        {
+                            "plan_id": plan_id,
+                            "quarter_key": "2018-Q2",
+                            "action_id": action_id,
+                            "status": "G" if number == 1 else "R",
+                            "update_id": action_id,
+                            "frozen_at": dt.datetime(2018, 10, 16, 9),
+                        },
+                    )
+        return fresh
+
+    def snapshots(self, engine: Engine) -> list[tuple]:
+        with engine.connect() as connection:
+            return sorted(
+                connection.execute(
+                    text("SELECT plan_id, quarter_key, action_id, status, update_id, frozen_at FROM quartersnapshot")
+                ).all()
+            )
+
+    def test_existing_plans_and_snapshots_upgrade_to_head(self, at_0004: Engine) -> None:
+        """Every plan gets its own stamp; frozen quarters keep their rows, counts still to fill;
+        the index with the status replaces the old one; the rows are still linked to their plans."""
+        before = self.snapshots(at_0004)
+        assert 4 == len(before)
+
+        upgrade_to_head(at_0004)
+
+        assert head_revision() == current_revision(at_0004)
+        with at_0004.connect() as connection:
+            stamps = dict(connection.execute(text("SELECT id, structure_stamp FROM plan")).all())
+            updates = connection.execute(text("SELECT updates FROM quartersnapshot")).scalars().all()
+            actions = connection.execute(text("SELECT count(*) FROM action WHERE plan_id IN (1, 2)")).scalar_one()
+        assert {1, 2} == stamps.keys()
+        assert all(len(stamp) == 32 and set(stamp) <= set(string.hexdigits) for stamp in stamps.values()), stamps
+        assert stamps[1] != stamps[2]
+        assert before == self.snapshots(at_0004)
+        assert [None] * 4 == updates
+        assert 4 == actions
+        indexes = {index["name"]: index["column_names"] for index in inspect(at_0004).get_indexes("statusupdate")}
+        assert ["action_id", "created_at", "id", "status"] == indexes["ix_statusupdate_action_created_status"]
+        assert "ix_statusupdate_action_created" not in indexes
+
+    def test_upgraded_database_reports_on_its_plans(self, at_0004: Engine) -> None:
+        """After the upgrade the ORM reads the old rows and a change restamps the plan."""
+        upgrade_to_head(at_0004)
+        with Session(at_0004) as session:
+            plan = session.get(Plan, 1)
+            assert plan is not None
+            old = plan.structure_stamp
+            theme = session.get(Theme, 1)
+            assert theme is not None
+            theme.name = "Victims and witnesses"
+            session.add(theme)
+            session.commit()
+            assert old != plan.structure_stamp
+            assert 32 == len(plan.structure_stamp)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from report_support import QueryCounter, grow_plan, london, report, reprofile
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter, cut_off
@@ -200,3 +202,80 @@ class TestClosures:
             (c.action_code, c.change, c.approval) for c in summary.changes
         ]
         assert "V10" not in rows(summary)
+
+
+class TestSnapshotWrites:
+    def test_two_bots_freezing_at_once_write_each_row_once(
+        self, repo: PlanRepository, quarter_played: Plan, engine: Engine
+    ) -> None:
+        """Two bot processes freeze Q3 at the same moment: the second waits for the first and then
+        adds nothing; neither fails, and every action has exactly one Q3 row, with its status."""
+        repo.session.commit()
+        failures: list[BaseException] = []
+        first, second = Session(engine), Session(engine)
+        try:
+            assert freeze_quarter(PlanRepository(first), Q3, AFTER_Q3_CUT_OFF)
+
+            def other_bot() -> None:
+                try:
+                    assert freeze_quarter(PlanRepository(second), Q3, AFTER_Q3_CUT_OFF)
+                    second.commit()
+                except BaseException as error:  # reported by the main thread
+                    failures.append(error)
+
+            thread = threading.Thread(target=other_bot)
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the second freeze waits for the first one's rows"
+            first.commit()
+            thread.join(10)
+            assert not thread.is_alive()
+        finally:
+            first.close()
+            second.close()
+
+        assert [] == failures
+        snapshot = [
+            (row.action_id, row.status)
+            for row in repo.session.exec(select(QuarterSnapshot).where(QuarterSnapshot.quarter_key == Q3.key))
+        ]
+        per_action = Counter(action_id for action_id, _ in snapshot)
+        assert len(repo.actions(quarter_played.id or 0)) == len(per_action)
+        assert {1} == set(per_action.values())
+        v9 = repo.action_by_code("V9")
+        assert v9 is not None
+        assert ["R"] == [status for action_id, status in snapshot if action_id == v9.id]
+
+    def test_counts_missing_from_old_snapshots_are_filled(self, repo: PlanRepository, quarter_played: Plan) -> None:
+        """Snapshot rows frozen before planbot counted updates (``updates`` empty) are counted by the
+        next summary, which reads exactly as the summary built before the counts were lost."""
+        before = quarterly_summary(repo, Q3, AFTER_Q3_CUT_OFF)
+        repo.session.execute(update(QuarterSnapshot).values(updates=None))
+        emptied = repo.session.exec(
+            select(func.count()).where(col(QuarterSnapshot.updates).is_(None), QuarterSnapshot.quarter_key == Q3.key)
+        ).one()
+        assert len(rows(before)) <= emptied
+
+        after = quarterly_summary(repo, Q3, AFTER_Q3_CUT_OFF)
+
+        def not_reported(summary: QuarterlySummary) -> list[str]:
+            return [e.row.code for e in summary.exceptions if ExceptionKind.NOT_REPORTED in e.kinds]
+
+        assert {"V9": 1, "V4": 2, "O4": 1, "T2": 1} == {row.code: row.updates for row in after.progress}
+        assert [(row.code, row.reason, row.updates) for row in before.progress] == [
+            (row.code, row.reason, row.updates) for row in after.progress
+        ]
+        assert not_reported(before) == not_reported(after)
+        assert "V2" in not_reported(after)
+        assert before.totals == after.totals
+        assert before == after
+        # Q3's rows keep their counts; Q2's are only compared by status, so they wait for Q2's own summary.
+        v4 = repo.action_by_code("V4")
+        assert v4 is not None
+        counted = dict(
+            repo.session.exec(
+                select(QuarterSnapshot.action_id, QuarterSnapshot.updates).where(QuarterSnapshot.quarter_key == Q3.key)
+            ).all()
+        )
+        assert None not in counted.values()
+        assert 2 == counted[v4.id]
