@@ -89,8 +89,9 @@ def status_shares(
     A quarter whose snapshot covers every open action reads the snapshot; any other reads each
     action's newest update before the end of its window (``quarter_window_end``), with the
     snapshot's rows kept where it has some. Nothing is frozen: a chart only reads. Closed actions
-    are left out of every quarter, as every report leaves them out. Costs five queries plus one
-    per quarter without a complete snapshot, however many actions the plan holds.
+    are left out of every quarter, as every report leaves them out. Costs six queries (two once this process holds the
+    plan's structure) plus one per quarter without a complete snapshot, however many actions
+    the plan holds.
 
     Raises:
         UserError: no plan is loaded.

@@ -96,7 +96,7 @@ def overdue_list(repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEF
     """
     data = load_plan_data(repo)
     latest = repo.newest_updates(data.plan_id, before=up_to(now), depth=2)
-    return OverdueList(data.plan.short_name, now, _overdue_rows(data, latest, london_date(now), scheme, compare=True))
+    return OverdueList(data.plan.short_name, now, _overdue_rows(data, latest, london_date(now), scheme))
 
 
 def weekly_digest(
@@ -119,29 +119,31 @@ def weekly_digest(
         last = repo.last_run(DIGEST_JOB, "sent")
         since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
     latest = repo.window_updates(data.plan_id, since=since, before=up_to(now))
-    current = {action_id: (found.newest,) for action_id, found in latest.items()}
     today = london_date(now)
     worst = worst_status(scheme)
-    updated: list[ActionRow] = []
-    for action in data.actions:
-        found = latest.get(action.id) if action.id is not None else None
-        if found is None or not found.count or not is_open(action):
-            continue
-        updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.count))
     span = DUE_SOON_WINDOW_DAYS
+    updated: list[ActionRow] = []
+    overdue: list[ActionRow] = []
     due_soon: list[ActionRow] = []
     not_reported: list[ActionRow] = []
+    # One pass over the plan: at national scale each extra pass, or each row built twice, shows.
     for action in data.actions:
-        if action.id is None or action.state != ActionState.ACTIVE:
+        if not is_open(action):
             continue
-        found = current.get(action.id)
-        newest = found[0] if found else None
-        soon = 0 <= (action.current_due - today).days <= span
-        if newest is None or (soon and not scheme.finished(action.state, newest.status)):
+        found = latest.get(action.id)
+        if found is not None and found.count:
+            updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.count))
+        newest = found.newest if found is not None else None
+        if action.state != ActionState.ACTIVE or scheme.finished(action.state, newest and newest.status):
+            continue
+        days_left = (action.current_due - today).days
+        if newest is None or days_left <= span:
             row = action_row(data, action, newest, None, today, scheme, compare=False)
             if newest is None:
                 not_reported.append(row)
-            if soon and not scheme.finished(action.state, row.status):
+            if row.overdue:
+                overdue.append(row)
+            elif days_left <= span:
                 due_soon.append(row)
     return Digest(
         plan_name=data.plan.short_name,
@@ -151,7 +153,7 @@ def weekly_digest(
         updated=tuple(updated),
         changes=tuple(row for row in updated if row.status != row.previous),
         new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),
-        overdue=_overdue_rows(data, current, today, scheme, compare=False),
+        overdue=tuple(sorted(overdue, key=lambda row: row.due)),
         due_soon=tuple(sorted(due_soon, key=lambda row: row.due)),
         not_reported=tuple(not_reported),
         due_soon_days=span,
@@ -209,10 +211,10 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
 
 
 def _overdue_rows(
-    data: PlanData, latest: dict[int, tuple[UpdateFacts, ...]], today: dt.date, scheme: RagScheme, *, compare: bool
+    data: PlanData, latest: dict[int, tuple[UpdateFacts, ...]], today: dt.date, scheme: RagScheme
 ) -> tuple[ActionRow, ...]:
-    """Open actions whose current due date has passed unfinished, oldest due date first; with
-    ``compare``, each newest update is compared with the one before it."""
+    """Open actions whose current due date has passed unfinished, oldest due date first, each
+    newest update compared with the one before it."""
     rows = []
     for action in data.actions:
         if action.id is None or not is_open(action):
@@ -222,5 +224,5 @@ def _overdue_rows(
         if not scheme.action_overdue(action.current_due, action.state, newest.status if newest else None, today):
             continue
         previous = found[1].status if len(found) > 1 else None
-        rows.append(action_row(data, action, newest, previous, today, scheme, compare=compare))
+        rows.append(action_row(data, action, newest, previous, today, scheme))
     return tuple(sorted(rows, key=lambda row: row.due))

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     DateTime,
     Executable,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Table,
+    bindparam,
     case,
     func,
     literal,
@@ -137,7 +140,15 @@ class WindowFacts(NamedTuple):
     count: int
 
 
-def _on(update: type[StatusUpdate], since: dt.datetime | None, before: dt.datetime | None) -> list[ColumnElement[bool]]:
+# A moment in a query: a value, or a bound parameter of a statement built once and reused.
+Moment = dt.datetime | BindParameter[dt.datetime] | None
+
+SINCE: BindParameter[dt.datetime] = bindparam("since")
+BEFORE: BindParameter[dt.datetime] = bindparam("before")
+PLAN_ID: BindParameter[int] = bindparam("plan_id")
+
+
+def _on(update: type[StatusUpdate], since: Moment, before: Moment) -> list[ColumnElement[bool]]:
     """The conditions that keep an (aliased) update inside ``[since, before)``."""
     conditions = []
     if since is not None:
@@ -147,7 +158,7 @@ def _on(update: type[StatusUpdate], since: dt.datetime | None, before: dt.dateti
     return conditions
 
 
-def _newest(since: dt.datetime | None, before: dt.datetime | None, offset: int, column: str) -> ScalarSelect[Any]:
+def _newest(since: Moment, before: Moment, offset: int, column: str) -> ScalarSelect[Any]:
     """``column`` of the outer ``Action``'s update at ``offset`` from the newest in ``[since, before)``:
     a walk backwards down the (action, created_at, id) index that stops at once."""
     picked = aliased(StatusUpdate)
@@ -162,7 +173,7 @@ def _newest(since: dt.datetime | None, before: dt.datetime | None, offset: int, 
     )
 
 
-def _update_count(since: dt.datetime | None, before: dt.datetime | None) -> ScalarSelect[int]:
+def _update_count(since: Moment, before: Moment) -> ScalarSelect[int]:
     """How many updates the outer ``Action`` has in ``[since, before)``."""
     counted = aliased(StatusUpdate)
     return (
@@ -178,17 +189,89 @@ def _newest_first(update: UpdateFacts) -> tuple[dt.datetime, int]:
     return update.created_at, update.id
 
 
+@cache
+def _newest_updates_statement(depth: int, themed: bool) -> Executable:
+    """Each action's newest ``depth`` updates before ``before``, built once per shape.
+
+    For each action and each of the ``depth`` places, a correlated scalar subquery walks the
+    (action, created_at, id) index backwards and stops at once, so the cost follows the number
+    of actions, not the length of their histories (a window function over every update is
+    many times slower at 500,000 updates). Scalar subqueries in the select list, rather than
+    ``IN (… LIMIT n)`` in a join, because PostgreSQL plans those per update, not per action.
+    """
+
+    def nth_newest(offset: int) -> Select[tuple[object, ...]]:
+        chosen = (
+            select(*UPDATE_FACTS)
+            .select_from(Action)
+            .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, BEFORE, offset, "id"))
+            .where(Action.plan_id == PLAN_ID)
+        )
+        return chosen.where(Action.theme_id == bindparam("theme_id")) if themed else chosen
+
+    return nth_newest(0) if depth == 1 else union_all(*(nth_newest(offset) for offset in range(depth)))
+
+
+@cache
+def _window_updates_statement() -> Executable:
+    """Each action's newest update before ``before``, its status at ``since`` and its number of
+    updates in between, built once.
+
+    An action has updates in the window exactly when its newest update falls in it, so the
+    count and the earlier status are looked up only for those actions (``CASE`` evaluates its
+    branches lazily); for the rest the count is 0 and the status is the newest's.
+    """
+    moved = StatusUpdate.created_at >= SINCE
+    was = case((moved, _newest(None, SINCE, 0, "status")), else_=StatusUpdate.status)
+    total = case((moved, _update_count(SINCE, BEFORE)), else_=0)
+    return (
+        select(*UPDATE_FACTS, was.label("was"), total.label("total"))
+        .select_from(Action)
+        .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, BEFORE, 0, "id"))
+        .where(Action.plan_id == PLAN_ID)
+    )
+
+
+@cache
+def _quarter_statuses_statement() -> Executable:
+    return select(QuarterSnapshot.quarter_key, QuarterSnapshot.action_id, QuarterSnapshot.status).where(
+        QuarterSnapshot.plan_id == PLAN_ID, col(QuarterSnapshot.quarter_key).in_(bindparam("keys", expanding=True))
+    )
+
+
+@cache
+def _quarter_snapshot_statement() -> Executable:
+    return select(
+        QuarterSnapshot.action_id,
+        QuarterSnapshot.status,
+        QuarterSnapshot.updates,
+        QuarterSnapshot.update_id,
+        QuarterSnapshot.reason,
+        QuarterSnapshot.restricted,
+        QuarterSnapshot.reported_at,
+    ).where(QuarterSnapshot.plan_id == PLAN_ID, QuarterSnapshot.quarter_key == bindparam("key"))
+
+
+@cache
+def _measure_values_statement() -> Executable:
+    return select(MeasureValue.measure_id, MeasureValue.quarter_key, MeasureValue.value).where(
+        col(MeasureValue.quarter_key).in_(bindparam("keys", expanding=True))
+    )
+
+
 class ReportQueries:
     """Plan-wide reads and bulk writes for reports; the session belongs to the caller's unit of work."""
 
     session: Session
 
-    def _columns(self, statement: Executable) -> Sequence[Row[Any]]:
+    def _columns(self, statement: Executable, values: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
         """Every row of a statement that selects plain columns, run through the session's
         connection after flushing anything pending, and fetched at once: the ORM's result
-        machinery, or fetching row by row, costs more than the query itself at thousands of rows."""
+        machinery, or fetching row by row, costs more than the query itself at thousands of rows.
+        Report statements are built once with bound parameters (``values``): building one costs
+        milliseconds, as much as a small query."""
         self.session.flush()
-        return self.session.connection().execute(statement).all()
+        return self.session.connection().execute(statement, values).all()
 
     def plan_actions(self, plan_id: int) -> list[ActionFacts]:
         """Every action of a plan in plan order, as plain columns."""
@@ -218,26 +301,10 @@ class ReportQueries:
     ) -> dict[int, tuple[UpdateFacts, ...]]:
         """For each action of a plan (or of one of its themes) with updates before ``before``: its
         newest ``depth`` of them, newest first, in one query. Actions not yet reported are absent.
-
-        For each action and each of the ``depth`` places, a correlated scalar subquery walks the
-        (action, created_at, id) index backwards and stops at once, so the cost follows the number
-        of actions, not the length of their histories (a window function over every update is
-        many times slower at 500,000 updates). Scalar subqueries in the select list, rather than
-        ``IN (… LIMIT n)`` in a join, because PostgreSQL plans those per update, not per action.
         """
-
-        def nth_newest(offset: int) -> Select[tuple[object, ...]]:
-            chosen = (
-                select(*UPDATE_FACTS)
-                .select_from(Action)
-                .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, before, offset, "id"))
-                .where(Action.plan_id == plan_id)
-            )
-            return chosen.where(Action.theme_id == theme_id) if theme_id is not None else chosen
-
-        query = nth_newest(0) if depth == 1 else union_all(*(nth_newest(offset) for offset in range(depth)))
+        values = {"plan_id": plan_id, "before": before, "theme_id": theme_id}
         found: dict[int, list[UpdateFacts]] = {}
-        for facts in self._columns(query):
+        for facts in self._columns(_newest_updates_statement(depth, theme_id is not None), values):
             update = UpdateFacts(*facts)
             found.setdefault(update.action_id, []).append(update)
         if depth > 1:
@@ -249,21 +316,8 @@ class ReportQueries:
         """For each action of a plan with an update before ``before``: its newest update, the
         status it stood at when ``since`` came, and how many updates it had in ``[since, before)``;
         what the weekly digest needs, in one query: one pass over the actions rather than one
-        before the window and another inside it.
-
-        An action has updates in the window exactly when its newest update falls in it, so the
-        count and the earlier status are looked up only for those actions (``CASE`` evaluates
-        its branches lazily); for the rest the count is 0 and the status is the newest's.
-        """
-        moved = StatusUpdate.created_at >= since
-        was = case((moved, _newest(None, since, 0, "status")), else_=StatusUpdate.status)
-        total = case((moved, _update_count(since, before)), else_=0)
-        rows = self._columns(
-            select(*UPDATE_FACTS, was.label("was"), total.label("total"))
-            .select_from(Action)
-            .join(StatusUpdate, col(StatusUpdate.id) == _newest(None, before, 0, "id"))
-            .where(Action.plan_id == plan_id)
-        )
+        before the window and another inside it."""
+        rows = self._columns(_window_updates_statement(), {"plan_id": plan_id, "since": since, "before": before})
         return {row[1]: WindowFacts(UpdateFacts(*row[:6]), row[6], row[7]) for row in rows}
 
     def action_updates(self, action_id: int) -> list[StatusUpdate]:
@@ -281,29 +335,14 @@ class ReportQueries:
         not reported by the cut-off), in one query: comparing quarters needs nothing more."""
         keys = set(quarter_keys)
         result: dict[str, dict[int, str | None]] = {key: {} for key in keys}
-        rows = self._columns(
-            select(QuarterSnapshot.quarter_key, QuarterSnapshot.action_id, QuarterSnapshot.status).where(
-                QuarterSnapshot.plan_id == plan_id, col(QuarterSnapshot.quarter_key).in_(keys)
-            )
-        )
-        for key, action_id, status in rows:
+        for key, action_id, status in self._columns(_quarter_statuses_statement(), {"plan_id": plan_id, "keys": keys}):
             result[key][action_id] = status
         return result
 
     def quarter_snapshot(self, plan_id: int, quarter_key: str) -> dict[int, SnapshotRow]:
         """A quarter's snapshot by action, read from the snapshot table alone: each row carries
         what a summary shows of the update it froze."""
-        rows = self._columns(
-            select(
-                QuarterSnapshot.action_id,
-                QuarterSnapshot.status,
-                QuarterSnapshot.updates,
-                QuarterSnapshot.update_id,
-                QuarterSnapshot.reason,
-                QuarterSnapshot.restricted,
-                QuarterSnapshot.reported_at,
-            ).where(QuarterSnapshot.plan_id == plan_id, QuarterSnapshot.quarter_key == quarter_key)
-        )
+        rows = self._columns(_quarter_snapshot_statement(), {"plan_id": plan_id, "key": quarter_key})
         return {
             action_id: SnapshotRow(
                 status,
@@ -424,11 +463,7 @@ class ReportQueries:
     def measure_values(self, quarter_keys: Iterable[str]) -> dict[tuple[int, str], float]:
         """Every measure value recorded for the given quarters, keyed by (measure id, quarter), in
         one query; the caller picks its plan's measures (values are few beside their measures)."""
-        rows = self._columns(
-            select(MeasureValue.measure_id, MeasureValue.quarter_key, MeasureValue.value).where(
-                col(MeasureValue.quarter_key).in_(set(quarter_keys))
-            )
-        )
+        rows = self._columns(_measure_values_statement(), {"keys": set(quarter_keys)})
         return {(measure_id, key): value for measure_id, key, value in rows}
 
     def measure_value(self, measure_id: int, quarter_key: str) -> MeasureValue | None:
