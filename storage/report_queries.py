@@ -173,13 +173,14 @@ def _newest(since: Moment, before: Moment, offset: int, column: str) -> ScalarSe
     )
 
 
-def _update_count(since: Moment, before: Moment) -> ScalarSelect[int]:
-    """How many updates the outer ``Action`` has in ``[since, before)``."""
+def _update_count(since: Moment, before: Moment, action_id: Any = Action.id) -> ScalarSelect[int]:
+    """How many updates the action of the outer row (``Action`` unless another column is given)
+    has in ``[since, before)``."""
     counted = aliased(StatusUpdate)
     return (
         select(func.count())
-        .where(counted.action_id == Action.id, *_on(counted, since, before))
-        .correlate(Action)
+        .where(counted.action_id == action_id, *_on(counted, since, before))
+        .correlate_except(counted)
         .scalar_subquery()
     )
 
@@ -407,12 +408,6 @@ class ReportQueries:
         frozen update's reason and time: the count of updates in ``[since, before)``, and the
         rest from the update each row froze. Rows that are complete are left alone."""
         table: Table = QuarterSnapshot.__table__  # type: ignore[attr-defined]
-        counted = aliased(StatusUpdate)
-        tally = (
-            select(func.count())
-            .where(counted.action_id == table.c.action_id, *_on(counted, since, before))
-            .scalar_subquery()
-        )
 
         def frozen(column: str) -> ScalarSelect[Any]:
             picked = aliased(StatusUpdate)
@@ -422,7 +417,7 @@ class ReportQueries:
             update(table)
             .where(table.c.plan_id == plan_id, table.c.quarter_key == quarter_key, table.c.updates.is_(None))
             .values(
-                updates=tally,
+                updates=_update_count(since, before, table.c.action_id),
                 reason=frozen("reason"),
                 restricted=frozen("restricted"),
                 reported_at=frozen("created_at"),
