@@ -22,6 +22,7 @@ from commands.report_model import (
     MeasureRow,
     OverdueList,
     QuarterlySummary,
+    ReprofileRequest,
     Summary,
     ThemeBlock,
 )
@@ -55,7 +56,29 @@ def render_digest(digest: Digest) -> RenderableType:
         _rows_table("Overdue", digest.overdue, days=True),
         _rows_table(f"Due in the next {digest.due_soon_days} days", digest.due_soon),
         _rows_table("Not yet reported", digest.not_reported),
+        _requests_table(digest.reprofile_requests),
     )
+
+
+def _requests_table(requests: Sequence[ReprofileRequest]) -> RenderableType:
+    """Owners' requests for a new due date that no admin has answered yet (``/plan admin reprofile``)."""
+    title = "Re-profile requests awaiting approval"
+    if not requests:
+        return Text.assemble((title, "bold"), ": none")
+    table = Table(title=title, title_justify="left", expand=True)
+    for column in ("Action", "Due", "Proposed", "Asked by", "On"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Reason", overflow="fold", ratio=1, min_width=20)
+    for request in requests:
+        table.add_row(
+            request.code,
+            show_date(request.due),
+            show_date(request.proposed_due),
+            request.requested_by,
+            _day(request.requested_at),
+            request.reason,
+        )
+    return table
 
 
 def render_quarterly(summary: QuarterlySummary) -> RenderableType:

@@ -101,7 +101,7 @@ def quarterly_summary(
                 data, action, this.get(action.id), last.get(action.id), judged, scheme, counts.get(action.id, 0)
             )
     blocks = theme_blocks(data, rows, data.themes, scheme, last)
-    by_id = {a.id: a for a in data.actions}
+    by_id = data.actions_by_id
     reported = {action_id for action_id, count in counts.items() if count}
     completed = tuple(
         row

@@ -119,7 +119,12 @@ def record_update(
         lines.append(Line("Recorded as a correction of the previous update."))
     if request.proposed_due:
         proposed = show_date(request.proposed_due)
-        lines.append(Line(f"Re-profile requested: new due date {proposed}, for an admin to approve."))
+        lines.append(
+            Line(
+                f"Re-profile requested: new due date {proposed}, for an admin to approve; "
+                "the weekly digest lists it until then."
+            )
+        )
     sections = (Section(f"{action.code} updated", tuple(lines)),)
     who = actor.name or actor.email
     if permission.on_behalf:

@@ -41,6 +41,10 @@ class PlanStructure:
         return {t.id: t.code for t in self.themes}
 
     @cached_property
+    def actions_by_id(self) -> dict[int, ActionFacts]:
+        return {action.id: action for action in self.actions}
+
+    @cached_property
     def actions_by_theme(self) -> dict[int, list[ActionFacts]]:
         """Each theme's actions in plan order, grouped once rather than once per theme."""
         grouped: dict[int, list[ActionFacts]] = {theme.id: [] for theme in self.themes}
@@ -68,6 +72,10 @@ class PlanData:
     @property
     def actions(self) -> tuple[ActionFacts, ...]:
         return self.structure.actions
+
+    @property
+    def actions_by_id(self) -> dict[int, ActionFacts]:
+        return self.structure.actions_by_id
 
     @property
     def actions_by_theme(self) -> dict[int, list[ActionFacts]]:

@@ -100,6 +100,19 @@ class OverdueList:
     rows: tuple[ActionRow, ...]
 
 
+class ReprofileRequest(NamedTuple):
+    """An owner's request for a new due date, awaiting an admin's re-profile (``/plan admin reprofile``)."""
+
+    code: str
+    title: str
+    theme_code: str
+    due: dt.date
+    proposed_due: dt.date
+    requested_by: str
+    requested_at: dt.datetime
+    reason: str
+
+
 @dataclass(frozen=True)
 class Digest:
     """The weekly digest of ``[since, until)``.
@@ -107,7 +120,8 @@ class Digest:
     ``updated`` has one row per action updated in the window (its newest update; ``previous`` is
     its status when the window opened, ``updates`` how many updates it had); ``changes`` are the
     rows whose colour changed, ``new_reds`` those that turned red. ``overdue``, ``due_soon`` (due
-    in the next ``due_soon_days``) and ``not_reported`` describe the plan at ``until``.
+    in the next ``due_soon_days``), ``not_reported`` and ``reprofile_requests`` (each open action's
+    newest request for a new due date not yet approved) describe the plan at ``until``.
     """
 
     plan_name: str
@@ -121,6 +135,7 @@ class Digest:
     due_soon: tuple[ActionRow, ...]
     not_reported: tuple[ActionRow, ...]
     due_soon_days: int = 14
+    reprofile_requests: tuple[ReprofileRequest, ...] = ()
 
 
 class ExceptionKind(Enum):

@@ -24,10 +24,19 @@ from commands.report_data import (
     up_to,
     worst_status,
 )
-from commands.report_model import ActionHistory, ActionRow, Digest, HistoryEntry, OverdueList, PlanChange, Summary
+from commands.report_model import (
+    ActionHistory,
+    ActionRow,
+    Digest,
+    HistoryEntry,
+    OverdueList,
+    PlanChange,
+    ReprofileRequest,
+    Summary,
+)
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
 from storage.models import ActionState
-from storage.repository import PlanRepository, UpdateFacts
+from storage.repository import PlanRepository, RequestFacts, UpdateFacts
 
 __all__ = [
     "DIGEST_JOB",
@@ -157,7 +166,32 @@ def weekly_digest(
         due_soon=tuple(sorted(due_soon, key=lambda row: row.due)),
         not_reported=tuple(not_reported),
         due_soon_days=span,
+        reprofile_requests=_awaiting_approval(data, repo.reprofile_requests(data.plan_id, up_to(now))),
     )
+
+
+def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[ReprofileRequest, ...]:
+    """Each active action's newest request for a new due date that no re-profile has answered
+    (requests come oldest first; one already met by the current due date is left out)."""
+    newest = {request.action_id: request for request in requests}
+    waiting = []
+    for action_id, request in newest.items():
+        action = data.actions_by_id.get(action_id)
+        if action is None or action.state != ActionState.ACTIVE or request.proposed_due == action.current_due:
+            continue
+        waiting.append(
+            ReprofileRequest(
+                code=action.code,
+                title=action.title,
+                theme_code=data.theme_code(action),
+                due=action.current_due,
+                proposed_due=request.proposed_due,
+                requested_by=request.author,
+                requested_at=request.requested_at,
+                reason=request.reason,
+            )
+        )
+    return tuple(sorted(waiting, key=lambda request: request.requested_at))
 
 
 def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_SCHEME) -> ActionHistory:

@@ -39,6 +39,7 @@ from storage.models import (
     JobRun,
     Measure,
     MeasureValue,
+    Person,
     QuarterSnapshot,
     Reprofile,
     Role,
@@ -129,6 +130,16 @@ class MeasureFacts(NamedTuple):
     name: str
     unit: str
     polarity: str
+
+
+class RequestFacts(NamedTuple):
+    """A re-profile request: the update that proposed a new due date, and who made it."""
+
+    action_id: int
+    proposed_due: dt.date
+    requested_at: dt.datetime
+    author: str
+    reason: str
 
 
 class WindowFacts(NamedTuple):
@@ -423,6 +434,35 @@ class ReportQueries:
                 reported_at=frozen("created_at"),
             )
         )
+
+    def reprofile_requests(self, plan_id: int, before: dt.datetime) -> list[RequestFacts]:
+        """Re-profile requests (updates proposing a new due date) made before ``before`` and not
+        followed by a re-profile of their action by then, oldest first, in one query; requests are
+        few, so every one is read."""
+        approved = select(Reprofile.id).where(
+            Reprofile.action_id == StatusUpdate.action_id,
+            Reprofile.created_at >= StatusUpdate.created_at,
+            Reprofile.created_at < before,
+        )
+        rows = self._columns(
+            select(
+                StatusUpdate.action_id,
+                StatusUpdate.proposed_due,
+                StatusUpdate.created_at,
+                func.coalesce(func.nullif(Person.name, ""), Person.email),
+                StatusUpdate.reason,
+            )
+            .join(Action, col(Action.id) == StatusUpdate.action_id)
+            .join(Person, col(Person.id) == StatusUpdate.author_id)
+            .where(
+                Action.plan_id == plan_id,
+                col(StatusUpdate.proposed_due).is_not(None),
+                StatusUpdate.created_at < before,
+                ~approved.exists(),
+            )
+            .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
+        )
+        return [RequestFacts(*row) for row in rows]
 
     def reprofiles(self, plan_id: int, since: dt.datetime, before: dt.datetime) -> list[Reprofile]:
         """Due-date changes approved in ``[since, before)``, oldest first."""

@@ -30,9 +30,17 @@ from storage.models import (
     StatusUpdate,
     Theme,
 )
-from storage.report_queries import ActionFacts, MeasureFacts, ReportQueries, SnapshotRow, ThemeFacts, UpdateFacts
+from storage.report_queries import (
+    ActionFacts,
+    MeasureFacts,
+    ReportQueries,
+    RequestFacts,
+    SnapshotRow,
+    ThemeFacts,
+    UpdateFacts,
+)
 
-__all__ = ["ActionFacts", "MeasureFacts", "PlanRepository", "SnapshotRow", "ThemeFacts", "UpdateFacts"]
+__all__ = ["ActionFacts", "MeasureFacts", "PlanRepository", "RequestFacts", "SnapshotRow", "ThemeFacts", "UpdateFacts"]
 
 
 class PlanRepository(ReportQueries):

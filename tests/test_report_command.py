@@ -19,12 +19,25 @@ def utc(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
 
 
 def play_v9(repo: PlanRepository) -> None:
-    """V9 reported green in 2018/19 Q2 and red in Q3, by an admin."""
+    """V9 reported green in 2018/19 Q2 and red in Q3, by an admin, the red asking for 31 March 2019."""
     action = repo.action_by_code("V9")
     author = repo.admins()[0]
     assert action is not None and action.id is not None and author.id is not None
-    for status, reason, at in (("G", "", utc(2018, 9, 3)), ("R", "CJS review delayed", utc(2018, 11, 12))):
-        repo.add(StatusUpdate(action_id=action.id, status=status, reason=reason, author_id=author.id, created_at=at))
+    asked = dt.date(2019, 3, 31)
+    for status, reason, at, proposed in (
+        ("G", "", utc(2018, 9, 3), None),
+        ("R", "CJS review delayed", utc(2018, 11, 12), asked),
+    ):
+        repo.add(
+            StatusUpdate(
+                action_id=action.id,
+                status=status,
+                reason=reason,
+                author_id=author.id,
+                created_at=at,
+                proposed_due=proposed,
+            )
+        )
 
 
 @pytest.fixture
@@ -57,6 +70,7 @@ class TestReports:
         digest = capsys.readouterr().out
         assert "weekly digest, 7 Nov 2018 to 14 Nov 2018" in digest
         assert "New reds" in digest and "CJS review delayed" in digest
+        assert "Re-profile requests awaiting approval" in digest and "31 Mar 2019" in digest
 
     def test_quarter(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
         """The 2018/19 Q3 summary after the cut-off is frozen and compares with Q2."""

@@ -22,6 +22,7 @@ from commands.report_model import (
     ExceptionItem,
     OverdueList,
     QuarterlySummary,
+    ReprofileRequest,
     Summary,
     ThemeBlock,
 )
@@ -111,6 +112,7 @@ def digest_layout(digest: Digest, words: Wording) -> Layout:
         f"{digest.update_count} update(s) to {len(digest.updated)} action(s) · {len(digest.changes)} colour "
         f"change(s) · {len(digest.new_reds)} new red(s) · {len(digest.overdue)} overdue · {len(digest.due_soon)} due "
         f"in the next {digest.due_soon_days} days · {len(digest.not_reported)} not yet reported"
+        f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
     )
     codes = dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon))
     headline, parts = [totals], []
@@ -126,8 +128,20 @@ def digest_layout(digest: Digest, words: Wording) -> Layout:
         lines += _group(f"Due in the next {digest.due_soon_days} days", _of(digest.due_soon, code), words)
         lines += _group("Not yet reported", _of(digest.not_reported, code), words)
         parts.append(Part(f"Theme {escape(code)}", tuple(lines or ["Updated, no colour changed."])))
+    if digest.reprofile_requests:
+        parts.append(Part("Re-profile requests awaiting approval", tuple(map(_request, digest.reprofile_requests))))
     header = f"{digest.plan_name}: weekly digest, {_day(digest.since)} to {_day(digest.until)}"
     return Layout(header, tuple(headline), tuple(parts))
+
+
+def _request(request: ReprofileRequest) -> str:
+    """One request: the action, its due date and the one proposed, who asked, when and why."""
+    why = f": {clip(escape(request.reason), MAX_REASON)}" if request.reason else ""
+    return (
+        f"*{escape(request.code)}* {clip(escape(request.title), MAX_TITLE)} · due {show_date(request.due)}, "
+        f"proposed {show_date(request.proposed_due)} by {escape(request.requested_by)} on "
+        f"{_day(request.requested_at)}{why}"
+    )
 
 
 def quarterly_layout(summary: QuarterlySummary, words: Wording) -> Layout:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rag_support import ACTIONS, due
+from rag_support import ACTIONS, ADMIN_EMAILS, actor_for, due
 from report_support import QueryCounter, grow_plan, london, report, reprofile
 from sqlalchemy.engine import Engine
 
+from commands.admin_actions import close_action
+from commands.admin_actions import reprofile as reprofile_action
 from commands.errors import UnknownAction, UnknownTheme
 from commands.reports import DIGEST_JOB, history, overdue_list, theme_summary, weekly_digest
 from commands.rules import Direction
@@ -167,6 +169,39 @@ class TestWeeklyDigest:
         reported_codes = {"V9", "V4", "T2", "O4"}
         assert sorted(set(ACTIONS) - reported_codes) == sorted(row.code for row in digest.not_reported)
         assert all(row.status is None for row in digest.not_reported)
+
+
+class TestReprofileRequests:
+    """An owner's request for a new due date waits in the digest until an admin re-profiles."""
+
+    def ask(self, repo: PlanRepository, code: str, proposed: dt.date, at: dt.datetime, reason: str) -> None:
+        update = report(repo, code, "R", at, reason)
+        update.proposed_due = proposed
+        repo.add(update)
+
+    def test_listed_until_an_admin_reprofiles(self, repo: PlanRepository, reported: Plan) -> None:
+        self.ask(repo, "V9", dt.date(2019, 3, 31), london(2018, 11, 19), "CJS review moved to March")
+        asked = weekly_digest(repo, NOW)
+
+        [request] = asked.reprofile_requests
+        assert ("V9", due(ACTIONS["V9"]), dt.date(2019, 3, 31)) == (request.code, request.due, request.proposed_due)
+        assert "CJS review moved to March" == request.reason
+        assert request.requested_by
+
+        admin = actor_for(repo, ADMIN_EMAILS[0])
+        reprofile_action(admin, repo, "V9", dt.date(2019, 2, 28), "BCB 22/11/2018", london(2018, 11, 22))
+        assert () == weekly_digest(repo, NOW).reprofile_requests
+        assert ["V9"] == [r.code for r in weekly_digest(repo, london(2018, 11, 21)).reprofile_requests]
+
+    def test_newest_request_per_action_and_only_active_actions(self, repo: PlanRepository, reported: Plan) -> None:
+        self.ask(repo, "V4", dt.date(2019, 1, 31), london(2018, 11, 5), "Backlog")
+        self.ask(repo, "V4", dt.date(2019, 2, 28), london(2018, 11, 19), "Backlog still growing")
+        self.ask(repo, "T2", dt.date(2019, 6, 30), london(2018, 11, 20), "Recovery plan slipping")
+        admin = actor_for(repo, ADMIN_EMAILS[0])
+        close_action(admin, repo, "T2", "BCB 21/11/2018", london(2018, 11, 21))
+
+        requests = weekly_digest(repo, NOW).reprofile_requests
+        assert [("V4", dt.date(2019, 2, 28))] == [(r.code, r.proposed_due) for r in requests]
 
 
 class TestHistory:

@@ -68,7 +68,8 @@ def reason(number: int, step: int) -> str:
 
 
 def load_big_plan(repo: PlanRepository, folder: Path, first_update: dt.datetime) -> None:
-    """Import the plan, then give every action two or three updates a week apart from ``first_update``."""
+    """Import the plan, then give every action two or three updates a week apart from ``first_update``
+    (every fourth action's reds proposing a due date 90 days later)."""
     path = folder / "big-plan.yaml"
     path.write_text(yaml.safe_dump(plan_document(), sort_keys=False))
     import_plan(repo, load_plan(path), actor="tests", at=first_update - dt.timedelta(days=30))
@@ -80,6 +81,7 @@ def load_big_plan(repo: PlanRepository, folder: Path, first_update: dt.datetime)
         assert action.id is not None
         for step in range(2 + number % 2):
             status = STATUSES[(number + step) % len(STATUSES)]
+            asks = status == "R" and number % 4 == 0
             repo.session.add(
                 StatusUpdate(
                     action_id=action.id,
@@ -87,6 +89,8 @@ def load_big_plan(repo: PlanRepository, folder: Path, first_update: dt.datetime)
                     reason=reason(number, step),
                     author_id=author.id,
                     created_at=first_update + dt.timedelta(days=7 * step, minutes=number),
+                    # Some reds ask for a later due date, so digests carry re-profile requests too.
+                    proposed_due=action.current_due + dt.timedelta(days=90) if asks else None,
                 )
             )
     repo.session.flush()
