@@ -62,6 +62,7 @@ THEMES = (
     "Estates",
 )
 STATUSES = ("R", "A", "A", "G", "G", "G", "G", "B")
+REQUESTED_DUE = dt.date(2019, 6, 30)
 BATCH = 20_000
 RUNS = 9
 
@@ -156,8 +157,10 @@ def generate(engine: Engine, actions: int, updates: int, out: Console) -> int:
                 "restricted": False,
                 "created_at": FIRST_UPDATE + dt.timedelta(seconds=rng.uniform(0, span)),
                 "source": "bench",
+                # One update in 500 asks for a new due date (a re-profile request the digest lists).
+                "proposed_due": REQUESTED_DUE if (start + n) % 500 == 0 else None,
             }
-            for _ in range(min(BATCH, updates - start))
+            for n in range(min(BATCH, updates - start))
         ]
         with engine.begin() as db:
             db.execute(insert(StatusUpdate), batch)

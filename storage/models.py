@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -145,10 +145,20 @@ class StatusUpdate(SQLModel, table=True):
 
     The (action, time, id, status) index lets a report find each action's newest updates by walking
     a few index entries per action instead of sorting the whole history, and read the status an
-    action stood at on a given day from the index alone.
+    action stood at on a given day from the index alone; a partial index holds re-profile requests.
     """
 
-    __table_args__ = (Index("ix_statusupdate_action_created_status", "action_id", "created_at", "id", "status"),)
+    __table_args__ = (
+        Index("ix_statusupdate_action_created_status", "action_id", "created_at", "id", "status"),
+        # Re-profile requests are a handful among hundreds of thousands of updates: a partial index
+        # finds them without reading the rest.
+        Index(
+            "ix_statusupdate_requests",
+            "created_at",
+            sqlite_where=text("proposed_due IS NOT NULL"),
+            postgresql_where=text("proposed_due IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)

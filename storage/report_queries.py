@@ -271,6 +271,33 @@ def _measure_values_statement() -> Executable:
     )
 
 
+@cache
+def _reprofile_requests_statement() -> Executable:
+    approved = select(Reprofile.id).where(
+        Reprofile.action_id == StatusUpdate.action_id,
+        Reprofile.created_at >= StatusUpdate.created_at,
+        Reprofile.created_at < BEFORE,
+    )
+    return (
+        select(
+            StatusUpdate.action_id,
+            StatusUpdate.proposed_due,
+            StatusUpdate.created_at,
+            func.coalesce(func.nullif(Person.name, ""), Person.email),
+            StatusUpdate.reason,
+        )
+        .join(Action, col(Action.id) == StatusUpdate.action_id)
+        .join(Person, col(Person.id) == StatusUpdate.author_id)
+        .where(
+            Action.plan_id == PLAN_ID,
+            col(StatusUpdate.proposed_due).is_not(None),
+            StatusUpdate.created_at < BEFORE,
+            ~approved.exists(),
+        )
+        .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
+    )
+
+
 class ReportQueries:
     """Plan-wide reads and bulk writes for reports; the session belongs to the caller's unit of work."""
 
@@ -437,31 +464,9 @@ class ReportQueries:
 
     def reprofile_requests(self, plan_id: int, before: dt.datetime) -> list[RequestFacts]:
         """Re-profile requests (updates proposing a new due date) made before ``before`` and not
-        followed by a re-profile of their action by then, oldest first, in one query; requests are
-        few, so every one is read."""
-        approved = select(Reprofile.id).where(
-            Reprofile.action_id == StatusUpdate.action_id,
-            Reprofile.created_at >= StatusUpdate.created_at,
-            Reprofile.created_at < before,
-        )
-        rows = self._columns(
-            select(
-                StatusUpdate.action_id,
-                StatusUpdate.proposed_due,
-                StatusUpdate.created_at,
-                func.coalesce(func.nullif(Person.name, ""), Person.email),
-                StatusUpdate.reason,
-            )
-            .join(Action, col(Action.id) == StatusUpdate.action_id)
-            .join(Person, col(Person.id) == StatusUpdate.author_id)
-            .where(
-                Action.plan_id == plan_id,
-                col(StatusUpdate.proposed_due).is_not(None),
-                StatusUpdate.created_at < before,
-                ~approved.exists(),
-            )
-            .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
-        )
+        followed by a re-profile of their action by then, oldest first, in one query that reads
+        only the requests (a partial index holds them)."""
+        rows = self._columns(_reprofile_requests_statement(), {"plan_id": plan_id, "before": before})
         return [RequestFacts(*row) for row in rows]
 
     def reprofiles(self, plan_id: int, since: dt.datetime, before: dt.datetime) -> list[Reprofile]:

@@ -1,5 +1,6 @@
 """Reports at national scale: a structure stamp on plans, quarter snapshots that carry what a
-summary shows, and a status-update index that also holds the status.
+summary shows, a status-update index that also holds the status, and a partial index of
+re-profile requests.
 
 Revision ID: 0005
 Revises: 0004
@@ -43,10 +44,18 @@ def upgrade() -> None:
             "ix_statusupdate_action_created_status", ["action_id", "created_at", "id", "status"], unique=False
         )
         batch_op.drop_index("ix_statusupdate_action_created")
+        batch_op.create_index(
+            "ix_statusupdate_requests",
+            ["created_at"],
+            unique=False,
+            sqlite_where=sa.text("proposed_due IS NOT NULL"),
+            postgresql_where=sa.text("proposed_due IS NOT NULL"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("statusupdate", schema=None) as batch_op:
+        batch_op.drop_index("ix_statusupdate_requests")
         batch_op.create_index("ix_statusupdate_action_created", ["action_id", "created_at", "id"], unique=False)
         batch_op.drop_index("ix_statusupdate_action_created_status")
     with op.batch_alter_table("quartersnapshot", schema=None) as batch_op:
