@@ -76,7 +76,7 @@ def _requests_table(requests: Sequence[ReprofileRequest]) -> RenderableType:
             show_date(request.proposed_due),
             request.requested_by,
             _day(request.requested_at),
-            request.reason,
+            f"{request.reason} (restricted)" if request.restricted and request.reason else request.reason,
         )
     return table
 

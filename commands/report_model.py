@@ -111,6 +111,7 @@ class ReprofileRequest(NamedTuple):
     requested_by: str
     requested_at: dt.datetime
     reason: str
+    restricted: bool = False
 
 
 @dataclass(frozen=True)

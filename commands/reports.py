@@ -189,6 +189,7 @@ def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[Re
                 requested_by=request.author,
                 requested_at=request.requested_at,
                 reason=request.reason,
+                restricted=request.restricted,
             )
         )
     return tuple(sorted(waiting, key=lambda request: request.requested_at))

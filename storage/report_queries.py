@@ -140,6 +140,7 @@ class RequestFacts(NamedTuple):
     requested_at: dt.datetime
     author: str
     reason: str
+    restricted: bool
 
 
 class WindowFacts(NamedTuple):
@@ -285,6 +286,7 @@ def _reprofile_requests_statement() -> Executable:
             StatusUpdate.created_at,
             func.coalesce(func.nullif(Person.name, ""), Person.email),
             StatusUpdate.reason,
+            StatusUpdate.restricted,
         )
         .join(Action, col(Action.id) == StatusUpdate.action_id)
         .join(Person, col(Person.id) == StatusUpdate.author_id)

@@ -136,7 +136,8 @@ def digest_layout(digest: Digest, words: Wording) -> Layout:
 
 def _request(request: ReprofileRequest) -> str:
     """One request: the action, its due date and the one proposed, who asked, when and why."""
-    why = f": {clip(escape(request.reason), MAX_REASON)}" if request.reason else ""
+    marked = " (restricted)" if request.restricted else ""
+    why = f": {clip(escape(request.reason), MAX_REASON)}{marked}" if request.reason else ""
     return (
         f"*{escape(request.code)}* {clip(escape(request.title), MAX_TITLE)} · due {show_date(request.due)}, "
         f"proposed {show_date(request.proposed_due)} by {escape(request.requested_by)} on "

@@ -174,9 +174,11 @@ class TestWeeklyDigest:
 class TestReprofileRequests:
     """An owner's request for a new due date waits in the digest until an admin re-profiles."""
 
-    def ask(self, repo: PlanRepository, code: str, proposed: dt.date, at: dt.datetime, reason: str) -> None:
+    def ask(
+        self, repo: PlanRepository, code: str, proposed: dt.date, at: dt.datetime, reason: str, restricted: bool = False
+    ) -> None:
         update = report(repo, code, "R", at, reason)
-        update.proposed_due = proposed
+        update.proposed_due, update.restricted = proposed, restricted
         repo.add(update)
 
     def test_listed_until_an_admin_reprofiles(self, repo: PlanRepository, reported: Plan) -> None:
@@ -195,13 +197,13 @@ class TestReprofileRequests:
 
     def test_newest_request_per_action_and_only_active_actions(self, repo: PlanRepository, reported: Plan) -> None:
         self.ask(repo, "V4", dt.date(2019, 1, 31), london(2018, 11, 5), "Backlog")
-        self.ask(repo, "V4", dt.date(2019, 2, 28), london(2018, 11, 19), "Backlog still growing")
+        self.ask(repo, "V4", dt.date(2019, 2, 28), london(2018, 11, 19), "Backlog still growing", restricted=True)
         self.ask(repo, "T2", dt.date(2019, 6, 30), london(2018, 11, 20), "Recovery plan slipping")
         admin = actor_for(repo, ADMIN_EMAILS[0])
         close_action(admin, repo, "T2", "BCB 21/11/2018", london(2018, 11, 21))
 
         requests = weekly_digest(repo, NOW).reprofile_requests
-        assert [("V4", dt.date(2019, 2, 28))] == [(r.code, r.proposed_due) for r in requests]
+        assert [("V4", dt.date(2019, 2, 28), True)] == [(r.code, r.proposed_due, r.restricted) for r in requests]
 
 
 class TestHistory:
