@@ -32,8 +32,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import col
 
 from commands import report_data
 from commands.periods import Quarter
@@ -41,7 +42,7 @@ from commands.reports import freeze_quarter, quarterly_summary, theme_summary, w
 from commands.rules import LONDON
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
-from storage.models import Action, Measure, MeasureValue, Person, Plan, Role, StatusUpdate, Theme
+from storage.models import Action, Measure, MeasureValue, Person, Plan, Reprofile, Role, StatusUpdate, Theme
 from storage.repository import PlanRepository
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -164,6 +165,7 @@ def generate(engine: Engine, actions: int, updates: int, out: Console) -> int:
         ]
         with engine.begin() as db:
             db.execute(insert(StatusUpdate), batch)
+    approve_most_requests(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect() as db:
             db.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
@@ -172,6 +174,30 @@ def generate(engine: Engine, actions: int, updates: int, out: Console) -> int:
             db.execute(text("ANALYZE"))
     out.print(f"  generated {actions:,} actions and {updates:,} updates in {time.perf_counter() - started:.1f} s")
     return plan_id
+
+
+def approve_most_requests(engine: Engine) -> None:
+    """Answer nine re-profile requests in ten with a re-profile a week later, as admins do, so
+    the digest lists the hundred or so still waiting while finding them means reading all 1,000."""
+    with engine.begin() as db:
+        requests = db.execute(
+            select(StatusUpdate.action_id, StatusUpdate.created_at)
+            .where(col(StatusUpdate.proposed_due).is_not(None))
+            .order_by(col(StatusUpdate.id))
+        ).all()
+        answers = [
+            {
+                "action_id": action_id,
+                "old_due": REQUESTED_DUE - dt.timedelta(days=90),
+                "new_due": REQUESTED_DUE,
+                "approval": "BCB",
+                "approved_by": "bench@example.org",
+                "created_at": asked + dt.timedelta(days=7),
+            }
+            for n, (action_id, asked) in enumerate(requests)
+            if n % 10 and asked + dt.timedelta(days=7) < AS_OF
+        ]
+        db.execute(insert(Reprofile), answers)
 
 
 def seconds(work: Callable[[], object]) -> float:

@@ -151,10 +151,12 @@ class StatusUpdate(SQLModel, table=True):
     __table_args__ = (
         Index("ix_statusupdate_action_created_status", "action_id", "created_at", "id", "status"),
         # Re-profile requests are a handful among hundreds of thousands of updates: a partial index
-        # finds them without reading the rest.
+        # finds them without reading the rest, and tells which an admin has answered since without
+        # reading them either.
         Index(
             "ix_statusupdate_requests",
             "created_at",
+            "action_id",
             sqlite_where=text("proposed_due IS NOT NULL"),
             postgresql_where=text("proposed_due IS NOT NULL"),
         ),

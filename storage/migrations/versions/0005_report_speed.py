@@ -46,7 +46,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_statusupdate_action_created")
         batch_op.create_index(
             "ix_statusupdate_requests",
-            ["created_at"],
+            ["created_at", "action_id"],
             unique=False,
             sqlite_where=sa.text("proposed_due IS NOT NULL"),
             postgresql_where=sa.text("proposed_due IS NOT NULL"),
