@@ -1,8 +1,8 @@
 """What every report needs before it can be built: the plan's structure, in a fixed number of queries,
 and the helpers that turn an action and its updates into an ``ActionRow``.
 
-Reports load the plan once (the plan row, plus themes, actions and role titles when this process
-has no current copy of them) and then ask for updates plan-wide, so their cost does not grow with
+Reports load the plan once (the plan row, plus themes, actions, measures and role titles when this
+process has no current copy of them) and then ask for updates plan-wide, so their cost does not grow with
 the number of actions.
 """
 
@@ -96,7 +96,7 @@ _STRUCTURES_LOCK = threading.Lock()
 
 def load_plan_data(repo: PlanRepository) -> PlanData:
     """The current plan and its structure: one query when this process has already read the
-    structure under the plan's current stamp, four when it has not.
+    structure under the plan's current stamp, five when it has not.
 
     Raises:
         UserError: no plan has been imported yet.
@@ -174,32 +174,25 @@ def action_row(
     compare: bool = True,
 ) -> ActionRow:
     """An action as it stood after ``update`` (``None``: not yet reported), compared with ``previous``
-    unless ``compare`` is off (lists that show where an action stands without a baseline).
-
-    Reports call this once per action (thousands of times), hence the positional construction."""
-    due = action.current_due
-    structure = data.structure
-    if update is None:
-        status, reason, restricted, updated_at = None, "", False, None
-    else:
-        status, reason, restricted, updated_at = update.status, update.reason, update.restricted, update.created_at
-    overdue = due < today and not scheme.finished(action.state, status)
+    unless ``compare`` is off (lists that show where an action stands without a baseline)."""
+    status = update.status if update is not None else None
+    overdue = scheme.action_overdue(action.current_due, action.state, status, today)
     return ActionRow(
-        action.code,
-        action.title,
-        structure.theme_codes.get(action.theme_id, ""),
-        structure.role_titles.get(action.owner_role_id, ""),
-        status,
-        previous,
-        scheme.direction(previous, status) if compare and status is not None else None,
-        reason,
-        restricted,
-        updated_at,
-        due,
-        action.baseline_due,
-        (today - due).days if overdue else 0,
-        action.priority,
-        updates,
+        code=action.code,
+        title=action.title,
+        theme_code=data.theme_code(action),
+        owner_role=data.role(action.owner_role_id),
+        status=status,
+        previous=previous,
+        direction=scheme.direction(previous, status) if compare and status is not None else None,
+        reason=update.reason if update is not None else "",
+        restricted=update.restricted if update is not None else False,
+        updated_at=update.created_at if update is not None else None,
+        due=action.current_due,
+        baseline_due=action.baseline_due,
+        days_overdue=(today - action.current_due).days if overdue else 0,
+        priority=action.priority,
+        updates=updates,
     )
 
 

@@ -31,8 +31,8 @@ def new_structure_stamp() -> str:
 class Plan(SQLModel, table=True):
     """A Police and Crime Plan: the period it covers and where its financial year starts.
 
-    ``structure_stamp`` changes, in the same transaction, whenever the plan, its themes, its actions
-    or any role title changes (``storage.structure``), so every process can keep the plan's
+    ``structure_stamp`` changes, in the same transaction, whenever the plan, its themes, actions or
+    strategic measures, or any role title changes (``storage.structure``), so every process can keep the plan's
     structure in memory between reports and know from the one plan row each report reads whether
     its copy is still right. A random stamp rather than a counter, so that a database dropped and
     rebuilt (tests do this) can never present an old copy's key.
