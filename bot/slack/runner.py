@@ -15,7 +15,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
@@ -24,6 +23,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import start_scheduler_thread
 from bot.slack.app import build_app
+from bot.slack.http_gate import VerifyingRequestHandler
 from bot.slack.notifier import SlackNotifier
 
 EVENTS_PATH = "/slack/events"
@@ -84,7 +84,7 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
     app = _start_app(settings)
     if app is None:
         return 1
-    server = create_http_server(app, host, port)
+    server = create_http_server(app, host, port, settings.slack_signing_secret or "")
     print(f"planbot is serving Slack at http://{host}:{port}{EVENTS_PATH} (health check: {HEALTH_PATH})")
     try:
         server.run()
@@ -99,9 +99,10 @@ def build_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler
     return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client)
 
 
-def make_wsgi_app(app: App) -> WsgiApp:
-    """The WSGI application: Slack's requests at ``/slack/events``, a health check for load balancers."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: App, signing_secret: str) -> WsgiApp:
+    """The WSGI application: Slack's requests at ``/slack/events`` (signature checked before anything
+    is parsed, see ``http_gate``), a health check for load balancers."""
+    slack = VerifyingRequestHandler(app, signing_secret, EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH_PATH:
@@ -112,9 +113,9 @@ def make_wsgi_app(app: App) -> WsgiApp:
     return wsgi
 
 
-def create_http_server(app: App, host: str, port: int) -> BaseWSGIServer | MultiSocketServer:
+def create_http_server(app: App, host: str, port: int, signing_secret: str) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server for the app, bound but not yet running (port 0 picks a free port)."""
-    return create_server(make_wsgi_app(app), host=host, port=port, threads=HTTP_THREADS)
+    return create_server(make_wsgi_app(app, signing_secret), host=host, port=port, threads=HTTP_THREADS)
 
 
 def _start_app(settings: Settings) -> App | None:
