@@ -28,6 +28,7 @@ from commands.panel import build_panel
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date
+from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
@@ -63,13 +64,15 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
     """
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
+        # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
         if kind == "summary":
-            return render_summary(theme_summary(repo, now, subject))
+            return render_summary(safe_copy(theme_summary(repo, now, subject)))
         if kind == "overdue":
-            return render_overdue(overdue_list(repo, now))
+            return render_overdue(safe_copy(overdue_list(repo, now)))
         if kind == "digest":
-            return render_digest(weekly_digest(repo, now))
-        return render_quarterly(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
+            return render_digest(safe_copy(weekly_digest(repo, now)))
+        quarter = parse_quarter(subject or "", london_date(now))
+        return render_quarterly(safe_copy(quarterly_summary(repo, quarter, now)))
 
     return _run(settings, as_of, build)
 

@@ -57,3 +57,8 @@ class InvalidMeasure(UserError):
 
 class NothingToCorrect(InvalidStatus):
     """An update was marked as correcting the last one, but the action has none yet."""
+
+
+class UnsafeText(UserError):
+    """Typed or imported text holds a character planbot will not store (a control character, a
+    direction override); the message names it."""

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from commands.errors import UnsafeText
 from commands.plan_spec import (
     CADENCES,
     POLARITIES,
@@ -21,6 +22,7 @@ from commands.plan_spec import (
     RawPlan,
     ThemeSpec,
 )
+from commands.text import clean_text
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
@@ -76,7 +78,15 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problems.at(where, item.label(name), "must be text")
             return ""
-        text = " ".join(str(value).split())
+        try:
+            text = clean_text(str(value), "It")
+        except UnsafeText as refusal:
+            self.problems.at(where, item.label(name), refusal.message)
+            return ""
+        if not text:
+            if required:
+                self.problems.at(where, item.label(name), "missing (only invisible characters)")
+            return ""
         if len(text) > max_len:
             self.problems.at(where, item.label(name), f"longer than {max_len} characters")
         return text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from commands.errors import ParseError
 from commands.panel import EXPORT_FORMATS
 from commands.rules import CADENCES, word_list
+from commands.text import clean_text
 
 ADMIN_USAGE = (
     'Admins: /plan admin assign "ROLE" @person · /plan admin delegate|undelegate ACTION @person · '
@@ -195,6 +196,7 @@ def parse_plan(text: str) -> PlanRequest:
 
     Raises:
         ParseError: the words are neither a /plan command nor a question planbot understands.
+        UnsafeText: a control character or direction override was typed (``commands.text``).
     """
     cleaned = _clean(text)
     words = cleaned.split()
@@ -280,7 +282,7 @@ def _date(text: str) -> dt.date:
 
 def _approval(tokens: list[str]) -> str:
     """Who approved a change and where; boards cite it, so it must be there and fit its column."""
-    approval = " ".join(tokens).strip()
+    approval = clean_text(" ".join(tokens), "The approval")
     if not approval:
         raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', USAGE)
     if len(approval) > MAX_APPROVAL:
@@ -297,5 +299,5 @@ def _cadence(text: str) -> str:
 
 def _clean(text: str) -> str:
     """Drop a leading bot mention, greetings and closing punctuation, and collapse spaces."""
-    cleaned = _MENTION.sub("", text).strip().rstrip("?!. ")
+    cleaned = _MENTION.sub("", clean_text(text, "Your command")).strip().rstrip("?!. ")
     return " ".join(_POLITE.sub("", cleaned).rstrip("?!. ").split())

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from commands.errors import NothingToCorrect, UserError
+from commands.errors import NothingToCorrect, UnsafeText, UserError
 from commands.model import Actor, Invocation, Reply
 from commands.permissions import Permission, authorise_update
 from commands.rag import record_update
@@ -20,10 +20,12 @@ from commands.rag_grammar import UpdateRequest
 from commands.rag_views import find_action
 from commands.report_data import worst_status
 from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, london_date
+from commands.text import clean_text
 from storage.models import Action, ActionState
 from storage.repository import PlanRepository
 
 FormErrors = dict[str, str]
+REASON_NAME = "The reason"
 
 
 class FormField(StrEnum):
@@ -84,7 +86,7 @@ def submit_update_form(
     request = UpdateRequest(
         action_id=form.action_id.strip().upper(),
         status=status.code,
-        reason=" ".join(form.reason.split()),
+        reason=clean_text(form.reason, REASON_NAME),
         restricted=form.restricted,
         proposed_due=form.proposed_due,
         corrects_last=form.corrects_last,
@@ -106,7 +108,10 @@ def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> Form
     if status is None:
         errors[FormField.COLOUR] = f"Choose a status: {scheme.choices}."
         return errors
-    problem = scheme.reason_problem(status, form.reason)
+    try:
+        problem = scheme.reason_problem(status, clean_text(form.reason, REASON_NAME))
+    except UnsafeText as refusal:
+        problem = refusal.message
     if problem:
         errors[FormField.REASON] = problem
     if form.proposed_due is not None:

@@ -18,6 +18,7 @@ from bot.exports.md_writer import write_md
 from bot.exports.xlsx_writer import write_xlsx
 from commands.chart_data import status_shares, theme_counts
 from commands.panel import EXPORT_FORMATS, PanelReport
+from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 __all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel"]
@@ -37,6 +38,9 @@ def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart
     Raises:
         ValueError: ``fmt`` is not one of ``EXPORT_FORMATS`` (callers check what people type first).
     """
+    # Stored text made safe again (``commands.text``): an old row with ESC or NUL must not stop
+    # Word or Excel, whose XML cannot hold them, nor reach a reader raw.
+    panel = safe_copy(panel)
     if fmt == "docx":
         write_docx(panel, path, charts)
     elif fmt == "html":
