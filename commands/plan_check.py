@@ -79,7 +79,7 @@ class _Validator:
             self.problems.at(where, item.label(name), "must be text")
             return ""
         try:
-            text = clean_text(str(value), "It")
+            text = clean_text(str(value), "The text")
         except UnsafeText as refusal:
             self.problems.at(where, item.label(name), refusal.message)
             return ""

@@ -84,7 +84,7 @@ def submit_update_form(
     status = _status(form.status, scheme)
     assert form.action_id is not None and status is not None
     request = UpdateRequest(
-        action_id=form.action_id.strip().upper(),
+        action_id=clean_text(form.action_id, "The action").upper(),
         status=status.code,
         reason=clean_text(form.reason, REASON_NAME),
         restricted=form.restricted,
@@ -102,7 +102,11 @@ def submit_update_form(
 def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> FormErrors:
     """Everything wrong that the fields alone show, each beside its field."""
     errors: FormErrors = {}
-    if not (form.action_id or "").strip():
+    try:
+        action_id = clean_text(form.action_id or "", "The action")
+    except UnsafeText as refusal:
+        action_id, errors[FormField.ACTION] = "?", refusal.message
+    if not action_id:
         errors[FormField.ACTION] = "Choose the action this update is for."
     status = _status(form.status, scheme)
     if status is None:
