@@ -8,8 +8,6 @@ summary writes, and only the snapshot of a quarter whose cut-off has passed.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,12 +17,13 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
-from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
+from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
 from commands.errors import UserError
 from commands.measures import record_measure_value
-from commands.panel import build_panel
+from commands.panel import PanelOrder
+from commands.panel_orders import produce_panel, written_text
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date
@@ -80,8 +79,8 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
 def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None) -> int:
     """Write the Panel appendix to ``output``; nothing is written when anything is refused.
 
-    The file is written beside ``output`` under a temporary name and renamed into place, so a
-    failure never leaves half a document where the paper is expected.
+    The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
+    Slack's; the file is written under a temporary name and renamed into place.
 
     Returns:
         0 when written, 1 when the database cannot be reached, 2 when the input was refused.
@@ -92,17 +91,10 @@ def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, o
         return 2
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
-        panel = build_panel(repo, parse_quarter(quarter or "", london_date(now)), now, public)
-        charts = draw_charts(repo, panel, now) if fmt in ("docx", "html", "md") else ()
-        handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=".planbot-", suffix=f".{fmt}")
-        os.close(handle)
-        try:
-            write_panel(panel, fmt, Path(temporary), charts)
-            os.replace(temporary, output)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
-        withheld = f"; {panel.withheld_sentence}" if public else ""
-        return Text(f"Wrote the {panel.audience} Panel report for {panel.period} to {output}{withheld}.")
+        # The person at the terminal can read the database itself: any version is theirs to write.
+        order = PanelOrder(parse_quarter(quarter or "", london_date(now)), fmt, public)
+        panel = produce_panel(repo, order, now, output, write_panel_file)
+        return Text(written_text(panel, str(output)))
 
     return _run(settings, as_of, export)
 

@@ -19,6 +19,8 @@ from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
 from storage.models import Action, ActionState, StatusUpdate
 from storage.repository import PlanRepository
 
+RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
+
 
 def handle_rag(
     invocation: Invocation, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME
@@ -129,7 +131,9 @@ def record_update(
     who = actor.name or actor.email
     if permission.on_behalf:
         who += " (admin, on behalf of the owner)"
-    reason = f": {request.reason}" if request.reason else ""
+    # The channel announcement is read by everyone there: a restricted reason stays in the reply only.
+    shown = f" ({RESTRICTED_ANNOUNCED})" if request.restricted else ""
+    reason = shown or (f": {request.reason}" if request.reason else "")
     return Reply(
         text=plain_text(sections),
         status=request.status,

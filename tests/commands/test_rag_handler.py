@@ -184,7 +184,8 @@ def test_rag_commands_on_the_sample_plan(
             if restricted:
                 lines.append("Restricted: the reason is left out of public reports.")
             assert ("\n".join(lines), True, status) == (reply.text, reply.ok, reply.status)
-            said = f": {reason}" if reason else ""
+            # A restricted reason is kept out of the channel announcement, which everyone there reads.
+            said = " (reason restricted, not shown here)" if restricted else f": {reason}" if reason else ""
             assert f"{owner.name} updated V9 to {label}, ★ New (first update){said}" == reply.announcement
 
 
