@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -25,6 +25,7 @@ from storage.models import (
     Person,
     Plan,
     PlatformIdentity,
+    ReceivedRequest,
     Role,
     RoleHolder,
     StatusUpdate,
@@ -283,6 +284,10 @@ class PlanRepository(ReportQueries):
         except IntegrityError:
             return False
         return True
+
+    def forget_received_before(self, moment: dt.datetime) -> None:
+        """Drop the claims on requests received before ``moment`` (no platform retries that late)."""
+        self.session.execute(delete(ReceivedRequest).where(col(ReceivedRequest.received_at) < moment))
 
     def job_run(self, job: str, target: str, period_key: str) -> JobRun | None:
         return self.session.exec(

@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.slack import listeners
 from bot.slack.http_gate import VERIFIED
+from bot.slack.replays import register_replay_guard
 
 # Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
 # latencies; more threads only contend for the interpreter lock with the acknowledgements (measured
@@ -79,6 +80,7 @@ def build_app(container: Container, *, client: WebClient | None = None) -> App:
         token fails here rather than on the first command.
     """
     app = build_bolt_app(container.settings, client=client)
+    register_replay_guard(app, container)
     listeners.register(app, container)
     return app
 
