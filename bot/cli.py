@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the demo plan into a fresh SQLite file and simulate a quarter")
     demo.add_argument("--db", type=Path, default=Path("planbot-demo.db"), help="SQLite file to (re)create")
+    demo.add_argument("--force", action="store_true", help="replace the file even if it holds another plan")
 
     console = sub.add_parser("console", help="type /rag commands as a person from the plan")
     console.add_argument("--as", dest="as_person", metavar="EMAIL_OR_NAME", help="who you are (asked if left out)")
@@ -54,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
     report.add_argument("--format", dest="fmt", default="docx", help="panel: docx (default), xlsx, csv, html or md")
     report.add_argument("--public", action="store_true", help="panel: role titles only, restricted commentary left out")
-    report.add_argument("--output", type=Path, help="panel: the file to write")
+    report.add_argument("--output", type=Path, help="panel: the file to write (its extension is the format's)")
+    report.add_argument("--force", action="store_true", help="panel: replace --output if it exists")
 
     measure = sub.add_parser("measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
@@ -80,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return run_demo(args.db)
+        return run_demo(args.db, force=args.force)
     if args.command == "console":
         from bot.console import run_console
 
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.report_command import run_panel
 
         output = args.output or Path(f"panel-report.{args.fmt}")
-        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of)
+        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of, force=args.force)
     if args.command == "report":
         from bot.report_command import run_report
 

@@ -32,7 +32,9 @@ from storage.repository import PlanRepository
 
 AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
 REPORTS = ("summary", "overdue", "digest", "quarter", "panel")
-PANEL_USAGE = 'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE'
+PANEL_USAGE = (
+    'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE [--force]'
+)
 
 
 class BadInput(UserError):
@@ -76,7 +78,9 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
     return _run(settings, as_of, build)
 
 
-def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None) -> int:
+def run_panel(
+    settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None, *, force: bool
+) -> int:
     """Write the Panel appendix to ``output``; nothing is written when anything is refused.
 
     The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
@@ -85,7 +89,7 @@ def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, o
     Returns:
         0 when written, 1 when the database cannot be reached, 2 when the input was refused.
     """
-    problem = _panel_problem(quarter, fmt, output)
+    problem = _panel_problem(quarter, fmt, output, force)
     if problem is not None:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
@@ -99,8 +103,9 @@ def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, o
     return _run(settings, as_of, export)
 
 
-def _panel_problem(quarter: str | None, fmt: str, output: Path) -> str | None:
-    """What is wrong with the options before the database is opened, or ``None``."""
+def _panel_problem(quarter: str | None, fmt: str, output: Path, force: bool) -> str | None:
+    """What is wrong with the options before the database is opened, or ``None``: an existing file is
+    replaced only with ``--force``, and a file is never named for one format and written in another."""
     if fmt not in EXPORT_FORMATS:
         return f'"{fmt}" is not an export format: use docx, xlsx, csv, html or md.\n{PANEL_USAGE}'
     if quarter is None:
@@ -109,6 +114,14 @@ def _panel_problem(quarter: str | None, fmt: str, output: Path) -> str | None:
         return f"{output.parent} is not a folder; the report would have nowhere to go."
     if output.is_dir():
         return f"{output} is a folder; give a file name such as panel-report.{fmt}."
+    if output.suffix.lower() != f".{fmt}":
+        given = f"ends in {output.suffix}" if output.suffix else "has no extension"
+        return (
+            f"{output} {given} but the format is {fmt}: name it {output.with_suffix(f'.{fmt}').name}, "
+            f"or give the --format its name says."
+        )
+    if output.exists() and not force:
+        return f"{output} already exists; add --force to replace it, or choose another --output."
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands.errors import UserError
 from commands.measures import measure_rows
 from commands.periods import Quarter, cut_off
 from commands.report_data import (
@@ -71,9 +72,15 @@ def quarterly_summary(
     alone; a provisional one from each action's newest update so far.
 
     Raises:
-        UserError: no plan is loaded.
+        UserError: no plan is loaded, or ``quarter`` ended before the plan began (nothing is frozen:
+            a report of a quarter the plan never covered would only be a snapshot of nothing).
     """
     data = load_plan_data(repo)
+    if quarter.end < data.plan.period_start:
+        raise UserError(
+            f"{quarter.label} ended before the plan began ({show_date(data.plan.period_start)}), so it has "
+            f"no report; the first quarter is {Quarter.containing(data.plan.period_start).label}."
+        )
     previous_quarter = quarter.previous()
     window_start, window_end = quarter_window(quarter, now, working_days)
     frozen = _cut_off_passed(quarter, now, working_days)

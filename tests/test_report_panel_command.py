@@ -61,8 +61,9 @@ def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:
 )
 def test_refused_with_a_clear_message_and_no_file(database: str, tmp_path: Path, capsys, options, message) -> None:
     before = set(tmp_path.iterdir())
+    fmt = options[options.index("--format") + 1]  # the file named for its format, so only the fault is refused
 
-    assert 2 == panel(*options, "--output", str(tmp_path / "appendix.out"))
+    assert 2 == panel(*options, "--output", str(tmp_path / f"appendix.{fmt}"))
 
     assert message in " ".join(capsys.readouterr().err.split())
     assert before == set(tmp_path.iterdir())
