@@ -7,8 +7,8 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from rich.console import Console
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from bot.cli import main
 from bot.config import Settings

@@ -7,11 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
-from big_plan import load_big_plan
 from docx import Document
 from openpyxl import load_workbook
-from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
-from report_support import london, report
+from support.big_plan import load_big_plan
+from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.report_support import london, report
 
 from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
 from bot.exports.tables import ACTION_HEADERS

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from cli_support import imported_plan, row_counts, use_database
+from support.cli_support import imported_plan, row_counts, use_database
 
 from bot.cli import main
 from commands.rules import LONDON

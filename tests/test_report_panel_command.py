@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import imported_plan, use_database
 from docx import Document
-from panel_support import play_quarter
+from support.cli_support import imported_plan, use_database
+from support.panel_support import play_quarter
 
 from bot.cli import main
 

@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from rag_support import (
+from sqlalchemy import event
+from sqlmodel import Session, select
+from support.rag_support import (
     ACTIONS,
     ADMIN_EMAILS,
     NOW,
@@ -20,8 +22,6 @@ from rag_support import (
     due,
     stored_rows,
 )
-from sqlalchemy import event
-from sqlmodel import Session, select
 
 from commands.model import Invocation
 from commands.rag import handle_rag

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from big_plan import ACTIONS_PER_THEME, THEMES, load_big_plan
-from fake_slack import FakeSlack
-from interaction import click, open_home
-from serving import serving
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from workspace import ADMIN, OWNER, TickingClock
+from support.big_plan import ACTIONS_PER_THEME, THEMES, load_big_plan
+from support.fake_slack import FakeSlack
+from support.interaction import click, open_home
+from support.serving import serving
+from support.workspace import ADMIN, OWNER, TickingClock
 
 from bot.config import Settings
 from bot.container import Container

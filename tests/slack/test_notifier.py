@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
-from fake_slack import BOT_TOKEN, FakeSlack
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from workspace import TickingClock
+from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
+from support.fake_slack import BOT_TOKEN, FakeSlack
+from support.workspace import TickingClock
 
 from bot.config import Settings
 from bot.container import Container

@@ -6,11 +6,11 @@ import io
 import json
 
 from docx import Document
-from fake_slack import FakeSlack
-from slash import CHANNEL_ID, send_slash
+from support.fake_slack import FakeSlack
+from support.slash import CHANNEL_ID, send_slash
+from support.workspace import OWNER
 from test_http import ACK_SECONDS
 from test_plan_command import send_event
-from workspace import OWNER
 
 
 def ask(events_url: str, fake_slack: FakeSlack, text: str) -> dict:

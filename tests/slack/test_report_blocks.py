@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 
 from bot.slack.limits import check_message
 from bot.slack.report_blocks import Message, first_message, render_report
