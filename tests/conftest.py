@@ -5,7 +5,8 @@ each test starts from empty tables there too.
 
 Building the schema and importing the sample plan are the dearest parts of a database test, so
 each happens once per run: on SQLite each test gets a copy of a template file holding the empty
-tables (or the tables with the sample plan imported, when it asks for ``plan``); on PostgreSQL the
+tables (or the tables with the sample plan imported, when it asks for ``plan``; or, for ``migrated_db_url``,
+the schema the migrations build); on PostgreSQL the
 tables are emptied with one ``TRUNCATE … RESTART IDENTITY`` (ids start at 1 again, as in a fresh
 database), and rebuilt only after a test that had the raw database to itself (``empty_db_url``,
 or ``db_url`` without ``engine``) may have changed the schema.
@@ -28,6 +29,7 @@ import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
 from commands.plan_spec import PlanSpec
 from storage.db import make_engine, session_scope
+from storage.migrate import upgrade_to_head
 from storage.models import Plan, new_structure_stamp
 from storage.plan_import import import_plan
 from storage.repository import PlanRepository
@@ -184,3 +186,33 @@ def empty_db_url(db_url: str) -> str:
     finally:
         eng.dispose()
     return db_url
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations brought to head, built once per run for every test to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the migrated template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
+    """The test database as the migrations build it (with ``alembic_version`` at head) and no rows:
+    what ``planbot db upgrade`` leaves on a fresh install. Migrating from nothing is itself tested
+    in tests/test_migrations.py and by the commands that start on ``empty_db_url``."""
+    if _is_sqlite(db_url):
+        shutil.copyfile(request.getfixturevalue("migrated_template"), make_url(db_url).database or "")
+        return db_url
+    url = request.getfixturevalue("empty_db_url")
+    eng = make_engine(url)
+    try:
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    return url
