@@ -218,8 +218,9 @@ class TestXlsx:
     def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
-        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
-                "Key activities next quarter", "Changes to the plan", "Strategic measures"] == book.sheetnames  # fmt: skip
+        sections = ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
+                    "Key activities next quarter", "Changes to the plan", "Strategic measures"]  # fmt: skip
+        assert sections == book.sheetnames
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title
             assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
