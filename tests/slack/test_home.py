@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -76,9 +75,9 @@ class TestSamplePlan:
 
 
 @pytest.fixture
-def big_events_url(settings: Settings, engine: Engine, repo: PlanRepository, session: Session, tmp_path: Path):
+def big_events_url(settings: Settings, engine: Engine, repo: PlanRepository, session: Session):
     """planbot served on the generated 300-action plan."""
-    load_big_plan(repo, tmp_path, FIRST_UPDATE)
+    load_big_plan(repo, FIRST_UPDATE)
     session.commit()
     with serving(build_app(Container(settings, engine, TickingClock()))) as url:
         yield url
