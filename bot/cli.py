@@ -27,12 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="type /rag commands as a person from the plan")
     console.add_argument("--as", dest="as_person", metavar="EMAIL_OR_NAME", help="who you are (asked if left out)")
 
-    sub.add_parser("run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+    run = sub.add_parser("run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+    _scheduler_option(run)
 
     serve = sub.add_parser("serve", help="serve Slack's HTTP requests")
     serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures verified)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
+    _scheduler_option(serve)
 
     sub.add_parser("doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
 
@@ -69,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _scheduler_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="answer Slack only; send no scheduled reports or nudges (another planbot process sends them)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     load_dotenv(Path.cwd() / ".env", override=False)
@@ -90,11 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.slack.runner import run
 
-        return run(settings)
+        return run(settings, scheduler=args.scheduler)
     if args.command == "serve":
         from bot.slack.runner import serve_http
 
-        return serve_http(settings, host=args.host, port=args.port)
+        return serve_http(settings, host=args.host, port=args.port, scheduler=args.scheduler)
     if args.command == "report" and args.report == "panel":
         from bot.report_command import run_panel
 

@@ -20,7 +20,6 @@ class Settings:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     slack_api_url: str | None = None
-    timezone: str = "Europe/London"
     digest_channels: tuple[str, ...] = ()
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
@@ -59,7 +58,6 @@ class Settings:
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_api_url=get("SLACK_API_URL"),
-            timezone=get("PLANBOT_TIMEZONE") or "Europe/London",
             digest_channels=channels("PLANBOT_DIGEST_CHANNELS"),
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),

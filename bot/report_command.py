@@ -20,39 +20,32 @@ from bot.db_command import DATABASE_ERRORS, database_problem
 from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
-from commands.errors import UserError
+from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
 from commands.panel import PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
-from commands.rules import LONDON, london_date
+from commands.rules import LONDON, london_date, parse_date
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
+AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
 REPORTS = ("summary", "overdue", "digest", "quarter", "panel")
 PANEL_USAGE = (
     'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE [--force]'
 )
 
 
-class BadInput(UserError):
-    """A command-line value (date, quarter) could not be read."""
-
-
 def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datetime:
     """The moment a report is "as of": the end of the given London day, or now.
 
     Raises:
-        BadInput: the text is not a YYYY-MM-DD date.
+        BadDate: the text is not a YYYY-MM-DD date.
     """
     if text is None:
         return clock()
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(f'"{text}" is not a date.', AS_OF_USAGE) from None
+    day = parse_date(text, AS_OF_USAGE)
     end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LONDON)
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -151,7 +144,7 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
     out, err = Console(highlight=False), Console(stderr=True)
     try:
         now = as_of_moment(as_of, utc_now)
-    except BadInput as exc:
+    except BadDate as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
         return 2
     try:

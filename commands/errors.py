@@ -27,6 +27,10 @@ class ParseError(UserError):
     """The command's words could not be understood."""
 
 
+class BadDate(ParseError):
+    """A date typed by a person is not a YYYY-MM-DD calendar date."""
+
+
 class UnknownAction(UserError):
     """No action of the plan has that id."""
 

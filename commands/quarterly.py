@@ -17,7 +17,6 @@ from commands.periods import Quarter, cut_off
 from commands.report_data import (
     PlanData,
     action_row,
-    is_open,
     load_plan_data,
     london_start,
     theme_blocks,
@@ -32,8 +31,7 @@ from commands.report_model import (
     PlanChange,
     QuarterlySummary,
 )
-from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
-from storage.models import ActionState
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, is_open, london_date, show_date
 from storage.repository import PlanRepository, SnapshotRow
 
 CUT_OFF_WORKING_DAYS = 10
@@ -92,7 +90,7 @@ def quarterly_summary(
         counts = {action_id: row.updates or 0 for action_id, row in snapshot.items()}
     else:
         this = {action_id: found.newest for action_id, found in live.items()}
-        counts = {action_id: found.count for action_id, found in live.items()}
+        counts = {action_id: found.updates for action_id, found in live.items()}
     if last_frozen:
         last = _frozen_statuses(repo, data, previous_quarter, now, working_days)
     else:
@@ -103,7 +101,7 @@ def quarterly_summary(
     judged = cut_off(quarter, working_days) if frozen else london_date(now)
     rows: dict[int, ActionRow] = {}
     for action in data.actions:
-        if is_open(action):
+        if is_open(action.state):
             rows[action.id] = action_row(
                 data, action, this.get(action.id), last.get(action.id), judged, scheme, counts.get(action.id, 0)
             )
@@ -238,5 +236,5 @@ def _closures(data: PlanData, since: dt.datetime, before: dt.datetime) -> list[P
     return [
         PlanChange(a.code, a.title, "closed", "", a.state_approval or "", a.state_changed_at)
         for a in data.actions
-        if a.state == ActionState.CLOSED and a.state_changed_at is not None and since <= a.state_changed_at < before
+        if not is_open(a.state) and a.state_changed_at is not None and since <= a.state_changed_at < before
     ]

@@ -19,9 +19,9 @@ from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
 from commands.rag_views import find_action
 from commands.report_data import worst_status
-from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, london_date
+from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, is_open, london_date
 from commands.text import clean_text
-from storage.models import Action, ActionState
+from storage.models import Action
 from storage.repository import PlanRepository
 
 FormErrors = dict[str, str]
@@ -157,11 +157,7 @@ def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[
         held = repo.roles_held(actor.person_id)
         actions = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
     wanted = query.strip().lower()
-    return [ActionChoice(a.code, a.title) for a in actions if _open(a) and _matches(a, wanted)]
-
-
-def _open(action: Action) -> bool:
-    return action.state == ActionState.ACTIVE.value
+    return [ActionChoice(a.code, a.title) for a in actions if is_open(a.state) and _matches(a, wanted)]
 
 
 def _matches(action: Action, query: str) -> bool:

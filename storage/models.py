@@ -17,10 +17,13 @@ from sqlmodel import Field, SQLModel
 
 
 class ActionState(StrEnum):
-    """Lifecycle of an action; closed actions keep their history but leave RAG counts."""
+    """Lifecycle of an action; closed actions keep their history but leave RAG counts.
+
+    Delivery is not a state: an action is reported complete with the scheme's completing status
+    (blue) and stays active, so a later update can say work has restarted.
+    """
 
     ACTIVE = "active"
-    COMPLETE = "complete"
     CLOSED = "closed"
 
 

@@ -8,10 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_support import imported_plan, use_database
 from openpyxl import load_workbook
-from panel_support import play_quarter
-from report_support import london, report
+from support.cli_support import imported_plan, use_database
+from support.panel_support import play_quarter
+from support.report_support import london, report
 
 from bot.cli import main
 from storage.repository import PlanRepository

@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from big_plan import load_big_plan
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
-from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
-from report_support import london, report
+from support.big_plan import load_big_plan
+from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.report_support import london, report
 
 from bot.demo import run_demo
 from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
@@ -343,7 +343,7 @@ def test_public_version_has_no_personal_data_and_withholds_restricted(repo, play
 
 
 def test_a_300_action_plan_renders_in_every_format(repo: PlanRepository, tmp_path: Path):
-    load_big_plan(repo, tmp_path, london(2018, 10, 1))
+    load_big_plan(repo, london(2018, 10, 1))
     for public in (False, True):
         panel: PanelReport = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public)
         charts = draw_charts(repo, panel, AFTER_Q3_CUT_OFF)

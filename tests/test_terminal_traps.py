@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import imported_plan, row_counts, use_database
+from support.cli_support import imported_plan, row_counts, use_database
 
 from bot.cli import main
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 from hostile_inputs import HOSTILE
-from interaction import form_values, submit_view
+from support.interaction import form_values, submit_view
+from support.workspace import OWNER, stored_updates
 from test_http import all_text, rag, replies
 from test_update_modal import open_modal
-from workspace import OWNER, stored_updates
 
 
 def test_typed_hostile_updates_are_refused_and_store_nothing(events_url, fake_slack, engine):

@@ -9,10 +9,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
-from slash import CHANNEL_ID, post, send_slash, signed_headers, slash_fields
 from sqlalchemy.engine import Engine
-from workspace import ADMIN, BOT, OWNER, STRANGER, identities, stored_updates
+from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from support.slash import CHANNEL_ID, post, send_slash, signed_headers, slash_fields
+from support.workspace import ADMIN, BOT, OWNER, STRANGER, identities, stored_updates
 
 ACK_SECONDS = 3.0
 

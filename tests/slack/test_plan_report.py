@@ -7,12 +7,12 @@ import io
 import json
 
 from docx import Document
-from fake_slack import FakeSlack, SlackUser
-from slash import CHANNEL_ID, send_slash
 from sqlalchemy.engine import Engine
+from support.fake_slack import FakeSlack, SlackUser
+from support.slash import CHANNEL_ID, send_slash
+from support.workspace import OWNER, STRANGER
 from test_http import ACK_SECONDS
 from test_plan_command import send_event
-from workspace import OWNER, STRANGER
 
 from storage.db import session_scope
 from storage.models import ChannelSubscription

@@ -9,13 +9,13 @@ import time
 from urllib.parse import urlencode
 
 import interaction
-from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
-from interaction import form_values, submit_view
-from serving import serving
-from slash import post, signed_headers, slash_fields
+from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from support.interaction import form_values, submit_view
+from support.serving import serving
+from support.slash import post, signed_headers, slash_fields
+from support.workspace import OWNER, stored_updates
 from test_http import replies
 from test_update_modal import open_modal
-from workspace import OWNER, stored_updates
 
 from bot.slack.app import build_app
 

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from fake_slack import FakeSlack
-from serving import serving
-from slash import SIGNING_SECRET, post, send_slash, signed_headers, slash_fields
 from sqlalchemy.engine import Engine
+from support.fake_slack import FakeSlack
+from support.serving import serving
+from support.slash import SIGNING_SECRET, post, send_slash, signed_headers, slash_fields
+from support.workspace import OWNER, stored_updates
 from test_http import rag, replies
-from workspace import OWNER, stored_updates
 
 from bot.slack.app import build_app
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from slack_bolt import App
-from slash import SIGNING_SECRET
 from waitress import wasyncore
 
 from bot.slack.runner import EVENTS_PATH, create_http_server
+from support.slash import SIGNING_SECRET
 
 STOP_SECONDS = 10.0
 
