@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.health import Check, Status
 from bot.slack.doctor_checks import slack_checks
+from commands.ports import SLACK
 from commands.subscriptions import DESCRIPTIONS, subscribed_channels
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision, head_revision
@@ -72,11 +73,15 @@ def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str
 
 
 def _channels(settings: Settings, repo: PlanRepository | None) -> dict[str, list[str]]:
-    """Configured channels and, when the database can be read, subscribed ones, with what each receives."""
+    """Configured Slack channels and, when the database can be read, subscribed ones, with what each
+    receives (the Slack checks look at Slack's channels; other platforms check their own)."""
     found: dict[str, list[str]] = {}
     for job, description in DESCRIPTIONS.items():
         configured = settings.report_channels.get(job, ())
-        channels = subscribed_channels(repo, job, configured) if repo is not None else list(configured)
+        if repo is None:
+            channels = list(configured)
+        else:
+            channels = [t.address for t in subscribed_channels(repo, job, configured) if t.platform == SLACK]
         for channel in channels:
             found.setdefault(channel, []).append(description)
     return found

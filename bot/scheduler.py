@@ -9,8 +9,14 @@ Passes that message people (nudges, quarter-close reminders) are claimed as a wh
 target ``*`` as well, so a restart does not re-run a finished pass with fresher data and nudge
 someone at midnight.
 
+Every post names its target's platform; the scheduler hands it to that platform's notifier (the
+runtime passes one per configured platform). A channel on a platform this process does not run is
+left unclaimed for a process that does; a person is messaged on the platform they used planbot on
+most recently, else on the first configured one.
+
 The wall clock is read only in ``run_forever``, through ``container.clock``; ``tick(now)`` takes
-the moment as an argument so tests can replay any day.
+the moment as an argument so tests can replay any day. ``stop_event`` is checked before each claim,
+so stopping finishes the post in flight and leaves the rest unclaimed for the next start.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from bot.container import Container
 from commands.jobs import claim, mark_failed, mark_sent
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
-from commands.ports import Notifier, ReportSource
+from commands.ports import SLACK, Notifier, Notifiers, ReportSource, Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -45,13 +51,17 @@ class Scheduler:
     def __init__(
         self,
         container: Container,
-        notifier: Notifier,
+        notifiers: Notifiers,
         reports: ReportSource,
         config: ScheduleConfig | None = None,
         scheme: RagScheme = DEFAULT_SCHEME,
+        stop_event: threading.Event | None = None,
     ) -> None:
+        if not notifiers:
+            raise ValueError("the scheduler needs the notifier of at least one platform")
         self.container = container
-        self.notifier = notifier
+        self.notifiers = notifiers
+        self.stop_event = stop_event or threading.Event()
         self.reports = reports
         self.config = config or replace(container.settings.schedule, timezone=container.settings.timezone)
         self.scheme = scheme
@@ -63,23 +73,25 @@ class Scheduler:
         pass takes over a run another process abandoned.
         """
         for run in due_runs(self.config, now):
+            if self.stop_event.is_set():
+                return
             try:
                 self._run(run, now)
             except Exception:
                 logger.exception("Scheduled %s for %s failed; a later pass retries it", run.job, run.period_key)
 
-    def run_forever(self, stop_event: threading.Event) -> None:
+    def run_forever(self) -> None:
         """Pass, then sleep until the next occurrence or ``POLL``, whichever is sooner, until stopped.
 
         A run that fails (the database unreachable, the platform refusing) is logged by ``tick``
         and covered again by a later pass, so the loop itself never stops on an error.
         """
-        while not stop_event.is_set():
+        while not self.stop_event.is_set():
             self.tick(self.container.clock())
             now = self.container.clock()
             upcoming = next_run_at(self.config, now, POLL)
             wait = POLL if upcoming is None else upcoming - now
-            stop_event.wait(max(wait.total_seconds(), 0.0))
+            self.stop_event.wait(max(wait.total_seconds(), 0.0))
 
     # -- jobs ---------------------------------------------------------------------------
 
@@ -118,25 +130,37 @@ class Scheduler:
     def _channel_report(
         self, run: DueRun, word: str, now: dt.datetime, build: Callable[[PlanRepository], object]
     ) -> None:
-        """Claim the run for every channel that receives it, build the content once, post to each."""
+        """Claim each channel that receives the run just before posting to it; the content is built
+        once, after the first claim, so a run already done everywhere builds nothing."""
         with self.container.unit_of_work() as repo:
             channels = subscribed_channels(repo, word, self.container.settings.report_channels[word])
-        claimed = [
-            (channel, job_run)
-            for channel in channels
-            if (job_run := self._claim(run.job, channel, run.period_key, now))
-        ]
-        if not claimed:
-            return
-        try:
-            with self.container.unit_of_work() as repo:
-                content = build(repo)
-        except Exception as error:
-            for _, job_run in claimed:
-                self._finish_failed(job_run, error, now)
-            raise
-        for channel, job_run in claimed:
-            self._deliver(job_run, lambda c=channel: self.notifier.post_to_channel(c, content), now)
+        content: list[object] = []
+        for channel in channels:
+            notifier = self._notifier_for(channel)
+            if notifier is None or self.stop_event.is_set():
+                continue
+            job_run = self._claim(run.job, channel.address, run.period_key, now, channel.platform)
+            if job_run is None:
+                continue
+            if not content:
+                try:
+                    with self.container.unit_of_work() as repo:
+                        content.append(build(repo))
+                except Exception as error:
+                    self._finish_failed(job_run, error, now)
+                    raise
+            self._deliver(job_run, lambda n=notifier, c=channel.address, r=content[0]: n.post_to_channel(c, r), now)
+
+    def _notifier_for(self, channel: Target) -> Notifier | None:
+        """The notifier of the channel's platform; ``None`` (logged) when this process does not run it."""
+        notifier = self.notifiers.get(channel.platform)
+        if notifier is None:
+            logger.warning(
+                "Channel %s is on %s, which this process does not run; left for a process that does",
+                channel.address,
+                channel.platform,
+            )
+        return notifier
 
     def _direct_pass(
         self, run: DueRun, now: dt.datetime, select: Callable[[PlanRepository], list[DirectMessage]]
@@ -159,17 +183,28 @@ class Scheduler:
             mark_sent(repo, pass_run, "", now)
 
     def _direct(self, message: DirectMessage, now: dt.datetime) -> bool:
-        job_run = self._claim(message.job, message.target, message.period_key, now)
+        if self.stop_event.is_set():
+            return False
+        platform = self._platform_of(message.recipient.person_id)
+        job_run = self._claim(message.job, message.target, message.period_key, now, platform)
         if job_run is None:
             return False
-        return self._deliver(job_run, lambda: self.notifier.send_direct(message.recipient, message), now)
+        notifier = self.notifiers[platform]
+        return self._deliver(job_run, lambda: notifier.send_direct(message.recipient, message), now)
+
+    def _platform_of(self, person_id: int) -> str:
+        """Where a person is messaged: the configured platform they used planbot on most recently,
+        else the first configured one (Slack finds people by their plan email)."""
+        with self.container.unit_of_work() as repo:
+            used = repo.platforms_of(person_id)
+        return next((p for p in used if p in self.notifiers), next(iter(self.notifiers)))
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _claim(self, job: str, target: str, period_key: str, now: dt.datetime) -> JobRun | None:
+    def _claim(self, job: str, target: str, period_key: str, now: dt.datetime, platform: str = SLACK) -> JobRun | None:
         """Claim in a unit of work of its own, committed before the caller posts anything."""
         with self.container.unit_of_work() as repo:
-            return claim(repo, job, target, period_key, now)
+            return claim(repo, job, target, period_key, now, platform=platform)
 
     def _deliver(self, job_run: JobRun, send: Callable[[], str], now: dt.datetime) -> bool:
         """Post, then record the outcome; a refusal is recorded as failed (retried on a later pass)."""
@@ -204,32 +239,35 @@ class PlanReports:
         return freeze_quarter(repo, quarter, now)
 
 
+STOP_TIMEOUT = 60.0
+"""How long stopping waits for the post in flight: a 27-message digest at one message a second."""
+
+
 @dataclass
 class SchedulerThread:
-    """A scheduler running in a background thread; ``stop()`` ends it after the current pass."""
+    """A scheduler running in a background thread; ``stop()`` lets the post in flight finish, then ends it."""
 
     scheduler: Scheduler
     thread: threading.Thread
-    stop_event: threading.Event
 
-    def stop(self, timeout: float | None = 10.0) -> None:
-        self.stop_event.set()
+    def stop(self, timeout: float | None = STOP_TIMEOUT) -> None:
+        self.scheduler.stop_event.set()
         self.thread.join(timeout)
 
 
 def start_scheduler_thread(
     container: Container,
-    notifier: Notifier,
+    notifiers: Notifiers,
     report_source: ReportSource | None = None,
     config: ScheduleConfig | None = None,
 ) -> SchedulerThread:
-    """Start the scheduler beside the Slack listener (``planbot run`` and ``planbot serve --http``).
+    """Start the scheduler beside the platforms' listeners (``bot.runtime``); its first pass catches
+    up runs missed while the bot was down.
 
-    The thread is a daemon so Ctrl+C on the bot is never held up by a sleeping scheduler; its
-    first pass catches up runs missed while the bot was down.
+    The thread is not a daemon: the runtime stops it on SIGTERM and Ctrl+C, so a deploy restart
+    never cuts a post off half-way and leaves its claim to go stale.
     """
-    scheduler = Scheduler(container, notifier, report_source or PlanReports(), config)
-    stop_event = threading.Event()
-    thread = threading.Thread(target=scheduler.run_forever, args=(stop_event,), name="planbot-scheduler", daemon=True)
+    scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
+    thread = threading.Thread(target=scheduler.run_forever, name="planbot-scheduler")
     thread.start()
-    return SchedulerThread(scheduler, thread, stop_event)
+    return SchedulerThread(scheduler, thread)

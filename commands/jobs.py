@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from commands.ports import SLACK
 from storage.models import JobRun
 from storage.repository import PlanRepository
 
@@ -43,23 +44,33 @@ def claim(
     period_key: str,
     now: dt.datetime,
     stale_after: dt.timedelta = STALE_CLAIM,
+    platform: str = SLACK,
 ) -> JobRun | None:
     """Claim a run so that this process, and only this one, sends it.
 
     Args:
         repo: the unit of work to claim in; commit it before sending anything.
         job: what is sent ("weekly_digest", "nudge", ...).
-        target: where it goes (a channel id, or ``person:<id>``).
+        target: where it goes on ``platform`` (a channel id, or ``person:<id>``).
         period_key: what it covers ("2018-W48", "V9:2018-11-26", "FY2018-19-Q3").
         now: naive UTC.
         stale_after: how old a claim must be before it counts as abandoned.
+        platform: the platform it is delivered through; runs that deliver nothing (a whole
+            pass, a freeze) keep the default, as every row did before targets named platforms.
 
     Returns:
         The claimed run, or ``None`` when it is sent, being sent, or failed too often already.
     """
-    existing = repo.job_run(job, target, period_key)
+    existing = repo.job_run(job, target, period_key, platform)
     if existing is None:
-        run = JobRun(job=job, target=target, period_key=period_key, state=RunState.CLAIMED.value, claimed_at=now)
+        run = JobRun(
+            job=job,
+            platform=platform,
+            target=target,
+            period_key=period_key,
+            state=RunState.CLAIMED.value,
+            claimed_at=now,
+        )
         return run if repo.insert_once(run) else None
     if not _may_take_over(existing, now, stale_after):
         return None

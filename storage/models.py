@@ -207,10 +207,11 @@ class JobRun(SQLModel, table=True):
     The unique key is what stops two bot processes, or a restart, sending the same thing twice.
     """
 
-    __table_args__ = (UniqueConstraint("job", "target", "period_key"),)
+    __table_args__ = (UniqueConstraint("job", "platform", "target", "period_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=50)
+    platform: str = Field(default="slack", max_length=20)
     target: str = Field(max_length=100)
     period_key: str = Field(max_length=100)
     state: str = Field(default="claimed", max_length=20)
@@ -224,9 +225,10 @@ class JobRun(SQLModel, table=True):
 class ChannelSubscription(SQLModel, table=True):
     """A channel that receives a scheduled report (weekly digest, quarterly summary, nudges)."""
 
-    __table_args__ = (UniqueConstraint("channel", "job"),)
+    __table_args__ = (UniqueConstraint("platform", "channel", "job"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(default="slack", max_length=20)
     channel: str = Field(max_length=100)
     job: str = Field(max_length=50)
     created_at: dt.datetime = Field(sa_type=DateTime)

@@ -204,6 +204,15 @@ class PlanRepository(ReportQueries):
         )
         return dict(rows.all())
 
+    def platforms_of(self, person_id: int) -> list[str]:
+        """The platforms a person has used planbot on, most recently seen first."""
+        rows = self.session.exec(
+            select(PlatformIdentity.platform)
+            .where(PlatformIdentity.person_id == person_id)
+            .order_by(col(PlatformIdentity.seen_at).desc())
+        )
+        return list(dict.fromkeys(rows.all()))
+
     def add(self, row: object) -> None:
         """Stage a new row and flush so its id is known."""
         self.session.add(row)
@@ -284,9 +293,11 @@ class PlanRepository(ReportQueries):
             return False
         return True
 
-    def job_run(self, job: str, target: str, period_key: str) -> JobRun | None:
+    def job_run(self, job: str, target: str, period_key: str, platform: str = "slack") -> JobRun | None:
         return self.session.exec(
-            select(JobRun).where(JobRun.job == job, JobRun.target == target, JobRun.period_key == period_key)
+            select(JobRun).where(
+                JobRun.job == job, JobRun.platform == platform, JobRun.target == target, JobRun.period_key == period_key
+            )
         ).first()
 
     def job_runs_since(self, jobs: Iterable[str], since: dt.datetime, states: Iterable[str]) -> list[JobRun]:
@@ -318,16 +329,22 @@ class PlanRepository(ReportQueries):
         return True
 
     def subscriptions(self) -> list[ChannelSubscription]:
-        """Every channel subscription, by job then channel."""
+        """Every channel subscription, by job, platform, then channel."""
         return list(
             self.session.exec(
-                select(ChannelSubscription).order_by(col(ChannelSubscription.job), col(ChannelSubscription.channel))
+                select(ChannelSubscription).order_by(
+                    col(ChannelSubscription.job), col(ChannelSubscription.platform), col(ChannelSubscription.channel)
+                )
             )
         )
 
-    def subscription(self, channel: str, job: str) -> ChannelSubscription | None:
+    def subscription(self, platform: str, channel: str, job: str) -> ChannelSubscription | None:
         return self.session.exec(
-            select(ChannelSubscription).where(ChannelSubscription.channel == channel, ChannelSubscription.job == job)
+            select(ChannelSubscription).where(
+                ChannelSubscription.platform == platform,
+                ChannelSubscription.channel == channel,
+                ChannelSubscription.job == job,
+            )
         ).first()
 
     def delete(self, row: object) -> None:

@@ -125,7 +125,7 @@ class TestTick:
         """Monday 09:00: the configured and the subscribed channel each get the digest; a second pass posts nothing."""
         subscribe(container, SUBSCRIBED, "weekly")
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
         assert [DIGEST_CHANNEL, SUBSCRIBED] == notifier.targets()
         assert [("digest", MONDAY_0900)] * 2 == [d.content for d in notifier.deliveries]
@@ -140,19 +140,19 @@ class TestTick:
     def test_nothing_before_its_time(self, container: Container) -> None:
         """At 08:59 on Monday nothing is posted."""
         notifier = RecordingNotifier()
-        Scheduler(container, notifier, FakeReports()).tick(MONDAY_0900 - dt.timedelta(minutes=1))
+        Scheduler(container, {"slack": notifier}, FakeReports()).tick(MONDAY_0900 - dt.timedelta(minutes=1))
         assert [] == notifier.targets()
 
     def test_restart_catches_up_a_missed_digest(self, container: Container) -> None:
         """The bot was down all Monday morning; started at 14:00 it posts the digest once, late."""
         notifier = RecordingNotifier()
-        Scheduler(container, notifier, FakeReports()).tick(dt.datetime(2018, 11, 26, 14, 0))
+        Scheduler(container, {"slack": notifier}, FakeReports()).tick(dt.datetime(2018, 11, 26, 14, 0))
         assert [DIGEST_CHANNEL] == notifier.targets()
 
     def test_refused_post_retried_later(self, container: Container) -> None:
         """Slack refuses the first post; a pass five minutes later delivers it, once."""
         notifier = RefusesOnce()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
         assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "failed", 1)] == runs(container)
         scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=1))
@@ -187,11 +187,11 @@ class TestCrashAndRace:
     def test_restart_in_the_middle_of_a_digest(self, container: Container, second_container: Container) -> None:
         """The process dies after claiming, before posting; a new one completes the digest exactly once."""
         with pytest.raises(ProcessKilled):
-            Scheduler(container, KilledOnPost(), FakeReports()).tick(MONDAY_0900)
+            Scheduler(container, {"slack": KilledOnPost()}, FakeReports()).tick(MONDAY_0900)
         assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "claimed", 1)] == runs(container)
 
         notifier = RecordingNotifier()
-        restarted = Scheduler(second_container, notifier, FakeReports())
+        restarted = Scheduler(second_container, {"slack": notifier}, FakeReports())
         restarted.tick(MONDAY_0900 + dt.timedelta(minutes=5))  # the dead claim is still fresh
         assert [] == notifier.targets()
         restarted.tick(MONDAY_0900 + dt.timedelta(minutes=11))
@@ -203,7 +203,7 @@ class TestCrashAndRace:
         """Two processes pass at the same moment, three weeks running: each digest reaches each channel once."""
         subscribe(container, SUBSCRIBED, "weekly")
         notifier = SlowNotifier()
-        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        schedulers = [Scheduler(c, {"slack": notifier}, FakeReports()) for c in (container, second_container)]
         for week in range(3):
             race(schedulers, MONDAY_0900 + dt.timedelta(weeks=week))
         assert sorted([DIGEST_CHANNEL, SUBSCRIBED] * 3) == sorted(notifier.targets())
@@ -215,7 +215,7 @@ class TestCrashAndRace:
         """Both processes run Monday's 10:00 nudges; every owner and SRO hears about each action once."""
         load_sample_plan(container, sample_plan_path)
         notifier = SlowNotifier()
-        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        schedulers = [Scheduler(c, {"slack": notifier}, FakeReports()) for c in (container, second_container)]
         race(schedulers, dt.datetime(2018, 11, 26, 10, 0))
         direct = [(d.target, getattr(d.content, "period_key", None)) for d in notifier.deliveries]
         assert direct, "the sample plan has unreported actions, so someone is nudged"
@@ -243,7 +243,7 @@ class TestTimeTravel:
         """Over the weekend the clocks go forward and 2018/19 ends: Monday 1 April's digest and Q4 summary
         go out at 09:00 BST (08:00 UTC), once each."""
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 3, 30, 12), dt.datetime(2019, 4, 2, 12))
         at_eight = dt.datetime(2019, 4, 1, 8, 0)
         assert [(at_eight, DIGEST_CHANNEL), (at_eight, GOVERNANCE)] == sorted(seen)
@@ -252,7 +252,7 @@ class TestTimeTravel:
     def test_october_clock_change(self, container: Container) -> None:
         """After the clocks go back on 27 October 2019, Monday's digest goes out at 09:00 GMT (09:00 UTC)."""
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 10, 26, 12), dt.datetime(2019, 10, 29, 12))
         assert [(dt.datetime(2019, 10, 28, 9, 0), DIGEST_CHANNEL)] == seen
 
@@ -260,7 +260,7 @@ class TestTimeTravel:
         """Easter Monday 2019 is a bank holiday: the digest still goes on Monday, nudges wait for Tuesday 10:00 BST."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 4, 21, 12), dt.datetime(2019, 4, 23, 12))
         times = sorted({moment for moment, _ in seen})
         assert [dt.datetime(2019, 4, 22, 8, 0), dt.datetime(2019, 4, 23, 9, 0)] == times
@@ -271,7 +271,7 @@ class TestTimeTravel:
         """Reminders go to owners at 10:00 on 13 December 2018; the Q3 summary waits for 09:00 on 2 January."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         travel_ticks(scheduler, notifier, dt.datetime(2018, 12, 13, 9), dt.datetime(2018, 12, 13, 11))
         reminders = [d for d in notifier.deliveries if getattr(d.content, "job", "") == "quarter_close_reminder"]
         assert reminders and all(d.target.startswith("person:") for d in reminders)
@@ -283,7 +283,7 @@ class TestTimeTravel:
     def test_snapshot_frozen_once_after_the_cut_off(self, container: Container) -> None:
         """Q3's cut-off is Tuesday 15 January 2019 (ten working days after 31 December): frozen at 06:00 on the 16th."""
         reports = FakeReports()
-        scheduler = Scheduler(container, RecordingNotifier(), reports)
+        scheduler = Scheduler(container, {"slack": RecordingNotifier()}, reports)
         with time_machine.travel(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC), tick=False) as traveller:
             for minutes in range(0, 24 * 60, 15):
                 traveller.move_to(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes))
@@ -298,7 +298,7 @@ class TestRealReports:
         """With the real builders, channels receive a digest on Monday and the quarter's summary on 2 January."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, PlanReports())
+        scheduler = Scheduler(container, {"slack": notifier}, PlanReports())
         scheduler.tick(MONDAY_0900)
         assert [Digest] == [type(d.content) for d in notifier.deliveries if d.target == DIGEST_CHANNEL]
         scheduler.tick(dt.datetime(2019, 1, 2, 9, 0))
@@ -319,7 +319,7 @@ class TestThread:
         """Started after Monday 09:00, the thread's first pass posts the digest; stop() ends it promptly."""
         container = Container(settings, engine, clock=lambda: MONDAY_0900 + dt.timedelta(minutes=30))
         notifier = RecordingNotifier()
-        running = start_scheduler_thread(container, notifier, FakeReports())
+        running = start_scheduler_thread(container, {"slack": notifier}, FakeReports())
         deadline = time.monotonic() + 10
         while not notifier.deliveries and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -335,7 +335,7 @@ class TestConfiguredTimes:
             {"DATABASE_URL": db_url, "PLANBOT_DIGEST_CHANNELS": DIGEST_CHANNEL, "PLANBOT_DIGEST_TIME": "FRI 16:30"}
         )
         notifier = RecordingNotifier()
-        scheduler = Scheduler(Container(settings, engine), notifier, FakeReports())
+        scheduler = Scheduler(Container(settings, engine), {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
         assert [] == notifier.targets()
         scheduler.tick(FRIDAY_1630)

@@ -8,7 +8,6 @@ to try instead, when the tokens they need are missing.
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,10 +20,10 @@ from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from bot.config import Settings
-from bot.container import Container
-from bot.scheduler import start_scheduler_thread
+from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack.app import build_app
 from bot.slack.notifier import SlackNotifier
+from commands.ports import SLACK
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -55,14 +54,17 @@ def run(settings: Settings) -> int:
             "(needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings)
-    if app is None:
+    started = _start_app(settings)
+    if started is None:
         return 1
+    app, runtime = started
     handler = build_socket_mode_handler(app, settings)
     try:
         handler.start()
     except KeyboardInterrupt:
         handler.close()
+    finally:
+        runtime.stop()
     return 0
 
 
@@ -81,15 +83,18 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
             "No public URL? Socket Mode needs none: planbot run (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings)
-    if app is None:
+    started = _start_app(settings)
+    if started is None:
         return 1
+    app, runtime = started
     server = create_http_server(app, host, port)
     print(f"planbot is serving Slack at http://{host}:{port}{EVENTS_PATH} (health check: {HEALTH_PATH})")
     try:
         server.run()
     except KeyboardInterrupt:
         server.close()
+    finally:
+        runtime.stop()
     return 0
 
 
@@ -117,21 +122,23 @@ def create_http_server(app: App, host: str, port: int) -> BaseWSGIServer | Multi
     return create_server(make_wsgi_app(app), host=host, port=port, threads=HTTP_THREADS)
 
 
-def _start_app(settings: Settings) -> App | None:
-    """Open the database, build the app and start the scheduler beside it (scheduled reports and
-    nudges go out through the app's client); a token Slack rejects is reported, not raised."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    container = Container.open(settings)
+def _start_app(settings: Settings) -> tuple[App, Runtime] | None:
+    """Open the runtime, build the app, register Slack's notifier and start the scheduler (scheduled
+    reports and nudges for Slack targets go out through the app's client); a token Slack rejects is
+    reported, not raised."""
+    runtime = Runtime.open(settings)
     try:
-        app = build_app(container)
+        app = build_app(runtime.container)
     except BoltError as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN: {error}", file=sys.stderr)
         return None
-    start_scheduler_thread(container, SlackNotifier(app.client, container))
+    runtime.add_platform(SLACK, SlackNotifier(app.client, runtime.container))
+    runtime.start_scheduler()
+    interrupt_on_sigterm()
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()
-    return app
+    return app, runtime
 
 
 def _missing(settings: Settings, *names: str) -> list[str]:
