@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.container import Container
-from commands.jobs import claim, mark_failed, mark_sent
+from commands.jobs import claim, delivery_key, mark_failed, mark_sent, resuming
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
 from commands.ports import SLACK, Notifier, Notifiers, ReportSource, Target
@@ -149,7 +149,11 @@ class Scheduler:
                 except Exception as error:
                     self._finish_failed(job_run, error, now)
                     raise
-            self._deliver(job_run, lambda n=notifier, c=channel.address, r=content[0]: n.post_to_channel(c, r), now)
+            self._deliver(
+                job_run,
+                lambda key, again, n=notifier, c=channel.address, r=content[0]: n.post_to_channel(c, r, key, again),
+                now,
+            )
 
     def _notifier_for(self, channel: Target) -> Notifier | None:
         """The notifier of the channel's platform; ``None`` (logged) when this process does not run it."""
@@ -190,7 +194,9 @@ class Scheduler:
         if job_run is None:
             return False
         notifier = self.notifiers[platform]
-        return self._deliver(job_run, lambda: notifier.send_direct(message.recipient, message), now)
+        return self._deliver(
+            job_run, lambda key, again: notifier.send_direct(message.recipient, message, key, again), now
+        )
 
     def _platform_of(self, person_id: int) -> str:
         """Where a person is messaged: the configured platform they used planbot on most recently,
@@ -206,10 +212,11 @@ class Scheduler:
         with self.container.unit_of_work() as repo:
             return claim(repo, job, target, period_key, now, platform=platform)
 
-    def _deliver(self, job_run: JobRun, send: Callable[[], str], now: dt.datetime) -> bool:
-        """Post, then record the outcome; a refusal is recorded as failed (retried on a later pass)."""
+    def _deliver(self, job_run: JobRun, send: Callable[[str, bool], str], now: dt.datetime) -> bool:
+        """Post with the run's delivery key, then record the outcome; a refusal is recorded as failed
+        (retried on a later pass, which looks for what the earlier attempt already posted)."""
         try:
-            ts = send()
+            ts = send(delivery_key(job_run), resuming(job_run))
         except Exception as error:
             logger.exception("Could not deliver %s to %s for %s", job_run.job, job_run.target, job_run.period_key)
             self._finish_failed(job_run, error, now)

@@ -87,6 +87,17 @@ def claim(
     return existing if taken else None
 
 
+def delivery_key(run: JobRun) -> str:
+    """The run's key as the platform keeps it with each post (Slack message metadata), so a post whose
+    answer was lost, or a run resumed after a crash, can be found there instead of sent again."""
+    return f"{run.job}/{run.platform}/{run.target}/{run.period_key}"
+
+
+def resuming(run: JobRun) -> bool:
+    """Whether an earlier attempt may have posted part of the run (it was taken over or retried)."""
+    return run.attempts > 1
+
+
 def mark_sent(repo: PlanRepository, run: JobRun, message_ts: str, now: dt.datetime) -> bool:
     """Record delivery with the platform's message id, so a later edit can update the same message.
 

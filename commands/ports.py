@@ -46,11 +46,15 @@ class Notifier(Protocol):
     The runtime keeps one per configured platform (``Notifiers``) and picks by the target's platform.
     """
 
-    def post_to_channel(self, channel: str, content: object) -> str:
-        """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it."""
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
+        """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it.
+
+        ``key`` is the run's delivery key, kept with the post on the platform so a lost answer or a
+        resumed run (``resuming``) finds what was posted instead of posting it again.
+        """
         ...
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Send ``content`` to one person by direct message; raises when the platform refuses it."""
         ...
 

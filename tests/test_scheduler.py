@@ -56,7 +56,7 @@ class ProcessKilled(BaseException):
 
 
 class KilledOnPost(RecordingNotifier):
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         raise ProcessKilled
 
 
@@ -65,23 +65,23 @@ class RefusesOnce(RecordingNotifier):
 
     refused = 0
 
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         if not self.refused:
             self.refused += 1
             raise RuntimeError("not_in_channel")
-        return super().post_to_channel(channel, content)
+        return super().post_to_channel(channel, content, key, resuming)
 
 
 class SlowNotifier(RecordingNotifier):
     """Takes a moment to post, as Slack does, so that racing schedulers overlap."""
 
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         time.sleep(0.05)
-        return super().post_to_channel(channel, content)
+        return super().post_to_channel(channel, content, key, resuming)
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         time.sleep(0.01)
-        return super().send_direct(recipient, content)
+        return super().send_direct(recipient, content, key, resuming)
 
 
 @pytest.fixture
