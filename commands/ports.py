@@ -66,8 +66,8 @@ Notifiers = Mapping[str, Notifier]
 class ReportSource(Protocol):
     """Builds the content of the channel reports; called only once a run has been claimed."""
 
-    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
-        """The digest as it stands at ``now``: what changed since the last digest was sent."""
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime, channel: Target | None = None) -> object:
+        """The digest as it stands at ``now``: what changed since ``channel`` last received one."""
         ...
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:

@@ -31,6 +31,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.report_blocks import render_report
 from commands.jobs import STALE_CLAIM
 from commands.periods import Quarter
+from commands.ports import Target
 from commands.reports import weekly_digest
 from storage.db import make_engine, session_scope
 from storage.repository import PlanRepository
@@ -65,7 +66,7 @@ class FixedReports:
     def __init__(self, digest: object) -> None:
         self.digest = digest
 
-    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime, channel: Target | None = None) -> object:
         return self.digest
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
