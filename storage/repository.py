@@ -310,6 +310,12 @@ class PlanRepository(ReportQueries):
             )
         )
 
+    def job_runs_since_any(self, since: dt.datetime) -> list[JobRun]:
+        """Every run claimed at or after ``since``, oldest first (for the runs overview)."""
+        return list(
+            self.session.exec(select(JobRun).where(JobRun.claimed_at >= since).order_by(col(JobRun.claimed_at)))
+        )
+
     def update_job_run(self, run: JobRun, expected_state: str, values: dict[str, object]) -> bool:
         """Change a run only if it is still in ``expected_state`` at the same attempt; ``True`` if it was.
 
