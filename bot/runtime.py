@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
+from collections.abc import Callable
 from types import FrameType
+
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import SchedulerThread, start_scheduler_thread
 from commands.ports import Notifier
+
+START_BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+"""Waits between attempts to reach a database that refuses at start; the last repeats."""
+START_PATIENCE_SECONDS = 300.0
+"""How long a start waits for the database before giving up (a deploy that never gets one should fail)."""
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +39,32 @@ class Runtime:
         self.scheduler: SchedulerThread | None = None
 
     @classmethod
-    def open(cls, settings: Settings) -> Runtime:
-        """Log at INFO, open and migrate the database."""
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        patience: float = START_PATIENCE_SECONDS,
+    ) -> Runtime:
+        """Log at INFO, then open and migrate the database, retrying with backoff while it refuses
+        (it is often still starting beside planbot after a reboot).
+
+        Raises:
+            OperationalError: the database still refused after ``patience`` seconds of waiting.
+        """
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return cls(Container.open(settings))
+        waited, attempt = 0.0, 0
+        while True:
+            try:
+                return cls(Container.open(settings))
+            except OperationalError as error:
+                wait = START_BACKOFF_SECONDS[min(attempt, len(START_BACKOFF_SECONDS) - 1)]
+                if waited + wait > patience:
+                    raise
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
+                logger.warning("The database refused (%s); trying again in %.0f s", " ".join(reason), wait)
+                sleep(wait)
+                waited, attempt = waited + wait, attempt + 1
 
     def add_platform(self, platform: str, notifier: Notifier) -> None:
         """Deliver this platform's scheduled posts through ``notifier``."""

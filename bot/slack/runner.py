@@ -16,10 +16,12 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
+from sqlalchemy.exc import OperationalError
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from bot.config import Settings
+from bot.db_command import database_problem
 from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack.app import build_app
 from bot.slack.notifier import SlackNotifier
@@ -42,7 +44,8 @@ def run(settings: Settings) -> int:
     """``planbot run``: connect to Slack over Socket Mode and serve until interrupted.
 
     Returns:
-        The exit code: 2 when a token is missing, 1 when Slack rejects one, 0 after Ctrl+C.
+        The exit code: 2 when a token is missing, 1 when Slack rejects one or the database stays
+        unreachable, 0 after Ctrl+C or SIGTERM.
     """
     missing = _missing(settings, "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     if missing:
@@ -72,7 +75,8 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
     """``planbot serve --http``: answer Slack's signed HTTP requests at ``/slack/events``.
 
     Returns:
-        The exit code: 2 when a secret is missing, 1 when Slack rejects the token, 0 after Ctrl+C.
+        The exit code: 2 when a secret is missing, 1 when Slack rejects the token or the database
+        stays unreachable, 0 after Ctrl+C or SIGTERM.
     """
     missing = _missing(settings, "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     if missing:
@@ -126,7 +130,11 @@ def _start_app(settings: Settings) -> tuple[App, Runtime] | None:
     """Open the runtime, build the app, register Slack's notifier and start the scheduler (scheduled
     reports and nudges for Slack targets go out through the app's client); a token Slack rejects is
     reported, not raised."""
-    runtime = Runtime.open(settings)
+    try:
+        runtime = Runtime.open(settings)
+    except OperationalError as error:
+        print(f"{database_problem(settings.database_url, error)} (gave up waiting for it).", file=sys.stderr)
+        return None
     try:
         app = build_app(runtime.container)
     except BoltError as error:
