@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, is_dataclass, replace
 
 from bot.container import Container
-from commands.jobs import RunState, claim, delivery_key, mark_failed, mark_sent, resuming
+from commands.jobs import HEARTBEAT, RunState, claim, delivery_key, heartbeat, mark_failed, mark_sent, resuming
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
 from commands.ports import SLACK, Notifier, Notifiers, ReportSource, Target
@@ -67,6 +68,7 @@ class Scheduler:
         config: ScheduleConfig | None = None,
         scheme: RagScheme = DEFAULT_SCHEME,
         stop_event: threading.Event | None = None,
+        heartbeat: dt.timedelta = HEARTBEAT,
     ) -> None:
         if not notifiers:
             raise ValueError("the scheduler needs the notifier of at least one platform")
@@ -77,6 +79,7 @@ class Scheduler:
         self.config = config or replace(container.settings.schedule, timezone=container.settings.timezone)
         self.scheme = scheme
         self._told: set[tuple[str, str, str]] = set()
+        self.heartbeat = heartbeat
 
     def tick(self, now: dt.datetime) -> None:
         """One pass at ``now`` (naive UTC) over every run within its grace window; done runs are skipped.
@@ -312,7 +315,8 @@ class Scheduler:
         """Post with the run's delivery key, then record the outcome; a refusal is recorded as failed
         (retried on a later pass, which looks for what the earlier attempt already posted)."""
         try:
-            ts = send(delivery_key(job_run), resuming(job_run))
+            with self._kept_alive(job_run):
+                ts = send(delivery_key(job_run), resuming(job_run))
         except Exception as error:
             logger.exception("Could not deliver %s to %s for %s", job_run.job, job_run.target, job_run.period_key)
             self._finish_failed(job_run, error, now)
@@ -320,6 +324,29 @@ class Scheduler:
         with self.container.unit_of_work() as repo:
             mark_sent(repo, job_run, ts, now)
         return True
+
+    @contextmanager
+    def _kept_alive(self, job_run: JobRun) -> Iterator[None]:
+        """Renew the run's claim every ``heartbeat`` while it is being posted (a slow platform, a
+        long report), so no other process takes over a run that is still going out."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(self.heartbeat.total_seconds()):
+                try:
+                    with self.container.unit_of_work() as repo:
+                        if not heartbeat(repo, job_run, self.container.clock()):
+                            return
+                except Exception:
+                    logger.exception("Could not renew the claim on %s for %s", job_run.job, job_run.period_key)
+
+        beating = threading.Thread(target=beat, name="planbot-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join()
 
     def _finish_failed(self, job_run: JobRun, error: Exception, now: dt.datetime) -> None:
         with self.container.unit_of_work() as repo:

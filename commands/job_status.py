@@ -1,8 +1,9 @@
 """What ``planbot jobs`` and ``planbot doctor`` say about the scheduled runs: those that failed or
 are stuck, and the last of each kind, so a digest that never arrived is visible without a log.
 
-A run is stuck when it has been claimed for longer than ``commands.jobs.STALE_CLAIM`` without an
-outcome (the process that claimed it stopped; the next pass in any process takes it over). Failed
+A run is stuck when it has been claimed, and not renewed, for longer than
+``commands.jobs.STALE_CLAIM`` without an outcome (the process that claimed it stopped; the next
+pass in any process takes it over). Failed
 runs are those whose last attempt the platform refused, with its error.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from commands.jobs import STALE_CLAIM, RunState
+from commands.jobs import RunState, is_stale
 from commands.model import Line, Reply, Section
 from commands.rag_views import plain_text
 from storage.models import JobRun
@@ -38,7 +39,7 @@ def jobs_overview(repo: PlanRepository, now: dt.datetime) -> JobsOverview:
     """Failed and stuck runs of the last eight days, and the last run of each job (naive UTC ``now``)."""
     runs = repo.job_runs_since_any(now - LOOK_BACK)
     failed = tuple(r for r in runs if r.state == RunState.FAILED.value)
-    stuck = tuple(r for r in runs if r.state == RunState.CLAIMED.value and r.claimed_at <= now - STALE_CLAIM)
+    stuck = tuple(r for r in runs if is_stale(r, now))
     newest: dict[str, JobRun] = {}
     for run in runs:
         if run.job not in newest or run.claimed_at > newest[run.job].claimed_at:

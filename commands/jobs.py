@@ -22,7 +22,10 @@ from storage.models import JobRun
 from storage.repository import PlanRepository
 
 STALE_CLAIM = dt.timedelta(minutes=10)
-"""Far longer than posting one message takes (even with Slack's rate-limit retries)."""
+"""Far longer than posting one message takes (even with Slack's rate-limit retries); a run being
+posted renews its claim every ``HEARTBEAT``, so only a claim whose process stopped goes stale."""
+HEARTBEAT = dt.timedelta(minutes=1)
+"""How often a run being posted renews its claim."""
 MAX_ATTEMPTS = 3
 """A post the platform keeps refusing (bot not in the channel) is not retried forever."""
 RETRY_AFTER = dt.timedelta(minutes=5)
@@ -80,11 +83,21 @@ def claim(
         {
             "state": RunState.CLAIMED.value,
             "claimed_at": now,
+            "alive_at": None,
             "attempts": existing.attempts + 1,
             "finished_at": None,
         },
     )
     return existing if taken else None
+
+
+def heartbeat(repo: PlanRepository, run: JobRun, now: dt.datetime) -> bool:
+    """Renew a claim still being worked on, so a slow post is not taken for an abandoned one.
+
+    Returns:
+        ``False`` when the run is no longer this attempt's (finished, or taken over).
+    """
+    return repo.update_job_run(run, RunState.CLAIMED.value, {"alive_at": now})
 
 
 def delivery_key(run: JobRun) -> str:
@@ -117,4 +130,10 @@ def mark_failed(repo: PlanRepository, run: JobRun, detail: str, now: dt.datetime
 def _may_take_over(run: JobRun, now: dt.datetime, stale_after: dt.timedelta) -> bool:
     if run.state == RunState.FAILED.value:
         return run.attempts < MAX_ATTEMPTS and (run.finished_at or run.claimed_at) <= now - RETRY_AFTER
-    return run.state == RunState.CLAIMED.value and run.claimed_at <= now - stale_after
+    return is_stale(run, now, stale_after)
+
+
+def is_stale(run: JobRun, now: dt.datetime, stale_after: dt.timedelta = STALE_CLAIM) -> bool:
+    """A claimed run neither claimed nor renewed within ``stale_after``: its process stopped."""
+    last_sign = max(run.claimed_at, run.alive_at or run.claimed_at)
+    return run.state == RunState.CLAIMED.value and last_sign <= now - stale_after

@@ -216,6 +216,8 @@ class JobRun(SQLModel, table=True):
     period_key: str = Field(max_length=100)
     state: str = Field(default="claimed", max_length=20)
     claimed_at: dt.datetime = Field(sa_type=DateTime)
+    alive_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    """Renewed while the run is being posted; a claim is abandoned only when this goes stale too."""
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     message_ts: str | None = Field(default=None, max_length=50)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

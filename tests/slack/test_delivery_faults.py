@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -206,6 +207,30 @@ def test_stop_mid_digest_finishes_it_and_claims_nothing_more(long_digest, digest
     scheduler(settings, engine, long_digest).tick(MONDAY + dt.timedelta(minutes=1))
     total = messages_in(long_digest)
     assert (0, 0) == counted(fake_slack, 2 * total)
+
+
+def test_slow_posting_is_not_taken_over(long_digest, digest_settings, engine, other_engine, fake_slack) -> None:
+    """Slack answers slowly: the digest is still going out when the clock passes ten minutes. The
+    posting process renews its claim, so another process's pass leaves the run alone."""
+    clock = [MONDAY]
+    slow = Container(digest_settings, engine, clock=lambda: clock[0])
+    client = build_client(digest_settings, BOT_TOKEN)
+
+    class SlowPoster(SlackPoster):
+        def send(self, post: Post, resuming: bool = False) -> str:
+            time.sleep(0.05)
+            return super().send(post, resuming)
+
+    notifier = SlackNotifier(client, slow, min_interval=0, poster=fast_poster(client, SlowPoster))
+    posting = Scheduler(slow, {"slack": notifier}, FixedReports(long_digest), heartbeat=dt.timedelta(seconds=0.02))
+    thread = threading.Thread(target=posting.tick, args=(MONDAY,))
+    thread.start()
+    fake_slack.wait_for("chat.postMessage", count=3)
+    clock[0] = RESTART  # eleven minutes on, and still posting
+    time.sleep(0.2)  # a few heartbeats
+    scheduler(digest_settings, other_engine, long_digest).tick(RESTART)
+    thread.join(timeout=60)
+    assert (0, 0) == counted(fake_slack, messages_in(long_digest))
 
 
 def test_two_processes_at_the_same_instant(long_digest, digest_settings, engine, other_engine, fake_slack) -> None:

@@ -1,6 +1,7 @@
 """Delivery targets name their platform: channel subscriptions and scheduled job runs get a
 ``platform`` column, part of their unique keys, so a Slack channel and a Teams conversation with
-the same address (or the same job sent to a person on two platforms) are told apart.
+the same address (or the same job sent to a person on two platforms) are told apart. Job runs also
+get ``alive_at``, renewed while a run is being posted, so a slow run is not taken over.
 
 Revision ID: 0007
 Revises: 0005
@@ -46,10 +47,14 @@ def _rekey(new: bool) -> None:
         with op.batch_alter_table(table, naming_convention=SQLITE_NAMES if sqlite else None) as batch_op:
             if new:
                 batch_op.add_column(sa.Column("platform", sa.String(length=20), nullable=False, server_default="slack"))
+                if table == "jobrun":
+                    batch_op.add_column(sa.Column("alive_at", sa.DateTime(), nullable=True))
             batch_op.drop_constraint(_name(table, drop, sqlite, created_here=not new), type_="unique")
             batch_op.create_unique_constraint(_name(table, create, sqlite, created_here=new), list(create))
             if not new:
                 batch_op.drop_column("platform")
+                if table == "jobrun":
+                    batch_op.drop_column("alive_at")
 
 
 def _name(table: str, columns: tuple[str, ...], sqlite: bool, created_here: bool) -> str:
