@@ -66,8 +66,13 @@ class TestWorkingHours:
             (dt.datetime(2026, 12, 24, 9), dt.datetime(2026, 12, 25, 9), dt.datetime(2026, 12, 29, 8)),
             # Down on New Year's Eve 2026: 1 January 2027 is a bank holiday, then a weekend: Monday 4 January.
             (dt.datetime(2026, 12, 31, 9), dt.datetime(2027, 1, 1, 9), dt.datetime(2027, 1, 4, 8)),
+            # The clocks go forward on Easter Sunday, 28 March 2027: after Good Friday and Easter Monday,
+            # Thursday's nudges go out on Tuesday 30 March at 08:00 BST (07:00 UTC).
+            (dt.datetime(2027, 3, 25, 9), dt.datetime(2027, 3, 26, 9), dt.datetime(2027, 3, 30, 7)),
+            # They go back on Sunday 31 October 2027: Monday's 08:00 is 08:00 UTC again.
+            (dt.datetime(2027, 10, 29, 8), dt.datetime(2027, 10, 30, 9), dt.datetime(2027, 11, 1, 8)),
         ],
-        ids=["weekend", "christmas-2026", "new-year-2027"],
+        ids=["weekend", "christmas-2026", "new-year-2027", "march-2027", "october-2027"],
     )
     def test_missed_nudges_wait_for_the_next_working_morning(
         self, container: Container, down_from: dt.datetime, back_at: dt.datetime, first_working_morning: dt.datetime

@@ -66,9 +66,8 @@ class SlackPoster:
         backoff: tuple[float, ...] = FAULT_BACKOFF_SECONDS,
     ) -> None:
         # Its own client without the SDK's retry handlers: a blind re-send is exactly what must not happen.
-        self.client = WebClient(token=client.token, base_url=client.base_url, timeout=int(max(timeout, 1)))
+        self.client = WebClient(token=client.token, base_url=client.base_url, retry_handlers=[])
         self.client.timeout = timeout  # type: ignore[assignment]  # urllib takes fractions of a second
-        self.client.retry_handlers = []
         self.lookup = client
         self.wait = wait
         self.clock = clock

@@ -158,6 +158,23 @@ def test_killed_mid_digest_then_restarted(
     assert (0, 0) == counted(fake_slack, total)
 
 
+def test_killed_before_the_claim_then_restarted(
+    long_digest, digest_settings, engine, other_engine, fake_slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 just before the claim: nothing is recorded, and the restarted process posts it all once."""
+
+    def dies(*args: object, **kwargs: object) -> None:
+        raise ProcessKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.scheduler.claim", dies)
+        with pytest.raises(ProcessKilled):
+            scheduler(digest_settings, engine, long_digest).tick(MONDAY)
+    assert [] == fake_slack.posted
+    scheduler(digest_settings, other_engine, long_digest).tick(MONDAY + dt.timedelta(minutes=1))
+    assert (0, 0) == counted(fake_slack, messages_in(long_digest))
+
+
 def test_reset_after_slack_accepted_the_post(long_digest, digest_settings, engine, fake_slack) -> None:
     """The connection drops after Slack took the headline and again after reply 5: found, not re-sent."""
     fake_slack.post_faults = ["reset", None, None, None, None, "reset"]
