@@ -218,8 +218,8 @@ class TestXlsx:
     def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
-        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter", "Changes to the plan",
-                "Strategic measures"] == book.sheetnames  # fmt: skip
+        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
+                "Key activities next quarter", "Changes to the plan", "Strategic measures"] == book.sheetnames  # fmt: skip
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title
             assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
@@ -286,7 +286,7 @@ class TestHtml:
         assert '<html lang="en-GB">' in page
         for landmark in ("<header>", "<main>", "<footer>"):
             assert landmark in page
-        assert page.count("<table>") == page.count("<caption>") == 6
+        assert page.count("<table>") == page.count("<caption>") == 7
         assert '<th scope="col">Direction of travel</th>' in page
         assert '<th scope="row">V9</th>' in page
         assert "@media print" in page
@@ -308,6 +308,21 @@ def test_markdown_tables(repo, played, tmp_path):
     assert text.startswith("# Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3\n")
     assert "| " + " | ".join(ACTION_HEADERS) + " |" in text
     assert "| V9 | Ensure that when Criminal Justice System processes" in text
+
+
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "csv"])
+def test_key_activities_next_quarter_list_the_open_actions_due_then(repo, played, tmp_path, fmt):
+    """Devon and Cornwall's public reports are "progress this quarter, key activities next quarter"."""
+    panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=False)
+    due = {line.row.code for line in panel.actions if Q3.next().start <= line.row.due <= Q3.next().end}
+    text = text_of(written(repo, tmp_path, fmt))
+
+    assert due and due == {row.code for row in panel.next_quarter}
+    if fmt == "xlsx":
+        sheet = load_workbook(written(repo, tmp_path, fmt))["Key activities next quarter"]
+        assert due == {row[0].value for row in sheet.iter_rows(min_row=2)}
+    else:
+        assert "Key activities next quarter: open actions due in 2018/19 Q4" in text.replace("\\", "")
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)

@@ -160,6 +160,11 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
         for i in panel.exceptions
     )
     completed = tuple((r.code, r.title, r.owner_role, _commentary(r, withheld)) for r in panel.completed)
+    following = panel.quarter.next().label
+    upcoming = tuple(
+        (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
+        for r in panel.next_quarter
+    )
     changes = tuple((c.action_code, c.title, c.change, c.detail, c.approval, c.at.date()) for c in panel.changes)
     measures = tuple(_measure(m) for m in panel.measures if m.value is not None or m.previous is not None)
     return (
@@ -176,6 +181,14 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             f"Actions completed in {panel.quarter.label}",
             ("Action", "Title", "Owner", "Commentary"),
             completed,
+        ),
+        Section(
+            "next-quarter",
+            "Key activities next quarter",
+            f"Key activities next quarter: open actions due in {following}",
+            ("Action", "Title", "Owner", "Status", "Due", "Commentary"),
+            upcoming,
+            empty=f"No open actions are due in {following}.",
         ),
         Section(
             "changes",
