@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     _scheduler_option(serve)
 
     sub.add_parser("doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
+    sub.add_parser(
+        "jobs", help="list scheduled runs that failed or are stuck, and the last of each job (DATABASE_URL chooses)"
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
@@ -119,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.report_command import run_measure_set
 
         return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
+    if args.command == "jobs":
+        from bot.jobs_command import run_jobs
+
+        return run_jobs(settings)
     if args.command == "doctor":
         from bot.doctor import run_doctor
 

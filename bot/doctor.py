@@ -14,8 +14,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
+from bot.container import utc_now
 from bot.health import Check, Status
 from bot.slack.doctor_checks import slack_checks
+from commands.job_status import JobsOverview, jobs_overview, jobs_reply
+from commands.ports import SLACK
 from commands.subscriptions import DESCRIPTIONS, subscribed_channels
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision, head_revision
@@ -62,7 +65,9 @@ def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str
             return checks, _channels(settings, None)
         checks.append(Check("Migrations", Status.OK, f"at the newest revision ({head})"))
         with session_scope(engine) as session:
-            return checks, _channels(settings, PlanRepository(session))
+            repo = PlanRepository(session)
+            checks.append(runs_check(jobs_overview(repo, utc_now())))
+            return checks, _channels(settings, repo)
     except SQLAlchemyError as error:
         reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
         fix = f"Cannot use {shown}: {reason}. Check DATABASE_URL and that the server is running."
@@ -71,12 +76,25 @@ def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str
         engine.dispose()
 
 
+def runs_check(overview: JobsOverview) -> Check:
+    """Failed or stuck scheduled runs need looking at; otherwise the last run of each job."""
+    if overview.problems:
+        detail = jobs_reply(overview).text.replace("\n", "; ")
+        return Check("Scheduled runs", Status.FIX, f"{detail}. planbot jobs lists them.")
+    last = ", ".join(f"{r.job} {r.state} {r.period_key}" for r in overview.last) or "none yet"
+    return Check("Scheduled runs", Status.OK, f"none failed or stuck; last of each: {last}")
+
+
 def _channels(settings: Settings, repo: PlanRepository | None) -> dict[str, list[str]]:
-    """Configured channels and, when the database can be read, subscribed ones, with what each receives."""
+    """Configured Slack channels and, when the database can be read, subscribed ones, with what each
+    receives (the Slack checks look at Slack's channels; other platforms check their own)."""
     found: dict[str, list[str]] = {}
     for job, description in DESCRIPTIONS.items():
         configured = settings.report_channels.get(job, ())
-        channels = subscribed_channels(repo, job, configured) if repo is not None else list(configured)
+        if repo is None:
+            channels = list(configured)
+        else:
+            channels = [t.address for t in subscribed_channels(repo, job, configured) if t.platform == SLACK]
         for channel in channels:
             found.setdefault(channel, []).append(description)
     return found

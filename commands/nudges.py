@@ -2,10 +2,11 @@
 
 Nudges go to the holders of an action's owner role when its update is due within three days or
 overdue (the same ``UpdateTiming`` that ``/rag mine`` shows), at most once per action per person in
-seven days so that a lead on leave is not chased daily. Escalations go to the SRO role's holders
-when an action is more than 14 days past its current due date, on the same seven-day rule. The
-quarter-close reminder asks every owner of an open action for the quarter-end status before the
-cut-off. Selection costs a fixed number of queries; the scheduler claims and sends each message.
+seven days, counted from what was delivered, so that a lead on leave is not chased daily.
+Escalations go to the SRO role's holders when an action is more than 14 days past its current due
+date, on the same seven-day rule. The quarter-close reminder asks every owner of an open action for
+the quarter-end status before the cut-off. Selection costs a fixed number of queries; the scheduler
+claims and sends each message.
 """
 
 from __future__ import annotations
@@ -132,18 +133,19 @@ def nudge_digest(messages: Iterable[DirectMessage]) -> Reply | None:
 
 
 def _recently_messaged(repo: PlanRepository, day: dt.date, now: dt.datetime) -> set[tuple[str, str, str]]:
-    """(job, target, action code) of nudges and escalations claimed or sent for the six days before ``day``.
+    """(job, target, action code) of nudges and escalations delivered in the six days before ``day``.
 
-    Compared by the day in the key rather than by the claim's time, so a nudge sent at 10:00:05
-    does not hold back next week's 10:00 pass.
+    Counted from what was delivered (a claim whose message never went out does not count) and by
+    the London date it was delivered, so a nudge sent at 10:00:05 does not hold back next week's
+    10:00 pass. Messages of ``day``'s own pass are left in, so a pass resumed after a crash lists
+    them again (their claims stop them being sent twice).
     """
-    runs = repo.job_runs_since(
-        [NUDGE, ESCALATION], now - REPEAT_AFTER - dt.timedelta(days=1), [RunState.CLAIMED.value, RunState.SENT.value]
-    )
+    runs = repo.job_runs_since([NUDGE, ESCALATION], now - REPEAT_AFTER - dt.timedelta(days=1), [RunState.SENT.value])
     recent = set()
     for run in runs:
-        code, _, sent_on = run.period_key.rpartition(":")
-        if day - dt.date.fromisoformat(sent_on) < REPEAT_AFTER:
+        code, _, pass_day = run.period_key.rpartition(":")
+        delivered = london_date(run.finished_at or run.claimed_at)
+        if pass_day != day.isoformat() and day - delivered < REPEAT_AFTER:
             recent.add((run.job, run.target, code))
     return recent
 

@@ -61,7 +61,7 @@ def order_panel(
         return PanelOrder(quarter, fmt, public=True)
     if not in_the_plan(invocation.actor, repo):
         return PanelOrder(quarter, fmt, public=True, note=PUBLIC_FOR_OUTSIDERS)
-    if invocation.private or governance_channel(invocation.channel, repo, configured or {}):
+    if invocation.private or governance_channel(invocation, repo, configured or {}):
         return PanelOrder(quarter, fmt, public=False)
     raise NotAuthorised(INTERNAL_NOT_HERE)
 
@@ -77,11 +77,14 @@ def in_the_plan(actor: Actor, repo: PlanRepository) -> bool:
     return any(a.owner_role_id in held or a.sro_role_id in held for a in repo.actions(plan.id))
 
 
-def governance_channel(channel: str | None, repo: PlanRepository, configured: Mapping[str, tuple[str, ...]]) -> bool:
-    """Whether ``channel`` receives the quarterly governance report (subscribed in chat or configured)."""
+def governance_channel(invocation: Invocation, repo: PlanRepository, configured: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether the channel asked in receives the quarterly governance report on the asker's platform
+    (subscribed in chat or configured)."""
+    channel = invocation.channel
     if not channel:
         return False
-    return channel in configured.get(GOVERNANCE_JOB, ()) or repo.subscription(channel, GOVERNANCE_JOB) is not None
+    subscribed = repo.subscription(invocation.platform, channel, GOVERNANCE_JOB) is not None
+    return channel in configured.get(GOVERNANCE_JOB, ()) or subscribed
 
 
 def produce_panel(

@@ -8,11 +8,27 @@ through untouched: the notifier's renderer knows the report types, the scheduler
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from commands.periods import Quarter
 from storage.repository import PlanRepository
+
+SLACK = "slack"
+"""The platform of Slack channel ids (``C0123ABC``) and of every row stored before targets named their platform."""
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """Where a scheduled post goes: a platform and an address on it (a Slack channel id, later a Teams
+    conversation), so the runtime can hand the post to that platform's notifier."""
+
+    platform: str
+    address: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.address}"
 
 
 @dataclass(frozen=True)
@@ -25,22 +41,33 @@ class Recipient:
 
 
 class Notifier(Protocol):
-    """Delivers scheduled messages and answers with the platform's message id (Slack's ``ts``)."""
+    """Delivers scheduled messages on one platform and answers with its message id (Slack's ``ts``).
 
-    def post_to_channel(self, channel: str, content: object) -> str:
-        """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it."""
+    The runtime keeps one per configured platform (``Notifiers``) and picks by the target's platform.
+    """
+
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
+        """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it.
+
+        ``key`` is the run's delivery key, kept with the post on the platform so a lost answer or a
+        resumed run (``resuming``) finds what was posted instead of posting it again.
+        """
         ...
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Send ``content`` to one person by direct message; raises when the platform refuses it."""
         ...
+
+
+Notifiers = Mapping[str, Notifier]
+"""The notifier of each configured platform, by platform name (``{"slack": SlackNotifier(...)}``)."""
 
 
 class ReportSource(Protocol):
     """Builds the content of the channel reports; called only once a run has been claimed."""
 
-    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
-        """The digest as it stands at ``now``: what changed since the last digest was sent."""
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime, channel: Target | None = None) -> object:
+        """The digest as it stands at ``now``: what changed since ``channel`` last received one."""
         ...
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:

@@ -137,6 +137,8 @@ class Digest:
     not_reported: tuple[ActionRow, ...]
     due_soon_days: int = 14
     reprofile_requests: tuple[ReprofileRequest, ...] = ()
+    late: str = ""
+    """Set on a digest caught up after an outage ("This is Monday's digest, sent late after an outage.")."""
 
 
 class ExceptionKind(Enum):
@@ -213,6 +215,8 @@ class QuarterlySummary:
     next_quarter: tuple[ActionRow, ...]
     measures: tuple[MeasureRow, ...]
     changes: tuple[PlanChange, ...]
+    late: str = ""
+    """Set on a summary caught up after an outage, as on the digest."""
 
 
 @dataclass(frozen=True)

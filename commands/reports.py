@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.permissions import person_name
+from commands.ports import Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.rag_views import find_action
 from commands.report_data import (
@@ -107,23 +108,29 @@ def overdue_list(repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEF
 
 
 def weekly_digest(
-    repo: PlanRepository, now: dt.datetime, since: dt.datetime | None = None, scheme: RagScheme = DEFAULT_SCHEME
+    repo: PlanRepository,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+    scheme: RagScheme = DEFAULT_SCHEME,
+    channel: Target | None = None,
 ) -> Digest:
     """What changed since the last digest, and what needs attention now.
 
     Args:
         repo: the caller's unit of work (read only).
         now: the end of the digest's window, naive UTC.
-        since: the start of the window; by default the moment the last digest sent was built
-            (its run's claim), so no update falls between two digests; a week ago if none was sent.
+        since: the start of the window; by default the moment the last digest sent (to
+            ``channel`` when given, else anywhere) was built (its run's claim), so no update falls
+            between two digests a channel receives; a week ago if none was sent.
         scheme: the deployment's RAG colours.
+        channel: the channel the digest is for: each channel's window starts at its own last digest.
 
     Raises:
         UserError: no plan is loaded.
     """
     data = load_plan_data(repo)
     if since is None:
-        last = repo.last_run(DIGEST_JOB, "sent")
+        last = repo.last_run(DIGEST_JOB, "sent", *(() if channel is None else (channel.platform, channel.address)))
         since = last.claimed_at if last is not None else now - DEFAULT_DIGEST_SPAN
     latest = repo.window_updates(data.plan_id, since=since, before=up_to(now))
     today = london_date(now)

@@ -36,15 +36,17 @@ class JobName(StrEnum):
 
 DEFAULT_GRACE: Mapping[JobName, dt.timedelta] = {
     JobName.WEEKLY_DIGEST: dt.timedelta(days=2),
-    JobName.NUDGES: dt.timedelta(hours=36),
-    JobName.QUARTER_CLOSE: dt.timedelta(days=3),
+    JobName.NUDGES: dt.timedelta(days=6),
+    JobName.QUARTER_CLOSE: dt.timedelta(days=6),
     JobName.QUARTERLY_SUMMARY: dt.timedelta(days=7),
     JobName.QUARTER_FREEZE: dt.timedelta(days=30),
 }
 """How long after its time a run missed while the bot was down is still caught up.
 
-A digest two days late still helps Monday's meeting notes; a nudge is superseded by the next
-working day's; a quarterly summary is wanted even a week late, since nothing else replaces it; the
+A digest two days late still helps Monday's meeting notes; messages to people wait for the next
+working morning, so their window spans the longest break without a working day (Christmas Eve to
+the Tuesday after a weekend Boxing Day, almost five days), and a day's nudges are superseded by the
+next working day's (``superseded``); a quarterly summary is wanted even a week late, since nothing else replaces it; the
 quarter's snapshot must be frozen however late, and freezing late changes nothing (it is taken as
 the quarter stood at the end of its cut-off day).
 """
@@ -79,6 +81,50 @@ class DueRun:
     def local_date(self, config: ScheduleConfig) -> dt.date:
         """The calendar date the run belongs to where the office is."""
         return self.scheduled_at_utc.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
+
+
+WORKING_HOURS = (dt.time(8, 0), dt.time(18, 0))
+"""When people may be messaged, in London: a working day from 08:00 until 18:00."""
+DIRECT_JOBS = frozenset({JobName.NUDGES, JobName.QUARTER_CLOSE})
+"""The jobs that message people, and so wait for working hours even when catching up."""
+LATE_AFTER = dt.timedelta(minutes=15)
+"""A run sent this long after its time was caught up after an outage, and says so."""
+
+
+def may_message_people(now_utc: dt.datetime) -> bool:
+    """Whether ``now_utc`` is within working hours: never a weekend, a bank holiday, or outside 08:00–18:00.
+
+    Checked when sending, not when the run was due, so a catch-up waits for the next working morning.
+    """
+    local = _london(now_utc)
+    start, end = WORKING_HOURS
+    return is_working_day(local.date()) and start <= local.time() < end
+
+
+def superseded(run: DueRun, due: list[DueRun]) -> bool:
+    """A day's nudges are superseded by a later day's that is also due: that pass chooses afresh
+    whom to nudge, so catching up both would only message people twice."""
+    return run.job is JobName.NUDGES and any(
+        other.job is JobName.NUDGES and other.scheduled_at_utc > run.scheduled_at_utc for other in due
+    )
+
+
+def is_late(run: DueRun, now_utc: dt.datetime) -> bool:
+    """Whether a run goes out late enough (a catch-up after an outage) to say so."""
+    return now_utc - run.scheduled_at_utc > LATE_AFTER
+
+
+LATE_WORDS: Mapping[JobName, str] = {
+    JobName.WEEKLY_DIGEST: "digest",
+    JobName.QUARTERLY_SUMMARY: "quarterly summary",
+    JobName.NUDGES: "list of reminders",
+}
+
+
+def late_note(run: DueRun, config: ScheduleConfig) -> str:
+    """What a caught-up report says first: "This is Monday's digest, sent late after an outage."."""
+    day = run.local_date(config).strftime("%A")
+    return f"This is {day}'s {LATE_WORDS.get(run.job, run.job.value)}, sent late after an outage."
 
 
 def week_key(day: dt.date) -> str:

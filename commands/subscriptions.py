@@ -13,6 +13,7 @@ import re
 from commands.errors import ParseError
 from commands.model import Actor, Line, Reply, Section
 from commands.permissions import require_admin
+from commands.ports import SLACK, Target
 from commands.rag_views import plain_text
 from commands.rules import word_list
 from storage.models import ChannelSubscription
@@ -29,8 +30,11 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9_-]{0,79}$")
 
 
-def parse_channel(text: str) -> str:
+def parse_channel(text: str) -> Target:
     """The channel to store: the id from ``<#C123|name>`` or ``C123``, else ``#name`` as written.
+
+    These are Slack's ways of naming a channel, so the target is on Slack whichever surface the
+    command was typed on (Teams conversations will bring their own syntax).
 
     Raises:
         ParseError: the text is not a channel reference.
@@ -38,9 +42,9 @@ def parse_channel(text: str) -> str:
     cleaned = text.strip()
     reference = _SLACK_REFERENCE.match(cleaned)
     if reference:
-        return reference["id"]
+        return Target(SLACK, reference["id"])
     if _CHANNEL_ID.match(cleaned) or _CHANNEL_NAME.match(cleaned):
-        return cleaned
+        return Target(SLACK, cleaned)
     raise ParseError(f'"{cleaned}" is not a channel: name it as #channel.', SUBSCRIBE_USAGE)
 
 
@@ -71,9 +75,13 @@ def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: s
     """
     require_admin(actor, repo, "change which channels receive reports")
     channel, job = parse_channel(channel_text), parse_job(job_text)
-    if repo.subscription(channel, job) is not None:
+    if repo.subscription(channel.platform, channel.address, job) is not None:
         return Reply(text=f"{_show(channel)} already receives {DESCRIPTIONS[job]}; nothing changed.")
-    repo.add(ChannelSubscription(channel=channel, job=job, created_at=now, created_by=actor.email))
+    repo.add(
+        ChannelSubscription(
+            platform=channel.platform, channel=channel.address, job=job, created_at=now, created_by=actor.email
+        )
+    )
     _audit(repo, actor, channel, job, "add", now)
     return Reply(text=f"{_show(channel)} will receive {DESCRIPTIONS[job]}.")
 
@@ -87,7 +95,7 @@ def unsubscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text:
     """
     require_admin(actor, repo, "change which channels receive reports")
     channel, job = parse_channel(channel_text), parse_job(job_text)
-    existing = repo.subscription(channel, job)
+    existing = repo.subscription(channel.platform, channel.address, job)
     if existing is None:
         return Reply(text=f"{_show(channel)} was not subscribed to {DESCRIPTIONS[job]}; nothing changed.")
     repo.delete(existing)
@@ -95,10 +103,14 @@ def unsubscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text:
     return Reply(text=f"{_show(channel)} will no longer receive {DESCRIPTIONS[job]}.")
 
 
-def subscribed_channels(repo: PlanRepository, job: str, configured: tuple[str, ...] = ()) -> list[str]:
-    """Where a job's report goes: configured channels first, then subscriptions, each once."""
-    chosen = list(dict.fromkeys(configured))
-    chosen += [s.channel for s in repo.subscriptions() if s.job == job and s.channel not in chosen]
+def subscribed_channels(repo: PlanRepository, job: str, configured: tuple[str, ...] = ()) -> list[Target]:
+    """Where a job's report goes: configured channels (Slack ids, from the environment) first, then
+    subscriptions on any platform, each once."""
+    chosen = list(dict.fromkeys(Target(SLACK, channel) for channel in configured))
+    for subscription in repo.subscriptions():
+        target = Target(subscription.platform, subscription.channel)
+        if subscription.job == job and target not in chosen:
+            chosen.append(target)
     return chosen
 
 
@@ -108,24 +120,26 @@ def list_subscriptions(repo: PlanRepository, configured: dict[str, tuple[str, ..
     for job, description in DESCRIPTIONS.items():
         from_env = configured.get(job, ())
         channels = [
-            f"{_show(c)} (configured)" if c in from_env else _show(c) for c in subscribed_channels(repo, job, from_env)
+            f"{_show(c)} (configured)" if c.platform == SLACK and c.address in from_env else _show(c)
+            for c in subscribed_channels(repo, job, from_env)
         ]
         lines.append(Line(f"{description[0].upper()}{description[1:]}: {', '.join(channels) or 'no channel'}"))
     sections = (Section("Channel subscriptions", tuple(lines)),)
     return Reply(text=plain_text(sections), sections=sections)
 
 
-def _audit(repo: PlanRepository, actor: Actor, channel: str, job: str, change: str, now: dt.datetime) -> None:
+def _audit(repo: PlanRepository, actor: Actor, channel: Target, job: str, change: str, now: dt.datetime) -> None:
     repo.audit(
         at=now,
         actor=actor.email,
         entity="channel_subscription",
-        key=f"{channel}:{job}",
+        key=f"{channel.address}:{job}",
         change=change,
-        detail={"channel": channel, "job": job},
+        detail={"platform": channel.platform, "channel": channel.address, "job": job},
     )
 
 
-def _show(channel: str) -> str:
-    """A stored channel in plain words (renderers may turn the id into a link)."""
-    return channel if channel.startswith("#") else f"channel {channel}"
+def _show(channel: Target) -> str:
+    """A stored channel in plain words (renderers may turn a Slack id into a link)."""
+    shown = channel.address if channel.address.startswith("#") else f"channel {channel.address}"
+    return shown if channel.platform == SLACK else f"{shown} on {channel.platform}"

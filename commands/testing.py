@@ -16,6 +16,7 @@ class Delivery:
     target: str
     content: object
     ts: str
+    key: str | None = None
 
 
 @dataclass
@@ -28,18 +29,18 @@ class RecordingNotifier:
     deliveries: list[Delivery] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def post_to_channel(self, channel: str, content: object) -> str:
-        return self._record(channel, content)
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
+        return self._record(channel, content, key)
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
-        return self._record(person_target(recipient.person_id), content)
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
+        return self._record(person_target(recipient.person_id), content, key)
 
     def targets(self) -> list[str]:
         """Where messages went, in order: what a test compares."""
         return [d.target for d in self.deliveries]
 
-    def _record(self, target: str, content: object) -> str:
+    def _record(self, target: str, content: object, key: str | None) -> str:
         with self._lock:
             ts = f"{1_500_000_000 + len(self.deliveries)}.000100"
-            self.deliveries.append(Delivery(target, content, ts))
+            self.deliveries.append(Delivery(target, content, ts, key))
             return ts

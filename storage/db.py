@@ -46,14 +46,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long opening a connection may take before it counts as refused (a hung server, a dead route)."""
+STATEMENT_TIMEOUT_MS = 120_000
+"""The longest any one statement may run on PostgreSQL: far above the slowest (a national plan's
+import or quarter freeze), so only a hung database or a lock held by a stuck process reaches it."""
+LOCK_TIMEOUT_MS = 30_000
+"""How long a statement waits for a row or table lock before giving up rather than hanging."""
+POOL_TIMEOUT_SECONDS = 30
+"""How long a thread waits for a free pooled connection."""
+
+
 def make_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
-    """Build the process's one engine; SQLite gets WAL and foreign keys, PostgreSQL psycopg 3."""
+    """Build the process's one engine; SQLite gets WAL and foreign keys, PostgreSQL psycopg 3.
+
+    Every database call has a time limit, so a database that hangs makes the call fail (and the
+    scheduler retry it later) instead of blocking a thread for ever: connecting, waiting for a
+    pooled connection, each statement and each lock wait (SQLite's ``busy_timeout``).
+    """
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": CONNECT_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+    )
 
 
 @contextmanager

@@ -210,14 +210,17 @@ class JobRun(SQLModel, table=True):
     The unique key is what stops two bot processes, or a restart, sending the same thing twice.
     """
 
-    __table_args__ = (UniqueConstraint("job", "target", "period_key"),)
+    __table_args__ = (UniqueConstraint("job", "platform", "target", "period_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=50)
+    platform: str = Field(default="slack", max_length=20)
     target: str = Field(max_length=100)
     period_key: str = Field(max_length=100)
     state: str = Field(default="claimed", max_length=20)
     claimed_at: dt.datetime = Field(sa_type=DateTime)
+    alive_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    """Renewed while the run is being posted; a claim is abandoned only when this goes stale too."""
     finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     message_ts: str | None = Field(default=None, max_length=50)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -227,9 +230,10 @@ class JobRun(SQLModel, table=True):
 class ChannelSubscription(SQLModel, table=True):
     """A channel that receives a scheduled report (weekly digest, quarterly summary, nudges)."""
 
-    __table_args__ = (UniqueConstraint("channel", "job"),)
+    __table_args__ = (UniqueConstraint("platform", "channel", "job"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(default="slack", max_length=20)
     channel: str = Field(max_length=100)
     job: str = Field(max_length=50)
     created_at: dt.datetime = Field(sa_type=DateTime)

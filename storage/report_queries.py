@@ -544,8 +544,10 @@ class ReportQueries:
     def action_measures(self, action_id: int) -> list[Measure]:
         return list(self.session.exec(select(Measure).where(Measure.action_id == action_id).order_by(col(Measure.id))))
 
-    def last_run(self, job: str, state: str) -> JobRun | None:
-        """The most recently claimed run of a job in ``state`` (e.g. the last digest sent)."""
-        return self.session.exec(
-            select(JobRun).where(JobRun.job == job, JobRun.state == state).order_by(col(JobRun.claimed_at).desc())
-        ).first()
+    def last_run(self, job: str, state: str, platform: str | None = None, target: str | None = None) -> JobRun | None:
+        """The most recently claimed run of a job in ``state`` (e.g. the last digest sent), to one
+        target when ``platform`` and ``target`` are given."""
+        query = select(JobRun).where(JobRun.job == job, JobRun.state == state)
+        if platform is not None and target is not None:
+            query = query.where(JobRun.platform == platform, JobRun.target == target)
+        return self.session.exec(query.order_by(col(JobRun.claimed_at).desc())).first()

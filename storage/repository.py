@@ -227,6 +227,15 @@ class PlanRepository(ReportQueries):
         )
         return dict(rows.all())
 
+    def platforms_of(self, person_id: int) -> list[str]:
+        """The platforms a person has used planbot on, most recently seen first."""
+        rows = self.session.exec(
+            select(PlatformIdentity.platform)
+            .where(PlatformIdentity.person_id == person_id)
+            .order_by(col(PlatformIdentity.seen_at).desc())
+        )
+        return list(dict.fromkeys(rows.all()))
+
     def add(self, row: object) -> None:
         """Stage a new row and flush so its id is known."""
         self.session.add(row)
@@ -295,9 +304,11 @@ class PlanRepository(ReportQueries):
         """Drop the claims on requests received before ``moment`` (no platform retries that late)."""
         self.session.execute(delete(ReceivedRequest).where(col(ReceivedRequest.received_at) < moment))
 
-    def job_run(self, job: str, target: str, period_key: str) -> JobRun | None:
+    def job_run(self, job: str, target: str, period_key: str, platform: str = "slack") -> JobRun | None:
         return self.session.exec(
-            select(JobRun).where(JobRun.job == job, JobRun.target == target, JobRun.period_key == period_key)
+            select(JobRun).where(
+                JobRun.job == job, JobRun.platform == platform, JobRun.target == target, JobRun.period_key == period_key
+            )
         ).first()
 
     def job_runs_since(self, jobs: Iterable[str], since: dt.datetime, states: Iterable[str]) -> list[JobRun]:
@@ -308,6 +319,12 @@ class PlanRepository(ReportQueries):
                     col(JobRun.job).in_(set(jobs)), JobRun.claimed_at >= since, col(JobRun.state).in_(set(states))
                 )
             )
+        )
+
+    def job_runs_since_any(self, since: dt.datetime) -> list[JobRun]:
+        """Every run claimed at or after ``since``, oldest first (for the runs overview)."""
+        return list(
+            self.session.exec(select(JobRun).where(JobRun.claimed_at >= since).order_by(col(JobRun.claimed_at)))
         )
 
     def update_job_run(self, run: JobRun, expected_state: str, values: dict[str, object]) -> bool:
@@ -329,16 +346,22 @@ class PlanRepository(ReportQueries):
         return True
 
     def subscriptions(self) -> list[ChannelSubscription]:
-        """Every channel subscription, by job then channel."""
+        """Every channel subscription, by job, platform, then channel."""
         return list(
             self.session.exec(
-                select(ChannelSubscription).order_by(col(ChannelSubscription.job), col(ChannelSubscription.channel))
+                select(ChannelSubscription).order_by(
+                    col(ChannelSubscription.job), col(ChannelSubscription.platform), col(ChannelSubscription.channel)
+                )
             )
         )
 
-    def subscription(self, channel: str, job: str) -> ChannelSubscription | None:
+    def subscription(self, platform: str, channel: str, job: str) -> ChannelSubscription | None:
         return self.session.exec(
-            select(ChannelSubscription).where(ChannelSubscription.channel == channel, ChannelSubscription.job == job)
+            select(ChannelSubscription).where(
+                ChannelSubscription.platform == platform,
+                ChannelSubscription.channel == channel,
+                ChannelSubscription.job == job,
+            )
         ).first()
 
     def delete(self, row: object) -> None:

@@ -19,7 +19,7 @@ from bot.container import Container
 from bot.scheduler import PlanReports, Scheduler, start_scheduler_thread
 from commands.periods import Quarter
 from commands.plan_file import load_plan
-from commands.ports import Recipient
+from commands.ports import Recipient, Target
 from commands.report_model import Digest, QuarterlySummary
 from commands.testing import RecordingNotifier
 from storage.db import make_engine
@@ -37,7 +37,7 @@ FRIDAY_1630 = dt.datetime(2018, 11, 30, 16, 30)  # GMT: 16:30 in London
 class FakeReports:
     """Report content as opaque values naming what was asked for, so tests can tell reports apart."""
 
-    def weekly_digest(self, repo: PlanRepository, now: dt.datetime) -> object:
+    def weekly_digest(self, repo: PlanRepository, now: dt.datetime, channel: Target | None = None) -> object:
         return ("digest", now)
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
@@ -56,7 +56,7 @@ class ProcessKilled(BaseException):
 
 
 class KilledOnPost(RecordingNotifier):
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         raise ProcessKilled
 
 
@@ -65,23 +65,23 @@ class RefusesOnce(RecordingNotifier):
 
     refused = 0
 
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         if not self.refused:
             self.refused += 1
             raise RuntimeError("not_in_channel")
-        return super().post_to_channel(channel, content)
+        return super().post_to_channel(channel, content, key, resuming)
 
 
 class SlowNotifier(RecordingNotifier):
     """Takes a moment to post, as Slack does, so that racing schedulers overlap."""
 
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         time.sleep(0.05)
-        return super().post_to_channel(channel, content)
+        return super().post_to_channel(channel, content, key, resuming)
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         time.sleep(0.01)
-        return super().send_direct(recipient, content)
+        return super().send_direct(recipient, content, key, resuming)
 
 
 @pytest.fixture
@@ -114,10 +114,11 @@ def load_sample_plan(container: Container, sample_plan_path: Path) -> None:
         import_plan(repo, load_plan(sample_plan_path), actor="tests", at=dt.datetime(2017, 4, 1, 9, 0))
 
 
-def runs(container: Container) -> list[tuple[str, str, str, str, int]]:
+def runs(container: Container, job: str | None = None) -> list[tuple[str, str, str, str, int]]:
+    """Every run recorded (of ``job`` when given), by job then target."""
     with container.unit_of_work() as repo:
         rows = repo.session.exec(select(JobRun).order_by(JobRun.job, JobRun.target))
-        return [(r.job, r.target, r.period_key, r.state, r.attempts) for r in rows]
+        return [(r.job, r.target, r.period_key, r.state, r.attempts) for r in rows if job in (None, r.job)]
 
 
 class TestTick:
@@ -125,7 +126,7 @@ class TestTick:
         """Monday 09:00: the configured and the subscribed channel each get the digest; a second pass posts nothing."""
         subscribe(container, SUBSCRIBED, "weekly")
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
         assert [DIGEST_CHANNEL, SUBSCRIBED] == notifier.targets()
         assert [("digest", MONDAY_0900)] * 2 == [d.content for d in notifier.deliveries]
@@ -140,27 +141,27 @@ class TestTick:
     def test_nothing_before_its_time(self, container: Container) -> None:
         """At 08:59 on Monday nothing is posted."""
         notifier = RecordingNotifier()
-        Scheduler(container, notifier, FakeReports()).tick(MONDAY_0900 - dt.timedelta(minutes=1))
+        Scheduler(container, {"slack": notifier}, FakeReports()).tick(MONDAY_0900 - dt.timedelta(minutes=1))
         assert [] == notifier.targets()
 
     def test_restart_catches_up_a_missed_digest(self, container: Container) -> None:
         """The bot was down all Monday morning; started at 14:00 it posts the digest once, late."""
         notifier = RecordingNotifier()
-        Scheduler(container, notifier, FakeReports()).tick(dt.datetime(2018, 11, 26, 14, 0))
+        Scheduler(container, {"slack": notifier}, FakeReports()).tick(dt.datetime(2018, 11, 26, 14, 0))
         assert [DIGEST_CHANNEL] == notifier.targets()
 
     def test_refused_post_retried_later(self, container: Container) -> None:
         """Slack refuses the first post; a pass five minutes later delivers it, once."""
         notifier = RefusesOnce()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
-        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "failed", 1)] == runs(container)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "failed", 1)] == runs(container, "weekly_digest")
         scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=1))
         assert [] == notifier.targets()
         scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=5))
         scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=10))
         assert [DIGEST_CHANNEL] == notifier.targets()
-        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container, "weekly_digest")
 
 
 def race(schedulers: list[Scheduler], now: dt.datetime) -> None:
@@ -187,23 +188,23 @@ class TestCrashAndRace:
     def test_restart_in_the_middle_of_a_digest(self, container: Container, second_container: Container) -> None:
         """The process dies after claiming, before posting; a new one completes the digest exactly once."""
         with pytest.raises(ProcessKilled):
-            Scheduler(container, KilledOnPost(), FakeReports()).tick(MONDAY_0900)
-        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "claimed", 1)] == runs(container)
+            Scheduler(container, {"slack": KilledOnPost()}, FakeReports()).tick(MONDAY_0900)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "claimed", 1)] == runs(container, "weekly_digest")
 
         notifier = RecordingNotifier()
-        restarted = Scheduler(second_container, notifier, FakeReports())
+        restarted = Scheduler(second_container, {"slack": notifier}, FakeReports())
         restarted.tick(MONDAY_0900 + dt.timedelta(minutes=5))  # the dead claim is still fresh
         assert [] == notifier.targets()
         restarted.tick(MONDAY_0900 + dt.timedelta(minutes=11))
         restarted.tick(MONDAY_0900 + dt.timedelta(minutes=12))
         assert [DIGEST_CHANNEL] == notifier.targets()
-        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container)
+        assert [("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 2)] == runs(container, "weekly_digest")
 
     def test_two_schedulers_race_for_the_same_runs(self, container: Container, second_container: Container) -> None:
         """Two processes pass at the same moment, three weeks running: each digest reaches each channel once."""
         subscribe(container, SUBSCRIBED, "weekly")
         notifier = SlowNotifier()
-        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        schedulers = [Scheduler(c, {"slack": notifier}, FakeReports()) for c in (container, second_container)]
         for week in range(3):
             race(schedulers, MONDAY_0900 + dt.timedelta(weeks=week))
         assert sorted([DIGEST_CHANNEL, SUBSCRIBED] * 3) == sorted(notifier.targets())
@@ -215,7 +216,7 @@ class TestCrashAndRace:
         """Both processes run Monday's 10:00 nudges; every owner and SRO hears about each action once."""
         load_sample_plan(container, sample_plan_path)
         notifier = SlowNotifier()
-        schedulers = [Scheduler(c, notifier, FakeReports()) for c in (container, second_container)]
+        schedulers = [Scheduler(c, {"slack": notifier}, FakeReports()) for c in (container, second_container)]
         race(schedulers, dt.datetime(2018, 11, 26, 10, 0))
         direct = [(d.target, getattr(d.content, "period_key", None)) for d in notifier.deliveries]
         assert direct, "the sample plan has unreported actions, so someone is nudged"
@@ -243,7 +244,7 @@ class TestTimeTravel:
         """Over the weekend the clocks go forward and 2018/19 ends: Monday 1 April's digest and Q4 summary
         go out at 09:00 BST (08:00 UTC), once each."""
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 3, 30, 12), dt.datetime(2019, 4, 2, 12))
         at_eight = dt.datetime(2019, 4, 1, 8, 0)
         assert [(at_eight, DIGEST_CHANNEL), (at_eight, GOVERNANCE)] == sorted(seen)
@@ -252,26 +253,30 @@ class TestTimeTravel:
     def test_october_clock_change(self, container: Container) -> None:
         """After the clocks go back on 27 October 2019, Monday's digest goes out at 09:00 GMT (09:00 UTC)."""
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 10, 26, 12), dt.datetime(2019, 10, 29, 12))
         assert [(dt.datetime(2019, 10, 28, 9, 0), DIGEST_CHANNEL)] == seen
 
     def test_no_nudges_on_easter_monday(self, container: Container, sample_plan_path: Path) -> None:
-        """Easter Monday 2019 is a bank holiday: the digest still goes on Monday, nudges wait for Tuesday 10:00 BST."""
+        """Easter Monday 2019 is a bank holiday: the digest still goes on Monday; the nudges missed since
+        Thursday wait for Tuesday's working morning (08:00 BST), and Tuesday's own pass at 10:00 BST
+        messages no one twice."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         seen = travel_ticks(scheduler, notifier, dt.datetime(2019, 4, 21, 12), dt.datetime(2019, 4, 23, 12))
-        times = sorted({moment for moment, _ in seen})
-        assert [dt.datetime(2019, 4, 22, 8, 0), dt.datetime(2019, 4, 23, 9, 0)] == times
-        assert [DIGEST_CHANNEL] == [target for moment, target in seen if moment.day == 22]
-        assert all(target.startswith("person:") for moment, target in seen if moment.day == 23)
+        assert [(dt.datetime(2019, 4, 22, 8, 0), DIGEST_CHANNEL)] == [(m, t) for m, t in seen if m.day == 22]
+        nudged = [(moment, target) for moment, target in seen if moment.day == 23]
+        assert nudged and {dt.datetime(2019, 4, 23, 7, 0)} == {moment for moment, _ in nudged}
+        assert all(target.startswith("person:") for _, target in nudged)
+        about = [(d.target, d.content.job, d.content.action_code) for d in notifier.deliveries[1:]]
+        assert len(nudged) == len(about) == len(set(about))  # no one twice about the same action
 
     def test_quarter_close_reminder_and_summary(self, container: Container, sample_plan_path: Path) -> None:
         """Reminders go to owners at 10:00 on 13 December 2018; the Q3 summary waits for 09:00 on 2 January."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, FakeReports())
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
         travel_ticks(scheduler, notifier, dt.datetime(2018, 12, 13, 9), dt.datetime(2018, 12, 13, 11))
         reminders = [d for d in notifier.deliveries if getattr(d.content, "job", "") == "quarter_close_reminder"]
         assert reminders and all(d.target.startswith("person:") for d in reminders)
@@ -283,7 +288,7 @@ class TestTimeTravel:
     def test_snapshot_frozen_once_after_the_cut_off(self, container: Container) -> None:
         """Q3's cut-off is Tuesday 15 January 2019 (ten working days after 31 December): frozen at 06:00 on the 16th."""
         reports = FakeReports()
-        scheduler = Scheduler(container, RecordingNotifier(), reports)
+        scheduler = Scheduler(container, {"slack": RecordingNotifier()}, reports)
         with time_machine.travel(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC), tick=False) as traveller:
             for minutes in range(0, 24 * 60, 15):
                 traveller.move_to(dt.datetime(2019, 1, 15, 12, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes))
@@ -298,7 +303,7 @@ class TestRealReports:
         """With the real builders, channels receive a digest on Monday and the quarter's summary on 2 January."""
         load_sample_plan(container, sample_plan_path)
         notifier = RecordingNotifier()
-        scheduler = Scheduler(container, notifier, PlanReports())
+        scheduler = Scheduler(container, {"slack": notifier}, PlanReports())
         scheduler.tick(MONDAY_0900)
         assert [Digest] == [type(d.content) for d in notifier.deliveries if d.target == DIGEST_CHANNEL]
         scheduler.tick(dt.datetime(2019, 1, 2, 9, 0))
@@ -319,7 +324,7 @@ class TestThread:
         """Started after Monday 09:00, the thread's first pass posts the digest; stop() ends it promptly."""
         container = Container(settings, engine, clock=lambda: MONDAY_0900 + dt.timedelta(minutes=30))
         notifier = RecordingNotifier()
-        running = start_scheduler_thread(container, notifier, FakeReports())
+        running = start_scheduler_thread(container, {"slack": notifier}, FakeReports())
         deadline = time.monotonic() + 10
         while not notifier.deliveries and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -335,7 +340,7 @@ class TestConfiguredTimes:
             {"DATABASE_URL": db_url, "PLANBOT_DIGEST_CHANNELS": DIGEST_CHANNEL, "PLANBOT_DIGEST_TIME": "FRI 16:30"}
         )
         notifier = RecordingNotifier()
-        scheduler = Scheduler(Container(settings, engine), notifier, FakeReports())
+        scheduler = Scheduler(Container(settings, engine), {"slack": notifier}, FakeReports())
         scheduler.tick(MONDAY_0900)
         assert [] == notifier.targets()
         scheduler.tick(FRIDAY_1630)

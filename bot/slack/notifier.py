@@ -2,11 +2,13 @@
 
 A report goes out as its headline message with the rest threaded under it (see
 ``report_blocks``). Slack allows about one message per second per channel, so posts to one
-channel are paced; a 429 that still happens is retried after ``Retry-After`` by the client's
-``RateLimitErrorRetryHandler`` (``app.build_client``), which also retries dropped connections and
-5xx answers. Errors Slack returns (``not_in_channel``) are raised, so the scheduler records the
-run as failed and retries it later; those an admin can fix are also sent to the admins with the
-fix (``setup_alerts``).
+channel are paced. Each message of a scheduled run carries its own delivery key (the run's key and
+the message's place in the report), and ``delivery.SlackPoster`` sends it at most once: 429s wait
+``Retry-After`` on their own budget, and a lost answer is looked for in the channel before any
+re-send. A run resumed after a crash looks for each message first, so it continues at the first
+one not yet in Slack. Errors Slack returns (``not_in_channel``) are raised, so the scheduler
+records the run as failed and retries it later; those an admin can fix are also sent to the admins
+with the fix (``setup_alerts``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
+from bot.slack.delivery import Post, SlackPoster
 from bot.slack.identity import PLATFORM
-from bot.slack.report_blocks import Message, render_report
+from bot.slack.report_blocks import render_report
 from bot.slack.setup_alerts import alert_admins
 from commands.ports import Recipient
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -43,8 +46,10 @@ class SlackNotifier:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         min_interval: float = MIN_INTERVAL_SECONDS,
+        poster: SlackPoster | None = None,
     ) -> None:
         self.client = client
+        self.poster = poster or SlackPoster(client)
         self.container = container
         self.scheme = scheme
         self.clock = clock
@@ -53,15 +58,26 @@ class SlackNotifier:
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def post_to_channel(self, channel: str, content: object) -> str:
+    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Post the headline, then every other message of the report in its thread.
+
+        Args:
+            key: the run's delivery key; each message is tagged with it and its place.
+            resuming: the run was begun before (a crash, a take-over): skip what is already posted.
 
         Returns:
             The headline's ``ts``, which identifies the report's message.
         """
-        return self.post_report(channel, content)
+        return self.post_report(channel, content, key=key, resuming=resuming)
 
-    def post_report(self, channel: str, content: object, thread_ts: str | None = None) -> str:
+    def post_report(
+        self,
+        channel: str,
+        content: object,
+        thread_ts: str | None = None,
+        key: str | None = None,
+        resuming: bool = False,
+    ) -> str:
         """Post a report as a new message with the rest in its thread, or all of it in ``thread_ts``
         (answering a mention where it was asked).
 
@@ -69,15 +85,15 @@ class SlackNotifier:
             The ``ts`` of the first message posted.
         """
         first, *rest = render_report(content, self.scheme)
-        ts = self._post(channel, first, thread_ts)
-        for message in rest:
-            self._post(channel, message, thread_ts or ts)
+        ts = self._post(Post(channel, first.text, first.blocks, _part(key, 0), thread_ts), resuming)
+        for place, message in enumerate(rest, start=1):
+            self._post(Post(channel, message.text, message.blocks, _part(key, place), thread_ts or ts), resuming)
         return ts
 
-    def send_direct(self, recipient: Recipient, content: object) -> str:
+    def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Open (or reuse) the direct message with the person and post there."""
         opened = self.client.conversations_open(users=self._user_id(recipient))
-        return self.post_to_channel(opened["channel"]["id"], content)
+        return self.post_to_channel(opened["channel"]["id"], content, key, resuming)
 
     def _user_id(self, recipient: Recipient) -> str:
         """The person's Slack id: remembered from their own commands, else looked up by their plan email."""
@@ -87,26 +103,19 @@ class SlackNotifier:
             return known
         return self.client.users_lookupByEmail(email=recipient.email)["user"]["id"]
 
-    def _post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
+    def _post(self, post: Post, resuming: bool) -> str:
         """Post once the channel's turn has come; the turn is timed from when Slack answered the last
         post, since Slack counts arrivals and a slow first request would otherwise shorten the gap."""
         try:
             with self._lock:
-                self._pace(channel)
+                self._pace(post.channel)
                 try:
-                    response = self.client.chat_postMessage(
-                        channel=channel,
-                        text=message.text,
-                        blocks=message.blocks,
-                        thread_ts=thread_ts,
-                        unfurl_links=False,
-                    )
+                    return self.poster.send(post, resuming)
                 finally:
-                    self._last_post[channel] = self.clock()
+                    self._last_post[post.channel] = self.clock()
         except SlackApiError as error:
-            alert_admins(self, error, channel)  # posts DMs itself, so only once the lock is free
+            alert_admins(self, error, post.channel)  # posts DMs itself, so only once the lock is free
             raise
-        return response["ts"]
 
     def _pace(self, channel: str) -> None:
         """Wait until a second has passed since the last post to ``channel`` (callers hold the lock)."""
@@ -115,3 +124,8 @@ class SlackNotifier:
             wait = last + self.min_interval - self.clock()
             if wait > 0:
                 self.sleep(wait)
+
+
+def _part(key: str | None, place: int) -> str | None:
+    """The delivery key of one message of a run: the run's key and the message's place in it."""
+    return None if key is None else f"{key}#{place}"

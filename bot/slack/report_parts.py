@@ -115,7 +115,7 @@ def digest_layout(digest: Digest, words: Wording) -> Layout:
         f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
     )
     codes = dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon))
-    headline, parts = [totals], []
+    headline, parts = [*_late(digest.late), totals], []
     for code in codes:
         updated = [r for r in digest.updated if r.theme_code == code]
         overdue = [r for r in digest.overdue if r.theme_code == code]
@@ -134,6 +134,11 @@ def digest_layout(digest: Digest, words: Wording) -> Layout:
     return Layout(header, tuple(headline), tuple(parts))
 
 
+def _late(note: str) -> list[str]:
+    """A caught-up report's note that it is late, first in its headline, in italics."""
+    return [f"_{escape(note)}_"] if note else []
+
+
 def _request(request: ReprofileRequest) -> str:
     """One request: the action, its due date and the one proposed, who asked, when and why."""
     marked = " (restricted)" if request.restricted else ""
@@ -150,6 +155,7 @@ def quarterly_layout(summary: QuarterlySummary, words: Wording) -> Layout:
     quarter = summary.quarter
     state = "PROVISIONAL: the cut-off has not passed" if summary.provisional else "frozen"
     headline = [
+        *_late(summary.late),
         f"{quarter.months}. Cut-off {show_date(summary.cut_off)}; snapshot {state}; "
         f"compared with {quarter.previous().label}.",
         *_theme_lines(summary.themes, words),

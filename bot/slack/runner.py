@@ -8,7 +8,6 @@ to try instead, when the tokens they need are missing.
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,15 +15,17 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
+from sqlalchemy.exc import OperationalError
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from bot.config import Settings
-from bot.container import Container
-from bot.scheduler import start_scheduler_thread
+from bot.db_command import database_problem
+from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack.app import build_app
 from bot.slack.http_gate import VerifyingRequestHandler
 from bot.slack.notifier import SlackNotifier
+from commands.ports import SLACK
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -44,7 +45,8 @@ def run(settings: Settings, scheduler: bool = True) -> int:
     scheduler runs beside it unless ``scheduler`` is false (``--no-scheduler``).
 
     Returns:
-        The exit code: 2 when a token is missing, 1 when Slack rejects one, 0 after Ctrl+C.
+        The exit code: 2 when a token is missing, 1 when Slack rejects one or the database stays
+        unreachable, 0 after Ctrl+C or SIGTERM.
     """
     missing = _missing(settings, "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     if missing:
@@ -56,14 +58,17 @@ def run(settings: Settings, scheduler: bool = True) -> int:
             "(needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings, scheduler)
-    if app is None:
+    started = _start_app(settings, scheduler)
+    if started is None:
         return 1
+    app, runtime = started
     handler = build_socket_mode_handler(app, settings)
     try:
         handler.start()
     except KeyboardInterrupt:
         handler.close()
+    finally:
+        runtime.stop()
     return 0
 
 
@@ -72,7 +77,8 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
     scheduler beside it unless ``scheduler`` is false (``--no-scheduler``).
 
     Returns:
-        The exit code: 2 when a secret is missing, 1 when Slack rejects the token, 0 after Ctrl+C.
+        The exit code: 2 when a secret is missing, 1 when Slack rejects the token or the database
+        stays unreachable, 0 after Ctrl+C or SIGTERM.
     """
     missing = _missing(settings, "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     if missing:
@@ -83,15 +89,18 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
             "No public URL? Socket Mode needs none: planbot run (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings, scheduler)
-    if app is None:
+    started = _start_app(settings, scheduler)
+    if started is None:
         return 1
+    app, runtime = started
     server = create_http_server(app, host, port, settings.slack_signing_secret or "")
     print(f"planbot is serving Slack at http://{host}:{port}{EVENTS_PATH} (health check: {HEALTH_PATH})")
     try:
         server.run()
     except KeyboardInterrupt:
         server.close()
+    finally:
+        runtime.stop()
     return 0
 
 
@@ -120,23 +129,28 @@ def create_http_server(app: App, host: str, port: int, signing_secret: str) -> B
     return create_server(make_wsgi_app(app, signing_secret), host=host, port=port, threads=HTTP_THREADS)
 
 
-def _start_app(settings: Settings, scheduler: bool) -> App | None:
-    """Open the database, build the app and (when ``scheduler``) start the scheduler beside it:
-    scheduled reports and nudges go out through the app's client. A token Slack rejects is
-    reported, not raised."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    container = Container.open(settings)
+def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | None:
+    """Open the runtime, build the app, register Slack's notifier and (when ``scheduler``) start
+    the scheduler: scheduled reports and nudges for Slack targets go out through the app's client.
+    A token Slack rejects is reported, not raised."""
     try:
-        app = build_app(container)
+        runtime = Runtime.open(settings)
+    except OperationalError as error:
+        print(f"{database_problem(settings.database_url, error)} (gave up waiting for it).", file=sys.stderr)
+        return None
+    try:
+        app = build_app(runtime.container)
     except BoltError as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN: {error}", file=sys.stderr)
         return None
+    runtime.add_platform(SLACK, SlackNotifier(app.client, runtime.container))
     if scheduler:
-        start_scheduler_thread(container, SlackNotifier(app.client, container))
+        runtime.start_scheduler()
+    interrupt_on_sigterm()
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()
-    return app
+    return app, runtime
 
 
 def _missing(settings: Settings, *names: str) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, next_run_at, week_key
+from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, next_run_at, superseded, week_key
 
 CONFIG = ScheduleConfig()
 YEAR = dt.timedelta(days=366)
@@ -95,10 +95,13 @@ class TestCatchUp:
         assert (JobName.WEEKLY_DIGEST, "2018-W48") in [(r.job, r.period_key) for r in runs]
 
     def test_not_beyond_the_grace_window(self) -> None:
-        """Back on Wednesday 10:00, 49 hours after Monday's digest, the digest is past its two-day grace."""
+        """Back on Wednesday 10:00, 49 hours after Monday's digest, the digest is past its two-day grace;
+        the nudges of the working days in the last six are due, and only Wednesday's is not superseded."""
         runs = due_runs(CONFIG, dt.datetime(2018, 11, 28, 10, 0))
         assert JobName.WEEKLY_DIGEST not in [r.job for r in runs]
-        assert ["2018-11-27", "2018-11-28"] == [r.period_key for r in runs if r.job is JobName.NUDGES]
+        nudges = [r for r in runs if r.job is JobName.NUDGES]
+        assert ["2018-11-22", "2018-11-23", "2018-11-26", "2018-11-27", "2018-11-28"] == [r.period_key for r in nudges]
+        assert ["2018-11-28"] == [r.period_key for r in nudges if not superseded(r, runs)]
 
     def test_quarterly_summary_caught_up_for_a_week(self) -> None:
         """The Q3 summary due on 2 January is still listed on 8 January, not on 10 January."""

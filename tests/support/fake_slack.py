@@ -81,6 +81,12 @@ class FakeSlack:
     ``scopes`` is auth.test's ``x-oauth-scopes`` header; ``failures`` maps a method to the fields of the
     error it answers (``{"error": "missing_scope", "needed": "chat:write"}``); ``channel_failures`` does
     the same for chat.postMessage to one channel; ``channels`` are conversations.info's channels by id.
+
+    ``post_faults`` scripts what happens to the next chat.postMessage calls, one entry per call:
+    ``"reset"`` (accepted, then the connection drops before the answer), ``429`` (``Retry-After: 1``)
+    or ``500`` (refused), or a number of seconds (accepted, answered that late). Accepted messages
+    keep their ``metadata`` and are what ``conversations.history`` and ``conversations.replies`` answer,
+    with the metadata only when ``include_all_metadata`` is set, as Slack does.
     """
 
     users: dict[str, SlackUser] = field(default_factory=dict)
@@ -97,6 +103,8 @@ class FakeSlack:
     violations: list[str] = field(default_factory=list)
     posted: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    post_faults: list[str | int | float] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._changed = threading.Condition()
@@ -183,20 +191,38 @@ class FakeSlack:
             method = url.path
         headers = {k.lower(): v for k, v in request.headers.items()}
         call = Call(method, url.path, params, headers, time.perf_counter())
-        status, answer = self._answer(call)
+        fault = self._next_fault(call)
+        if fault in (429, 500):
+            status, answer = int(fault), {"ok": False, "error": "ratelimited" if fault == 429 else "internal_error"}
+        else:
+            status, answer = self._answer(call)
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
+        if fault == "reset":
+            request.close_connection = True  # accepted, but the answer never leaves
+            return
+        if isinstance(fault, float):
+            time.sleep(fault)
         body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "text/plain" if isinstance(answer, bytes) else "application/json")
-        request.send_header("Content-Length", str(len(body)))
-        if status == 429:
-            request.send_header("Retry-After", "1")
-        if call.method == "auth.test":
-            request.send_header("x-oauth-scopes", self.scopes)
-        request.end_headers()
-        request.wfile.write(body)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up waiting
+            request.send_response(status)
+            request.send_header("Content-Type", "text/plain" if isinstance(answer, bytes) else "application/json")
+            request.send_header("Content-Length", str(len(body)))
+            if status == 429:
+                request.send_header("Retry-After", "1")
+            if call.method == "auth.test":
+                request.send_header("x-oauth-scopes", self.scopes)
+            request.end_headers()
+            request.wfile.write(body)
+
+    def _next_fault(self, call: Call) -> str | int | float | None:
+        """The scripted fault for this chat.postMessage call, if any (see ``post_faults``)."""
+        if call.method != "chat.postMessage" or call.token != BOT_TOKEN:
+            return None
+        with self._changed:
+            fault = self.post_faults.pop(0) if self.post_faults else None
+        return float(fault) if isinstance(fault, int) and fault not in (429, 500) else fault
 
     def _answer(self, call: Call) -> tuple[int, dict[str, Any] | bytes]:
         if call.method == "response":
@@ -237,6 +263,8 @@ class FakeSlack:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
             "views.open": self._views_open,
             "views.publish": self._view_answer,
             "views.update": self._view_answer,
@@ -333,9 +361,33 @@ class FakeSlack:
             return {"ok": False, **self.channel_failures[channel]}
         ts = f"1529000000.{next(self._ts):06d}"
         message = {"type": "message", "text": call.params["text"], "user": BOT_USER_ID, "ts": ts}
+        if call.params.get("thread_ts"):
+            message["thread_ts"] = call.params["thread_ts"]
+        if call.params.get("metadata"):
+            message["metadata"] = call.params["metadata"]
         with self._changed:
             self.posted.append(call.params)
+            self.messages.setdefault(str(channel), []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _history(self, call: Call) -> dict[str, Any]:
+        """A channel's top-level messages, newest first (the fake's ``ts`` values are counters, not
+        times, so ``oldest`` selects nothing out)."""
+        found = [m for m in self._shown(call) if m.get("thread_ts") in (None, m["ts"])]
+        return {"ok": True, "messages": found[::-1], "has_more": False}
+
+    def _replies(self, call: Call) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        parent = call.params.get("ts")
+        found = [m for m in self._shown(call) if parent in (m["ts"], m.get("thread_ts"))]
+        return {"ok": True, "messages": found, "has_more": False}
+
+    def _shown(self, call: Call) -> list[dict[str, Any]]:
+        """A channel's messages as a reader sees them: metadata only with ``include_all_metadata``."""
+        with_metadata = str(call.params.get("include_all_metadata")).lower() in ("1", "true")
+        with self._changed:
+            stored = list(self.messages.get(str(call.params.get("channel")), []))
+        return [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in stored]
 
     def _check_message(self, call: Call) -> str | None:
         """What Slack would reject in a message (planbot's own limit checker, which follows Slack's
