@@ -1,12 +1,12 @@
-"""The hostile table (``tests/hostile_inputs.py``) typed at ``planbot console``: each row refused with
+"""The hostile table (``tests/support/hostile_inputs.py``) typed at ``planbot console``: each row refused with
 the words the person sees, nothing stored, and nothing printed that a terminal would act on."""
 
 from __future__ import annotations
 
 import io
 
-from hostile_inputs import HOSTILE
 from rich.console import Console
+from support.hostile_inputs import HOSTILE
 from test_console import OWNER, container, stored  # noqa: F401  (the fixture is used by name)
 
 from bot.console import find_actor, respond

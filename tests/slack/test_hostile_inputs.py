@@ -1,4 +1,4 @@
-"""The hostile table (``tests/hostile_inputs.py``) typed as ``/rag`` over signed HTTP and submitted
+"""The hostile table (``tests/support/hostile_inputs.py``) typed as ``/rag`` over signed HTTP and submitted
 through the update form: each row refused with the words the person sees, nothing stored, nothing
 announced. One served app per surface keeps the hundred rows quick."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from hostile_inputs import HOSTILE
+from support.hostile_inputs import HOSTILE
 from support.interaction import form_values, submit_view
 from support.workspace import OWNER, stored_updates
 from test_http import all_text, rag, replies
