@@ -8,7 +8,7 @@ import json
 import time
 from urllib.parse import urlencode
 
-import interaction
+from support import interaction
 from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from support.interaction import form_values, submit_view
 from support.serving import serving
