@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
-from cli_support import use_database
-from fake_slack import BOT_TOKEN, FakeSlack
 from rich.console import Console
+from support.cli_support import use_database
+from support.fake_slack import BOT_TOKEN, FakeSlack
 
 from bot.cli import main
 from bot.config import Settings

@@ -18,10 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from big_plan import load_big_plan
-from fake_slack import BOT_TOKEN, FakeSlack
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
+from support.big_plan import load_big_plan
+from support.fake_slack import BOT_TOKEN, FakeSlack
 
 from bot.config import Settings
 from bot.container import Container
