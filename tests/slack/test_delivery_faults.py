@@ -54,7 +54,7 @@ def long_digest() -> object:
         engine = make_engine(f"sqlite:///{Path(folder) / 'content.db'}")
         SQLModel.metadata.create_all(engine)
         with session_scope(engine) as session:
-            load_big_plan(PlanRepository(session), Path(folder), FIRST_UPDATE)
+            load_big_plan(PlanRepository(session), FIRST_UPDATE)
         with session_scope(engine) as session:
             digest = weekly_digest(PlanRepository(session), MONDAY, since=FIRST_UPDATE - dt.timedelta(days=1))
         engine.dispose()

@@ -21,6 +21,7 @@ from support.workspace import OWNER
 from bot.cli import main
 from bot.config import Settings
 from bot.container import Container
+from bot.runtime import Runtime
 from commands.plan_file import load_plan
 from storage.plan_import import import_plan
 
@@ -163,10 +164,8 @@ def test_the_scheduler_starts_beside_slack_unless_told_not_to(
     The subprocess tests below start planbot with ``--no-scheduler``, so that a scheduler on the
     wall clock never competes with what they measure; this proves the default still starts it.
     """
-    started: list[Container] = []
-    monkeypatch.setattr(
-        "bot.slack.runner.start_scheduler_thread", lambda container, _notifier: started.append(container)
-    )
+    started: list[Runtime] = []
+    monkeypatch.setattr(Runtime, "start_scheduler", lambda runtime: started.append(runtime))
     monkeypatch.setattr("bot.slack.runner.create_http_server", lambda *_args: _StoppedAtOnce())
     monkeypatch.setattr(gc, "freeze", lambda: None)
     for name, value in (
@@ -180,8 +179,8 @@ def test_the_scheduler_starts_beside_slack_unless_told_not_to(
     assert 0 == main(["serve", "--http", "--port", "0", *flags])
 
     assert schedulers == len(started)
-    for container in started:
-        container.engine.dispose()
+    for runtime in started:
+        runtime.container.engine.dispose()
 
 
 def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
