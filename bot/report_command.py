@@ -21,7 +21,7 @@ from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
 from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
 from bot.local_user import local_actor
-from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
+from bot.report_render import render_measure_recorded, render_report
 from commands.errors import UserError
 from commands.measures import record_measure_value
 from commands.panel import build_panel
@@ -64,12 +64,12 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         if kind == "summary":
-            return render_summary(theme_summary(repo, now, subject))
+            return render_report(theme_summary(repo, now, subject))
         if kind == "overdue":
-            return render_overdue(overdue_list(repo, now))
+            return render_report(overdue_list(repo, now))
         if kind == "digest":
-            return render_digest(weekly_digest(repo, now))
-        return render_quarterly(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
+            return render_report(weekly_digest(repo, now))
+        return render_report(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
 
     return _run(settings, as_of, build)
 

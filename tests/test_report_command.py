@@ -77,8 +77,7 @@ class TestReports:
         assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-16"])
 
         out = capsys.readouterr().out
-        assert "quarterly summary 2018/19 Q3 (October–December 2018)" in out
-        assert "Cut-off 15 Jan 2019; snapshot frozen; compared with 2018/19 Q2" in out
+        assert "quarterly summary 2018/19 Q3\nOctober–December 2018. Cut-off 15 Jan 2019; snapshot frozen; compared with 2018/19 Q2" in out
         assert "↓ Deteriorating" in out and "CJS review delayed" in out
         assert row_counts(database)["quartersnapshot"] > 0
 

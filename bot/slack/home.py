@@ -12,9 +12,11 @@ from typing import Any
 
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_VIEW_BLOCKS
 from bot.slack.render import clip, escape
-from bot.slack.report_parts import Wording, directions
+from bot.slack.report_parts import mrkdwn
 from commands.home import HomeView, OwnAction
+from commands.layout import status_cell
 from commands.rag_views import timing_text
+from commands.report_layout import counts, directions
 from commands.rules import DEFAULT_SCHEME, RagScheme, UpdateTiming, show_date
 
 UPDATE_ACTION = "home_update"
@@ -27,7 +29,6 @@ MAX_THEMES_SHOWN = 40
 
 def home_view_blocks(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> dict[str, Any]:
     """The ``views.publish`` view for one person."""
-    words = Wording(scheme)
     title = f"planbot · {view.plan_name}" if view.plan_name else "planbot"
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(clip(title, MAX_HEADER_TEXT))}]
     if view.plan_name is None:
@@ -37,13 +38,13 @@ def home_view_blocks(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> dict
     room = MAX_VIEW_BLOCKS - FIXED_BLOCKS - len(themes)
     own = sorted(view.own, key=_urgency)
     blocks.append(_section(_own_summary(view.own)))
-    blocks += [_own_block(action, words) for action in own[:room]]
+    blocks += [_own_block(action, scheme) for action in own[:room]]
     if len(own) > room:
         blocks.append(_context(f"…and {len(own) - room} more of your actions; /rag mine lists them all."))
     blocks += [{"type": "divider"}, _section("*The plan by theme*")]
     for block in themes:
         travel = directions(block.rows) or "no change reported"
-        text = f"*{escape(block.code)} {escape(block.name)}*\n{words.counts(block.counts)}\n{travel}"
+        text = f"*{escape(block.code)} {escape(block.name)}*\n{mrkdwn(counts(block.counts, scheme))}\n{travel}"
         blocks.append(_section(text))
     if view.is_admin:
         button = {"type": "button", "text": _plain("Preview digest"), "action_id": PREVIEW_DIGEST_ACTION}
@@ -74,7 +75,7 @@ def _own_summary(own: tuple[OwnAction, ...]) -> str:
     )
 
 
-def _own_block(action: OwnAction, words: Wording) -> dict[str, Any]:
+def _own_block(action: OwnAction, scheme: RagScheme) -> dict[str, Any]:
     if action.updated is None:
         age = "no update yet; first update due now"
     else:
@@ -84,7 +85,7 @@ def _own_block(action: OwnAction, words: Wording) -> dict[str, Any]:
             age += f" · {timing_text(action.timing, action.update_due, action.cadence)}"
     due = f"overdue since {show_date(action.due)}" if action.overdue else f"due {show_date(action.due)}"
     text = (
-        f"*{escape(action.code)}* {words.status(action.status)} · {age} · action {due}\n"
+        f"*{escape(action.code)}* {mrkdwn((status_cell(action.status, scheme),))} · {age} · action {due}\n"
         f"{clip(escape(action.title), MAX_TITLE)}"
     )
     button = {"type": "button", "text": _plain("Update"), "action_id": UPDATE_ACTION, "value": action.code}

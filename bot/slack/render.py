@@ -16,11 +16,21 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
+from commands.layout import Shape, Status, status_cell
 from commands.model import Line, Reply
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
 ELLIPSIS = "…"
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+# Slack's symbol for each status code of the default scheme; a code a deployment adds gets its shape's.
+STATUS_EMOJI = {"R": "red_circle", "A": "large_orange_circle", "G": "large_green_circle", "B": "large_blue_circle"}
+SHAPE_EMOJI = {
+    Shape.SQUARE: "black_medium_square",
+    Shape.TRIANGLE: "small_red_triangle",
+    Shape.CIRCLE: "radio_button",
+    Shape.TICK: "white_check_mark",
+    Shape.RING: "white_circle",
+}
 
 
 def escape(text: str) -> str:
@@ -64,14 +74,20 @@ def fallback(text: str) -> str:
     return clip(escape(text.strip()) or ELLIPSIS, MAX_FALLBACK_TEXT)
 
 
+def status_emoji(status: Status) -> str:
+    """The ``:shortcode:`` Slack shows beside a status word."""
+    name = STATUS_EMOJI.get(status.code or "") or SHAPE_EMOJI[status.shape]
+    return f":{name}:"
+
+
 def _line(line: Line, scheme: RagScheme) -> str:
     """One escaped line, with the colour emoji beside its colour word (or in front when it has none)."""
     text = escape(line.text)
     if line.status is None:
         return text
-    status = scheme.status(line.status)
-    emoji = f":{status.emoji}:"
-    for word in (status.label, status.label.split(" ")[0]):
+    status = status_cell(line.status, scheme)
+    emoji = status_emoji(status)
+    for word in (status.word, status.word.split(" ")[0]):
         at = text.find(word)
         if at >= 0:
             return f"{text[:at]}{emoji} {text[at:]}"

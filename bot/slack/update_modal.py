@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.slack.limits import MAX_OPTION_TEXT, MAX_OPTIONS, MAX_SECTION_TEXT
-from bot.slack.render import clip, escape
+from bot.slack.render import clip, escape, status_emoji
+from commands.layout import status_cell
 from commands.rules import DEFAULT_SCHEME, RagScheme
 from commands.update_form import ActionChoice, FormField, UpdateForm
 
@@ -37,7 +38,10 @@ def update_modal(
             {
                 "type": "radio_buttons",
                 "action_id": FormField.COLOUR,
-                "options": [_option(f":{s.emoji}: {s.label}", s.code, s.definition) for s in scheme.statuses],
+                "options": [
+                    _option(f"{status_emoji(status_cell(s.code, scheme))} {s.label}", s.code, s.definition)
+                    for s in scheme.statuses
+                ],
             },
         ),
         _input(
@@ -108,7 +112,10 @@ def form_from_state(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Up
 
 def _definitions(scheme: RagScheme) -> dict[str, Any]:
     """The scheme's full definitions under the colours (an option's description holds only 75 characters)."""
-    lines = [f":{s.emoji}: *{escape(s.label)}*: {escape(s.definition)}" for s in scheme.statuses]
+    lines = [
+        f"{status_emoji(status_cell(s.code, scheme))} *{escape(s.label)}*: {escape(s.definition)}"
+        for s in scheme.statuses
+    ]
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip("\n".join(lines), MAX_SECTION_TEXT)}]}
 
 
