@@ -2,9 +2,9 @@
 
 The words, order and grouping come from the core (``commands.report_layout``); this module only
 paints them: a status is its word in its colour (colour only ever adds to the word), headings are
-bold, and a table becomes a rich table when the terminal is wide enough for every column. When it
-is not (80 columns, or output piped to a file) each row is written as one line with its reason
-beneath, exactly as Slack shows it, so no column is ever dropped or cut away.
+bold, and at a terminal wide enough for every column a table is a grid. Otherwise (80 columns, or
+output piped to a file or a log) each row is written as one line with its reason beneath, exactly
+as Slack shows it, so no column is ever dropped or cut away, and grep finds a whole row.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class LayoutView:
         self.layout = layout
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+        width = options.max_width if console.is_terminal else 0
         yield Text(self.layout.heading, style="bold")
         yield from _blocks(self.layout.headline, width)
         for section in self.layout.sections:
@@ -82,7 +82,7 @@ def column_widths(table: Table) -> list[int]:
 
 
 def fits(table: Table, width: int) -> bool:
-    """Whether every column of ``table`` has room at ``width`` characters."""
+    """Whether every column of ``table`` has room at ``width`` characters (0: lines, never a grid)."""
     return sum(column_widths(table)) + BORDER_PER_COLUMN * len(table.columns) + 1 <= width
 
 

@@ -92,7 +92,7 @@ class TestSession:
 
     def test_other_slash_commands_get_a_hint_and_store_nothing(self, container: Container) -> None:
         """Someone trying a command the console does not know is told what it does know."""
-        text, _ = session(container, ["/plan summary"])
+        text, _ = session(container, ["/remind me tomorrow"])
 
         assert HINT.split(":")[0] in text
         assert [] == stored(container)

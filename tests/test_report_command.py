@@ -155,6 +155,8 @@ class TestNarrowTerminal:
         self, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("COLUMNS", "200")
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")
+        monkeypatch.setenv("NO_COLOR", "1")
         assert 0 == main(["report", "overdue", "--as-of", "2019-01-16"])
 
         header = next(line for line in capsys.readouterr().out.splitlines() if "Days overdue" in line)

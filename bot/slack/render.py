@@ -81,7 +81,7 @@ def status_emoji(status: Status) -> str:
 
 
 def _line(line: Line, scheme: RagScheme) -> str:
-    """One escaped line, with the colour emoji beside its colour word (or in front when it has none)."""
+    """One escaped line, with the colour emoji beside its colour word (both in front when it has none)."""
     text = escape(line.text)
     if line.status is None:
         return text
@@ -91,7 +91,7 @@ def _line(line: Line, scheme: RagScheme) -> str:
         at = text.find(word)
         if at >= 0:
             return f"{text[:at]}{emoji} {text[at:]}"
-    return f"{emoji} {text}"
+    return f"{emoji} {escape(status.word)} · {text}"
 
 
 def pack_sections(lines: Iterable[str]) -> list[Block]:
