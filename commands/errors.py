@@ -57,3 +57,10 @@ class InvalidMeasure(UserError):
 
 class NothingToCorrect(InvalidStatus):
     """An update was marked as correcting the last one, but the action has none yet."""
+
+
+APOLOGY = (
+    "Sorry, something went wrong on planbot's side and I couldn't finish that. "
+    "It has been logged for the admins; please try again in a few minutes."
+)
+"""What a person is told when planbot fails on its own side (the details go to the log, never to chat)."""

@@ -178,3 +178,11 @@ def plain(runs: Run) -> str:
 
 def _text(piece: Strong | Emphasis | Status) -> str:
     return piece.word if isinstance(piece, Status) else piece.text
+
+
+MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
+
+
+def more_parts_text(hidden: int, platform: str) -> str:
+    """The last line of a message a platform had to cut: how many parts were left out."""
+    return f"{hidden} more parts did not fit in one {platform} message."

@@ -34,3 +34,19 @@ def tell_people(answer: Answer, send: Callable[[Notice], bool], platform: str) -
     if not missed:
         return answer
     return replace(answer, text=f"{answer.text}\n{unreached_text(missed, platform)}")  # type: ignore[return-value]
+
+
+def not_announced_in_direct_message(command: str) -> str:
+    """An update typed in someone else's direct conversation is saved but cannot be announced there."""
+    return (
+        "Your update is saved. I couldn't announce it here because this is a direct message I'm not part of; "
+        f"type {command} in a channel to have updates announced to everyone there."
+    )
+
+
+def not_announced_in_channel(channel: str, bot: str, invite: str) -> str:
+    """An update typed in a channel planbot is not in: saved, and how to have the next one announced."""
+    return (
+        f"Your update is saved, but I couldn't announce it in {channel} because I'm not in that channel. "
+        f"To have updates announced there, invite {bot} to {channel}: type `{invite}` in the channel."
+    )

@@ -30,16 +30,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.container import Container
 from bot.slack import listeners
+from commands.errors import APOLOGY
 
 # Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
 # latencies; more threads only contend for the interpreter lock with the acknowledgements (measured
 # in docs/benchmarks.md). Larger installs scale with more `planbot serve --http` processes instead.
 WORKERS = 2
 BACKGROUND_NICENESS = 10
-APOLOGY = (
-    "Sorry, something went wrong on planbot's side and I couldn't finish that. "
-    "It has been logged for the admins; please try again in a few minutes."
-)
 
 logger = logging.getLogger(__name__)
 

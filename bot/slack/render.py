@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
-from commands.layout import Shape, Status, status_cell
+from bot.slack.translate import PLATFORM_NAME
+from commands.layout import Shape, Status, more_parts_text, status_cell
 from commands.model import Line, Reply
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
@@ -114,5 +115,5 @@ def _limited(blocks: Sequence[Block]) -> list[Block]:
     if len(blocks) <= MAX_BLOCKS:
         return list(blocks)
     hidden = len(blocks) - (MAX_BLOCKS - 1)
-    note = MarkdownTextObject(text=f"{ELLIPSIS} {hidden} more parts did not fit in one Slack message.")
+    note = MarkdownTextObject(text=f"{ELLIPSIS} {more_parts_text(hidden, PLATFORM_NAME)}")
     return [*blocks[: MAX_BLOCKS - 1], ContextBlock(elements=[note])]

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from bot.slack.report_parts import Outline, outline
+from commands.layout import MORE_IN_THREAD
 from commands.model import Reply
 from commands.nudges import DirectMessage
 from commands.report_layout import report_layout
@@ -36,7 +37,6 @@ from commands.rules import DEFAULT_SCHEME, RagScheme
 MESSAGE_TEXT_BUDGET = 12_000
 STILL_ACTION = "reminder_still"
 UPDATE_ACTION = "reminder_update"
-MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
 
 
 @dataclass(frozen=True)
