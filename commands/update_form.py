@@ -184,3 +184,8 @@ def reason_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
 def proposed_due_label(scheme: RagScheme = DEFAULT_SCHEME) -> str:
     """The revised due date field, offered for the worst colour only."""
     return f"Proposed revised due date ({scheme.label(worst_status(scheme))} only)"
+
+
+SAVED_TITLE = "Update saved"
+REFUSED_TITLE = "Can't update"
+DONE_LABEL = "Done"

@@ -30,7 +30,7 @@ from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from bot.slack.report_parts import Outline, outline
 from commands.layout import MORE_IN_THREAD
 from commands.model import Reply
-from commands.nudges import DirectMessage
+from commands.nudges import UPDATE_BUTTON, DirectMessage, still_label
 from commands.report_layout import report_layout
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
@@ -77,10 +77,10 @@ def reminder_buttons(message: DirectMessage, scheme: RagScheme = DEFAULT_SCHEME)
         return []
     buttons = []
     if message.status is not None:
-        label = f"Still {scheme.label(message.status)}"
+        label = still_label(scheme.label(message.status))
         value = f"{message.period_key}|{message.status}"
         buttons.append(ButtonElement(text=clip(label, MAX_BUTTON_TEXT), action_id=STILL_ACTION, value=value))
-    buttons.append(ButtonElement(text="Update…", action_id=UPDATE_ACTION, value=message.action_code))
+    buttons.append(ButtonElement(text=UPDATE_BUTTON, action_id=UPDATE_ACTION, value=message.action_code))
     return [ActionsBlock(elements=buttons)]
 
 
