@@ -84,6 +84,7 @@ class PanelReport:
     actions: tuple[PanelAction, ...]
     exceptions: tuple[ExceptionItem, ...]
     completed: tuple[ActionRow, ...]
+    next_quarter: tuple[ActionRow, ...]
     changes: tuple[PlanChange, ...]
     measures: tuple[MeasureRow, ...]
 
@@ -168,6 +169,7 @@ def build_panel(
         actions=tuple(lines),
         exceptions=tuple(ExceptionItem(_filtered(i.row, public, scrub), i.kinds) for i in summary.exceptions),
         completed=tuple(_filtered(row, public, scrub) for row in summary.completed),
+        next_quarter=tuple(_filtered(row, public, scrub) for row in summary.next_quarter),
         changes=tuple(
             replace(change, title=scrub(change.title), approval=scrub(change.approval), detail=scrub(change.detail))
             for change in sorted((*summary.changes, *_added(repo, actions, quarter, now)), key=lambda c: c.at)

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 from big_plan import load_big_plan
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
 from report_support import london, report
 
+from bot.demo import run_demo
 from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
+from bot.exports.palette import STATUS_STYLES
 from bot.exports.tables import ACTION_HEADERS
+from bot.exports.text_width import text_width
 from commands.panel import PanelReport, build_panel
+from storage.db import make_engine, session_scope
 from storage.models import Plan
 from storage.repository import PlanRepository
 
+# CI installs LibreOffice and sets this, so the page-count check fails rather than skips there.
+REQUIRE_OFFICE = os.environ.get("PLANBOT_REQUIRE_OFFICE") == "1"
 FORMULA = '=HYPERLINK("https://evil.example","click")'
 
 
@@ -76,8 +89,10 @@ class TestDocx:
         headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
         assert ("Heading 1", "Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3") == headings[0]
         assert {"Heading 2"} == {style for style, _ in headings[1:]}
-        assert all(t.style.name == "Table Grid" for t in document.tables)
-        assert all(t.rows[0]._tr.trPr.xpath("./w:tblHeader") for t in document.tables)
+        charts, *tables = document.tables
+        assert 2 == len(charts._tbl.xpath(".//pic:pic")), "the two charts sit side by side in one row"
+        assert all(t.style.name == "Table Grid" for t in tables)
+        assert all(t.rows[0]._tr.trPr.xpath("./w:tblHeader") for t in tables)
         assert 2 == len(document.inline_shapes)
         assert all(s._inline.docPr.get("descr") for s in document.inline_shapes)
 
@@ -89,12 +104,122 @@ class TestDocx:
         assert "Period: 2018/19 Q3 (October–December 2018)" in text
 
 
+def actions_table(document):
+    return next(t for t in document.tables if len(t.columns) == len(ACTION_HEADERS))
+
+
+def grid_widths(table) -> list[int]:
+    return [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iterchildren(qn("w:gridCol"))]
+
+
+class TestDocxAsPublished:
+    def test_a4_landscape_with_columns_sized_to_their_text(self, repo, played, tmp_path):
+        document = Document(str(written(repo, tmp_path, "docx")))
+        page = document.sections[0]
+        widths = dict(zip(ACTION_HEADERS, grid_widths(actions_table(document)), strict=True))
+
+        assert (297, 210) == (round(page.page_width.mm), round(page.page_height.mm))
+        assert widths["Title"] > 2 * widths["Action"]
+        assert widths["Commentary"] > widths["Due"]
+        assert len(set(widths.values())) > 5, "columns differ in width"
+        usable = (page.page_width - page.left_margin - page.right_margin) / 635
+        assert abs(usable - sum(widths.values())) < 20, "the table spans the page"
+
+    def test_no_word_is_wider_than_its_column(self, repo, played, tmp_path):
+        """Titles broke mid-word ("Commissio n") when every column was 2.3 cm. (A pasted formula
+        or address longer than any word may wrap.)"""
+        document = Document(str(written(repo, tmp_path, "docx")))
+        for table in document.tables:
+            for row in table.rows:
+                for cell, width in zip(row.cells, grid_widths(table), strict=True):
+                    words = [w for w in cell.text.split() if len(w) <= 20]
+                    longest = max((text_width(w, 8, bold=True) for w in words), default=0)
+                    assert longest * 20 < width, (cell.text, width)
+
+    def test_status_cells_shaded_and_still_worded(self, repo, played, tmp_path):
+        table = actions_table(Document(str(written(repo, tmp_path, "docx"))))
+        v9 = next(row for row in table.rows if row.cells[0].text == "V9")
+        status = v9.cells[ACTION_HEADERS.index("Status this quarter")]
+        fills = status._tc.xpath("./w:tcPr/w:shd/@w:fill")
+
+        assert "■ Red" == status.text
+        assert [STATUS_STYLES["R"].fill[1:]] == fills
+        unreported = next(row for row in table.rows if row.cells[5].text.startswith("○"))
+        assert [] == unreported.cells[5]._tc.xpath("./w:tcPr/w:shd"), "not yet reported is left white"
+
+    def test_properties_say_what_the_paper_is(self, repo, played, tmp_path):
+        path = written(repo, tmp_path, "docx")
+        props = Document(str(path)).core_properties
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+            app = package.read("docProps/app.xml").decode()
+            styles = package.read("word/styles.xml").decode()
+
+        assert "Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3" == props.title
+        assert "OPCC Chief Executive" == props.author == props.last_modified_by
+        assert "en-GB" == props.language
+        assert dt.datetime.now(dt.UTC) - props.created < dt.timedelta(minutes=5)
+        assert props.created == props.modified
+        assert "python-docx" not in props.comments
+        assert "2018/19 Q3" in props.subject
+        assert "<Application>planbot</Application>" in app and "Macintosh" not in app
+        assert not [name for name in names if "thumbnail" in name]
+        assert 'w:lang w:val="en-GB"' in styles and 'w:val="en-US"' not in styles
+
+    @pytest.mark.skipif(shutil.which("soffice") is None and not REQUIRE_OFFICE, reason="LibreOffice is not installed")
+    def test_the_demo_appendix_prints_on_at_most_eight_a4_pages(self, tmp_path, capsys):
+        """What a Panel officer gets after File > Print: LibreOffice lays the Word file out."""
+        database = tmp_path / "planbot-demo.db"
+        assert 0 == run_demo(database)
+        capsys.readouterr()
+        engine = make_engine(f"sqlite:///{database}")
+        try:
+            with session_scope(engine) as session:
+                repo = PlanRepository(session)
+                panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=False)
+                assert 34 == len(panel.actions)
+                path = tmp_path / "appendix.docx"
+                write_panel(panel, "docx", path, draw_charts(repo, panel, AFTER_Q3_CUT_OFF))
+        finally:
+            engine.dispose()
+
+        pdf = printed(path)
+
+        assert 1 <= pages(pdf) <= 8
+        assert [b"[0 0 842 595]"] == sorted(set(re.findall(rb"\[0 0 8\d\d 5\d\d\]", _rounded(pdf))))
+
+
+def printed(docx: Path) -> bytes:
+    """The document as LibreOffice prints it to PDF (its own profile, so runs never share one)."""
+    profile = docx.parent / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(docx.parent), str(docx)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return docx.with_suffix(".pdf").read_bytes()
+
+
+def pages(pdf: bytes) -> int:
+    """Page objects in a PDF as LibreOffice writes it (plain objects, no object streams)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def _rounded(pdf: bytes) -> bytes:
+    """MediaBoxes with their sizes rounded to whole points ("841.89" -> "842")."""
+    return re.sub(
+        rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]",
+        lambda m: b"[0 0 %d %d]" % (round(float(m[1])), round(float(m[2]))),
+        pdf,
+    )
+
+
 class TestXlsx:
     def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
-        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter", "Changes to the plan",
-                "Strategic measures"] == book.sheetnames  # fmt: skip
+        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
+                "Key activities next quarter", "Changes to the plan", "Strategic measures"] == book.sheetnames  # fmt: skip
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title
             assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
@@ -117,6 +242,33 @@ class TestXlsx:
         assert "red, deteriorating, overdue" == why["V9"]
 
 
+class TestXlsxAsData:
+    def test_dates_are_dates_and_counts_numbers(self, repo, played, tmp_path):
+        book = load_workbook(written(repo, tmp_path, "xlsx"))
+        actions = book["Actions"]
+        due = actions.cell(row=2, column=ACTION_HEADERS.index("Due") + 1)
+        summary = book["Summary by theme"]
+        headers = [c.value for c in summary[1]]
+        whole_plan = next(row for row in summary.iter_rows(min_row=2) if row[0].value == "Whole plan")
+        red, red_change = (whole_plan[headers.index(h)].value for h in ("■ Red", "■ Red change"))
+
+        assert isinstance(due.value, dt.datetime) and "d mmm yyyy" == due.number_format
+        assert isinstance(red, int) and isinstance(red_change, int)
+        assert sum(row[headers.index("■ Red")].value for row in summary.iter_rows(min_row=2, max_row=5)) == red
+        assert isinstance(whole_plan[headers.index("Closed")].value, int)
+
+    def test_status_shaded_title_set_formula_inert_without_apostrophe(self, repo, played, tmp_path):
+        book = load_workbook(written(repo, tmp_path, "xlsx"))
+        rows = {row[0].value: row for row in book["Actions"].iter_rows(min_row=2)}
+        status = rows["V9"][ACTION_HEADERS.index("Status this quarter")]
+        commentary = rows["C1"][ACTION_HEADERS.index("Commentary")]
+
+        assert "Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3" == book.properties.title
+        assert "■ Red" == status.value
+        assert status.fill.fgColor.rgb.endswith(STATUS_STYLES["R"].fill[1:])
+        assert (FORMULA, "s", False) == (commentary.value, commentary.data_type, commentary.quotePrefix)
+
+
 def test_csv_has_one_row_per_action(repo, played, tmp_path):
     rows = list(csv.reader(io.StringIO(written(repo, tmp_path, "csv").read_text(encoding="utf-8-sig"))))
 
@@ -134,7 +286,7 @@ class TestHtml:
         assert '<html lang="en-GB">' in page
         for landmark in ("<header>", "<main>", "<footer>"):
             assert landmark in page
-        assert page.count("<table>") == page.count("<caption>") == 6
+        assert page.count("<table>") == page.count("<caption>") == 7
         assert '<th scope="col">Direction of travel</th>' in page
         assert '<th scope="row">V9</th>' in page
         assert "@media print" in page
@@ -156,6 +308,21 @@ def test_markdown_tables(repo, played, tmp_path):
     assert text.startswith("# Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3\n")
     assert "| " + " | ".join(ACTION_HEADERS) + " |" in text
     assert "| V9 | Ensure that when Criminal Justice System processes" in text
+
+
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "csv"])
+def test_key_activities_next_quarter_list_the_open_actions_due_then(repo, played, tmp_path, fmt):
+    """Devon and Cornwall's public reports are "progress this quarter, key activities next quarter"."""
+    panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=False)
+    due = {line.row.code for line in panel.actions if Q3.next().start <= line.row.due <= Q3.next().end}
+    text = text_of(written(repo, tmp_path, fmt))
+
+    assert due and due == {row.code for row in panel.next_quarter}
+    if fmt == "xlsx":
+        sheet = load_workbook(written(repo, tmp_path, fmt))["Key activities next quarter"]
+        assert due == {row[0].value for row in sheet.iter_rows(min_row=2)}
+    else:
+        assert "Key activities next quarter: open actions due in 2018/19 Q4" in text.replace("\\", "")
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
@@ -185,4 +352,5 @@ def test_a_300_action_plan_renders_in_every_format(repo: PlanRepository, tmp_pat
             write_panel(panel, fmt, path, charts)
             assert path.stat().st_size > 0
         assert 301 == load_workbook(tmp_path / f"big-{panel.audience}.xlsx")["Actions"].max_row
-        assert 301 == len(Document(str(tmp_path / f"big-{panel.audience}.docx")).tables[1].rows)
+        document = Document(str(tmp_path / f"big-{panel.audience}.docx"))
+        assert 301 == len(next(t for t in document.tables if len(t.columns) == len(ACTION_HEADERS)).rows)

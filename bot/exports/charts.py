@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from bot.exports.palette import STATUS_STYLES
 from commands.chart_data import QuarterShare, Segment, ThemeCounts
 
 DPI = 150
@@ -35,26 +36,6 @@ class Chart:
     png: bytes
     alt: str
     title: str
-
-
-@dataclass(frozen=True)
-class StatusStyle:
-    """How one status is drawn: ``fill``, a ``hatch`` pattern unique to it, and ``ink`` (hatch lines,
-    outline and numbers) chosen to stand out on that fill."""
-
-    fill: str
-    hatch: str
-    ink: str
-
-
-# Keyed by RAG scheme code; None is "not yet reported". Greyscale levels run 51, 81, 134, 199, 255.
-STATUS_STYLES: dict[str | None, StatusStyle] = {
-    "R": StatusStyle("#CC6677", "xx", "#000000"),  # Tol muted rose
-    "A": StatusStyle("#DDCC77", "//", "#000000"),  # Tol muted sand
-    "G": StatusStyle("#117733", "\\\\", "#FFFFFF"),  # Tol muted green
-    "B": StatusStyle("#332288", "..", "#FFFFFF"),  # Tol muted indigo
-    None: StatusStyle("#FFFFFF", "", "#000000"),  # white, outlined
-}
 
 
 def theme_comparison_chart(themes: Sequence[ThemeCounts], this_label: str, last_label: str) -> Chart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.exports.tables import ACTION_HEADERS, action_cells
+from bot.exports.tables import ACTION_HEADERS, action_cells, cell_text
 from commands.panel import PanelReport
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,7 +16,7 @@ def write_csv(panel: PanelReport, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(ACTION_HEADERS)
-        writer.writerows([_inert(cell) for cell in action_cells(line)] for line in panel.actions)
+        writer.writerows([_inert(cell_text(cell)) for cell in action_cells(line)] for line in panel.actions)
 
 
 def _inert(cell: str) -> str:

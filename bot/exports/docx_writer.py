@@ -1,42 +1,60 @@
 """The appendix as a Word document, the form Panel papers are circulated in.
 
-Headings use Word's own Heading 1 and Heading 2 styles (so the navigation pane and screen readers
-see the structure), tables use a built-in table style with the header row repeated on every page,
-and charts carry their alt text. Landscape, because the actions table is wide.
+A4 landscape (the actions table is wide), headings in Word's own Heading styles (so the navigation
+pane, a table of contents and screen readers see the structure), tables whose header row repeats
+on every page and whose rows never split across pages, column widths worked out from what each
+column holds, status cells shaded in the palette's colour while still carrying shape and word, and
+the document's properties saying what it is and who produced it, not what template it came from.
+
+Table rows are written as WordprocessingML directly, one parse per table: python-docx's
+``Table.add_row`` re-reads the whole table for every row, which made a 10,000-action appendix take
+half a minute.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
-from docx.table import Table
 
 from bot.exports.charts import Chart
-from bot.exports.tables import Section, cover_lines, sections
+from bot.exports.column_widths import column_widths
+from bot.exports.palette import STATUS_STYLES
+from bot.exports.tables import Section, StatusCell, cover_lines, sections
+from bot.exports.text_width import FONT
 from commands.panel import PanelReport
 
 TABLE_STYLE = "Table Grid"
+LANGUAGE = "en-GB"
+PAGE_WIDTH, PAGE_HEIGHT = Cm(29.7), Cm(21.0)
+MARGIN = Cm(1.5)
+FONT_SIZE = Pt(9)
+TABLE_POINTS = 8
+# Two charts side by side fill the page's width less a gutter, low enough to share the first page.
+CHART_WIDTH, CHART_HEIGHT = Cm(12.9), Cm(7.5)
+_TWIPS_PER_EMU = 1 / 635
+_APP_PROPERTIES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>planbot</Application><DocSecurity>0</DocSecurity></Properties>"
+)
 
 
 def write_docx(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> None:
     document = Document()
-    page = document.sections[0]
-    page.orientation = WD_ORIENT.LANDSCAPE
-    page.page_width, page.page_height = page.page_height, page.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(page, side, Cm(1.5))
-    document.core_properties.title = panel.title
-    document.core_properties.author = panel.author_role
-    document.core_properties.language = "en-GB"
-    document.styles["Normal"].font.size = Pt(9)
-
+    _page(document)
+    _properties(document, panel)
     document.add_heading(panel.title, level=1)
     for label, text in cover_lines(panel):
         paragraph = document.add_paragraph()
@@ -44,40 +62,114 @@ def write_docx(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> 
         paragraph.add_run(text)
     if charts:
         document.add_heading("Charts", level=2)
-        for chart in charts:
-            document.add_picture(io.BytesIO(chart.png), width=Cm(16))
-            _alt_text(document.inline_shapes[-1]._inline, chart)
-            document.add_paragraph(chart.title, style="Caption")
+        _charts(document, charts)
+    usable = int((PAGE_WIDTH - 2 * MARGIN) * _TWIPS_PER_EMU)
     for section in sections(panel):
         document.add_heading(section.title, level=2)
-        document.add_paragraph(section.caption, style="Caption")
+        document.add_paragraph(section.caption, style="Caption").paragraph_format.keep_with_next = True
         if section.rows:
-            _table(document.add_table(rows=1, cols=len(section.headers), style=TABLE_STYLE), section)
+            document.element.body.insert(len(document.element.body) - 1, _table(section, usable))
         else:
             document.add_paragraph(section.empty)
     document.save(str(path))
 
 
-def _table(table: Table, section: Section) -> None:
-    for cell, header in zip(table.rows[0].cells, section.headers, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(header).bold = True
-    _repeat_header(table)
-    for row in section.rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+def _page(document: DocumentObject) -> None:
+    page = document.sections[0]
+    page.orientation = WD_ORIENT.LANDSCAPE
+    page.page_width, page.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(page, side, MARGIN)
+    document.styles["Normal"].font.size = FONT_SIZE
+    # The template's proofing language is US English; a British paper is checked as British.
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), LANGUAGE)
+    # One font everywhere, the one the column widths are measured in (the template's theme fonts
+    # would win over a plain font name, so they go).
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        for name in list(fonts.attrib):
+            if name.endswith("Theme"):
+                del fonts.attrib[name]
+        for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(script), FONT)
 
 
-def _repeat_header(table: Table) -> None:
-    """Mark the first row as a header row: Word repeats it on every page and announces it as headers."""
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+def _properties(document: DocumentObject, panel: PanelReport) -> None:
+    """What File > Info shows: this paper's title and author, made now, in British English; none
+    of the template's own (created 2013, "generated by python-docx", a Mac Word, a blank thumbnail)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props = document.core_properties
+    props.title = panel.title
+    props.subject = f"{panel.plan_name}: delivery in {panel.quarter.label} ({panel.audience} version)"
+    props.author = props.last_modified_by = panel.author_role
+    props.comments = panel.purpose
+    props.keywords = f"Police and Crime Plan; {panel.quarter.label}; RAG"
+    props.category = "Police and Crime Panel paper"
+    props.language = LANGUAGE
+    props.created = props.modified = now
+    props.last_printed = now
+    props.revision = 1
+    package = document.part.package
+    for part in package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = _APP_PROPERTIES.encode("utf-8")  # a generic part: its bytes are what is saved
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            package.rels.pop(rel_id)
 
 
-def _alt_text(inline: object, chart: Chart) -> None:
-    """Word reads alt text from the picture's ``descr`` (and title) attributes."""
-    doc_pr = inline.docPr  # type: ignore[attr-defined]
-    doc_pr.set("descr", chart.alt)
-    doc_pr.set("title", chart.title)
+def _charts(document: DocumentObject, charts: Sequence[Chart]) -> None:
+    """The charts side by side in a borderless table (one page row instead of two), each with its
+    alt text and a caption under it."""
+    layout = document.add_table(rows=2, cols=len(charts))
+    for index, chart in enumerate(charts):
+        image = Image.from_blob(chart.png)
+        width = min(CHART_WIDTH, int(CHART_HEIGHT * image.px_width / image.px_height))
+        picture = layout.cell(0, index).paragraphs[0].add_run().add_picture(io.BytesIO(chart.png), width=width)
+        doc_pr = picture._inline.docPr
+        doc_pr.set("descr", chart.alt)
+        doc_pr.set("title", chart.title)
+        layout.cell(1, index).paragraphs[0].text = chart.title
+        layout.cell(1, index).paragraphs[0].style = document.styles["Caption"]
+
+
+def _table(section: Section, usable_twips: int) -> object:
+    """The section's table as one ``w:tbl`` element, parsed once."""
+    widths = column_widths(section, usable_twips, TABLE_POINTS)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    header = _row(section.headers, None, widths, header=True)
+    body = "".join(_row(texts, cells, widths) for cells, texts in zip(section.rows, section.text_rows, strict=True))
+    xml = (
+        f"<w:tbl {nsdecls('w')}>"
+        f'<w:tblPr><w:tblStyle w:val="{TABLE_STYLE.replace(" ", "")}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:firstColumn="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{header}{body}</w:tbl>"
+    )
+    return parse_xml(xml)
+
+
+def _row(texts: Sequence[str], cells: Sequence[object] | None, widths: Sequence[int], header: bool = False) -> str:
+    """One ``w:tr``: the header repeats on every page; no row breaks across a page."""
+    properties = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
+    out = [f"<w:tr>{properties}"]
+    for index, (text, width) in enumerate(zip(texts, widths, strict=True)):
+        cell = cells[index] if cells is not None else None
+        shading, colour = "", ""
+        if isinstance(cell, StatusCell):
+            style = STATUS_STYLES.get(cell.code)
+            if style is not None and cell.code is not None:
+                shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{style.fill[1:]}"/>'
+                colour = f'<w:color w:val="{style.ink[1:]}"/>'
+        bold = "<w:b/>" if header else ""
+        run_properties = f'<w:rPr>{bold}{colour}<w:sz w:val="{TABLE_POINTS * 2}"/></w:rPr>'
+        out.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+            f'<w:p><w:r>{run_properties}<w:t xml:space="preserve">{_text(text)}</w:t></w:r></w:p></w:tc>'
+        )
+    out.append("</w:tr>")
+    return "".join(out)
+
+
+def _text(text: str) -> str:
+    """Escaped run text, with line breaks kept as Word line breaks."""
+    return escape(text).replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from bot.exports.charts import Chart
-from bot.exports.tables import Section, cover_lines, sections
+from bot.exports.tables import Section, StatusCell, cover_lines, sections
 from commands.panel import PanelReport
 
 # Text colours on white reach at least 7:1 (WCAG AAA); tints sit behind dark text only.
@@ -32,6 +32,7 @@ thead th { background: #e8e8e8; }
 .status-g { background: #e1f3e4; } .status-b { background: #dfe9f7; }
 figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
 a:focus, :focus { outline: 3px solid #0b0c0c; }
+@page { size: A4 landscape; margin: 1.5cm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   thead { display: table-header-group; } tr, img { break-inside: avoid; }
@@ -39,7 +40,6 @@ a:focus, :focus { outline: 3px solid #0b0c0c; }
   h2 { break-after: avoid; }
 }
 """
-_STATUS_COLUMNS = ("Status", "Status this quarter", "Status last quarter", "Last quarter")
 
 
 def write_html(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> None:
@@ -90,22 +90,15 @@ def _section(section: Section) -> str:
     heading = f'<section aria-labelledby="{section.key}"><h2 id="{section.key}">{escape(section.title)}</h2>'
     if not section.rows:
         return f"{heading}<p>{escape(section.empty)}</p></section>"
-    status_columns = {i for i, h in enumerate(section.headers) if h in _STATUS_COLUMNS}
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in section.headers)
     body = []
-    for row in section.rows:
-        cells = [f'<th scope="row">{escape(row[0])}</th>']
-        for i, cell in enumerate(row[1:], start=1):
-            css = f' class="status-{_status_class(cell)}"' if i in status_columns and _status_class(cell) else ""
-            cells.append(f"<td{css}>{escape(cell)}</td>")
+    for row, texts in zip(section.rows, section.text_rows, strict=True):
+        cells = [f'<th scope="row">{escape(texts[0])}</th>']
+        for cell, text in zip(row[1:], texts[1:], strict=True):
+            css = f' class="status-{cell.code.lower()}"' if isinstance(cell, StatusCell) and cell.code else ""
+            cells.append(f"<td{css}>{escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f"{heading}<table><caption>{escape(section.caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
     )
-
-
-def _status_class(cell: str) -> str:
-    """The tint behind a status cell, from its word (the tint only repeats the word)."""
-    word = cell.split(" ", 1)[-1].lower()
-    return {"red": "r", "amber": "a", "green": "g"}.get(word, "b" if word.startswith("blue") else "")

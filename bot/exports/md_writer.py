@@ -27,7 +27,7 @@ def _table(section: Section) -> list[str]:
         return [*lines, section.empty]
     lines.append("| " + " | ".join(_cell(h) for h in section.headers) + " |")
     lines.append("|" + "|".join(" --- " for _ in section.headers) + "|")
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in section.rows]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in section.text_rows]
     return lines
 
 

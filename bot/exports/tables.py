@@ -7,7 +7,9 @@ an arrow and its word, so nothing depends on colour: the papers are printed in b
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from commands.panel import PanelAction, PanelReport
 from commands.report_model import ActionRow, ColourCount, MeasureRow
@@ -19,18 +21,57 @@ _SHAPES = ("■", "▲", "●")
 _COMPLETE, _NOT_REPORTED = "✔", "○"
 
 
+@dataclass(frozen=True, slots=True)
+class StatusCell:
+    """A status as every format shows it (``text``: shape and word) with the scheme ``code`` kept,
+    so Word, Excel and HTML can shade the cell without reading the word back."""
+
+    code: str | None
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class CountCell:
+    """A count of actions and its change on last quarter (``None``: nothing to compare with), kept
+    apart so a spreadsheet can sum them; text formats show "3 (+1)"."""
+
+    count: int
+    change: int | None
+
+    def __str__(self) -> str:
+        if self.change is None:
+            return str(self.count)
+        return f"{self.count} ({self.change:+d})" if self.change else f"{self.count} (no change)"
+
+
+Cell = str | int | dt.date | StatusCell | CountCell
+
+
+def cell_text(cell: Cell) -> str:
+    """How a cell reads in the text formats (CSV, Markdown, HTML, the width estimates)."""
+    return show_date(cell) if isinstance(cell, dt.date) else str(cell)
+
+
 @dataclass(frozen=True)
 class Section:
     """One table: ``key`` identifies it (an HTML id), ``title`` is its heading or sheet name (at most
-    31 characters, Excel's limit), ``caption`` says what the table holds; ``rows`` are cells of text
+    31 characters, Excel's limit), ``caption`` says what the table holds; ``rows`` are typed cells
     whose first cell identifies the row (a row header for screen readers)."""
 
     key: str
     title: str
     caption: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     empty: str = "None this quarter."
+
+    @cached_property
+    def text_rows(self) -> tuple[tuple[str, ...], ...]:
+        """The rows as the text formats print them, worked out once per section."""
+        return tuple(tuple(cell_text(c) for c in row) for row in self.rows)
 
 
 def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:
@@ -42,6 +83,10 @@ def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:
     return f"{shape} {status.label}"
 
 
+def status_cell(code: str | None) -> StatusCell:
+    return StatusCell(code, status_text(code))
+
+
 def sections(panel: PanelReport) -> tuple[Section, ...]:
     """Every table of the appendix, in the order the paper prints them."""
     return (summary_section(panel), actions_section(panel), *detail_sections(panel))
@@ -50,9 +95,11 @@ def sections(panel: PanelReport) -> tuple[Section, ...]:
 def summary_section(panel: PanelReport) -> Section:
     """Counts by colour per theme with the change on last quarter, and the whole plan."""
     headers = ("Theme", "SRO", *(status_text(c.status) for c in panel.totals), "Closed")
-    rows = [(f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), str(b.closed)) for b in panel.themes]
+    rows: list[tuple[Cell, ...]] = [
+        (f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed) for b in panel.themes
+    ]
     closed = sum(b.closed for b in panel.themes)
-    rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), str(closed)))
+    rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), closed))
     caption = f"Actions by status and theme, {panel.quarter.label} (change on {panel.quarter.previous().label})"
     return Section("summary", "Summary by theme", caption, headers, tuple(rows))
 
@@ -72,7 +119,7 @@ ACTION_HEADERS = (
 )
 
 
-def action_cells(line: PanelAction) -> tuple[str, ...]:
+def action_cells(line: PanelAction) -> tuple[Cell, ...]:
     """One action as every format writes it (the CSV's row, the actions table's row)."""
     row = line.row
     return (
@@ -81,11 +128,11 @@ def action_cells(line: PanelAction) -> tuple[str, ...]:
         row.theme_code,
         line.owner,
         line.sro_role,
-        status_text(row.status),
-        status_text(row.previous),
+        status_cell(row.status),
+        status_cell(row.previous),
         str(row.direction) if row.direction is not None else "",
         WITHHELD if line.withheld else row.reason,
-        show_date(row.baseline_due),
+        row.baseline_due,
         line.reprofile,
     )
 
@@ -104,18 +151,21 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             i.row.title,
             ", ".join(kind.value for kind in i.kinds),
             i.row.owner_role,
-            status_text(i.row.status),
-            status_text(i.row.previous),
+            status_cell(i.row.status),
+            status_cell(i.row.previous),
             str(i.row.direction) if i.row.direction is not None else "",
             _commentary(i.row, withheld),
-            show_date(i.row.due),
+            i.row.due,
         )
         for i in panel.exceptions
     )
     completed = tuple((r.code, r.title, r.owner_role, _commentary(r, withheld)) for r in panel.completed)
-    changes = tuple(
-        (c.action_code, c.title, c.change, c.detail, c.approval, show_date(c.at.date())) for c in panel.changes
+    following = panel.quarter.next().label
+    upcoming = tuple(
+        (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
+        for r in panel.next_quarter
     )
+    changes = tuple((c.action_code, c.title, c.change, c.detail, c.approval, c.at.date()) for c in panel.changes)
     measures = tuple(_measure(m) for m in panel.measures if m.value is not None or m.previous is not None)
     return (
         Section(
@@ -131,6 +181,14 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             f"Actions completed in {panel.quarter.label}",
             ("Action", "Title", "Owner", "Commentary"),
             completed,
+        ),
+        Section(
+            "next-quarter",
+            "Key activities next quarter",
+            f"Key activities next quarter: open actions due in {following}",
+            ("Action", "Title", "Owner", "Status", "Due", "Commentary"),
+            upcoming,
+            empty=f"No open actions are due in {following}.",
         ),
         Section(
             "changes",
@@ -178,7 +236,5 @@ def _measure(m: MeasureRow) -> tuple[str, ...]:
     return (m.action_code, m.name, value(m.value), value(m.previous), str(m.trend) if m.trend else "No comparison")
 
 
-def _count(count: ColourCount) -> str:
-    if count.change is None:
-        return str(count.count)
-    return f"{count.count} ({count.change:+d})" if count.change else f"{count.count} (no change)"
+def _count(count: ColourCount) -> CountCell:
+    return CountCell(count.count, count.change)

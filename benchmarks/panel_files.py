@@ -1,0 +1,99 @@
+"""The Panel appendix as a person gets it: whole `planbot report panel` processes, each format.
+
+Builds the national dataset (benchmarks/reports_national.py's generator) at each plan size in a
+SQLite file, freezes 2018/19 Q3 once (as the scheduler does at the cut-off), then runs
+``planbot report panel --quarter "2018/19 Q3" --format F`` as a separate process, several times per
+format, recording wall time and that process's peak resident set size. The floor, in the same run
+on the same data, is the CSV export: the same process start, the same reads of the frozen quarter,
+the cheapest writer. Figures are medians.
+
+    python benchmarks/panel_files.py [--actions 3000 10000] [--updates 100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from reports_national import AS_OF, QUARTER, database, generate
+from rich.console import Console
+from rich.table import Table
+
+from commands.reports import freeze_quarter
+from storage.db import session_scope
+from storage.repository import PlanRepository
+
+FORMATS = ("docx", "xlsx", "html", "md", "csv")
+TARGETS = {
+    ("docx", 3000): (2.0, 200),
+    ("docx", 10000): (6.0, None),
+    ("xlsx", 3000): (2.0, 200),
+    ("xlsx", 10000): (6.0, None),
+}
+PLANBOT = Path(sys.executable).with_name("planbot")
+
+
+def run_once(database_url: str, fmt: str, output: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one whole export process."""
+    output.unlink(missing_ok=True)
+    command = [str(PLANBOT), "report", "panel", "--quarter", QUARTER.label, "--format", fmt, "--output", str(output),
+               "--as-of", "2019-01-16"]  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": database_url}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0 or not output.exists():
+        raise SystemExit(
+            f"planbot report panel --format {fmt} failed: {process.stderr.read().decode() if process.stderr else ''}"
+        )
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, nargs="+", default=[3000, 10000])
+    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    out = Console()
+    table = Table(
+        title=f"planbot report panel, whole process, median of {args.runs} ({args.updates:,} updates, SQLite)"
+    )
+    for column in ("actions", "format", "wall s", "peak RSS MiB", "file KiB", "× CSV floor", "target"):
+        table.add_column(column, justify="left" if column in ("format", "target") else "right")
+    with tempfile.TemporaryDirectory() as folder:
+        for actions in args.actions:
+            work = Path(folder) / str(actions)
+            work.mkdir()
+            with database("sqlite", work) as engine:
+                generate(engine, actions, args.updates, out)
+                with session_scope(engine) as session:
+                    freeze_quarter(PlanRepository(session), QUARTER, AS_OF)
+                url = str(engine.url)
+            results = {}
+            for fmt in FORMATS:
+                runs = [run_once(url, fmt, work / f"appendix.{fmt}") for _ in range(args.runs)]
+                results[fmt] = (
+                    statistics.median(r[0] for r in runs),
+                    max(r[1] for r in runs),
+                    (work / f"appendix.{fmt}").stat().st_size / 1024,
+                )
+            floor = results["csv"][0]
+            for fmt, (wall, rss, size) in results.items():
+                seconds, mib = TARGETS.get((fmt, actions), (None, None))
+                target = " ".join(t for t in (f"< {seconds} s" if seconds else "", f"< {mib} MiB" if mib else "") if t)
+                table.add_row(
+                    f"{actions:,}", fmt, f"{wall:.2f}", f"{rss:.0f}", f"{size:,.0f}", f"{wall / floor:.1f}", target
+                )
+    out.print(table)
+
+
+if __name__ == "__main__":
+    main()
