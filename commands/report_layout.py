@@ -52,6 +52,7 @@ NOT_RECORDED = "not recorded"
 ACTION = Column("Action", Kind.ID)
 STATUS = Column("Status", Kind.STATUS)
 DIRECTION = Column("Direction")
+UPDATED = Column("Updated", inline="updated {}")
 DUE = Column("Due", inline="due {}")
 DAYS = Column("Days overdue", Kind.NUMBER, "{} days overdue")
 WHY = Column("Why", Kind.ASIDE)
@@ -98,12 +99,15 @@ def actions_table(
     columns = [ACTION, STATUS]
     directed = any(row.direction is not None for row in rows)
     columns += [DIRECTION] if directed else []
+    updated = any(row.updated_at is not None for row in rows)
+    columns += [UPDATED] if updated else []
     columns += [DUE, *([DAYS] if days else []), *([WHY] if why else []), OWNER, TITLE]
     columns += [REASON] if reason else []
     cells: list[tuple[Cell, ...]] = []
     for index, row in enumerate(rows):
         line: list[Cell] = [row.code, status_cell(row.status, scheme)]
         line += [str(row.direction) if row.direction is not None else ""] if directed else []
+        line += [_day(row.updated_at) if row.updated_at else ""] if updated else []
         line.append(f"{show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
         line += [str(row.days_overdue)] if days else []
         line += [why[index]] if why else []
@@ -130,7 +134,7 @@ def directions(rows: Iterable[ActionRow]) -> str:
 
 def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     scope = summary.theme or "whole plan"
-    headline: list[Block] = [*_theme_lines(summary.themes, scheme), _whole_plan(summary.totals, scheme)]
+    headline: list[Block] = [*_theme_lines(summary.themes, scheme), _whole_plan(summary.themes, summary.totals, scheme)]
     headline.append(Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)))
     sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
     exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
@@ -217,7 +221,7 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
             )
         ),
         *_theme_lines(summary.themes, scheme),
-        _whole_plan(summary.totals, scheme),
+        _whole_plan(summary.themes, summary.totals, scheme),
         Line(
             (
                 f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
@@ -268,12 +272,17 @@ def _theme_lines(blocks: Sequence[ThemeBlock], scheme: RagScheme) -> list[Block]
     for block in blocks:
         travel = directions(block.rows)
         detail = (travel,) if travel else ()
-        lines.append(Line((Strong(f"{block.code} {block.name}"), ": ", *counts(block.counts, scheme)), detail))
+        runs = (Strong(f"{block.code} {block.name}"), ": ", *counts(block.counts, scheme), _closed(block.closed))
+        lines.append(Line(runs, detail))
     return lines
 
 
-def _whole_plan(totals: Sequence[ColourCount], scheme: RagScheme) -> Line:
-    return Line((Strong("Whole plan"), ": ", *counts(totals, scheme)))
+def _whole_plan(blocks: Sequence[ThemeBlock], totals: Sequence[ColourCount], scheme: RagScheme) -> Line:
+    return Line((Strong("Whole plan"), ": ", *counts(totals, scheme), _closed(sum(b.closed for b in blocks))))
+
+
+def _closed(count: int) -> str:
+    return f" · {count} closed"
 
 
 def _theme_section(block: ThemeBlock, blocks: Sequence[Block]) -> Section:

@@ -136,7 +136,8 @@ class TestNarrowTerminal:
         words = " ".join(out.split())
         assert "17 overdue action(s)" in words
         assert 17 == words.count(" days overdue · ")
-        assert "V9 Red · ↓ Deteriorating · due 31 Dec 2018 · 16 days overdue · Head of Criminal Justice" in words
+        row = "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · 16 days overdue"
+        assert f"{row} · Head of Criminal Justice" in words
         assert all(len(line) <= width for line in out.splitlines())
 
     def test_digest_keeps_owner_and_reason(
@@ -147,7 +148,7 @@ class TestNarrowTerminal:
 
         out = capsys.readouterr().out
         words = " ".join(out.split())
-        assert "V9 Red · ↓ Deteriorating · due 31 Dec 2018 · Head of Criminal Justice" in words
+        assert "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · Head of Criminal Justice" in words
         assert "Reason: CJS review delayed" in words
         assert all(len(line) <= 80 for line in out.splitlines())
 
@@ -160,5 +161,5 @@ class TestNarrowTerminal:
         assert 0 == main(["report", "overdue", "--as-of", "2019-01-16"])
 
         header = next(line for line in capsys.readouterr().out.splitlines() if "Days overdue" in line)
-        for label in ("Action", "Status", "Direction", "Due", "Owner", "Title"):
+        for label in ("Action", "Status", "Direction", "Updated", "Due", "Owner", "Title"):
             assert label in header
