@@ -48,6 +48,7 @@ MAX_TITLE = 160
 ELLIPSIS = "…"
 RESTRICTED = " (restricted)"
 NOT_RECORDED = "not recorded"
+NO_MEASURES = "No values recorded for these quarters."
 
 ACTION = Column("Action", Kind.ID)
 STATUS = Column("Status", Kind.STATUS)
@@ -240,7 +241,7 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
         upcoming = _of(summary.next_quarter, block.code)
         blocks += _tables(actions_table(f"Due in {quarter.next().label}", upcoming, scheme))
         sections.append(_theme_section(block, blocks))
-    sections += [s for s in (_measures(summary), _changes(summary)) if s.blocks]
+    sections += [_measures(summary), _changes(summary)]
     return Layout(f"{summary.plan_name}: quarterly summary {quarter.label}", tuple(headline), tuple(sections))
 
 
@@ -314,13 +315,13 @@ def _measures(summary: QuarterlySummary) -> Section:
         for m in summary.measures
         if m.value is not None or m.previous is not None
     )
-    return Section("Strategic measures", (Table("", columns, rows),) if rows else ())
+    return Section("Strategic measures", (Table("", columns, rows) if rows else Line((NO_MEASURES,)),))
 
 
 def _changes(summary: QuarterlySummary) -> Section:
     columns = (ACTION, Column("Change"), Column("Detail"), Column("Approval", inline="approved: {}"), Column("When"))
     rows = tuple((c.action_code, c.change, c.detail, c.approval, _day(c.at)) for c in summary.changes)
-    return Section("Changes to the plan", (Table("", columns, rows),) if rows else ())
+    return Section("Changes to the plan", (Table("", columns, rows) if rows else Line(("None.",)),))
 
 
 def _reason(reason: str, restricted: bool) -> str:

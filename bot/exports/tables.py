@@ -14,6 +14,7 @@ from functools import cached_property
 from commands.layout import Shape
 from commands.layout import status_cell as layout_status
 from commands.panel import PanelAction, PanelReport
+from commands.report_layout import NO_MEASURES
 from commands.report_model import ActionRow, ColourCount, MeasureRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
 
@@ -201,7 +202,7 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             f"Strategic measures, {panel.quarter.label} against {panel.quarter.previous().label}",
             ("Action", "Measure", "This quarter", "Last quarter", "Better or worse"),
             measures,
-            empty="No values recorded for these quarters.",
+            empty=NO_MEASURES,
         ),
     )
 
