@@ -38,10 +38,10 @@ from rich.table import Table
 from slack_bolt import Ack, App
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "slack"))  # the fake Slack server and signed requests the tests use
+sys.path.insert(0, str(ROOT / "tests"))  # tests/support: the fake Slack server and signed requests the tests use
 
-from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, SlackUser  # noqa: E402
-from slash import SIGNING_SECRET, post, signed_headers, slash_fields  # noqa: E402
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, SlackUser  # noqa: E402
+from support.slash import SIGNING_SECRET, post, signed_headers, slash_fields  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
 from bot.container import Container  # noqa: E402

@@ -38,16 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the demo plan into a fresh SQLite file and simulate a quarter")
     demo.add_argument("--db", type=Path, default=Path("planbot-demo.db"), help="SQLite file to (re)create")
+    demo.add_argument("--force", action="store_true", help="replace the file even if it holds another plan")
 
     console = _reads_database(sub, "console", help="type /rag and /plan commands as a person from the plan")
     console.add_argument("--as", dest="as_person", metavar="EMAIL_OR_NAME", help="who you are (asked if left out)")
 
-    _reads_database(sub, "run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+    run = _reads_database(sub, "run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+    _scheduler_option(run)
 
     serve = _reads_database(sub, "serve", help="serve Slack's HTTP requests")
     serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures verified)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
+    _scheduler_option(serve)
 
     _reads_database(sub, "doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
 
@@ -75,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
     report.add_argument("--format", dest="fmt", default="docx", help="panel: docx (default), xlsx, csv, html or md")
     report.add_argument("--public", action="store_true", help="panel: role titles only, restricted commentary left out")
-    report.add_argument("--output", type=Path, help="panel: the file to write")
+    report.add_argument("--output", type=Path, help="panel: the file to write (its extension is the format's)")
+    report.add_argument("--force", action="store_true", help="panel: replace --output if it exists")
 
     measure = _reads_database(sub, "measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
@@ -86,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     measure_set.add_argument("--quarter", required=True, help='e.g. "2018/19 Q3", or "last quarter"')
     measure_set.add_argument("--as-of", metavar="YYYY-MM-DD", help="record as if on this day (default: now)")
     return parser
+
+
+def _scheduler_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="answer Slack only; send no scheduled reports or nudges (another planbot process sends them)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return run_demo(args.db)
+        return run_demo(args.db, force=args.force)
     if args.command == "console":
         from bot.console import run_console
 
@@ -109,16 +122,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from bot.slack.runner import run
 
-        return run(settings)
+        return run(settings, scheduler=args.scheduler)
     if args.command == "serve":
         from bot.slack.runner import serve_http
 
-        return serve_http(settings, host=args.host, port=args.port)
+        return serve_http(settings, host=args.host, port=args.port, scheduler=args.scheduler)
     if args.command == "report" and args.report == "panel":
         from bot.report_command import run_panel
 
         output = args.output or Path(f"panel-report.{args.fmt}")
-        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of)
+        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of, force=args.force)
     if args.command == "report":
         from bot.report_command import run_report
 

@@ -6,9 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.schedule_settings import schedule_from_env
+from bot.schedule_settings import BadSetting, schedule_from_env
 from commands.schedule import ScheduleConfig
-from storage.db import DEFAULT_DATABASE_URL
+from storage.db import DEFAULT_DATABASE_URL, SUPPORTED_FORM, unsupported_url
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,6 @@ class Settings:
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
     slack_api_url: str | None = None
-    timezone: str = "Europe/London"
     digest_channels: tuple[str, ...] = ()
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
@@ -36,9 +35,14 @@ class Settings:
         """Build settings from ``env`` (default: the process environment); blank values count as unset.
 
         Raises:
-            BadSetting: a scheduled job's time is not in the form its variable takes.
+            BadSetting: a scheduled job's time is not in the form its variable takes, or
+                DATABASE_URL names a database planbot does not support.
         """
         env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        shown = unsupported_url(database_url)
+        if shown is not None:
+            raise BadSetting("DATABASE_URL", shown, SUPPORTED_FORM)
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -49,12 +53,11 @@ class Settings:
             return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
         return cls(
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_api_url=get("SLACK_API_URL"),
-            timezone=get("PLANBOT_TIMEZONE") or "Europe/London",
             digest_channels=channels("PLANBOT_DIGEST_CHANNELS"),
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from commands.model import Line, Reply, Section
 from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.text import safe_copy, safe_display
 
 # How the terminal paints each status code of the default scheme; a code a deployment adds
 # still shows as its word, unpainted.
@@ -31,7 +32,10 @@ def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> Text:
 
 
 def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> RenderableType:
-    """A reply in a panel: sections under bold titles, statuses coloured; refusals framed in red."""
+    """A reply in a panel: sections under bold titles, statuses coloured; refusals framed in red.
+
+    Stored text in it (reasons shown by ``/rag V9``) is made safe for the terminal first."""
+    reply = safe_copy(reply)
     if not reply.ok:
         return Panel(Text(reply.text), title=REFUSED_TITLE, title_align="left", border_style=REFUSED_STYLE)
     body: RenderableType = Text(reply.text)
@@ -47,7 +51,7 @@ def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> Renderable
 
 def render_announcement(announcement: str) -> Text:
     """What the bot would post for everyone to see once an update is stored."""
-    return Text.assemble(("posted to the channel: ", "dim"), announcement)
+    return Text.assemble(("posted to the channel: ", "dim"), safe_display(announcement))
 
 
 def render_direct_message(name: str, text: str) -> Text:

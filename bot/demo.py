@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.exc import DatabaseError
 
 from bot.config import Settings
@@ -30,7 +30,7 @@ from commands.permissions import person_name
 from commands.plan_file import load_plan
 from commands.reports import quarterly_summary, weekly_digest
 from commands.rules import LONDON, show_date
-from storage.models import Delegate
+from storage.models import Delegate, Plan
 from storage.plan_import import import_plan
 
 DEMO_PLAN = Path(__file__).resolve().parent / "data" / "sample-plan.yaml"
@@ -132,14 +132,18 @@ class SimulatedClock:
         return self.now
 
 
-def run_demo(db_path: Path) -> int:
+def run_demo(db_path: Path, *, force: bool = False) -> int:
     """(Re)create ``db_path`` and play the quarter into it.
+
+    Args:
+        force: replace a planbot database even when it holds a plan other than the demo's.
 
     Returns:
         0 when every step did what the script says, 1 when one did not, 2 when ``db_path`` is
-        something other than a planbot SQLite database and was left alone.
+        something other than a planbot SQLite database, or holds another plan without ``force``,
+        and was left alone.
     """
-    problem = _not_ours(db_path)
+    problem = _not_ours(db_path) or (None if force else _holds_another_plan(db_path))
     if problem:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
@@ -251,6 +255,25 @@ def _not_ours(path: Path) -> str | None:
     finally:
         engine.dispose()
     return None if PLANBOT_TABLES <= tables else refusal
+
+
+def _holds_another_plan(path: Path) -> str | None:
+    """Why a planbot database must not be replaced without ``--force``: it holds a real plan."""
+    if not path.exists():
+        return None
+    engine = create_engine(f"sqlite:///{path.resolve()}")
+    try:
+        with engine.connect() as connection:
+            names = [row[0] for row in connection.execute(select(Plan.name))]
+    finally:
+        engine.dispose()
+    others = [name for name in names if name != load_plan(DEMO_PLAN).name]
+    if not others:
+        return None
+    return (
+        f'{path} holds the plan "{others[0]}", not the demo\'s; the demo would replace it. '
+        "Choose another --db, or add --force to replace it."
+    )
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

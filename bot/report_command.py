@@ -8,8 +8,6 @@ summary writes, and only the snapshot of a quarter whose cut-off has passed.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,38 +17,35 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
-from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
+from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.report_render import render_measure_recorded, render_report
-from commands.errors import UserError
+from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
-from commands.panel import build_panel
+from commands.panel import PanelOrder
+from commands.panel_orders import produce_panel, written_text
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
-from commands.rules import LONDON, london_date
+from commands.rules import LONDON, london_date, parse_date
+from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-AS_OF_USAGE = "Give --as-of as a date: YYYY-MM-DD, for example 2019-01-16."
+AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
 REPORTS = ("summary", "overdue", "digest", "quarter", "panel")
-PANEL_USAGE = 'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE'
-
-
-class BadInput(UserError):
-    """A command-line value (date, quarter) could not be read."""
+PANEL_USAGE = (
+    'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE [--force]'
+)
 
 
 def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datetime:
     """The moment a report is "as of": the end of the given London day, or now.
 
     Raises:
-        BadInput: the text is not a YYYY-MM-DD date.
+        BadDate: the text is not a YYYY-MM-DD date.
     """
     if text is None:
         return clock()
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(f'"{text}" is not a date.', AS_OF_USAGE) from None
+    day = parse_date(text, AS_OF_USAGE)
     end = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LONDON)
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -63,49 +58,47 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
     """
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
+        # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
         if kind == "summary":
-            return render_report(theme_summary(repo, now, subject))
+            return render_report(safe_copy(theme_summary(repo, now, subject)))
         if kind == "overdue":
-            return render_report(overdue_list(repo, now))
+            return render_report(safe_copy(overdue_list(repo, now)))
         if kind == "digest":
-            return render_report(weekly_digest(repo, now))
-        return render_report(quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now))
+            return render_report(safe_copy(weekly_digest(repo, now)))
+        quarter = parse_quarter(subject or "", london_date(now))
+        return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
 
     return _run(settings, as_of, build)
 
 
-def run_panel(settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None) -> int:
+def run_panel(
+    settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None, *, force: bool
+) -> int:
     """Write the Panel appendix to ``output``; nothing is written when anything is refused.
 
-    The file is written beside ``output`` under a temporary name and renamed into place, so a
-    failure never leaves half a document where the paper is expected.
+    The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
+    Slack's; the file is written under a temporary name and renamed into place.
 
     Returns:
         0 when written, 1 when the database cannot be reached, 2 when the input was refused.
     """
-    problem = _panel_problem(quarter, fmt, output)
+    problem = _panel_problem(quarter, fmt, output, force)
     if problem is not None:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
-        panel = build_panel(repo, parse_quarter(quarter or "", london_date(now)), now, public)
-        charts = draw_charts(repo, panel, now) if fmt in ("docx", "html", "md") else ()
-        handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=".planbot-", suffix=f".{fmt}")
-        os.close(handle)
-        try:
-            write_panel(panel, fmt, Path(temporary), charts)
-            os.replace(temporary, output)
-        finally:
-            Path(temporary).unlink(missing_ok=True)
-        withheld = f"; {panel.withheld_sentence}" if public else ""
-        return Text(f"Wrote the {panel.audience} Panel report for {panel.period} to {output}{withheld}.")
+        # The person at the terminal can read the database itself: any version is theirs to write.
+        order = PanelOrder(parse_quarter(quarter or "", london_date(now)), fmt, public)
+        panel = produce_panel(repo, order, now, output, write_panel_file)
+        return Text(written_text(panel, str(output)))
 
     return _run(settings, as_of, export)
 
 
-def _panel_problem(quarter: str | None, fmt: str, output: Path) -> str | None:
-    """What is wrong with the options before the database is opened, or ``None``."""
+def _panel_problem(quarter: str | None, fmt: str, output: Path, force: bool) -> str | None:
+    """What is wrong with the options before the database is opened, or ``None``: an existing file is
+    replaced only with ``--force``, and a file is never named for one format and written in another."""
     if fmt not in EXPORT_FORMATS:
         return f'"{fmt}" is not an export format: use docx, xlsx, csv, html or md.\n{PANEL_USAGE}'
     if quarter is None:
@@ -114,6 +107,14 @@ def _panel_problem(quarter: str | None, fmt: str, output: Path) -> str | None:
         return f"{output.parent} is not a folder; the report would have nowhere to go."
     if output.is_dir():
         return f"{output} is a folder; give a file name such as panel-report.{fmt}."
+    if output.suffix.lower() != f".{fmt}":
+        given = f"ends in {output.suffix}" if output.suffix else "has no extension"
+        return (
+            f"{output} {given} but the format is {fmt}: name it {output.with_suffix(f'.{fmt}').name}, "
+            f"or give the --format its name says."
+        )
+    if output.exists() and not force:
+        return f"{output} already exists; add --force to replace it, or choose another --output."
     return None
 
 
@@ -143,7 +144,7 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
     out, err = Console(highlight=False), Console(stderr=True)
     try:
         now = as_of_moment(as_of, utc_now)
-    except BadInput as exc:
+    except BadDate as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
         return 2
     try:

@@ -3,7 +3,7 @@
 Read once at start: a mistyped time stops planbot with a message naming the variable and the form
 it expects, rather than letting the bot post at a time nobody chose. Unset or blank variables keep
 the defaults of ``commands.schedule.ScheduleConfig``. Times are 24-hour wall-clock times in
-``PLANBOT_TIMEZONE``.
+Europe/London (``commands.rules.LONDON``), as everywhere in planbot.
 """
 
 from __future__ import annotations

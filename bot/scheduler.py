@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.container import Container
 from commands.jobs import claim, mark_failed, mark_sent
@@ -53,7 +53,7 @@ class Scheduler:
         self.container = container
         self.notifier = notifier
         self.reports = reports
-        self.config = config or replace(container.settings.schedule, timezone=container.settings.timezone)
+        self.config = config or container.settings.schedule
         self.scheme = scheme
 
     def tick(self, now: dt.datetime) -> None:

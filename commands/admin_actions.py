@@ -14,7 +14,7 @@ from commands.admin import affected_by, notices_for, who
 from commands.model import Actor, Reply
 from commands.permissions import require_admin
 from commands.rag_views import find_action
-from commands.rules import show_date
+from commands.rules import is_open, show_date
 from storage.models import Action, ActionState, Reprofile
 from storage.repository import PlanRepository
 
@@ -64,7 +64,7 @@ def close_action(actor: Actor, repo: PlanRepository, action_code: str, approval:
     """
     require_admin(actor, repo, "close actions")
     action = find_action(action_code, repo)
-    if action.state == ActionState.CLOSED:
+    if not is_open(action.state):
         return Reply(text=f"{action.code} is already closed ({action.state_approval}); nothing changed.")
     before = action.state
     action.state, action.state_approval, action.state_changed_at = ActionState.CLOSED.value, approval, now

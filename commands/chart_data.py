@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from commands.periods import Quarter, cut_off
 from commands.quarterly import CUT_OFF_WORKING_DAYS, quarter_window_end
-from commands.report_data import colour_counts, is_open, load_plan_data
+from commands.report_data import colour_counts, load_plan_data
 from commands.report_model import ColourCount, ThemeBlock
-from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
+from commands.rules import DEFAULT_SCHEME, RagScheme, is_open, london_date
 from storage.repository import PlanRepository
 
 
@@ -100,14 +100,15 @@ def status_shares(
     today = london_date(now)
     first, last = Quarter.containing(data.plan.period_start), min(through, Quarter.containing(data.plan.period_end))
     quarters = [q for q in _quarters(first, last) if q.start <= today]
-    open_ids = {a.id for a in data.actions if a.id is not None and is_open(a)}
+    open_ids = {a.id for a in data.actions if a.id is not None and is_open(a.state)}
     snapshots = repo.quarter_statuses(data.plan_id, [q.key for q in quarters])
     shares = []
     for quarter in quarters:
-        standing = dict(snapshots[quarter.key])
+        standing: dict[int, str | None] = dict(snapshots[quarter.key])
         if not open_ids <= standing.keys():
             live = repo.newest_updates(data.plan_id, before=quarter_window_end(quarter, now, working_days))
-            standing = {i: newest[0].status for i, newest in live.items()} | standing
+            reported: dict[int, str | None] = {i: newest[0].status for i, newest in live.items()}
+            standing = reported | standing
         counts = colour_counts((standing.get(i) for i in open_ids), None, scheme)
         shares.append(
             QuarterShare(

@@ -27,6 +27,10 @@ class ParseError(UserError):
     """The command's words could not be understood."""
 
 
+class BadDate(ParseError):
+    """A date typed by a person is not a YYYY-MM-DD calendar date."""
+
+
 class UnknownAction(UserError):
     """No action of the plan has that id."""
 
@@ -57,6 +61,11 @@ class InvalidMeasure(UserError):
 
 class NothingToCorrect(InvalidStatus):
     """An update was marked as correcting the last one, but the action has none yet."""
+
+
+class UnsafeText(UserError):
+    """Typed or imported text holds a character planbot will not store (a control character, a
+    direction override); the message names it."""
 
 
 APOLOGY = (

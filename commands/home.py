@@ -23,12 +23,13 @@ from commands.rules import (
     DEFAULT_SCHEME,
     RagScheme,
     UpdateTiming,
+    is_open,
     london_date,
     next_update_due,
     show_date,
     update_timing,
 )
-from storage.models import Action, ActionState, StatusUpdate
+from storage.models import Action, StatusUpdate
 from storage.repository import PlanRepository
 
 
@@ -73,10 +74,9 @@ def _own_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: R
     assert plan is not None and plan.id is not None
     held = repo.roles_held(actor.person_id)
     involved = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
-    actions = [a for a in involved if a.state == ActionState.ACTIVE.value and a.id is not None]
-    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
+    actions = [a for a in involved if is_open(a.state)]
     today = london_date(now)
-    return tuple(_own(a, latest.get(a.id), today, scheme) for a in actions)
+    return tuple(_own(a, latest, today, scheme) for a, latest in repo.latest_updates(actions))
 
 
 def _own(action: Action, latest: StatusUpdate | None, today: dt.date, scheme: RagScheme) -> OwnAction:

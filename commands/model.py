@@ -22,13 +22,18 @@ class Actor:
 
 @dataclass(frozen=True)
 class Invocation:
-    """One typed command: who typed it, the text after the command word, where it came from."""
+    """One typed command: who typed it, the text after the command word, where it came from.
+
+    ``private`` is the platform's word that only the asker and planbot read the conversation (a
+    direct message); internal reports go only there or to governance channels (docs/permissions.md).
+    """
 
     actor: Actor
     text: str
     platform: str = "console"
     channel: str | None = None
     source_ref: str | None = None
+    private: bool = False
 
 
 @dataclass(frozen=True)

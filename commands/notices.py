@@ -33,7 +33,7 @@ def tell_people(answer: Answer, send: Callable[[Notice], bool], platform: str) -
     missed = [notice.name for notice in answer.notices if not send(notice)]
     if not missed:
         return answer
-    return replace(answer, text=f"{answer.text}\n{unreached_text(missed, platform)}")  # type: ignore[return-value]
+    return replace(answer, text=f"{answer.text}\n{unreached_text(missed, platform)}")
 
 
 def not_announced_in_direct_message(command: str) -> str:

@@ -22,12 +22,13 @@ from commands.rag_views import plain_text
 from commands.rules import (
     RagScheme,
     UpdateTiming,
+    is_open,
     london_date,
     next_update_due,
     show_date,
     update_timing,
 )
-from storage.models import Action, ActionState, Person, StatusUpdate
+from storage.models import Action, Person, StatusUpdate
 from storage.repository import PlanRepository
 
 NUDGE = "nudge"
@@ -79,13 +80,12 @@ def nudges_and_escalations(
         One message per person and action, leaving out anyone already nudged (or escalated to)
         about that action in the last seven days.
     """
-    actions, latest = _open_actions(repo, scheme)
+    unfinished = _unfinished_actions(repo, scheme)
     today = london_date(now)
     recent = _recently_messaged(repo, dt.date.fromisoformat(day_key), now)
-    holders = repo.holders({a.owner_role_id for a in actions} | {a.sro_role_id for a in actions})
+    holders = repo.holders({a.owner_role_id for a, _ in unfinished} | {a.sro_role_id for a, _ in unfinished})
     messages: list[DirectMessage] = []
-    for action in actions:
-        update = latest.get(action.id)
+    for action, update in unfinished:
         status = update.status if update else None
         wanted = [(NUDGE, action.owner_role_id, _nudge_text(action, update, today, scheme))]
         days_late = (today - action.current_due).days
@@ -106,11 +106,11 @@ def nudges_and_escalations(
 
 def quarter_close_reminders(repo: PlanRepository, quarter: Quarter, scheme: RagScheme) -> list[DirectMessage]:
     """One reminder per owner listing their open actions and the quarter's cut-off date."""
-    actions, latest = _open_actions(repo, scheme)
-    holders = repo.holders({a.owner_role_id for a in actions})
+    unfinished = _unfinished_actions(repo, scheme)
+    holders = repo.holders({a.owner_role_id for a, _ in unfinished})
     by_person: dict[int, tuple[Person, list[Line]]] = {}
-    for action in actions:
-        status = latest[action.id].status if action.id in latest else None
+    for action, update in unfinished:
+        status = update.status if update else None
         line = Line(f"{action.code}: {action.title} (now {scheme.label(status)})", status)
         for person in holders.get(action.owner_role_id, []):
             assert person.id is not None
@@ -156,15 +156,17 @@ def _recently_messaged(repo: PlanRepository, day: dt.date, now: dt.datetime) -> 
     return recent
 
 
-def _open_actions(repo: PlanRepository, scheme: RagScheme) -> tuple[list[Action], dict[int, StatusUpdate]]:
-    """Active, unfinished actions of the current plan in plan order, with their latest updates."""
+def _unfinished_actions(repo: PlanRepository, scheme: RagScheme) -> list[tuple[Action, StatusUpdate | None]]:
+    """The current plan's open actions not yet reported complete, in plan order, each with its newest update."""
     plan = repo.current_plan()
     if plan is None or plan.id is None:
-        return [], {}
-    active = [a for a in repo.actions(plan.id) if a.state == ActionState.ACTIVE.value and a.id is not None]
-    latest = repo.latest_updates([a.id for a in active if a.id is not None])
-    status = {a.id: latest[a.id].status if a.id in latest else None for a in active}
-    return [a for a in active if not scheme.finished(a.state, status[a.id])], latest
+        return []
+    open_actions = [a for a in repo.actions(plan.id) if is_open(a.state)]
+    return [
+        (action, update)
+        for action, update in repo.latest_updates(open_actions)
+        if not scheme.finished(action.state, update.status if update else None)
+    ]
 
 
 def _nudge_text(action: Action, update: StatusUpdate | None, today: dt.date, scheme: RagScheme) -> str | None:

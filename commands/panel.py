@@ -41,11 +41,15 @@ Scrub = Callable[[str], str]
 
 @dataclass(frozen=True)
 class PanelOrder:
-    """A request for the appendix, checked but not yet built (building can take a few seconds)."""
+    """A request for the appendix, checked but not yet built (building can take a few seconds).
+
+    ``public`` is the version the asker may have (``commands.panel_orders``); ``note`` says why it
+    is not the one they asked for, when it is not."""
 
     quarter: Quarter
     fmt: str
     public: bool
+    note: str = ""
 
 
 @dataclass(frozen=True)

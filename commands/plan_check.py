@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from commands.errors import BadDate, UnsafeText
 from commands.plan_spec import (
     CADENCES,
     POLARITIES,
@@ -21,8 +22,9 @@ from commands.plan_spec import (
     RawPlan,
     ThemeSpec,
 )
+from commands.rules import parse_date
+from commands.text import clean_text
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _THEME_CODE = re.compile(r"[A-Z]{1,10}")
@@ -76,7 +78,15 @@ class _Validator:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problems.at(where, item.label(name), "must be text")
             return ""
-        text = " ".join(str(value).split())
+        try:
+            text = clean_text(str(value), "The text")
+        except UnsafeText as refusal:
+            self.problems.at(where, item.label(name), refusal.message)
+            return ""
+        if not text:
+            if required:
+                self.problems.at(where, item.label(name), "missing (only invisible characters)")
+            return ""
         if len(text) > max_len:
             self.problems.at(where, item.label(name), f"longer than {max_len} characters")
         return text
@@ -89,13 +99,11 @@ class _Validator:
             self.problems.at(where, item.label(name), "missing (use YYYY-MM-DD)")
             return None
         text = str(value).strip()
-        if _DATE.fullmatch(text):
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
-        self.problems.at(where, item.label(name), f'"{text}" is not a date (use YYYY-MM-DD)')
-        return None
+        try:
+            return parse_date(text)
+        except BadDate:
+            self.problems.at(where, item.label(name), f'"{text}" is not a date (use YYYY-MM-DD)')
+            return None
 
     def flag(self, item: RawItem, name: str, *, where: str) -> bool:
         value = _get(item.fields, name)

@@ -16,6 +16,7 @@ from commands.admin_actions import close_action, reprofile, set_cadence
 from commands.errors import UserError
 from commands.model import Invocation, Reply
 from commands.panel import PanelOrder
+from commands.panel_orders import order_panel
 from commands.periods import parse_quarter
 from commands.plan_grammar import (
     USAGE,
@@ -78,8 +79,10 @@ def handle_plan(
             case QuarterRequest(text=text):
                 return quarterly_summary(repo, parse_quarter(text, london_date(now)), now, scheme)
             case ReportRequest(quarter=text, fmt=fmt, public=public):
-                # Checked now, built by the platform after it has said the file is on its way.
-                return PanelOrder(parse_quarter(text, london_date(now)), fmt, public)
+                # Checked now (the quarter, and which version the asker may have where they asked);
+                # built by the platform after it has said the file is on its way.
+                quarter = parse_quarter(text, london_date(now))
+                return order_panel(invocation, repo, quarter, fmt, public, configured)
             case HistoryRequest(action=action):
                 return history(repo, action, scheme)
             case SubscribeRequest(channel=channel, job=job):

@@ -123,9 +123,9 @@ def _themes(table: list[_Row], problems: Problems) -> tuple[RawTheme, ...]:
                 problems.at(
                     f"line {number}", column, f'"{given}" differs from "{fields[key]}" given for theme {code} earlier'
                 )
-        action = {col: values[col] for col in ACTION_COLUMNS if col in values}
+        action: dict[str, str | list[str]] = {col: values[col] for col in ACTION_COLUMNS if col in values}
         if "measures" in action:
-            action["measures"] = _split(action["measures"])
+            action["measures"] = _split(values["measures"])
         actions.append(RawItem(f"line {number}", action))
     labels = {"code": "theme_code", "name": "theme_name", "sro": "theme_sro"}
     return tuple(

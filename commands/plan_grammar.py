@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from commands.errors import ParseError
 from commands.panel import EXPORT_FORMATS
-from commands.rules import CADENCES, word_list
+from commands.rules import CADENCES, parse_date, word_list
+from commands.text import clean_text
 
 ADMIN_USAGE = (
     'Admins: /plan admin assign "ROLE" @person · /plan admin delegate|undelegate ACTION @person · '
@@ -177,8 +178,14 @@ _OVERDUE = re.compile(
 )
 _HISTORY = re.compile(r"^(?:show\s+)?(?:the\s+)?history(?:\s+of|\s+for)?\s+(?P<action>[A-Za-z]+\d+)$", re.I)
 _WHOLE_PLAN = frozenset({"plan", "everything", "things", "we", "it", "all"})
-_ADMIN_JOBS = {"subscribe": SubscribeRequest, "unsubscribe": UnsubscribeRequest}
-_DELEGATION = {"delegate": DelegateRequest, "undelegate": UndelegateRequest}
+_ADMIN_JOBS: dict[str, type[SubscribeRequest | UnsubscribeRequest]] = {
+    "subscribe": SubscribeRequest,
+    "unsubscribe": UnsubscribeRequest,
+}
+_DELEGATION: dict[str, type[DelegateRequest | UndelegateRequest]] = {
+    "delegate": DelegateRequest,
+    "undelegate": UndelegateRequest,
+}
 # Straight and typographic double quotes group words ("Head of Criminal Justice"); an apostrophe
 # (Victims' Lead) is part of a word, so single quotes never group.
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
@@ -195,6 +202,7 @@ def parse_plan(text: str) -> PlanRequest:
 
     Raises:
         ParseError: the words are neither a /plan command nor a question planbot understands.
+        UnsafeText: a control character or direction override was typed (``commands.text``).
     """
     cleaned = _clean(text)
     words = cleaned.split()
@@ -256,7 +264,9 @@ def _admin(words: list[str]) -> PlanRequest:
     if verb in _DELEGATION and len(tokens) == 2:
         return _DELEGATION[verb](action=tokens[0].upper(), person=tokens[1])
     if verb == "reprofile" and len(tokens) >= 3:
-        return ReprofileRequest(action=tokens[0].upper(), due=_date(tokens[1]), approval=_approval(tokens[2:]))
+        return ReprofileRequest(
+            action=tokens[0].upper(), due=parse_date(tokens[1], USAGE), approval=_approval(tokens[2:])
+        )
     if verb == "close" and len(tokens) >= 2:
         return CloseRequest(action=tokens[0].upper(), approval=_approval(tokens[1:]))
     if verb == "cadence" and len(tokens) == 2:
@@ -271,16 +281,9 @@ def _tokens(text: str) -> list[str]:
     ]
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ParseError(f'"{text}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.', USAGE) from None
-
-
 def _approval(tokens: list[str]) -> str:
     """Who approved a change and where; boards cite it, so it must be there and fit its column."""
-    approval = " ".join(tokens).strip()
+    approval = clean_text(" ".join(tokens), "The approval")
     if not approval:
         raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', USAGE)
     if len(approval) > MAX_APPROVAL:
@@ -297,5 +300,5 @@ def _cadence(text: str) -> str:
 
 def _clean(text: str) -> str:
     """Drop a leading bot mention, greetings and closing punctuation, and collapse spaces."""
-    cleaned = _MENTION.sub("", text).strip().rstrip("?!. ")
+    cleaned = _MENTION.sub("", clean_text(text, "Your command")).strip().rstrip("?!. ")
     return " ".join(_POLITE.sub("", cleaned).rstrip("?!. ").split())

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands.errors import UserError
 from commands.measures import measure_rows
 from commands.periods import Quarter, cut_off
 from commands.report_data import (
     PlanData,
     action_row,
-    is_open,
     load_plan_data,
     london_start,
     theme_blocks,
@@ -31,8 +31,7 @@ from commands.report_model import (
     PlanChange,
     QuarterlySummary,
 )
-from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
-from storage.models import ActionState
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, is_open, london_date, show_date
 from storage.repository import PlanRepository, SnapshotRow
 
 CUT_OFF_WORKING_DAYS = 10
@@ -71,9 +70,15 @@ def quarterly_summary(
     alone; a provisional one from each action's newest update so far.
 
     Raises:
-        UserError: no plan is loaded.
+        UserError: no plan is loaded, or ``quarter`` ended before the plan began (nothing is frozen:
+            a report of a quarter the plan never covered would only be a snapshot of nothing).
     """
     data = load_plan_data(repo)
+    if quarter.end < data.plan.period_start:
+        raise UserError(
+            f"{quarter.label} ended before the plan began ({show_date(data.plan.period_start)}), so it has "
+            f"no report; the first quarter is {Quarter.containing(data.plan.period_start).label}."
+        )
     previous_quarter = quarter.previous()
     window_start, window_end = quarter_window(quarter, now, working_days)
     frozen = _cut_off_passed(quarter, now, working_days)
@@ -85,7 +90,7 @@ def quarterly_summary(
         counts = {action_id: row.updates or 0 for action_id, row in snapshot.items()}
     else:
         this = {action_id: found.newest for action_id, found in live.items()}
-        counts = {action_id: found.count for action_id, found in live.items()}
+        counts = {action_id: found.updates for action_id, found in live.items()}
     if last_frozen:
         last = _frozen_statuses(repo, data, previous_quarter, now, working_days)
     else:
@@ -96,7 +101,7 @@ def quarterly_summary(
     judged = cut_off(quarter, working_days) if frozen else london_date(now)
     rows: dict[int, ActionRow] = {}
     for action in data.actions:
-        if is_open(action):
+        if is_open(action.state):
             rows[action.id] = action_row(
                 data, action, this.get(action.id), last.get(action.id), judged, scheme, counts.get(action.id, 0)
             )
@@ -231,5 +236,5 @@ def _closures(data: PlanData, since: dt.datetime, before: dt.datetime) -> list[P
     return [
         PlanChange(a.code, a.title, "closed", "", a.state_approval or "", a.state_changed_at)
         for a in data.actions
-        if a.state == ActionState.CLOSED and a.state_changed_at is not None and since <= a.state_changed_at < before
+        if not is_open(a.state) and a.state_changed_at is not None and since <= a.state_changed_at < before
     ]

@@ -15,9 +15,11 @@ from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
 from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
 from commands.rag_views import due_text, find_action, my_actions, plain_text, rag_help, show_action
-from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
-from storage.models import Action, ActionState, StatusUpdate
+from commands.rules import DEFAULT_SCHEME, RagScheme, is_open, london_date, show_date
+from storage.models import Action, StatusUpdate
 from storage.repository import PlanRepository
+
+RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
 
 
 def handle_rag(
@@ -65,7 +67,7 @@ def record_update(
     _check_open(action)
     actor = invocation.actor
     permission = authorise_update(actor, action, repo)
-    previous = repo.latest_updates([action.id]).get(action.id)
+    previous = repo.latest_update(action)
     before = previous.status if previous else None
     if request.corrects_last and previous is None:
         raise NothingToCorrect(f"{action.code} has no earlier update to correct.")
@@ -129,7 +131,9 @@ def record_update(
     who = actor.name or actor.email
     if permission.on_behalf:
         who += " (admin, on behalf of the owner)"
-    reason = f": {request.reason}" if request.reason else ""
+    # The channel announcement is read by everyone there: a restricted reason stays in the reply only.
+    shown = f" ({RESTRICTED_ANNOUNCED})" if request.restricted else ""
+    reason = shown or (f": {request.reason}" if request.reason else "")
     return Reply(
         text=plain_text(sections),
         status=request.status,
@@ -139,13 +143,8 @@ def record_update(
 
 
 def _check_open(action: Action) -> None:
-    """Complete and closed actions keep their history but take no new updates."""
-    if action.state == ActionState.COMPLETE.value:
-        raise InvalidStatus(
-            f"{action.code} is marked complete, so it takes no more updates.",
-            f"An admin can reopen it if work has restarted; /rag {action.code} shows its history.",
-        )
-    if action.state != ActionState.ACTIVE.value:
+    """Closed actions keep their history but take no new updates."""
+    if not is_open(action.state):
         approval = f" ({action.state_approval})" if action.state_approval else ""
         raise InvalidStatus(
             f"{action.code} is closed{approval}, so it takes no more updates.",

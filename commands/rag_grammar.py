@@ -3,8 +3,9 @@
 People type these on phones and in a hurry: ids in lower case, a colon after the id, smart quotes
 pasted from Word, non-breaking spaces, emoji instead of words. All of that is accepted; anything
 still ambiguous is refused with the correct form rather than guessed. Slack's ``&amp;`` escaping is
-undone by the Slack adapter before the text gets here, so the reason is kept exactly as it arrives
-(apart from runs of spaces, which become one).
+undone by the Slack adapter before the text gets here; the text then goes through the one
+normaliser every platform shares (``commands.text.clean_text``: spaces folded, control characters
+refused, a reason of invisible characters counted as none).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from commands.errors import InvalidStatus, ParseError
 from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.text import clean_text
 
 USAGE = (
     "Usage: /rag ACTION STATUS [REASON] [--restricted], e.g. /rag V9 red Waiting on CJS review\n"
@@ -23,7 +25,6 @@ USAGE = (
 RESTRICTED_FLAG = "--restricted"
 
 _QUOTES = "\"'`“”‘’„‚«»‹›"
-_INVISIBLE = str.maketrans({"\u200b": None, "\u2060": None, "\ufeff": None})
 _ACTION_ID = re.compile(r"[A-Za-z]+\d+")
 _DIGITS_FIRST = re.compile(r"(\d+)([A-Za-z]+)")
 _ID_WITH_COLON = re.compile(r"([A-Za-z]+\d+):(.+)")
@@ -80,8 +81,9 @@ def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
     Raises:
         ParseError: the words do not form a /rag command.
         InvalidStatus: the colour is unknown or the reason breaks the scheme's rules.
+        UnsafeText: a control character or direction override was typed (``commands.text``).
     """
-    tokens = text.translate(_INVISIBLE).split()
+    tokens = clean_text(text, "Your command").split()
     if not tokens:
         raise ParseError("Say which action and its status after /rag.", USAGE)
     head, rest = _clean(tokens[0]), tokens[1:]
@@ -116,7 +118,7 @@ def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> Rag
     reason_words = words[1:]
     if reason_words and reason_words[0] in _SEPARATORS:
         reason_words = reason_words[1:]
-    reason = " ".join(reason_words)
+    reason = clean_text(" ".join(reason_words), "The reason")
     problem = scheme.reason_problem(status, reason)
     if problem:
         raise InvalidStatus(problem, USAGE)

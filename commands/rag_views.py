@@ -18,13 +18,14 @@ from commands.rules import (
     DUE_SOON_DAYS,
     RagScheme,
     UpdateTiming,
+    is_open,
     london_date,
     next_update_due,
     show_date,
     update_timing,
     word_list,
 )
-from storage.models import Action, ActionState, Person, StatusUpdate
+from storage.models import Action, Person, StatusUpdate
 from storage.repository import PlanRepository
 
 SHOWN_UPDATES = 5
@@ -85,7 +86,7 @@ def show_action(action_id: str, repo: PlanRepository, now: dt.datetime, scheme: 
         details.append(Line(f"Delegates: {describe_people(delegates)}"))
     overdue = scheme.action_overdue(action.current_due, action.state, latest, london_date(now))
     details.append(Line(f"Due: {due_text(action, overdue)}"))
-    if action.state != ActionState.ACTIVE.value:
+    if not is_open(action.state):
         approval = f" ({action.state_approval})" if action.state_approval else ""
         details.append(Line(f"State: {action.state}{approval}"))
     details.append(_status_line(updates, scheme))
@@ -126,12 +127,11 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
     held = repo.roles_held(actor.person_id)
     delegated = repo.delegated_action_ids(actor.person_id)
     involved = repo.actions_involving(plan.id, held, delegated)
-    actions = [a for a in involved if a.state == ActionState.ACTIVE.value]
+    actions = [a for a in involved if is_open(a.state)]
     if not actions:
         return _no_actions(repo, plan.short_name)
-    latest = repo.latest_updates([a.id for a in actions if a.id is not None])
     today = london_date(now)
-    lines = [_mine_line(a, latest.get(a.id), held, delegated, today, scheme) for a in actions]
+    lines = [_mine_line(a, latest, held, delegated, today, scheme) for a, latest in repo.latest_updates(actions)]
     counts = {timing: sum(1 for _, t, _ in lines if t is timing) for timing in UpdateTiming}
     late_actions = sum(1 for _, _, late in lines if late)
     summary = (

@@ -58,7 +58,7 @@ def reconfirm(
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
     assert action.id is not None
-    latest = repo.latest_updates([action.id]).get(action.id)
+    latest = repo.latest_update(action)
     claim = JobRun(
         job=RECONFIRM,
         target=_target(action.code),

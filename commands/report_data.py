@@ -19,7 +19,7 @@ from functools import cached_property
 from commands.errors import UnknownTheme, UserError
 from commands.report_model import ActionRow, ColourCount, ThemeBlock
 from commands.rules import LONDON, RagScheme, word_list
-from storage.models import ActionState, Plan
+from storage.models import Plan
 from storage.repository import ActionFacts, MeasureFacts, PlanRepository, ThemeFacts, UpdateFacts
 
 NO_PLAN = UserError("No plan is loaded yet.", "An admin can load one with: planbot plan import FILE")
@@ -156,11 +156,6 @@ def london_start(day: dt.date) -> dt.datetime:
 def up_to(now: dt.datetime) -> dt.datetime:
     """The exclusive bound of a query window that still includes updates stamped exactly ``now``."""
     return now + dt.timedelta(microseconds=1)
-
-
-def is_open(action: ActionFacts) -> bool:
-    """Closed (withdrawn, superseded) actions are left out of RAG counts; complete ones still count."""
-    return action.state != ActionState.CLOSED
 
 
 def action_row(

@@ -17,7 +17,6 @@ from commands.report_data import (
     PlanData,
     action_row,
     find_theme,
-    is_open,
     load_plan_data,
     theme_blocks,
     total_counts,
@@ -34,8 +33,7 @@ from commands.report_model import (
     ReprofileRequest,
     Summary,
 )
-from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
-from storage.models import ActionState
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, is_open, london_date, show_date
 from storage.repository import PlanRepository, RequestFacts, UpdateFacts
 
 __all__ = [
@@ -73,7 +71,7 @@ def theme_summary(
     today = london_date(now)
     rows: dict[int, ActionRow] = {}
     for action in data.actions:
-        if action.id is None or not is_open(action) or theme_id not in (None, action.theme_id):
+        if action.id is None or not is_open(action.state) or theme_id not in (None, action.theme_id):
             continue
         found = latest.get(action.id, ())
         newest = found[0] if found else None
@@ -137,13 +135,13 @@ def weekly_digest(
     not_reported: list[ActionRow] = []
     # One pass over the plan: at national scale each extra pass, or each row built twice, shows.
     for action in data.actions:
-        if not is_open(action):
+        if not is_open(action.state):
             continue
         found = latest.get(action.id)
-        if found is not None and found.count:
-            updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.count))
+        if found is not None and found.updates:
+            updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.updates))
         newest = found.newest if found is not None else None
-        if action.state != ActionState.ACTIVE or scheme.finished(action.state, newest and newest.status):
+        if scheme.finished(action.state, newest and newest.status):
             continue
         days_left = (action.current_due - today).days
         if newest is None or days_left <= span:
@@ -158,7 +156,7 @@ def weekly_digest(
         plan_name=data.plan.short_name,
         since=since,
         until=now,
-        update_count=sum(found.count for found in latest.values()),
+        update_count=sum(found.updates for found in latest.values()),
         updated=tuple(updated),
         changes=tuple(row for row in updated if row.status != row.previous),
         new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),
@@ -177,7 +175,7 @@ def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[Re
     waiting = []
     for action_id, request in newest.items():
         action = data.actions_by_id.get(action_id)
-        if action is None or action.state != ActionState.ACTIVE or request.proposed_due == action.current_due:
+        if action is None or not is_open(action.state) or request.proposed_due == action.current_due:
             continue
         waiting.append(
             ReprofileRequest(
@@ -252,7 +250,7 @@ def _overdue_rows(
     newest update compared with the one before it."""
     rows = []
     for action in data.actions:
-        if action.id is None or not is_open(action):
+        if action.id is None or not is_open(action.state):
             continue
         found = latest.get(action.id, ())
         newest = found[0] if found else None

@@ -9,6 +9,7 @@ Leicester is not a Monday-morning deadline in UTC during British Summer Time.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from commands.errors import BadDate
 from storage.models import ActionState
 
 LONDON = ZoneInfo("Europe/London")
@@ -29,6 +31,33 @@ CADENCES: dict[str, relativedelta] = {
     "quarterly": relativedelta(months=3),
 }
 _VARIATION_SELECTOR = "\ufe0f"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, usage: str = "") -> dt.date:
+    """The one reader of a date a person types: in a command, on the command line, in a plan file.
+
+    Only YYYY-MM-DD: 03/04/2019 is March to some readers and April to others, and Python's own
+    ISO reader would also take 20190331 or 2019-W13-7, which nobody means to type.
+
+    Raises:
+        BadDate: naming the text and the form to use; ``usage`` follows it in the reply.
+    """
+    cleaned = text.strip()
+    if _ISO_DATE.fullmatch(cleaned):
+        try:
+            return dt.date.fromisoformat(cleaned)
+        except ValueError:
+            pass
+    raise BadDate(f'"{cleaned}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.', usage)
+
+
+def is_open(state: str) -> bool:
+    """The one definition of an open action: it takes updates, counts in RAG figures and reports,
+    and appears in people's lists. A closed one (by an admin, or dropped from the plan file)
+    keeps its history only. Delivery does not close an action: an open action reported with the
+    scheme's completing colour (blue) is ``RagScheme.finished`` but still open."""
+    return state == ActionState.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -110,8 +139,8 @@ class RagScheme:
         return Direction.NO_CHANGE
 
     def finished(self, state: str, latest_status: str | None) -> bool:
-        """An action reported complete (blue) or closed by an admin has nothing left to deliver."""
-        if state != ActionState.ACTIVE:
+        """An action reported complete (blue) or closed has nothing left to deliver."""
+        if not is_open(state):
             return True
         return latest_status is not None and self.status(latest_status).completes
 
@@ -122,6 +151,8 @@ class RagScheme:
 
 class ArrowAndWord(Enum):
     """An arrow that never appears without its word, for colour-blind and screen-reader users."""
+
+    _value_: tuple[str, str]
 
     @property
     def arrow(self) -> str:

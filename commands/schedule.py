@@ -16,11 +16,11 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
 
 from commands.periods import Quarter, add_working_days, cut_off, is_working_day
+from commands.rules import LONDON
 
 
 class JobName(StrEnum):
@@ -61,12 +61,7 @@ class ScheduleConfig:
     quarter_close_working_days: int = 10
     summary_time: dt.time = dt.time(9, 0)
     freeze_time: dt.time = dt.time(6, 0)  # the morning after the cut-off day
-    timezone: str = "Europe/London"
     grace: Mapping[JobName, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_GRACE))
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True, order=True)
@@ -83,7 +78,7 @@ class DueRun:
 
     def local_date(self, config: ScheduleConfig) -> dt.date:
         """The calendar date the run belongs to where the office is."""
-        return self.scheduled_at_utc.replace(tzinfo=dt.UTC).astimezone(config.zone).date()
+        return self.scheduled_at_utc.replace(tzinfo=dt.UTC).astimezone(LONDON).date()
 
 
 def week_key(day: dt.date) -> str:
@@ -122,8 +117,7 @@ def next_run_at(config: ScheduleConfig, after_utc: dt.datetime, horizon: dt.time
 
 def _between(config: ScheduleConfig, job: JobName, start_utc: dt.datetime, end_utc: dt.datetime) -> Iterator[DueRun]:
     """Occurrences of one job from ``start_utc`` to ``end_utc`` inclusive, each with its period key."""
-    zone = config.zone
-    start, end = _local(start_utc, zone), _local(end_utc, zone)
+    start, end = _london(start_utc), _london(end_utc)
     for moment, key, quarter in _occurrences(config, job, start, end):
         if start <= moment <= end:
             yield DueRun(moment.astimezone(dt.UTC).replace(tzinfo=None), job, key, quarter)
@@ -135,11 +129,11 @@ def _occurrences(
     """Candidate local occurrences around ``[start, end]`` (the caller trims to the window)."""
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     if job is JobName.WEEKLY_DIGEST:
-        rule = _daily_rule(WEEKLY, config.digest_time, midnight, byweekday=config.digest_weekday)
+        rule = _daily_rule(config.digest_time, midnight, byweekday=config.digest_weekday)
         for moment in rule.between(start, end, inc=True):
             yield moment, week_key(moment.date()), None
     elif job is JobName.NUDGES:
-        for moment in _daily_rule(DAILY, config.nudge_time, midnight).between(start, end, inc=True):
+        for moment in _daily_rule(config.nudge_time, midnight).between(start, end, inc=True):
             if is_working_day(moment.date()):
                 yield moment, moment.date().isoformat(), None
     else:
@@ -166,13 +160,21 @@ def _quarterly(
             day, time = add_working_days(quarter.end, 1), config.summary_time
         else:
             day, time = cut_off(quarter) + dt.timedelta(days=1), config.freeze_time
-        yield dt.datetime.combine(day, time, tzinfo=config.zone), quarter.key, quarter
+        yield dt.datetime.combine(day, time, tzinfo=LONDON), quarter.key, quarter
 
 
-def _daily_rule(freq: int, at: dt.time, dtstart: dt.datetime, byweekday: int | None = None) -> rrule:
-    """An rrule at a local wall-clock time; the zone on ``dtstart`` keeps it there across clock changes."""
-    return rrule(freq, dtstart=dtstart, byweekday=byweekday, byhour=at.hour, byminute=at.minute, bysecond=0)
+def _daily_rule(at: dt.time, dtstart: dt.datetime, byweekday: int | None = None) -> rrule:
+    """An rrule at a local wall-clock time, every day or (given ``byweekday``) every week on that
+    day; the zone on ``dtstart`` keeps it there across clock changes."""
+    return rrule(
+        DAILY if byweekday is None else WEEKLY,
+        dtstart=dtstart,
+        byweekday=byweekday,
+        byhour=at.hour,
+        byminute=at.minute,
+        bysecond=0,
+    )
 
 
-def _local(moment_utc: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    return moment_utc.replace(tzinfo=dt.UTC).astimezone(zone)
+def _london(moment_utc: dt.datetime) -> dt.datetime:
+    return moment_utc.replace(tzinfo=dt.UTC).astimezone(LONDON)

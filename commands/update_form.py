@@ -12,18 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from commands.errors import NothingToCorrect, UserError
+from commands.errors import NothingToCorrect, UnsafeText, UserError
 from commands.model import Actor, Invocation, Reply
 from commands.permissions import Permission, authorise_update
 from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
 from commands.rag_views import find_action
 from commands.report_data import worst_status
-from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, london_date
-from storage.models import Action, ActionState
+from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, is_open, london_date
+from commands.text import clean_text
+from storage.models import Action
 from storage.repository import PlanRepository
 
 FormErrors = dict[str, str]
+REASON_NAME = "The reason"
 
 
 class FormField(StrEnum):
@@ -82,9 +84,9 @@ def submit_update_form(
     status = _status(form.status, scheme)
     assert form.action_id is not None and status is not None
     request = UpdateRequest(
-        action_id=form.action_id.strip().upper(),
+        action_id=clean_text(form.action_id, "The action").upper(),
         status=status.code,
-        reason=" ".join(form.reason.split()),
+        reason=clean_text(form.reason, REASON_NAME),
         restricted=form.restricted,
         proposed_due=form.proposed_due,
         corrects_last=form.corrects_last,
@@ -100,13 +102,20 @@ def submit_update_form(
 def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> FormErrors:
     """Everything wrong that the fields alone show, each beside its field."""
     errors: FormErrors = {}
-    if not (form.action_id or "").strip():
+    try:
+        action_id = clean_text(form.action_id or "", "The action")
+    except UnsafeText as refusal:
+        action_id, errors[FormField.ACTION] = "?", refusal.message
+    if not action_id:
         errors[FormField.ACTION] = "Choose the action this update is for."
     status = _status(form.status, scheme)
     if status is None:
         errors[FormField.COLOUR] = f"Choose a status: {scheme.choices}."
         return errors
-    problem = scheme.reason_problem(status, form.reason)
+    try:
+        problem = scheme.reason_problem(status, clean_text(form.reason, REASON_NAME))
+    except UnsafeText as refusal:
+        problem = refusal.message
     if problem:
         errors[FormField.REASON] = problem
     if form.proposed_due is not None:
@@ -148,11 +157,7 @@ def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[
         held = repo.roles_held(actor.person_id)
         actions = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
     wanted = query.strip().lower()
-    return [ActionChoice(a.code, a.title) for a in actions if _open(a) and _matches(a, wanted)]
-
-
-def _open(action: Action) -> bool:
-    return action.state == ActionState.ACTIVE.value
+    return [ActionChoice(a.code, a.title) for a in actions if is_open(a.state) and _matches(a, wanted)]
 
 
 def _matches(action: Action, query: str) -> bool:

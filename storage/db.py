@@ -8,9 +8,25 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 DEFAULT_DATABASE_URL = "sqlite:///planbot.db"
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+SUPPORTED_FORM = "sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/NAME (planbot supports SQLite and PostgreSQL)"
+
+
+def unsupported_url(url: str) -> str | None:
+    """``url`` as it may be shown (password hidden) when planbot cannot use it, else ``None``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "(not a database URL)"
+    if parsed.get_backend_name() in SUPPORTED_BACKENDS:
+        return None
+    return parsed.render_as_string(hide_password=True)
 
 
 def normalise_url(url: str) -> str:

@@ -17,10 +17,13 @@ from sqlmodel import Field, SQLModel
 
 
 class ActionState(StrEnum):
-    """Lifecycle of an action; closed actions keep their history but leave RAG counts."""
+    """Lifecycle of an action; closed actions keep their history but leave RAG counts.
+
+    Delivery is not a state: an action is reported complete with the scheme's completing status
+    (blue) and stays active, so a later update can say work has restarted.
+    """
 
     ACTIVE = "active"
-    COMPLETE = "complete"
     CLOSED = "closed"
 
 
@@ -286,3 +289,19 @@ class Reprofile(SQLModel, table=True):
     approval: str = Field(max_length=300)
     approved_by: str = Field(max_length=320)
     created_at: dt.datetime = Field(sa_type=DateTime, index=True)
+
+
+class ReceivedRequest(SQLModel, table=True):
+    """A platform request planbot has already taken, so a replay or a retry of it is answered once.
+
+    ``kind`` says what ``key`` is (a slash command's or interaction's ``trigger_id``, an Events API
+    ``event_id``); the unique pair is the claim, shared by every planbot process on the database.
+    Rows older than the platforms' retry window are deleted as new ones arrive.
+    """
+
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    key: str = Field(max_length=255)
+    received_at: dt.datetime = Field(sa_type=DateTime, index=True)

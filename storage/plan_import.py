@@ -9,11 +9,9 @@ with the unit of work rolled back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlmodel import col, select
+from typing import Any, TypedDict
 
 from commands.plan_spec import PlanSpec
 from storage.models import Action, ActionState, Measure, Person, Plan, Role, RoleHolder, Theme
@@ -35,6 +33,30 @@ _FIELD_NAMES = {
     "is_admin": "admin",
     "state_approval": "state approval",
 }
+
+
+class _PlanFields(TypedDict):
+    """What a plan file sets on its plan row (the short name is its key)."""
+
+    name: str
+    period_start: dt.date
+    period_end: dt.date
+    financial_year_start: str
+
+
+class _ThemeFields(TypedDict):
+    """What a plan file sets on a theme row (the code is its key)."""
+
+    name: str
+    sro_role_id: int | None
+    position: int
+
+
+class _MeasureFields(TypedDict):
+    """What a plan file sets on a measure row (its action and name are its key)."""
+
+    unit: str
+    polarity: str
 
 
 @dataclass(frozen=True)
@@ -90,7 +112,6 @@ def import_plan(repo: PlanRepository, spec: PlanSpec, *, actor: str, at: dt.date
 class _Importer:
     def __init__(self, repo: PlanRepository, actor: str, at: dt.datetime) -> None:
         self.repo = repo
-        self.session = repo.session
         self.actor = actor
         self.at = at
         self.result = ImportResult()
@@ -110,7 +131,7 @@ class _Importer:
     # -- recording ------------------------------------------------------------------------
 
     def record(
-        self, kind: str, entity: str, key: str, before: dict[str, Any], after: dict[str, Any], text: str
+        self, kind: str, entity: str, key: str, before: Mapping[str, Any], after: Mapping[str, Any], text: str
     ) -> None:
         self.repo.audit(
             at=self.at,
@@ -122,7 +143,7 @@ class _Importer:
         )
         self.result.changes.append(Change(kind, entity, key, text))
 
-    def update(self, row: Any, wanted: dict[str, Any], entity: str, key: str) -> None:
+    def update(self, row: Any, wanted: Mapping[str, Any], entity: str, key: str) -> None:
         """Set the fields that differ and record them as one change, shown by name not by id."""
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
@@ -145,19 +166,18 @@ class _Importer:
 
     def flush_new(self, rows: Iterable[object]) -> None:
         """Insert the stage's new rows in one flush so later stages can use their ids."""
-        self.session.add_all(list(rows))
-        self.session.flush()
+        self.repo.add_all(rows)
 
     # -- stages ---------------------------------------------------------------------------
 
     def _plan(self, spec: PlanSpec) -> Plan:
-        wanted = {
+        wanted: _PlanFields = {
             "name": spec.name,
             "period_start": spec.period_start,
             "period_end": spec.period_end,
             "financial_year_start": spec.financial_year_start,
         }
-        plan = self.session.exec(select(Plan).where(Plan.short_name == spec.short_name)).first()
+        plan = self.repo.plan_by_short_name(spec.short_name)
         if plan is not None:
             self.update(plan, wanted, "plan", spec.short_name)
             return plan
@@ -171,7 +191,7 @@ class _Importer:
         named = [role for person in spec.people for role in person.roles]
         named += [theme.sro for theme in spec.themes if theme.sro]
         named += [role for action in spec.actions for role in (action.owner, action.sro)]
-        existing = {role.title: role for role in self.session.exec(select(Role))}
+        existing = {role.title: role for role in self.repo.all_roles()}
         new = [Role(title=title) for title in dict.fromkeys(named) if title not in existing]
         self.flush_new(new)
         for role in new:
@@ -182,7 +202,7 @@ class _Importer:
 
     def _people(self, spec: PlanSpec) -> dict[str, Person]:
         """People are matched by email and never deleted; admin rights follow the file's admins."""
-        existing = {person.email: person for person in self.session.exec(select(Person))}
+        existing = {person.email: person for person in self.repo.everyone()}
         listed = {person.email for person in spec.people}
         new: list[Person] = []
         for person in spec.people:
@@ -205,17 +225,18 @@ class _Importer:
 
     def _holders(self, spec: PlanSpec, roles: dict[str, int], people: dict[str, Person]) -> None:
         """The file lists every current holder: a holding it no longer lists is removed."""
+        person_ids = {email: row.id for email, row in people.items() if row.id is not None}
         wanted = {
-            (roles[title], people[person.email].id): (title, person.email)
+            (roles[title], person_ids[person.email]): (title, person.email)
             for person in spec.people
             for title in person.roles
         }
-        existing = {(row.role_id, row.person_id): row for row in self.session.exec(select(RoleHolder))}
+        existing = {(row.role_id, row.person_id): row for row in self.repo.all_role_holdings()}
         emails = {row.id: email for email, row in people.items()}
         for pair, row in existing.items():
             if pair not in wanted:
                 title, email = self.role_titles.get(row.role_id, ""), emails.get(row.person_id, "")
-                self.session.delete(row)
+                self.repo.delete(row)
                 self.record(
                     CLOSE,
                     "role holder",
@@ -245,7 +266,7 @@ class _Importer:
         existing = {theme.code: theme for theme in self.repo.themes(plan.id)}
         new: list[Theme] = []
         for position, theme in enumerate(spec.themes):
-            wanted = {"name": theme.name, "sro_role_id": roles.get(theme.sro or ""), "position": position}
+            wanted: _ThemeFields = {"name": theme.name, "sro_role_id": roles.get(theme.sro or ""), "position": position}
             row = existing.get(theme.code)
             if row is None:
                 new.append(Theme(plan_id=plan.id, code=theme.code, **wanted))
@@ -325,17 +346,15 @@ class _Importer:
 
     def _measures(self, spec: PlanSpec, plan: Plan, actions: dict[str, Action]) -> None:
         """Measures are matched by name within their action; one the file drops is kept with its values."""
-        rows = self.session.exec(
-            select(Measure).join(Action, col(Action.id) == Measure.action_id).where(Action.plan_id == plan.id)
-        )
-        existing = {(row.action_id, row.name): row for row in rows}
+        assert plan.id is not None
+        existing = {(row.action_id, row.name): row for row in self.repo.plan_measure_rows(plan.id)}
         new: list[tuple[str, Measure]] = []
         for action in spec.actions:
             action_id = actions[action.code].id
             assert action_id is not None
             for measure in action.measures:
                 key = f"{action.code}: {measure.name}"
-                wanted = {"unit": measure.unit, "polarity": measure.polarity}
+                wanted: _MeasureFields = {"unit": measure.unit, "polarity": measure.polarity}
                 row = existing.get((action_id, measure.name))
                 if row is None:
                     new.append((key, Measure(action_id=action_id, name=measure.name, **wanted)))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -22,9 +23,11 @@ from storage.models import (
     ChannelSubscription,
     Delegate,
     JobRun,
+    Measure,
     Person,
     Plan,
     PlatformIdentity,
+    ReceivedRequest,
     Role,
     RoleHolder,
     StatusUpdate,
@@ -54,6 +57,10 @@ class PlanRepository(ReportQueries):
     def current_plan(self) -> Plan | None:
         """The plan commands refer to when they name an action id."""
         return self.session.exec(select(Plan).order_by(col(Plan.period_start).desc(), col(Plan.id).desc())).first()
+
+    def plan_by_short_name(self, short_name: str) -> Plan | None:
+        """The plan a plan file names, which an import updates in place."""
+        return self.session.exec(select(Plan).where(Plan.short_name == short_name)).first()
 
     def action_by_code(self, code: str) -> Action | None:
         """Find an action of the current plan by id, in any case (``v9`` is ``V9``)."""
@@ -123,6 +130,10 @@ class PlanRepository(ReportQueries):
             return {}
         return {p.id: p for p in self.session.exec(select(Person).where(col(Person.id).in_(ids))) if p.id is not None}
 
+    def everyone(self) -> list[Person]:
+        """Every person planbot knows, for a plan import to match the file's people by email."""
+        return list(self.session.exec(select(Person)))
+
     def admins(self) -> list[Person]:
         """Everyone who may manage the plan, by name."""
         return list(
@@ -178,6 +189,18 @@ class PlanRepository(ReportQueries):
         """The rows saying who holds a role, for re-assigning it."""
         return list(self.session.exec(select(RoleHolder).where(RoleHolder.role_id == role_id)))
 
+    def all_role_holdings(self) -> list[RoleHolder]:
+        """Every role holding, for a plan import to drop the holdings its file no longer lists."""
+        return list(self.session.exec(select(RoleHolder)))
+
+    def plan_measure_rows(self, plan_id: int) -> list[Measure]:
+        """Every strategic measure of a plan's actions, as rows a plan import may change."""
+        return list(
+            self.session.exec(
+                select(Measure).join(Action, col(Action.id) == Measure.action_id).where(Action.plan_id == plan_id)
+            )
+        )
+
     def delegation(self, action_id: int, person_id: int) -> Delegate | None:
         return self.session.exec(
             select(Delegate).where(Delegate.action_id == action_id, Delegate.person_id == person_id)
@@ -209,6 +232,11 @@ class PlanRepository(ReportQueries):
         self.session.add(row)
         self.session.flush()
 
+    def add_all(self, rows: Iterable[object]) -> None:
+        """Stage new rows and flush them together, so their ids are known and later rows can use them."""
+        self.session.add_all(list(rows))
+        self.session.flush()
+
     # -- status updates -------------------------------------------------------------------
 
     def recent_updates(self, action_id: int, limit: int) -> list[StatusUpdate]:
@@ -222,30 +250,9 @@ class PlanRepository(ReportQueries):
             )
         )
 
-    def latest_updates(self, action_ids: Sequence[int], before: dt.datetime | None = None) -> dict[int, StatusUpdate]:
-        """The newest update of each action (optionally as it stood before a moment), in one query."""
-        if not action_ids:
-            return {}
-        ranked = select(
-            StatusUpdate.id,
-            func.row_number()
-            .over(
-                partition_by=StatusUpdate.action_id,
-                order_by=(col(StatusUpdate.created_at).desc(), col(StatusUpdate.id).desc()),
-            )
-            .label("rank"),
-        ).where(col(StatusUpdate.action_id).in_(action_ids))
-        if before is not None:
-            ranked = ranked.where(StatusUpdate.created_at < before)
-        sub = ranked.subquery()
-        rows = self.session.exec(
-            select(StatusUpdate).join(sub, col(StatusUpdate.id) == sub.c.id).where(sub.c.rank == 1)
-        )
-        return {u.action_id: u for u in rows}
-
     # -- audit ----------------------------------------------------------------------------
 
-    def audit(self, *, at: dt.datetime, actor: str, entity: str, key: str, change: str, detail: dict) -> None:
+    def audit(self, *, at: dt.datetime, actor: str, entity: str, key: str, change: str, detail: dict[str, Any]) -> None:
         """Append an audit entry; ``detail`` is stored as JSON."""
         self.session.add(
             AuditEntry(
@@ -283,6 +290,10 @@ class PlanRepository(ReportQueries):
         except IntegrityError:
             return False
         return True
+
+    def forget_received_before(self, moment: dt.datetime) -> None:
+        """Drop the claims on requests received before ``moment`` (no platform retries that late)."""
+        self.session.execute(delete(ReceivedRequest).where(col(ReceivedRequest.received_at) < moment))
 
     def job_run(self, job: str, target: str, period_key: str) -> JobRun | None:
         return self.session.exec(

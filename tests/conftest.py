@@ -2,28 +2,46 @@
 
 Set ``PLANBOT_TEST_DATABASE_URL`` to run every database test against that server as well;
 each test starts from empty tables there too.
+
+Building the schema and importing the sample plan are the dearest parts of a database test, so
+each happens once per run: on SQLite each test gets a copy of a template file holding the empty
+tables (or the tables with the sample plan imported, when it asks for ``plan``; or, for ``migrated_db_url``,
+the schema the migrations build); on PostgreSQL the
+tables are emptied with one ``TRUNCATE … RESTART IDENTITY`` (ids start at 1 again, as in a fresh
+database), and rebuilt only after a test that had the raw database to itself (``empty_db_url``,
+or ``db_url`` without ``engine``) may have changed the schema.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
+from commands.plan_spec import PlanSpec
 from storage.db import make_engine, session_scope
-from storage.models import Plan
+from storage.migrate import upgrade_to_head
+from storage.models import Plan, new_structure_stamp
 from storage.plan_import import import_plan
 from storage.repository import PlanRepository
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample-plan.yaml"
+IMPORTED_AT = dt.datetime(2017, 4, 1, 9, 0)
+
+
+class _ServerSchema:
+    """Whether the PostgreSQL test database holds exactly the models' tables, as built by this run."""
+
+    built = False
 
 
 def database_url(tmp_path: Path) -> str:
@@ -31,18 +49,89 @@ def database_url(tmp_path: Path) -> str:
     return os.environ.get("PLANBOT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'planbot-test.db'}"
 
 
+def _is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _drop_everything(eng: Engine) -> None:
+    """Drop every table the database has, the models' and any other (``alembic_version``…)."""
+    existing = MetaData()
+    existing.reflect(eng)
+    existing.drop_all(eng)
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the models' empty tables, built once per run for every test to copy."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        SQLModel.metadata.create_all(eng)
+    finally:
+        # Closing the last connection checkpoints the WAL into the file, so the file alone is the schema.
+        eng.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_plan_spec() -> PlanSpec:
+    """The sample plan file, read and checked once (the spec is frozen, so tests can share it)."""
+    return load_plan(SAMPLE_PLAN)
+
+
+def _import_sample_plan(repo: PlanRepository, spec: PlanSpec) -> None:
+    import_plan(repo, spec, actor="tests", at=IMPORTED_AT)
+
+
+@pytest.fixture(scope="session")
+def planned_template(schema_template: Path, sample_plan_spec: PlanSpec) -> Path:
+    """The schema template with the sample plan imported, for the tests that ask for ``plan``."""
+    path = schema_template.with_name("planned.db")
+    shutil.copyfile(schema_template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        with session_scope(eng) as session:
+            _import_sample_plan(PlanRepository(session), sample_plan_spec)
+    finally:
+        eng.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the planned template's WAL was not checkpointed"
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def db_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of the test's database (its tables are created by the ``engine`` fixture)."""
-    return database_url(tmp_path)
+    url = database_url(tmp_path)
+    yield url
+    if "engine" not in request.fixturenames:
+        # The test had the database without the fixture's tables: it may have built its own.
+        _ServerSchema.built = False
+
+
+def _reset_server(eng: Engine) -> None:
+    """Empty every table (one statement), or rebuild the schema when it may not be the models'."""
+    if not _ServerSchema.built:
+        _drop_everything(eng)
+        SQLModel.metadata.create_all(eng)
+        _ServerSchema.built = True
+        return
+    tables = ", ".join(eng.dialect.identifier_preparer.format_table(t) for t in SQLModel.metadata.sorted_tables)
+    with eng.begin() as connection:
+        connection.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """An engine on empty tables built from the models."""
-    eng = make_engine(db_url)
-    SQLModel.metadata.drop_all(eng)
-    SQLModel.metadata.create_all(eng)
+    if _is_sqlite(db_url):
+        wanted = "planned_template" if "plan" in request.fixturenames else "schema_template"
+        template = request.getfixturevalue(wanted)
+        shutil.copyfile(template, make_url(db_url).database or "")
+        eng = make_engine(db_url)
+    else:
+        eng = make_engine(db_url)
+        _reset_server(eng)
     try:
         yield eng
     finally:
@@ -68,22 +157,62 @@ def sample_plan_path() -> Path:
 
 
 @pytest.fixture
-def plan(repo: PlanRepository, sample_plan_path: Path) -> Plan:
-    """The sample plan loaded the way ``planbot plan import`` loads it, in the test's unit of work."""
-    import_plan(repo, load_plan(sample_plan_path), actor="tests", at=dt.datetime(2017, 4, 1, 9, 0))
-    plan = repo.current_plan()
-    assert plan is not None
+def plan(repo: PlanRepository, db_url: str, sample_plan_spec: PlanSpec) -> Plan:
+    """The sample plan loaded the way ``planbot plan import`` loads it.
+
+    On SQLite the ``engine`` fixture copied it in from ``planned_template``; the plan gets a stamp
+    of its own, so no structure a process cached in another test can pass for this database's.
+    On PostgreSQL it is imported in the test's unit of work.
+    """
+    if _is_sqlite(db_url):
+        plan = repo.current_plan()
+        assert plan is not None, "the engine fixture copies the planned template for tests that ask for plan"
+        plan.structure_stamp = new_structure_stamp()
+        repo.add(plan)
+    else:
+        _import_sample_plan(repo, sample_plan_spec)
+        plan = repo.current_plan()
+        assert plan is not None
     return plan
 
 
 @pytest.fixture
 def empty_db_url(db_url: str) -> str:
     """The test database with no tables at all, not even ``alembic_version``: as new as a fresh install."""
+    _ServerSchema.built = False
     eng = make_engine(db_url)
     try:
-        existing = MetaData()
-        existing.reflect(eng)
-        existing.drop_all(eng)
+        _drop_everything(eng)
     finally:
         eng.dispose()
     return db_url
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations brought to head, built once per run for every test to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    eng = make_engine(f"sqlite:///{path}")
+    try:
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the migrated template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
+    """The test database as the migrations build it (with ``alembic_version`` at head) and no rows:
+    what ``planbot db upgrade`` leaves on a fresh install. Migrating from nothing is itself tested
+    in tests/test_migrations.py and by the commands that start on ``empty_db_url``."""
+    if _is_sqlite(db_url):
+        shutil.copyfile(request.getfixturevalue("migrated_template"), make_url(db_url).database or "")
+        return db_url
+    url = request.getfixturevalue("empty_db_url")
+    eng = make_engine(url)
+    try:
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    return url

@@ -12,10 +12,10 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from panel_support import AFTER_Q3_CUT_OFF, Q2, Q3, play_quarter
 from PIL import Image
-from report_support import QueryCounter, grow_plan, london, report
 from sqlalchemy.engine import Engine
+from support.panel_support import AFTER_Q3_CUT_OFF, Q2, Q3, play_quarter
+from support.report_support import QueryCounter, grow_plan, london, report
 
 from bot.exports import charts
 from bot.exports.charts import STATUS_STYLES, Chart, status_share_chart, theme_comparison_chart

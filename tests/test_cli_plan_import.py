@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import row_counts, use_database
+from support.cli_support import row_counts, use_database
 
 from bot.cli import main
 from commands.plan_file import PlanSpec, load_plan

@@ -30,9 +30,9 @@ STRANGER = "zara.nash@example.org"  # holds no role on V9
 
 
 @pytest.fixture
-def container(empty_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
+def container(migrated_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
     """A database built by the migrations, holding the sample plan, on a fixed clock."""
-    container = Container.open(Settings(database_url=empty_db_url), clock=lambda: NOW)
+    container = Container.open(Settings(database_url=migrated_db_url), clock=lambda: NOW)
     with container.unit_of_work() as repo:
         import_plan(repo, load_plan(sample_plan_path), actor="tests", at=NOW - dt.timedelta(days=1))
     try:

@@ -7,15 +7,15 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from rich.console import Console
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from bot.cli import main
 from bot.config import Settings
 from bot.doctor import run_doctor
 from bot.slack.doctor_checks import manifest_scopes
 from storage.db import make_engine, session_scope
-from storage.migrate import head_revision, upgrade_to_head
+from storage.migrate import head_revision
 from storage.models import ChannelSubscription
 
 COORDINATION = "C0PCPCOORD"
@@ -32,16 +32,15 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def upgraded(empty_db_url: str) -> str:
+def upgraded(migrated_db_url: str) -> str:
     """A database at the newest revision with the coordination channel subscribed to the digest."""
-    engine = make_engine(empty_db_url)
-    upgrade_to_head(engine)
+    engine = make_engine(migrated_db_url)
     with session_scope(engine) as session:
         session.add(
             ChannelSubscription(channel=COORDINATION, job="weekly", created_at=dt.datetime(2018, 6, 1), created_by="t")
         )
     engine.dispose()
-    return empty_db_url
+    return migrated_db_url
 
 
 def doctor(settings: Settings) -> tuple[int, str]:

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from support.panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 
 from bot.exports import draw_charts
 from bot.exports.html_writer import render_html

@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from big_plan import load_big_plan
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
-from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
-from report_support import london, report
+from support.big_plan import load_big_plan
+from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.report_support import london, report
 
 from bot.demo import run_demo
 from bot.exports import EXPORT_FORMATS, draw_charts, write_panel
@@ -218,8 +218,9 @@ class TestXlsx:
     def test_one_sheet_per_section_filtered_and_frozen(self, repo, played, tmp_path):
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
-        assert ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
-                "Key activities next quarter", "Changes to the plan", "Strategic measures"] == book.sheetnames  # fmt: skip
+        sheets = ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
+                  "Key activities next quarter", "Changes to the plan", "Strategic measures"]  # fmt: skip
+        assert sheets == book.sheetnames
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title
             assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
@@ -342,7 +343,7 @@ def test_public_version_has_no_personal_data_and_withholds_restricted(repo, play
 
 
 def test_a_300_action_plan_renders_in_every_format(repo: PlanRepository, tmp_path: Path):
-    load_big_plan(repo, tmp_path, london(2018, 10, 1))
+    load_big_plan(repo, london(2018, 10, 1))
     for public in (False, True):
         panel: PanelReport = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public)
         charts = draw_charts(repo, panel, AFTER_Q3_CUT_OFF)

@@ -143,6 +143,17 @@ class TestYamlProblems:
         action(sample, "V1")["title"] = "  "
         assert ['plan.yaml: action 1 (V1), field "title": missing'] == problems_of(write_yaml(tmp_path, sample))
 
+    def test_control_character_in_a_title_is_named(self, tmp_path: Path, sample: dict) -> None:
+        """The same normaliser as /rag: an escape sequence pasted into a title is refused, not imported."""
+        action(sample, "V1")["title"] = "Victim hub\x1b[2J"
+        [problem] = problems_of(write_yaml(tmp_path, sample))
+        assert problem.startswith('plan.yaml: action 1 (V1), field "title": The text contains a control character (ESC')
+
+    def test_title_of_invisible_characters_is_missing(self, tmp_path: Path, sample: dict) -> None:
+        action(sample, "V1")["title"] = "\u3164\u200d\u00ad"
+        expected = 'plan.yaml: action 1 (V1), field "title": missing (only invisible characters)'
+        assert [expected] == problems_of(write_yaml(tmp_path, sample))
+
     def test_misspelt_field_is_named(self, tmp_path: Path, sample: dict) -> None:
         """A typo such as ``priorty`` would otherwise silently drop the priority flag."""
         action(sample, "V1")["priorty"] = True

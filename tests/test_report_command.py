@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from cli_support import imported_plan, row_counts, use_database
+from support.cli_support import imported_plan, row_counts, use_database
 
 from bot.cli import main
 from commands.rules import LONDON
@@ -41,12 +41,14 @@ def play_v9(repo: PlanRepository) -> None:
 
 
 @pytest.fixture
-def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
+def database(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
+) -> str:
     """The sample plan imported through the command line, V9 reported green in Q2 and red in Q3."""
-    use_database(empty_db_url, monkeypatch, tmp_path)
-    imported_plan(empty_db_url, sample_plan_path, play_v9)
+    use_database(migrated_db_url, monkeypatch, tmp_path)
+    imported_plan(migrated_db_url, sample_plan_path, play_v9)
     capsys.readouterr()
-    return empty_db_url
+    return migrated_db_url
 
 
 class TestReports:
@@ -88,7 +90,7 @@ class TestReports:
             (["report", "summary", "vic"], "Did you mean Victims?"),
             (["report", "quarter", "Q5"], '"Q5" is not a quarter.'),
             (["report", "quarter", "2018/20", "Q3"], "is not a financial year"),
-            (["report", "overdue", "--as-of", "16/01/2019"], '"16/01/2019" is not a date.'),
+            (["report", "overdue", "--as-of", "16/01/2019"], '"16/01/2019" is not a date: write it as YYYY-MM-DD'),
             (
                 ["measure", "set", "V9", "Ineffective trials", "abc", "--quarter", "2018/19 Q3"],
                 '"abc" is not a number.',

@@ -5,20 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_support import imported_plan, use_database
 from docx import Document
-from panel_support import play_quarter
+from support.cli_support import imported_plan, use_database
+from support.panel_support import play_quarter
 
 from bot.cli import main
 
 
 @pytest.fixture
-def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
+def database(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
+) -> str:
     """The sample plan imported through the command line, with 2018/19 Q2 and Q3 played."""
-    use_database(empty_db_url, monkeypatch, tmp_path)
-    imported_plan(empty_db_url, sample_plan_path, play_quarter)
+    use_database(migrated_db_url, monkeypatch, tmp_path)
+    imported_plan(migrated_db_url, sample_plan_path, play_quarter)
     capsys.readouterr()
-    return empty_db_url
+    return migrated_db_url
 
 
 def panel(*options: str) -> int:
@@ -61,8 +63,9 @@ def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:
 )
 def test_refused_with_a_clear_message_and_no_file(database: str, tmp_path: Path, capsys, options, message) -> None:
     before = set(tmp_path.iterdir())
+    fmt = options[options.index("--format") + 1]  # the file named for its format, so only the fault is refused
 
-    assert 2 == panel(*options, "--output", str(tmp_path / "appendix.out"))
+    assert 2 == panel(*options, "--output", str(tmp_path / f"appendix.{fmt}"))
 
     assert message in " ".join(capsys.readouterr().err.split())
     assert before == set(tmp_path.iterdir())

@@ -7,6 +7,8 @@ in ``commands.panel`` and laid out as tables in ``bot.exports.tables``.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,10 +19,13 @@ from bot.exports.html_writer import write_html
 from bot.exports.md_writer import write_md
 from bot.exports.xlsx_writer import write_xlsx
 from commands.chart_data import status_shares, theme_counts
-from commands.panel import EXPORT_FORMATS, PanelReport
+from commands.panel import EXPORT_FORMATS, PanelOrder, PanelReport
+from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-__all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel"]
+__all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel", "write_panel_file"]
+
+IMAGE_FORMATS = ("docx", "html", "md")
 
 DESCRIPTIONS = {
     "docx": "a Word document",
@@ -37,6 +42,9 @@ def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart
     Raises:
         ValueError: ``fmt`` is not one of ``EXPORT_FORMATS`` (callers check what people type first).
     """
+    # Stored text made safe again (``commands.text``): an old row with ESC or NUL must not stop
+    # Word or Excel, whose XML cannot hold them, nor reach a reader raw.
+    panel = safe_copy(panel)
     if fmt == "docx":
         write_docx(panel, path, charts)
     elif fmt == "html":
@@ -51,10 +59,25 @@ def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def file_name(panel: PanelReport, fmt: str) -> str:
+def write_panel_file(repo: PlanRepository, panel: PanelReport, fmt: str, path: Path, now: dt.datetime) -> None:
+    """``commands.panel_orders.PanelWriter``: charts drawn for the formats that hold images, the file
+    written beside ``path`` under a temporary name and renamed into place, so a failure never leaves
+    half a document where the paper is expected."""
+    charts = draw_charts(repo, panel, now) if fmt in IMAGE_FORMATS else ()
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".planbot-", suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        write_panel(panel, fmt, Path(temporary), charts)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def file_name(order: PanelOrder) -> str:
     """ "panel-report-2018-19-Q3-public.docx": sortable, and says which version it is."""
-    year = panel.quarter.financial_year.replace("/", "-")
-    return f"panel-report-{year}-Q{panel.quarter.number}-{panel.audience}.{fmt}"
+    year = order.quarter.financial_year.replace("/", "-")
+    audience = "public" if order.public else "internal"
+    return f"panel-report-{year}-Q{order.quarter.number}-{audience}.{order.fmt}"
 
 
 def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> tuple[Chart, ...]:

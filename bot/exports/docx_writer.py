@@ -6,16 +6,20 @@ on every page and whose rows never split across pages, column widths worked out 
 column holds, status cells shaded in the palette's colour while still carrying shape and word, and
 the document's properties saying what it is and who produced it, not what template it came from.
 
-Table rows are written as WordprocessingML directly, one parse per table: python-docx's
-``Table.add_row`` re-reads the whole table for every row, which made a 10,000-action appendix take
-half a minute.
+python-docx builds everything but the tables. Each table is left as a marked paragraph and its
+WordprocessingML is streamed, row by row, into ``word/document.xml`` as the package is copied to
+its file: python-docx's ``Table.add_row`` re-reads the whole table for every row (a 10,000-action
+appendix took half a minute), and even a table built as one XML tree held every cell in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -24,8 +28,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from bot.exports.charts import Chart
@@ -44,6 +47,9 @@ TABLE_POINTS = 8
 # Two charts side by side fill the page's width less a gutter, low enough to share the first page.
 CHART_WIDTH, CHART_HEIGHT = Cm(12.9), Cm(7.5)
 _TWIPS_PER_EMU = 1 / 635
+_BODY = "word/document.xml"
+# The paragraph python-docx writes for a table's marker (the marker is a fresh UUID per table).
+_MARKED = re.compile(r"<w:p>(?:(?!</w:p>).)*?(?P<marker>planbot-table-[0-9a-f]{32})(?:(?!</w:p>).)*?</w:p>", re.S)
 _APP_PROPERTIES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
@@ -63,15 +69,40 @@ def write_docx(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> 
     if charts:
         document.add_heading("Charts", level=2)
         _charts(document, charts)
-    usable = int((PAGE_WIDTH - 2 * MARGIN) * _TWIPS_PER_EMU)
+    tables: dict[str, Section] = {}
     for section in sections(panel):
         document.add_heading(section.title, level=2)
         document.add_paragraph(section.caption, style="Caption").paragraph_format.keep_with_next = True
         if section.rows:
-            document.element.body.insert(len(document.element.body) - 1, _table(section, usable))
+            marker = f"planbot-table-{uuid.uuid4().hex}"
+            document.add_paragraph(marker)
+            tables[marker] = section
         else:
             document.add_paragraph(section.empty)
-    document.save(str(path))
+    built = io.BytesIO()
+    document.save(built)
+    _write_with_tables(built, path, tables)
+
+
+def _write_with_tables(built: io.BytesIO, path: Path, tables: dict[str, Section]) -> None:
+    """Copy the package to ``path``, each marked paragraph of ``word/document.xml`` replaced by its table."""
+    usable = int((PAGE_WIDTH - 2 * MARGIN) * _TWIPS_PER_EMU)
+    with zipfile.ZipFile(built) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != _BODY:
+                target.writestr(item, source.read(item.filename))
+                continue
+            body = source.read(item.filename).decode("utf-8")
+            entry = zipfile.ZipInfo(_BODY, date_time=item.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(entry, "w") as out:
+                start = 0
+                for marked in _MARKED.finditer(body):
+                    out.write(body[start : marked.start()].encode("utf-8"))
+                    for piece in _table(tables[marked["marker"]], usable):
+                        out.write(piece.encode("utf-8"))
+                    start = marked.end()
+                out.write(body[start:].encode("utf-8"))
 
 
 def _page(document: DocumentObject) -> None:
@@ -133,19 +164,19 @@ def _charts(document: DocumentObject, charts: Sequence[Chart]) -> None:
         layout.cell(1, index).paragraphs[0].style = document.styles["Caption"]
 
 
-def _table(section: Section, usable_twips: int) -> object:
-    """The section's table as one ``w:tbl`` element, parsed once."""
+def _table(section: Section, usable_twips: int) -> Iterator[str]:
+    """The section's ``w:tbl``, a row at a time."""
     widths = column_widths(section, usable_twips, TABLE_POINTS)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    header = _row(section.headers, None, widths, header=True)
-    body = "".join(_row(texts, cells, widths) for cells, texts in zip(section.rows, section.text_rows, strict=True))
-    xml = (
-        f"<w:tbl {nsdecls('w')}>"
-        f'<w:tblPr><w:tblStyle w:val="{TABLE_STYLE.replace(" ", "")}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:firstColumn="1"/></w:tblPr>'
-        f"<w:tblGrid>{grid}</w:tblGrid>{header}{body}</w:tbl>"
+    yield (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="{TABLE_STYLE.replace(" ", "")}"/>'
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        f'<w:tblLook w:val="04A0" w:firstRow="1" w:firstColumn="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
     )
-    return parse_xml(xml)
+    yield _row(section.headers, None, widths, header=True)
+    for cells, texts in zip(section.rows, section.text_rows, strict=True):
+        yield _row(texts, cells, widths)
+    yield "</w:tbl>"
 
 
 def _row(texts: Sequence[str], cells: Sequence[object] | None, widths: Sequence[int], header: bool = False) -> str:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import App, BoltRequest, Respond
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -30,6 +31,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.container import Container
 from bot.slack import listeners
+from bot.slack.http_gate import VERIFIED
+from bot.slack.replays import register_replay_guard
 from commands.errors import APOLOGY
 
 # Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
@@ -37,6 +40,9 @@ from commands.errors import APOLOGY
 # in docs/benchmarks.md). Larger installs scale with more `planbot serve --http` processes instead.
 WORKERS = 2
 BACKGROUND_NICENESS = 10
+
+# Slack's response_url host (https://hooks.slack.com/commands/…, /actions/…).
+SLACK_RESPONSE_HOST = "hooks.slack.com"
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +77,7 @@ def build_app(container: Container, *, client: WebClient | None = None) -> App:
         token fails here rather than on the first command.
     """
     app = build_bolt_app(container.settings, client=client)
+    register_replay_guard(app, container)
     listeners.register(app, container)
     return app
 
@@ -88,7 +95,7 @@ def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> Ap
         listener_executor=executor,
     )
     app.listener_runner.lazy_listener_runner = ReportingLazyListenerRunner(app.listener_runner, executor)
-    app.error(report_error)
+    app.error(ErrorReporter(response_hosts(settings)))
     return app
 
 
@@ -99,18 +106,47 @@ def lower_thread_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
 
 
-def report_error(error: Exception, body: Mapping[str, Any], respond: Respond | None) -> None:
+def response_hosts(settings: Settings) -> frozenset[str]:
+    """Where an apology may be posted: Slack's own response host, and ``SLACK_API_URL``'s host when set
+    (a proxy, or the local fake Slack in tests)."""
+    hosts = {SLACK_RESPONSE_HOST}
+    if settings.slack_api_url:
+        hosts.add(urlsplit(settings.slack_api_url).hostname or SLACK_RESPONSE_HOST)
+    return frozenset(hosts)
+
+
+class ErrorReporter:
     """Where every unexpected failure ends up: logged with what was asked (never tokens or text), then an
-    apology to the person, who would otherwise be left waiting."""
-    logger.error(
-        "planbot failed handling %s from user %s in channel %s",
-        body.get("command") or body.get("type"),
-        body.get("user_id") or (body.get("user") or {}).get("id"),
-        body.get("channel_id"),
-        exc_info=error,
-    )
-    if respond is not None:
-        respond(text=APOLOGY, response_type="ephemeral")
+    apology to the person, who would otherwise be left waiting.
+
+    The apology goes only to a request known to come from Slack (a verified HTTP request or a Socket
+    Mode envelope) and only to a ``response_url`` on one of ``hosts``: a request body names its own
+    ``response_url``, and planbot must never be made to post to an address a stranger chose.
+    """
+
+    def __init__(self, hosts: frozenset[str]) -> None:
+        self.hosts = hosts
+
+    def __call__(
+        self, error: Exception, body: Mapping[str, Any], request: BoltRequest, respond: Respond | None
+    ) -> None:
+        logger.error(
+            "planbot failed handling %s from user %s in channel %s",
+            body.get("command") or body.get("type"),
+            body.get("user_id") or (body.get("user") or {}).get("id"),
+            body.get("channel_id"),
+            exc_info=error,
+        )
+        trusted = request.mode == "socket_mode" or bool(request.context.get(VERIFIED))
+        if respond is not None and trusted and self.may_answer(respond.response_url):
+            respond(text=APOLOGY, response_type="ephemeral")
+
+    def may_answer(self, response_url: str | None) -> bool:
+        """Whether ``response_url`` is an https (or, for a local test host, http) URL on an allowed host."""
+        if not response_url:
+            return False
+        parts = urlsplit(response_url)
+        return parts.hostname in self.hosts and (parts.scheme == "https" or parts.hostname != SLACK_RESPONSE_HOST)
 
 
 class ReportingLazyListenerRunner(LazyListenerRunner):

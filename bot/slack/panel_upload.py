@@ -17,19 +17,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
-from bot.exports import DESCRIPTIONS, draw_charts, file_name, write_panel
+from bot.exports import DESCRIPTIONS, file_name, write_panel_file
 from commands.errors import UserError
-from commands.panel import PanelOrder, build_panel
-
-IMAGE_FORMATS = ("docx", "html", "md")
-
-
-def progress_text(order: PanelOrder) -> str:
-    version = "public" if order.public else "internal"
-    return (
-        f"Building the {version} Panel report for {order.quarter.label} as {DESCRIPTIONS[order.fmt]}; "
-        "it will be posted here when it is ready."
-    )
+from commands.panel import PanelOrder
+from commands.panel_orders import produce_panel, progress_text
 
 
 def send_panel(
@@ -48,18 +39,16 @@ def send_panel(
             for a mention).
         asker: the Slack user id to credit in the file's comment.
     """
-    tell(progress_text(order))
+    tell(progress_text(order, DESCRIPTIONS[order.fmt]))
     with tempfile.TemporaryDirectory(prefix="planbot-panel-") as folder:
         try:
             with container.unit_of_work() as repo:
-                now = container.clock()
-                panel = build_panel(repo, order.quarter, now, order.public)
-                charts = draw_charts(repo, panel, now) if order.fmt in IMAGE_FORMATS else ()
+                # Named after the version the order allows, which the build keeps to.
+                path = Path(folder) / file_name(order)
+                panel = produce_panel(repo, order, container.clock(), path, write_panel_file)
         except UserError as refusal:
             tell(refusal.reply_text())
             return
-        path = Path(folder) / file_name(panel, order.fmt)
-        write_panel(panel, order.fmt, path, charts)
         comment = f"{panel.title} ({panel.audience} version)"
         if asker is not None:
             comment += f", asked for by <@{asker}>"

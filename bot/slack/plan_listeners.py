@@ -86,7 +86,12 @@ def answer_question(
         notifier.post_report(channel, Reply(text=refusal.reply_text(), ok=False), thread)
         return
     invocation = Invocation(
-        actor=actor, text=text, platform=PLATFORM, channel=channel, source_ref=f"{PLATFORM}:{channel}:{event['ts']}"
+        actor=actor,
+        text=text,
+        platform=PLATFORM,
+        channel=channel,
+        source_ref=f"{PLATFORM}:{channel}:{event['ts']}",
+        private=event.get("channel_type") == "im",
     )
     with container.unit_of_work() as repo:
         answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)

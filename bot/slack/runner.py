@@ -15,7 +15,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
@@ -24,6 +23,7 @@ from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import start_scheduler_thread
 from bot.slack.app import build_app
+from bot.slack.http_gate import VerifyingRequestHandler
 from bot.slack.notifier import SlackNotifier
 
 EVENTS_PATH = "/slack/events"
@@ -39,8 +39,9 @@ ALTERNATIVES = (
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def run(settings: Settings) -> int:
-    """``planbot run``: connect to Slack over Socket Mode and serve until interrupted.
+def run(settings: Settings, scheduler: bool = True) -> int:
+    """``planbot run``: connect to Slack over Socket Mode and serve until interrupted; the
+    scheduler runs beside it unless ``scheduler`` is false (``--no-scheduler``).
 
     Returns:
         The exit code: 2 when a token is missing, 1 when Slack rejects one, 0 after Ctrl+C.
@@ -55,7 +56,7 @@ def run(settings: Settings) -> int:
             "(needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings)
+    app = _start_app(settings, scheduler)
     if app is None:
         return 1
     handler = build_socket_mode_handler(app, settings)
@@ -66,8 +67,9 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def serve_http(settings: Settings, host: str, port: int) -> int:
-    """``planbot serve --http``: answer Slack's signed HTTP requests at ``/slack/events``.
+def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True) -> int:
+    """``planbot serve --http``: answer Slack's signed HTTP requests at ``/slack/events``, with the
+    scheduler beside it unless ``scheduler`` is false (``--no-scheduler``).
 
     Returns:
         The exit code: 2 when a secret is missing, 1 when Slack rejects the token, 0 after Ctrl+C.
@@ -81,10 +83,10 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
             "No public URL? Socket Mode needs none: planbot run (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN).\n"
             f"{ALTERNATIVES}"
         )
-    app = _start_app(settings)
+    app = _start_app(settings, scheduler)
     if app is None:
         return 1
-    server = create_http_server(app, host, port)
+    server = create_http_server(app, host, port, settings.slack_signing_secret or "")
     print(f"planbot is serving Slack at http://{host}:{port}{EVENTS_PATH} (health check: {HEALTH_PATH})")
     try:
         server.run()
@@ -99,9 +101,10 @@ def build_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler
     return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client)
 
 
-def make_wsgi_app(app: App) -> WsgiApp:
-    """The WSGI application: Slack's requests at ``/slack/events``, a health check for load balancers."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def make_wsgi_app(app: App, signing_secret: str) -> WsgiApp:
+    """The WSGI application: Slack's requests at ``/slack/events`` (signature checked before anything
+    is parsed, see ``http_gate``), a health check for load balancers."""
+    slack = VerifyingRequestHandler(app, signing_secret, EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH_PATH:
@@ -112,14 +115,15 @@ def make_wsgi_app(app: App) -> WsgiApp:
     return wsgi
 
 
-def create_http_server(app: App, host: str, port: int) -> BaseWSGIServer | MultiSocketServer:
+def create_http_server(app: App, host: str, port: int, signing_secret: str) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server for the app, bound but not yet running (port 0 picks a free port)."""
-    return create_server(make_wsgi_app(app), host=host, port=port, threads=HTTP_THREADS)
+    return create_server(make_wsgi_app(app, signing_secret), host=host, port=port, threads=HTTP_THREADS)
 
 
-def _start_app(settings: Settings) -> App | None:
-    """Open the database, build the app and start the scheduler beside it (scheduled reports and
-    nudges go out through the app's client); a token Slack rejects is reported, not raised."""
+def _start_app(settings: Settings, scheduler: bool) -> App | None:
+    """Open the database, build the app and (when ``scheduler``) start the scheduler beside it:
+    scheduled reports and nudges go out through the app's client. A token Slack rejects is
+    reported, not raised."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     container = Container.open(settings)
     try:
@@ -127,7 +131,8 @@ def _start_app(settings: Settings) -> App | None:
     except BoltError as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN: {error}", file=sys.stderr)
         return None
-    start_scheduler_thread(container, SlackNotifier(app.client, container))
+    if scheduler:
+        start_scheduler_thread(container, SlackNotifier(app.client, container))
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()

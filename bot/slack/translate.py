@@ -40,4 +40,10 @@ def to_invocation(command: Mapping[str, str], actor: Actor) -> Invocation:
         platform=PLATFORM,
         channel=command.get("channel_id"),
         source_ref=source_ref(command),
+        private=is_direct_message(command.get("channel_id")),
     )
+
+
+def is_direct_message(channel_id: str | None) -> bool:
+    """A one-to-one conversation with planbot: Slack's direct-message ids start with D (a group DM's do not)."""
+    return bool(channel_id) and str(channel_id).startswith("D")

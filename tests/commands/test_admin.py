@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rag_support import ADMIN_EMAILS, NOW, STRANGER, V9, V9_OWNER, V9_SRO, actor_for, due
 from sqlalchemy import func
 from sqlmodel import Session, select
+from support.rag_support import ADMIN_EMAILS, NOW, STRANGER, V9, V9_OWNER, V9_SRO, actor_for, due
 
 from commands.model import Actor, Invocation, Reply
 from commands.plan_command import handle_plan

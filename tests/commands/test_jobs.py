@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rag_support import ADMIN_EMAILS, STRANGER, V9, V9_OWNER, V9_SRO, actor_for
 from sqlmodel import Session, select
+from support.rag_support import ADMIN_EMAILS, STRANGER, V9, V9_OWNER, V9_SRO, actor_for
 
 from commands.errors import NotAuthorised, ParseError
 from commands.jobs import MAX_ATTEMPTS, RunState, claim, mark_failed, mark_sent

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from report_support import london
 from sqlmodel import select
+from support.report_support import london
 
 from commands.errors import InvalidMeasure
 from commands.measures import measure_trend, parse_measure_value, record_measure_value

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 import yaml
-from panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
-from report_support import london
+from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.report_support import london
 
 from commands.errors import ParseError, UserError
 from commands.panel import EMAIL_WITHHELD, NAME_WITHHELD, PanelReport, build_panel

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rag_support import ADMIN_EMAILS, NOW, STRANGER, V9, V9_OWNER, V9_SRO, actor_for, stored_rows
 from sqlmodel import Session, select
+from support.rag_support import ADMIN_EMAILS, NOW, STRANGER, V9, V9_OWNER, V9_SRO, actor_for, stored_rows
 
 from commands.errors import NotAuthorised
 from commands.model import Invocation

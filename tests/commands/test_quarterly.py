@@ -9,10 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from report_support import QueryCounter, grow_plan, london, report, reprofile
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from support.report_support import QueryCounter, grow_plan, london, report, reprofile
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter, cut_off

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rag_support import NOW, STRANGER, V9_OWNER, V9_SRO, actor_for, stored_rows
 from sqlmodel import Session
+from support.rag_support import NOW, STRANGER, V9_OWNER, V9_SRO, actor_for, stored_rows
 
 from commands.model import Invocation
 from commands.rag import handle_rag

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rag_support import ACTIONS, ADMIN_EMAILS, actor_for, due
-from report_support import QueryCounter, grow_plan, london, report, reprofile
 from sqlalchemy.engine import Engine
+from support.rag_support import ACTIONS, ADMIN_EMAILS, actor_for, due
+from support.report_support import QueryCounter, grow_plan, london, report, reprofile
 
 from commands.admin_actions import close_action
 from commands.admin_actions import reprofile as reprofile_action

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from commands.errors import BadDate
 from commands.layout import Shape, status_cell
 from commands.rules import (
     DEFAULT_SCHEME,
@@ -14,11 +15,14 @@ from commands.rules import (
     Direction,
     RagScheme,
     UpdateTiming,
+    is_open,
     london_date,
     next_update_due,
+    parse_date,
     show_date,
     update_timing,
 )
+from storage.models import ActionState
 
 D = dt.date
 LIMIT = DEFAULT_SCHEME.max_reason_length
@@ -212,3 +216,32 @@ def test_dates_are_london_dates() -> None:
     assert D(2018, 12, 31) == london_date(dt.datetime(2018, 12, 31, 23, 30))
     assert "31 Dec 2018" == show_date(D(2018, 12, 31))
     assert "1 Jul 2018" == show_date(D(2018, 7, 1))
+
+
+class TestDates:
+    """One reader for every date a person types: a command, --as-of, a plan file."""
+
+    @pytest.mark.parametrize(("text", "day"), [("2019-03-31", D(2019, 3, 31)), (" 2020-02-29 ", D(2020, 2, 29))])
+    def test_iso_dates_are_read(self, text: str, day: dt.date) -> None:
+        assert day == parse_date(text)
+
+    @pytest.mark.parametrize("text", ["31/03/2019", "03/31/2019", "20190331", "2019-W13-7", "2019-02-30", "", "soon"])
+    def test_anything_else_is_refused_with_the_form_to_use(self, text: str) -> None:
+        """Python's ISO reader takes 20190331 and week dates; a person never means those."""
+        with pytest.raises(BadDate) as refused:
+            parse_date(text, "Usage: …")
+        assert f'"{text.strip()}" is not a date: write it as YYYY-MM-DD, e.g. 2019-03-31.\nUsage: …' == (
+            refused.value.reply_text()
+        )
+
+
+class TestOpenActions:
+    def test_only_active_actions_are_open(self) -> None:
+        """Closed actions keep their history but are not open; there is no other state."""
+        assert {ActionState.ACTIVE} == {state for state in ActionState if is_open(state)}
+
+    def test_an_action_reported_complete_is_finished_but_open(self) -> None:
+        """Blue finishes the work without closing the action; a closed action is finished whatever it last said."""
+        assert is_open(ActionState.ACTIVE) and DEFAULT_SCHEME.finished(ActionState.ACTIVE, "B")
+        assert not DEFAULT_SCHEME.finished(ActionState.ACTIVE, "G")
+        assert DEFAULT_SCHEME.finished(ActionState.CLOSED, "G")

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from rag_support import ADMIN_EMAILS, V9, actor_for
-from report_support import QueryCounter, london, report
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from support.rag_support import ADMIN_EMAILS, V9, actor_for
+from support.report_support import QueryCounter, london, report
 
 import commands.report_data
 from commands.admin_actions import close_action

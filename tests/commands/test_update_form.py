@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rag_support import NOW, V9_OWNER, actor_for, stored_rows
 from sqlmodel import Session
+from support.rag_support import NOW, V9_OWNER, actor_for, stored_rows
 
 from commands.model import Invocation
 from commands.rag import handle_rag

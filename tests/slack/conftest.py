@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
-from serving import serving
-from slash import SIGNING_SECRET
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from workspace import ADMIN, BOT, OWNER, STRANGER, TickingClock
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
+from support.serving import serving
+from support.slash import SIGNING_SECRET
+from support.workspace import ADMIN, BOT, OWNER, STRANGER, TickingClock
 
 from bot.config import Settings
 from bot.container import Container

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fake_slack import FakeSlack, SlackUser
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from support.fake_slack import FakeSlack, SlackUser
+from support.workspace import ADMIN, BOT, OWNER
 from test_plan_command import plan
-from workspace import ADMIN, BOT, OWNER
 
 from storage.db import session_scope
 from storage.models import Action, AuditEntry, Delegate, Reprofile

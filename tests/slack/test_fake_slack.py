@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fake_slack import BOT_TOKEN, FakeSlack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from support.fake_slack import BOT_TOKEN, FakeSlack
 
 
 def test_message_slack_would_refuse_is_refused_and_recorded(fake_slack: FakeSlack) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from big_plan import ACTIONS_PER_THEME, THEMES, load_big_plan
-from fake_slack import FakeSlack
-from interaction import click, open_home
-from serving import serving
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from workspace import ADMIN, OWNER, TickingClock
+from support.big_plan import ACTIONS_PER_THEME, THEMES, load_big_plan
+from support.fake_slack import FakeSlack
+from support.interaction import click, open_home
+from support.serving import serving
+from support.workspace import ADMIN, OWNER, TickingClock
 
 from bot.config import Settings
 from bot.container import Container
@@ -76,9 +75,9 @@ class TestSamplePlan:
 
 
 @pytest.fixture
-def big_events_url(settings: Settings, engine: Engine, repo: PlanRepository, session: Session, tmp_path: Path):
+def big_events_url(settings: Settings, engine: Engine, repo: PlanRepository, session: Session):
     """planbot served on the generated 300-action plan."""
-    load_big_plan(repo, tmp_path, FIRST_UPDATE)
+    load_big_plan(repo, FIRST_UPDATE)
     session.commit()
     with serving(build_app(Container(settings, engine, TickingClock()))) as url:
         yield url

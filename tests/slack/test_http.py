@@ -9,10 +9,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
-from slash import CHANNEL_ID, post, send_slash, signed_headers, slash_fields
 from sqlalchemy.engine import Engine
-from workspace import ADMIN, BOT, OWNER, STRANGER, identities, stored_updates
+from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from support.slash import CHANNEL_ID, post, send_slash, signed_headers, slash_fields
+from support.workspace import ADMIN, BOT, OWNER, STRANGER, identities, stored_updates
 
 ACK_SECONDS = 3.0
 
@@ -220,3 +220,16 @@ def test_mistake_is_explained_and_nothing_stored(events_url, fake_slack, engine:
 
     assert '"purple" is not a status' in replies(fake_slack)[0]["text"]
     assert [] == stored_updates(engine)
+
+
+def test_restricted_reason_stays_out_of_the_channel_announcement(events_url, fake_slack, engine: Engine):
+    """The person's own reply shows the restricted reason; the channel hears only that there is one."""
+    rag(events_url, fake_slack, "V9 amber Named suspect under investigation --restricted")
+
+    reply = replies(fake_slack)[0]
+    announcement = fake_slack.wait_for("chat.postMessage")[0].params
+    assert "Named suspect under investigation" in all_text(reply)
+    assert "Ollie Kerr updated V9 to Amber" in announcement["text"]
+    assert "reason restricted, not shown here" in announcement["text"]
+    assert "Named suspect" not in all_text(announcement)
+    assert [True] == [u.restricted for u in stored_updates(engine)]

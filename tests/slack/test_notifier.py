@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
-from fake_slack import BOT_TOKEN, FakeSlack
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from workspace import TickingClock
+from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
+from support.fake_slack import BOT_TOKEN, FakeSlack
+from support.workspace import TickingClock
 
 from bot.config import Settings
 from bot.container import Container
@@ -49,9 +48,9 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
-def big_container(settings: Settings, engine: Engine, repo: PlanRepository, session: Session, tmp_path: Path):
+def big_container(settings: Settings, engine: Engine, repo: PlanRepository, session: Session):
     """A container on the generated 300-action plan."""
-    load_big_plan(repo, tmp_path, FIRST_UPDATE)
+    load_big_plan(repo, FIRST_UPDATE)
     session.commit()
     return Container(settings, engine, TickingClock())
 

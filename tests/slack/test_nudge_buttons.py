@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from fake_slack import FakeSlack
-from interaction import click
 from sqlalchemy.engine import Engine
+from support.fake_slack import FakeSlack
+from support.interaction import click
+from support.workspace import OWNER, STRANGER, stored_updates
 from test_http import all_text, rag
-from workspace import OWNER, STRANGER, stored_updates
 
 from bot.slack.limits import check_message
 from bot.slack.report_blocks import STILL_ACTION, UPDATE_ACTION, render_report

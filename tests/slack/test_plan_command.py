@@ -7,12 +7,12 @@ import json
 import time
 
 import pytest
-from fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
-from slash import CHANNEL_ID, post, send_slash, signed_headers
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
+from support.slash import CHANNEL_ID, post, send_slash, signed_headers
+from support.workspace import ADMIN, OWNER
 from test_http import ACK_SECONDS, all_text
-from workspace import ADMIN, OWNER
 
 from bot.slack.limits import check_message
 from storage.db import session_scope

@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
 from docx import Document
-from fake_slack import FakeSlack
-from slash import CHANNEL_ID, send_slash
+from sqlalchemy.engine import Engine
+from support.fake_slack import FakeSlack, SlackUser
+from support.slash import CHANNEL_ID, send_slash
+from support.workspace import OWNER, STRANGER
 from test_http import ACK_SECONDS
 from test_plan_command import send_event
-from workspace import OWNER
+
+from storage.db import session_scope
+from storage.models import ChannelSubscription
+
+NOW = dt.datetime(2018, 6, 15, 9, 0)
 
 
-def ask(events_url: str, fake_slack: FakeSlack, text: str) -> dict:
-    """Type ``/plan text``; returns the first answer the asker sees."""
+DIRECT = "D0OLLIE001"  # the owner's direct-message conversation with planbot
+
+
+def ask(
+    events_url: str, fake_slack: FakeSlack, text: str, user: SlackUser = OWNER, channel_id: str = CHANNEL_ID
+) -> dict:
+    """Type ``/plan text`` (in the plan channel unless told); returns the first answer the asker sees."""
     answer = send_slash(
-        events_url, text, user_id=OWNER.id, response_url=fake_slack.response_url(OWNER.id), command="/plan"
+        events_url,
+        text,
+        user_id=user.id,
+        response_url=fake_slack.response_url(user.id),
+        command="/plan",
+        channel_id=channel_id,
     )
     assert 200 == answer.status
     assert answer.seconds < ACK_SECONDS
     return fake_slack.wait_for("response")[0].params
 
 
+def subscribe_to_quarterly(engine: Engine, channel: str) -> None:
+    with session_scope(engine) as session:
+        session.add(ChannelSubscription(channel=channel, job="quarterly", created_at=NOW, created_by="tests"))
+
+
 def test_docx_uploaded_after_a_progress_message(events_url, fake_slack):
-    progress = ask(events_url, fake_slack, "report 2017/18 Q4 docx")
+    """The owner asks in their direct message with planbot: the internal version, uploaded there."""
+    progress = ask(events_url, fake_slack, "report 2017/18 Q4 docx", channel_id=DIRECT)
 
     assert "ephemeral" == progress["response_type"]
     assert "Building the internal Panel report for 2017/18 Q4 as a Word document" in progress["text"]
     complete = fake_slack.wait_for("files.completeUploadExternal")[0]
     requested = fake_slack.calls_to("files.getUploadURLExternal")[0]
     assert "panel-report-2017-18-Q4-internal.docx" == requested.params["filename"]
-    assert CHANNEL_ID == complete.params["channel_id"]
+    assert DIRECT == complete.params["channel_id"]
     assert f"<@{OWNER.id}>" in complete.params["initial_comment"]
     assert fake_slack.calls_to("response")[0].at < fake_slack.calls_to("upload")[0].at
     (file_id,) = [f["id"] for f in json.loads(complete.params["files"])]
@@ -56,7 +79,9 @@ def test_bad_quarter_refused_without_upload(events_url, fake_slack):
     assert [] == fake_slack.calls_to("files.getUploadURLExternal")
 
 
-def test_mention_answered_in_its_thread_with_the_file(events_url, fake_slack):
+def test_mention_answered_in_its_thread_with_the_file(events_url, fake_slack, engine):
+    """In a channel subscribed to the quarterly governance report, the internal version may be posted."""
+    subscribe_to_quarterly(engine, CHANNEL_ID)
     event = {"type": "app_mention", "user": OWNER.id, "text": "<@UPLANBOT> report xlsx", "ts": "1529000000.000100"}
     event["channel"] = CHANNEL_ID
     send_event(events_url, event)
@@ -66,3 +91,42 @@ def test_mention_answered_in_its_thread_with_the_file(events_url, fake_slack):
     progress = fake_slack.posted[0]
     assert "Building the internal Panel report" in progress["text"]
     assert "1529000000.000100" == progress["thread_ts"]
+
+
+class TestWhoSeesWhat:
+    """docs/permissions.md: internal versions to people in the plan, in private or governance channels only."""
+
+    def test_internal_report_asked_for_in_an_ordinary_channel_is_refused_with_where_to_ask(
+        self, events_url, fake_slack
+    ):
+        reply = ask(events_url, fake_slack, "report 2017/18 Q4 csv")
+
+        assert "I send it only in a direct message with me or to a channel subscribed to the quarterly" in reply["text"]
+        assert "add --public" in reply["text"]
+        assert [] == fake_slack.calls_to("files.getUploadURLExternal")
+
+    def test_someone_outside_the_plan_gets_the_public_version_and_why(self, events_url, fake_slack):
+        progress = ask(events_url, fake_slack, "report 2017/18 Q4 csv", user=STRANGER)
+
+        assert "You are not named in the plan" in progress["text"]
+        assert "Building the public Panel report" in progress["text"]
+        complete = fake_slack.wait_for("files.completeUploadExternal")[0]
+        assert "public version" in complete.params["initial_comment"]
+        assert (
+            "panel-report-2017-18-Q4-public.csv"
+            == fake_slack.calls_to("files.getUploadURLExternal")[0].params["filename"]
+        )
+        (data,) = fake_slack.uploads.values()
+        assert "Ollie Kerr" not in data.decode("utf-8-sig")
+
+    def test_someone_outside_the_plan_gets_no_internal_version_even_in_private(self, events_url, fake_slack):
+        ask(events_url, fake_slack, "report 2017/18 Q4 csv", user=STRANGER, channel_id="D0VISIT001")
+
+        complete = fake_slack.wait_for("files.completeUploadExternal")[0]
+        assert "public version" in complete.params["initial_comment"]
+
+    def test_the_public_version_may_be_posted_in_any_channel(self, events_url, fake_slack):
+        progress = ask(events_url, fake_slack, "report public 2017/18 Q4 csv")
+
+        assert "Building the public Panel report" in progress["text"]
+        assert CHANNEL_ID == fake_slack.wait_for("files.completeUploadExternal")[0].params["channel_id"]

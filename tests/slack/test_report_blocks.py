@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 
 from bot.slack.limits import check_message
 from bot.slack.report_blocks import Message, first_message, render_report
@@ -23,9 +22,9 @@ AFTER_CUT_OFF = dt.datetime(2019, 1, 20, 10, 0)
 
 
 @pytest.fixture
-def big_reports(repo: PlanRepository, tmp_path: Path) -> dict[str, list[Message]]:
+def big_reports(repo: PlanRepository) -> dict[str, list[Message]]:
     """The generated plan's reports as messages, built once per test."""
-    load_big_plan(repo, tmp_path, FIRST_UPDATE)
+    load_big_plan(repo, FIRST_UPDATE)
     return reports(repo)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -13,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
-from slash import SIGNING_SECRET, send_slash, slash_fields
-from workspace import OWNER
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
+from support.slash import SIGNING_SECRET, send_slash, slash_fields
+from support.workspace import OWNER
 
 from bot.cli import main
 from bot.config import Settings
@@ -87,7 +88,23 @@ def start(args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path)
         "SLACK_API_URL": fake_slack.api_url,
     }
     script = Path(sys.executable).with_name("planbot")
-    return subprocess.Popen([str(script), *args], cwd=tmp_path, env=env, text=True, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [str(script), *args],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Give the child the default SIGINT handling an operator's terminal gives it.
+
+    A test run started in the background (``pytest &`` from a script) inherits SIGINT ignored,
+    and Python then never turns Ctrl+C into KeyboardInterrupt, so planbot could not be stopped.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
@@ -127,10 +144,55 @@ def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
     raise AssertionError(f"{url} did not answer within {START_SECONDS}s")
 
 
+class _StoppedAtOnce:
+    """A waitress server stand-in that is interrupted as soon as it runs, as by Ctrl+C."""
+
+    def run(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        """Nothing to close: it never listened."""
+
+
+@pytest.mark.parametrize(("flags", "schedulers"), [([], 1), (["--no-scheduler"], 0)])
+def test_the_scheduler_starts_beside_slack_unless_told_not_to(
+    database, fake_slack, bare_environment, monkeypatch, flags, schedulers
+) -> None:
+    """`planbot serve --http` starts the scheduler with the app; `--no-scheduler` leaves it to another process.
+
+    The subprocess tests below start planbot with ``--no-scheduler``, so that a scheduler on the
+    wall clock never competes with what they measure; this proves the default still starts it.
+    """
+    started: list[Container] = []
+    monkeypatch.setattr(
+        "bot.slack.runner.start_scheduler_thread", lambda container, _notifier: started.append(container)
+    )
+    monkeypatch.setattr("bot.slack.runner.create_http_server", lambda *_args: _StoppedAtOnce())
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    for name, value in (
+        ("DATABASE_URL", database),
+        ("SLACK_BOT_TOKEN", BOT_TOKEN),
+        ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+        ("SLACK_API_URL", fake_slack.api_url),
+    ):
+        monkeypatch.setenv(name, value)
+
+    assert 0 == main(["serve", "--http", "--port", "0", *flags])
+
+    assert schedulers == len(started)
+    for container in started:
+        container.engine.dispose()
+
+
 def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
     """`planbot serve --http --port N` answers a signed /rag on N and stops cleanly on Ctrl+C."""
     port = free_port()
-    process = start(["serve", "--http", "--host", "127.0.0.1", "--port", str(port)], database, fake_slack, tmp_path)
+    process = start(
+        ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+        database,
+        fake_slack,
+        tmp_path,
+    )
     stop_on_exit.append(process)
     wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
 
@@ -151,7 +213,7 @@ def test_run_connects_over_socket_mode_and_stops(database, fake_slack, tmp_path,
     server = FakeSocketMode().start()
     fake_slack.socket_mode_url = server.url
     try:
-        process = start(["run"], database, fake_slack, tmp_path)
+        process = start(["run", "--no-scheduler"], database, fake_slack, tmp_path)
         stop_on_exit.append(process)
         assert server.connected.wait(START_SECONDS), "planbot run did not connect"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fake_slack import BOT_TOKEN, FakeSlack
 from slack_sdk.errors import SlackApiError
-from slash import CHANNEL_ID, send_slash
-from workspace import ADMIN, OWNER
+from support.fake_slack import BOT_TOKEN, FakeSlack
+from support.slash import CHANNEL_ID, send_slash
+from support.workspace import ADMIN, OWNER
 
 from bot.container import Container
 from bot.slack.app import build_client

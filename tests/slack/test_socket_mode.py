@@ -7,12 +7,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from fake_slack import APP_TOKEN, FakeSlack, FakeSocketMode
-from serving import finish_work
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slash import slash_fields
 from sqlalchemy.engine import Engine
-from workspace import OWNER, stored_updates
+from support.fake_slack import APP_TOKEN, FakeSlack, FakeSocketMode
+from support.serving import finish_work
+from support.slash import slash_fields
+from support.workspace import OWNER, stored_updates
 
 from bot.config import Settings
 from bot.container import Container

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from fake_slack import FakeSlack
-from interaction import form_values, submit_view, suggest
 from sqlalchemy.engine import Engine
+from support.fake_slack import FakeSlack
+from support.interaction import form_values, submit_view, suggest
+from support.workspace import ADMIN, OWNER, STRANGER, stored_updates
 from test_http import rag
-from workspace import ADMIN, OWNER, STRANGER, stored_updates
 
 from bot.slack.limits import check_view
 from bot.slack.update_modal import update_modal

@@ -10,6 +10,7 @@ from slack_bolt import App
 from waitress import wasyncore
 
 from bot.slack.runner import EVENTS_PATH, create_http_server
+from support.slash import SIGNING_SECRET
 
 STOP_SECONDS = 10.0
 
@@ -21,7 +22,7 @@ def serving(app: App) -> Iterator[str]:
     On the way out the server stops and the app's background work is waited for, so nothing from
     this test still writes to the database or calls Slack while the next one starts.
     """
-    server = create_http_server(app, "127.0.0.1", 0)
+    server = create_http_server(app, "127.0.0.1", 0, SIGNING_SECRET)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:

@@ -9,9 +9,10 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from fake_slack import TEAM_ID, FakeSlack, SlackUser
-from slash import Answer, post, signed_headers
 from test_plan_command import send_event
+
+from support.fake_slack import TEAM_ID, FakeSlack, SlackUser
+from support.slash import Answer, post, signed_headers
 
 ACK_SECONDS = 3.0
 _ids = itertools.count(1)

@@ -6,12 +6,12 @@ import datetime as dt
 import itertools
 import threading
 
-from fake_slack import SlackUser
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from storage.db import session_scope
 from storage.models import PlatformIdentity, StatusUpdate
+from support.fake_slack import SlackUser
 
 OWNER = SlackUser("U0OLLIE001", "Ollie Kerr", "Ollie.Kerr@Example.org")  # V9's owner; Slack keeps the case
 ADMIN = SlackUser("U0EMILY001", "Emily Carter", "emily.carter@example.org")

@@ -7,11 +7,14 @@ owner might type, so every report built from this plan tests both size and escap
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import yaml
 
 from commands.plan_file import load_plan
+from commands.plan_spec import PlanSpec
 from commands.rules import DEFAULT_SCHEME
 from storage.models import StatusUpdate
 from storage.plan_import import import_plan
@@ -67,22 +70,31 @@ def reason(number: int, step: int) -> str:
     return (hostile + filler * 40)[: DEFAULT_SCHEME.max_reason_length]
 
 
-def load_big_plan(repo: PlanRepository, folder: Path, first_update: dt.datetime) -> None:
+@cache
+def big_plan_spec() -> PlanSpec:
+    """The generated plan written as a YAML file and read back as ``planbot plan import`` reads it,
+    once per run: the spec is frozen, and parsing 300 actions' YAML took longer than importing them."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big-plan.yaml"
+        path.write_text(yaml.safe_dump(plan_document(), sort_keys=False))
+        return load_plan(path)
+
+
+def load_big_plan(repo: PlanRepository, first_update: dt.datetime) -> None:
     """Import the plan, then give every action two or three updates a week apart from ``first_update``
     (every fourth action's reds proposing a due date 90 days later)."""
-    path = folder / "big-plan.yaml"
-    path.write_text(yaml.safe_dump(plan_document(), sort_keys=False))
-    import_plan(repo, load_plan(path), actor="tests", at=first_update - dt.timedelta(days=30))
+    import_plan(repo, big_plan_spec(), actor="tests", at=first_update - dt.timedelta(days=30))
     plan = repo.current_plan()
     assert plan is not None and plan.id is not None
     author = repo.admins()[0]
     assert author.id is not None
+    updates = []
     for number, action in enumerate(repo.actions(plan.id)):
         assert action.id is not None
         for step in range(2 + number % 2):
             status = STATUSES[(number + step) % len(STATUSES)]
             asks = status == "R" and number % 4 == 0
-            repo.session.add(
+            updates.append(
                 StatusUpdate(
                     action_id=action.id,
                     status=status,
@@ -93,4 +105,4 @@ def load_big_plan(repo: PlanRepository, folder: Path, first_update: dt.datetime)
                     proposed_due=action.current_due + dt.timedelta(days=90) if asks else None,
                 )
             )
-    repo.session.flush()
+    repo.add_all(updates)

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import yaml
-from report_support import london, report, reprofile
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter
 from storage.repository import PlanRepository
+from support.report_support import london, report, reprofile
 
 Q2, Q3 = Quarter(2018, 2), Quarter(2018, 3)
 AFTER_Q3_CUT_OFF = london(2019, 1, 16, 9, 0)

@@ -34,6 +34,9 @@ APP_TOKEN = "xapp-planbot-test"
 BOT_USER_ID = "UPLANBOT"
 TEAM_ID = "T0PCC0001"
 WAIT_SECONDS = 10.0
+# How often the Web API server's loop checks for shutdown: socketserver's 0.5 s default made every
+# test that stops a fake wait up to half a second for nothing.
+POLL_SECONDS = 0.05
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 # What auth.test's x-oauth-scopes header reports by default: every bot scope the manifest asks for.
 GRANTED_SCOPES = ",".join(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
@@ -112,7 +115,9 @@ class FakeSlack:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_SECONDS,), name="fake-slack", daemon=True
+        )
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from fake_slack import TEAM_ID
 from slack_sdk.signature import SignatureVerifier
+
+from support.fake_slack import TEAM_ID
 
 SIGNING_SECRET = "planbot-test-signing-secret"
 CHANNEL_ID = "C0PLAN0001"
