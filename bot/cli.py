@@ -6,11 +6,27 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
 from bot.config import Settings
 from bot.schedule_settings import BadSetting
+from storage.db import DEFAULT_DATABASE_URL
+
+DATABASE_NOTE = f"The database is the one DATABASE_URL names (default: {DEFAULT_DATABASE_URL})."
+REPORTS = {
+    "summary": "where each theme stands now, with exceptions (give a THEME for one theme)",
+    "overdue": "open actions past their due date, oldest first",
+    "digest": "the weekly digest as it stands now",
+    "quarter": 'the quarterly summary (give a QUARTER such as "2018/19 Q3")',
+    "panel": "write the Panel's appendix to a file (--format, --public, --output)",
+}
+
+
+def _reads_database(sub: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A sub-command that reads the database: its --help says which database that is."""
+    return sub.add_parser(name, epilog=DATABASE_NOTE, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,37 +40,40 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=Path("planbot-demo.db"), help="SQLite file to (re)create")
     demo.add_argument("--force", action="store_true", help="replace the file even if it holds another plan")
 
-    console = sub.add_parser("console", help="type /rag commands as a person from the plan")
+    console = _reads_database(sub, "console", help="type /rag and /plan commands as a person from the plan")
     console.add_argument("--as", dest="as_person", metavar="EMAIL_OR_NAME", help="who you are (asked if left out)")
 
-    run = sub.add_parser("run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
+    run = _reads_database(sub, "run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
     _scheduler_option(run)
 
-    serve = sub.add_parser("serve", help="serve Slack's HTTP requests")
+    serve = _reads_database(sub, "serve", help="serve Slack's HTTP requests")
     serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures verified)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     _scheduler_option(serve)
 
-    sub.add_parser("doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
-    sub.add_parser(
-        "jobs", help="list scheduled runs that failed or are stuck, and the last of each job (DATABASE_URL chooses)"
-    )
+    _reads_database(sub, "doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
+    _reads_database(sub, "jobs", help="list scheduled runs that failed or are stuck, and the last of each job")
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = _reads_database(sub, "db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
-    db_sub.add_parser("upgrade", help="apply every pending migration")
+    _reads_database(db_sub, "upgrade", help="apply every pending migration")
 
-    plan = sub.add_parser("plan", help="plan maintenance")
+    plan = _reads_database(sub, "plan", help="plan maintenance")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
-    plan_import = plan_sub.add_parser("import", help="load or update the plan from a YAML or CSV file")
+    plan_import = _reads_database(plan_sub, "import", help="load or update the plan from a YAML or CSV file")
     plan_import.add_argument("file", type=Path)
     plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
 
+    listing = "\n".join(f"  {name:<8} {what}" for name, what in REPORTS.items())
     report = sub.add_parser(
-        "report", help="print a governance report (summary, overdue, digest, quarter) or write the Panel's (panel)"
+        "report",
+        help="print a governance report (summary, overdue, digest, quarter) or write the Panel's (panel)",
+        description=f"Reports (REPORT):\n{listing}",
+        epilog=DATABASE_NOTE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("report", choices=("summary", "overdue", "digest", "quarter", "panel"), metavar="REPORT")
+    report.add_argument("report", choices=tuple(REPORTS), metavar="REPORT", help="one of: " + ", ".join(REPORTS))
     report.add_argument("subject", nargs="*", help='a THEME for summary, a QUARTER such as "2018/19 Q3" for quarter')
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
     report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
@@ -63,9 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, help="panel: the file to write (its extension is the format's)")
     report.add_argument("--force", action="store_true", help="panel: replace --output if it exists")
 
-    measure = sub.add_parser("measure", help="strategic measure values")
+    measure = _reads_database(sub, "measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
-    measure_set = measure_sub.add_parser("set", help="record a measure's value for a quarter")
+    measure_set = _reads_database(measure_sub, "set", help="record a measure's value for a quarter")
     measure_set.add_argument("action", help="the action id, e.g. V9")
     measure_set.add_argument("measure", help="the measure's name, quoted")
     measure_set.add_argument("value", help="a number, e.g. 72.5 or 72.5%%")

@@ -1,35 +1,56 @@
-"""``planbot console``: type ``/rag`` commands as a person from the plan and read the bot's replies.
+"""``planbot console``: type what a person types in chat, as a person from the plan, and read the replies.
 
-It goes through the very same core as Slack (``commands.rag.handle_rag``) with the terminal as the
-platform, so an OPCC team can try the plan, the permissions and the wording before any Slack app
-exists. Input and output are parameters (lines in, a rich ``Console`` out) so sessions can be
-scripted in tests and replayed by the demo.
+The console is planbot's reference text platform: ``/rag …``, ``/plan …`` (``/plan admin …`` as an
+admin) and plain questions go through the very same core as Slack (``commands.rag.handle_rag``,
+``commands.plan_command.handle_plan``), and replies and reports are the core's layouts drawn by the
+terminal renderers, so an OPCC team can try the plan, the permissions and the wording before any
+Slack app exists. Input and output are parameters (lines in, a rich ``Console`` out) so sessions
+can be scripted in tests and replayed by the demo; at a terminal, lines are read with prompt_toolkit
+(history with the arrow keys, line editing), and piped input is read line by line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from rich.console import Console
 from rich.prompt import Prompt
 from rich.table import Table
 from rich.text import Text
 
 from bot.config import Settings
-from bot.console_render import render_announcement, render_reply
+from bot.console_render import render_announcement, render_direct_message, render_reply
 from bot.container import Container
 from bot.db_command import DATABASE_ERRORS, database_problem
-from commands.model import Actor, Invocation, Reply
+from bot.report_render import render_report
+from commands.errors import ParseError
+from commands.model import Actor, Invocation, Notice, Reply
+from commands.notices import tell_people
+from commands.panel import PanelOrder
+from commands.plan_command import PlanAnswer, handle_plan
+from commands.plan_grammar import parse_plan
 from commands.rag import handle_rag
 from storage.models import Person
 from storage.repository import PlanRepository
 
 PLATFORM = "console"
+PLATFORM_NAME = "the console"
+# First words that always mean /rag when typed without a command word.
+RAG_WORDS = frozenset({"help", "mine"})
+HISTORY_FILE = Path.home() / ".planbot_history"
 QUIT_WORDS = frozenset({"quit", "exit"})
 SUGGESTED_PEOPLE = 6
 HINT = (
-    "The console understands /rag commands: /rag V9 red REASON, /rag V9, /rag mine, /rag help "
-    "(the /rag may be left out). /as EMAIL switches person; quit ends."
+    "The console understands what you would type in chat: /rag V9 red REASON, /rag V9, /rag mine, "
+    "/rag help (the /rag may be left out), /plan summary|overdue|digest|quarter|history, /plan admin … "
+    'and plain questions ("what is overdue"). /as EMAIL switches person; quit ends.'
+)
+PANEL_ON_THE_TERMINAL = (
+    'Panel files are written on the terminal: planbot report panel --quarter "{quarter}" --format {fmt}{public}.'
 )
 NO_PLAN = (
     "There is no plan in this database yet. Load one with `planbot plan import FILE` "
@@ -98,11 +119,26 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
             actor = _switch(container, actor, rest, out)
         elif command in ("/rag", "rag"):
             respond(container, actor, rest, out)
+        elif command in ("/plan", "plan"):
+            ask(container, actor, rest, out)
         elif command.startswith("/"):
             out.print(HINT, markup=False, style="dim")
+        elif is_question(line):
+            ask(container, actor, line, out)
         else:
             respond(container, actor, line, out)
     return actor
+
+
+def is_question(text: str) -> bool:
+    """A plain line is a question for ``/plan`` ("what is overdue") unless it reads as a ``/rag`` command."""
+    if text.split()[0].lower() in RAG_WORDS:
+        return False
+    try:
+        parse_plan(text)
+    except ParseError:
+        return False
+    return True
 
 
 def respond(container: Container, actor: Actor, text: str, out: Console) -> Reply:
@@ -113,6 +149,28 @@ def respond(container: Container, actor: Actor, text: str, out: Console) -> Repl
     if reply.announcement:
         out.print(render_announcement(reply.announcement))
     return reply
+
+
+def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnswer:
+    """Run one ``/plan`` command or question and print its report or reply; admin notices are shown
+    as the direct messages they would be."""
+    with container.unit_of_work() as repo:
+        answer = handle_plan(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock())
+
+    def send(notice: Notice) -> bool:
+        out.print(render_direct_message(notice.name, notice.text))
+        return True
+
+    answer = tell_people(answer, send, PLATFORM_NAME)
+    match answer:
+        case Reply():
+            out.print(render_reply(answer))
+        case PanelOrder(quarter=quarter, fmt=fmt, public=public):
+            text = PANEL_ON_THE_TERMINAL.format(quarter=quarter.label, fmt=fmt, public=" --public" if public else "")
+            out.print(render_reply(Reply(text=text)))
+        case _:
+            out.print(render_report(answer))
+    return answer
 
 
 def find_actor(container: Container, email_or_name: str) -> Actor | None:
@@ -186,13 +244,30 @@ def _show_people(people: list[tuple[Person, str]], out: Console) -> None:
 
 
 def _typed_lines(out: Console) -> Iterator[str]:
-    """What the person types, one line at a time, until end of input or Ctrl-C."""
+    """What the person types, one line at a time, until end of input or Ctrl-C.
+
+    At a terminal prompt_toolkit reads each line (arrow keys recall earlier lines, kept between
+    sessions in ``~/.planbot_history``); piped input, as tests and scripts give, is read plainly.
+    """
+    read = _prompt_reader() if sys.stdin.isatty() and sys.stdout.isatty() else lambda: out.input("[bold]>[/bold] ")
     while True:
         try:
-            yield out.input("[bold]>[/bold] ")
+            yield read()
         except (EOFError, KeyboardInterrupt):
             out.print()
             return
+
+
+def _prompt_reader() -> Callable[[], str]:
+    """A line reader with history and editing; history stays in memory when the home folder is read-only."""
+    history: History
+    try:
+        HISTORY_FILE.touch(exist_ok=True)
+        history = FileHistory(str(HISTORY_FILE))
+    except OSError:
+        history = InMemoryHistory()
+    session: PromptSession[str] = PromptSession(history=history)
+    return lambda: session.prompt("> ")
 
 
 def _who(actor: Actor) -> str:

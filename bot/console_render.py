@@ -20,6 +20,7 @@ from commands.text import safe_copy, safe_display
 STATUS_COLOURS = {"R": "red", "A": "yellow", "G": "green", "B": "blue"}
 NOT_REPORTED_STYLE = "italic"
 REFUSED_STYLE = "red"
+REFUSED_TITLE = "Not done"
 
 
 def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> Text:
@@ -36,7 +37,7 @@ def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> Renderable
     Stored text in it (reasons shown by ``/rag V9``) is made safe for the terminal first."""
     reply = safe_copy(reply)
     if not reply.ok:
-        return Panel(Text(reply.text), title="Not done", title_align="left", border_style=REFUSED_STYLE)
+        return Panel(Text(reply.text), title=REFUSED_TITLE, title_align="left", border_style=REFUSED_STYLE)
     body: RenderableType = Text(reply.text)
     if reply.sections:
         parts: list[RenderableType] = []
@@ -51,6 +52,11 @@ def render_reply(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> Renderable
 def render_announcement(announcement: str) -> Text:
     """What the bot would post for everyone to see once an update is stored."""
     return Text.assemble(("posted to the channel: ", "dim"), safe_display(announcement))
+
+
+def render_direct_message(name: str, text: str) -> Text:
+    """What the bot would send someone an admin change affects, by direct message."""
+    return Text.assemble((f"direct message to {name}: ", "dim"), text)
 
 
 def _section(section: Section, scheme: RagScheme) -> list[Text]:

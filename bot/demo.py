@@ -23,7 +23,7 @@ from sqlalchemy.exc import DatabaseError
 from bot.config import Settings
 from bot.console import find_actor, respond
 from bot.container import Container
-from bot.report_render import render_digest, render_quarterly
+from bot.report_render import render_report
 from commands.model import Actor
 from commands.periods import Quarter
 from commands.permissions import person_name
@@ -200,10 +200,10 @@ def governance_reports(container: Container, clock: SimulatedClock, out: Console
     December, then the quarterly summary once the cut-off has passed and its snapshot is frozen."""
     clock.set(DIGEST_AT)
     with container.unit_of_work() as repo:
-        digest = render_digest(weekly_digest(repo, clock()))
+        digest = render_report(weekly_digest(repo, clock()))
     clock.set(SUMMARY_AT)
     with container.unit_of_work() as repo:
-        summary = render_quarterly(quarterly_summary(repo, Quarter(2018, 3), clock()))
+        summary = render_report(quarterly_summary(repo, Quarter(2018, 3), clock()))
     for moment, report in ((DIGEST_AT, digest), (SUMMARY_AT, summary)):
         out.print()
         out.rule(f"{show_date(moment.date())} {moment:%H:%M}", style="dim")

@@ -19,7 +19,7 @@ from bot.container import Container, utc_now
 from bot.db_command import DATABASE_ERRORS, database_problem
 from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
-from bot.report_render import render_digest, render_measure_recorded, render_overdue, render_quarterly, render_summary
+from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
 from commands.panel import PanelOrder
@@ -60,13 +60,13 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
         if kind == "summary":
-            return render_summary(safe_copy(theme_summary(repo, now, subject)))
+            return render_report(safe_copy(theme_summary(repo, now, subject)))
         if kind == "overdue":
-            return render_overdue(safe_copy(overdue_list(repo, now)))
+            return render_report(safe_copy(overdue_list(repo, now)))
         if kind == "digest":
-            return render_digest(safe_copy(weekly_digest(repo, now)))
+            return render_report(safe_copy(weekly_digest(repo, now)))
         quarter = parse_quarter(subject or "", london_date(now))
-        return render_quarterly(safe_copy(quarterly_summary(repo, quarter, now)))
+        return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
 
     return _run(settings, as_of, build)
 

@@ -1,114 +1,137 @@
-"""Governance reports (``commands.report_model``) as rich renderables for the terminal.
+"""Neutral report layouts (``commands.layout``) as rich renderables for the terminal.
 
-Like the rest of the console, a status is always its word and colour only adds to it; direction of
-travel and measure trends are arrow and word together; "Not yet reported" is shown, never hidden.
+The words, order and grouping come from the core (``commands.report_layout``); this module only
+paints them: a status is its word in its colour (colour only ever adds to the word), headings are
+bold, and at a terminal wide enough for every column a table is a grid. Otherwise (80 columns, or
+output piped to a file or a log) each row is written as one line with its reason beneath, exactly
+as Slack shows it, so no column is ever dropped or cut away, and grep finds a whole row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.table import Table as RichTable
 from rich.text import Text
 
-from bot.console_render import status_text
+from bot.console_render import STATUS_COLOURS, status_text
+from commands.layout import Block, Emphasis, Kind, Layout, Line, Note, Run, Status, Strong, Table, row_line
 from commands.measures import MeasureRecorded
-from commands.report_model import (
-    ActionRow,
-    ColourCount,
-    Digest,
-    MeasureRow,
-    OverdueList,
-    QuarterlySummary,
-    ReprofileRequest,
-    Summary,
-    ThemeBlock,
-)
-from commands.rules import london_date, show_date
+from commands.report_layout import report_layout
+from commands.rules import DEFAULT_SCHEME, RagScheme
+
+# The narrowest each kind of column may be before the table stops being readable.
+MIN_WIDTHS = {
+    Kind.ID: 6,
+    Kind.STATUS: len("Not yet reported"),
+    Kind.SHORT: 12,
+    Kind.NUMBER: 7,
+    Kind.ASIDE: 12,
+    Kind.TITLE: 16,
+    Kind.LONG: 24,
+}
+MAX_SHORT = 30
+GROWING = (Kind.TITLE, Kind.LONG)
+BORDER_PER_COLUMN = 3
+DETAIL_INDENT = "      "
 
 
-def render_summary(summary: Summary) -> RenderableType:
-    """Counts by theme, each theme's actions, then the exceptions with their reasons."""
-    scope = summary.theme or "whole plan"
-    heading = Text(f"{summary.plan_name}: summary of {scope} as of {_day(summary.as_of)}", style="bold")
-    parts: list[RenderableType] = [heading, _counts_table(summary.themes, summary.totals, "Status by theme")]
-    parts += [_rows_table(f"{b.code} {b.name} (SRO: {b.sro_role})", b.rows) for b in summary.themes]
-    parts.append(_rows_table("Exceptions: red, deteriorating or overdue", summary.exceptions, reasons=True))
-    return Group(*parts)
+def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> RenderableType:
+    """Any report the core builds (summary, overdue, digest, quarterly summary, history)."""
+    return LayoutView(report_layout(content, scheme))
 
 
-def render_overdue(overdue: OverdueList) -> RenderableType:
-    title = f"{overdue.plan_name}: {len(overdue.rows)} overdue action(s) as of {_day(overdue.as_of)}, oldest first"
-    return _rows_table(title, overdue.rows, days=True)
+class LayoutView:
+    """A layout that lays its tables out for the width it is printed at."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width if console.is_terminal else 0
+        yield Text(self.layout.heading, style="bold")
+        yield from _blocks(self.layout.headline, width)
+        for section in self.layout.sections:
+            yield Text()
+            yield Text(section.title, style="bold underline")
+            yield from _blocks(section.blocks, width)
 
 
-def render_digest(digest: Digest) -> RenderableType:
-    """The weekly digest, section by section; empty sections say so rather than vanish."""
-    since, until = _day(digest.since), _day(digest.until)
-    heading = Text(f"{digest.plan_name}: weekly digest, {since} to {until}", style="bold")
-    return Group(
-        heading,
-        Text(f"{digest.update_count} update(s) to {len(digest.updated)} action(s)."),
-        _rows_table("Colour changes", digest.changes, reasons=True),
-        _rows_table("New reds", digest.new_reds, reasons=True),
-        _rows_table("Overdue", digest.overdue, days=True),
-        _rows_table(f"Due in the next {digest.due_soon_days} days", digest.due_soon),
-        _rows_table("Not yet reported", digest.not_reported),
-        _requests_table(digest.reprofile_requests),
-    )
+def _blocks(blocks: tuple[Block, ...], width: int) -> Iterator[RenderableType]:
+    for block in blocks:
+        match block:
+            case Table():
+                yield _table(block, width)
+            case Note():
+                yield Text(block.text, style="dim")
+            case Line():
+                yield line_text(block)
 
 
-def _requests_table(requests: Sequence[ReprofileRequest]) -> RenderableType:
-    """Owners' requests for a new due date that no admin has answered yet (``/plan admin reprofile``)."""
-    title = "Re-profile requests awaiting approval"
-    if not requests:
-        return Text.assemble((title, "bold"), ": none")
-    table = Table(title=title, title_justify="left", expand=True)
-    for column in ("Action", "Due", "Proposed", "Asked by", "On"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Reason", overflow="fold", ratio=1, min_width=20)
-    for request in requests:
-        table.add_row(
-            request.code,
-            show_date(request.due),
-            show_date(request.proposed_due),
-            request.requested_by,
-            _day(request.requested_at),
-            f"{request.reason} (restricted)" if request.restricted and request.reason else request.reason,
+def column_widths(table: Table) -> list[int]:
+    """How wide each column must be: short values whole (up to ``MAX_SHORT``), text at its minimum."""
+    widths = []
+    for index, column in enumerate(table.columns):
+        least = max(MIN_WIDTHS[column.kind], len(column.label))
+        if column.kind not in GROWING:
+            longest = max((_width(row[index]) for row in table.rows), default=0)
+            least = max(least, min(longest, MAX_SHORT))
+        widths.append(least)
+    return widths
+
+
+def fits(table: Table, width: int) -> bool:
+    """Whether every column of ``table`` has room at ``width`` characters (0: lines, never a grid)."""
+    return sum(column_widths(table)) + BORDER_PER_COLUMN * len(table.columns) + 1 <= width
+
+
+def _table(table: Table, width: int) -> RenderableType:
+    if not fits(table, width):
+        title = [Text(table.title, style="italic")] if table.title else []
+        return Group(*title, *(line_text(row_line(table, row)) for row in table.rows))
+    rich = RichTable(title=table.title or None, title_justify="left", title_style="italic", expand=True)
+    for column, least in zip(table.columns, column_widths(table), strict=True):
+        rich.add_column(
+            column.label,
+            justify="right" if column.kind is Kind.NUMBER else "left",
+            overflow="fold",
+            ratio=1 if column.kind in GROWING else None,
+            min_width=least,
+            width=None if column.kind in GROWING else least,
         )
-    return table
+    for row in table.rows:
+        rich.add_row(*(status_text(c.code) if isinstance(c, Status) else Text(c) for c in row))
+    return rich
 
 
-def render_quarterly(summary: QuarterlySummary) -> RenderableType:
-    """The quarterly summary in the order a Panel paper takes it."""
-    state = "PROVISIONAL: the cut-off has not passed" if summary.provisional else "frozen"
-    heading = Text.assemble(
-        (f"{summary.plan_name}: quarterly summary {summary.quarter.label} ({summary.quarter.months})", "bold"),
-        f"\nCut-off {show_date(summary.cut_off)}; snapshot {state}; compared with {summary.quarter.previous().label}.",
-    )
-    exceptions = Table(title="Exceptions", title_justify="left", expand=True)
-    exceptions.add_column("Action", no_wrap=True, min_width=6)
-    exceptions.add_column("Status", no_wrap=True, min_width=len("Not yet reported"))
-    exceptions.add_column("Direction", no_wrap=True, min_width=len("↓ Deteriorating"))
-    exceptions.add_column("Why", overflow="fold", max_width=16)
-    exceptions.add_column("Reason", overflow="fold", ratio=1, min_width=20)
-    for item in summary.exceptions:
-        row = item.row
-        why = ", ".join(kind.value for kind in item.kinds)
-        exceptions.add_row(row.code, status_text(row.status), _direction(row), why, _reason(row))
-    return Group(
-        heading,
-        _counts_table(summary.themes, summary.totals, "Status by theme, change on last quarter"),
-        _rows_table("Direction of travel", [r for b in summary.themes for r in b.rows]),
-        exceptions,
-        _rows_table("Completed this quarter", summary.completed),
-        _rows_table("Progress this quarter", summary.progress, reasons=True),
-        _rows_table(f"Key activities next quarter (due in {summary.quarter.next().label})", summary.next_quarter),
-        _measures_table(summary.measures),
-        _changes_table(summary),
-    )
+def _width(cell: str | Status) -> int:
+    return len(cell.word if isinstance(cell, Status) else cell)
+
+
+def line_text(line: Line) -> Text:
+    """A line, with its detail (a reason) indented beneath it."""
+    text = runs_text(line.runs)
+    if line.detail:
+        text.append("\n" + DETAIL_INDENT)
+        text.append_text(runs_text(line.detail))
+    return text
+
+
+def runs_text(runs: Run) -> Text:
+    text = Text()
+    for piece in runs:
+        match piece:
+            case Strong():
+                text.append(piece.text, style="bold")
+            case Emphasis():
+                text.append(piece.text, style="italic")
+            case Status():
+                colour = STATUS_COLOURS.get(piece.code or "")
+                text.append(piece.word, style=f"bold {colour}" if colour else "italic")
+            case str():
+                text.append(piece)
+    return text
 
 
 def render_measure_recorded(recorded: MeasureRecorded) -> Text:
@@ -118,100 +141,3 @@ def render_measure_recorded(recorded: MeasureRecorded) -> Text:
         f"{recorded.action_code} {recorded.measure}, {recorded.quarter.label}: {recorded.value:g}{unit}{was}",
         style="green",
     )
-
-
-def _counts_table(blocks: Sequence[ThemeBlock], totals: Sequence[ColourCount], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("Theme", no_wrap=True)
-    for count in totals:
-        table.add_column(status_text(count.status), justify="right")
-    table.add_column("Closed", justify="right")
-    for block in blocks:
-        table.add_row(f"{block.code} {block.name}", *(_count(c) for c in block.counts), str(block.closed))
-    table.add_section()
-    closed = sum(b.closed for b in blocks)
-    table.add_row("Whole plan" if len(blocks) > 1 else "Total", *(_count(c) for c in totals), str(closed), style="bold")
-    return table
-
-
-def _rows_table(title: str, rows: Sequence[ActionRow], *, reasons: bool = False, days: bool = False) -> RenderableType:
-    """Actions one per line; direction and updated columns appear only when some row has them."""
-    if not rows:
-        return Text.assemble((title, "bold"), ": none")
-    with_direction = any(row.direction is not None for row in rows)
-    with_updated = any(row.updated_at is not None for row in rows)
-    table = Table(title=title, title_justify="left", expand=True)
-    # Ids, statuses, directions and dates keep their width; owner and title give way.
-    table.add_column("Action", no_wrap=True, min_width=6)
-    table.add_column("Status", no_wrap=True, min_width=len("Not yet reported"))
-    if with_direction:
-        table.add_column("Direction", no_wrap=True, min_width=len("↓ Deteriorating"))
-    if with_updated:
-        table.add_column("Updated", no_wrap=True, min_width=11)
-    table.add_column("Due", no_wrap=True, min_width=11)
-    if days:
-        table.add_column("Days overdue", justify="right", no_wrap=True, min_width=4)
-    else:
-        table.add_column("Owner", no_wrap=True, overflow="ellipsis", max_width=24)
-    if reasons:
-        table.add_column("Reason", overflow="fold", ratio=1, min_width=30)
-    else:
-        # Titles are shortened to the terminal's width so each action stays on one line.
-        table.add_column("Title", no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
-    for row in rows:
-        cells: list[RenderableType] = [row.code, status_text(row.status)]
-        if with_direction:
-            cells.append(_direction(row))
-        if with_updated:
-            cells.append(_day(row.updated_at) if row.updated_at else "")
-        cells.append(show_date(row.due) + (" (re-profiled)" if row.reprofiled else ""))
-        cells.append(str(row.days_overdue) if days else row.owner_role)
-        cells.append(_reason(row) if reasons else row.title)
-        table.add_row(*cells)
-    return table
-
-
-def _measures_table(rows: Sequence[MeasureRow]) -> RenderableType:
-    recorded = [m for m in rows if m.value is not None or m.previous is not None]
-    if not recorded:
-        return Text.assemble(("Strategic measures", "bold"), ": no values recorded for these quarters")
-    table = Table(title="Strategic measures", title_justify="left", expand=True)
-    for column in ("Action", "Measure", "This quarter", "Last quarter", "Better or worse"):
-        table.add_column(column, overflow="fold")
-    for m in recorded:
-        trend = str(m.trend) if m.trend else "no comparison"
-        table.add_row(m.action_code, m.name, _value(m.value, m.unit), _value(m.previous, m.unit), trend)
-    return table
-
-
-def _changes_table(summary: QuarterlySummary) -> RenderableType:
-    if not summary.changes:
-        return Text.assemble(("Changes to the plan", "bold"), ": none")
-    table = Table(title="Changes to the plan", title_justify="left", expand=True)
-    for column in ("Action", "Change", "Detail", "Approval", "When"):
-        table.add_column(column, overflow="fold")
-    for change in summary.changes:
-        table.add_row(change.action_code, change.change, change.detail, change.approval, _day(change.at))
-    return table
-
-
-def _count(count: ColourCount) -> str:
-    if count.change is None:
-        return str(count.count)
-    return f"{count.count} ({count.change:+d})" if count.change else f"{count.count} (=)"
-
-
-def _direction(row: ActionRow) -> str:
-    return str(row.direction) if row.direction is not None else ""
-
-
-def _reason(row: ActionRow) -> str:
-    return f"{row.reason} (restricted)" if row.restricted and row.reason else row.reason
-
-
-def _value(value: float | None, unit: str) -> str:
-    return "" if value is None else f"{value:g}{unit if unit == '%' else ''}"
-
-
-def _day(moment: dt.datetime) -> str:
-    return show_date(london_date(moment))

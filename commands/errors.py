@@ -66,3 +66,10 @@ class NothingToCorrect(InvalidStatus):
 class UnsafeText(UserError):
     """Typed or imported text holds a character planbot will not store (a control character, a
     direction override); the message names it."""
+
+
+APOLOGY = (
+    "Sorry, something went wrong on planbot's side and I couldn't finish that. "
+    "It has been logged for the admins; please try again in a few minutes."
+)
+"""What a person is told when planbot fails on its own side (the details go to the log, never to chat)."""

@@ -12,8 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from commands.errors import UserError
+from commands.layout import Line, Section, Strong, status_cell
 from commands.model import Actor, Reply
 from commands.permissions import require_admin
+from commands.rag_views import timing_text
+from commands.report_layout import counts, cut, directions
 from commands.report_model import Digest, ThemeBlock
 from commands.reports import theme_summary, weekly_digest
 from commands.rules import (
@@ -23,6 +26,7 @@ from commands.rules import (
     is_open,
     london_date,
     next_update_due,
+    show_date,
     update_timing,
 )
 from storage.models import Action, StatusUpdate
@@ -110,3 +114,96 @@ def digest_preview(
         return weekly_digest(repo, now, scheme=scheme)
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
+
+
+NO_PLAN = "No plan is loaded yet. An admin can load one with `planbot plan import FILE`."
+UPDATE_LABEL = "Update"
+PREVIEW_DIGEST_LABEL = "Preview digest"
+MAX_HOME_TITLE = 80
+
+
+@dataclass(frozen=True)
+class OwnItem:
+    """One of the viewer's actions as the page shows it, with the action its update button opens."""
+
+    code: str
+    line: Line
+
+
+@dataclass(frozen=True)
+class HomeLayout:
+    """The page in order: ``heading``; ``notice`` instead of everything else when no plan is loaded;
+    the viewer's actions under ``own`` (a summary line), most urgent first; then ``themes`` (lines per
+    theme) under ``themes_title``; ``preview_label`` is the admin's digest button (``None`` for others)."""
+
+    heading: str
+    notice: str | None
+    own: Section
+    items: tuple[OwnItem, ...]
+    themes_title: str
+    themes: tuple[tuple[Line, ...], ...]
+    update_label: str = UPDATE_LABEL
+    preview_label: str | None = None
+
+
+def home_layout(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> HomeLayout:
+    """The home page laid out once: the wording and the order, for any platform to draw."""
+    heading = f"planbot · {view.plan_name}" if view.plan_name else "planbot"
+    if view.plan_name is None:
+        return HomeLayout(heading, NO_PLAN, Section("", ()), (), "", ())
+    own = sorted(view.own, key=urgency)
+    themes = tuple(
+        (
+            Line((Strong(f"{block.code} {block.name}"),)),
+            Line(counts(block.counts, scheme)),
+            Line((directions(block.rows) or "no change reported",)),
+        )
+        for block in view.themes
+    )
+    return HomeLayout(
+        heading,
+        None,
+        _own_summary(view.own),
+        tuple(OwnItem(action.code, _own_line(action, scheme)) for action in own),
+        "The plan by theme",
+        themes,
+        preview_label=PREVIEW_DIGEST_LABEL if view.is_admin else None,
+    )
+
+
+def more_text(hidden: int) -> str:
+    """The note under the viewer's actions when a platform has room for only some of them."""
+    return f"…and {hidden} more of your actions; /rag mine lists them all."
+
+
+def urgency(action: OwnAction) -> int:
+    """Update overdue first, then the action itself overdue, then update due soon, then the rest."""
+    if action.timing is UpdateTiming.OVERDUE:
+        return 0
+    if action.overdue:
+        return 1
+    return 2 if action.timing is UpdateTiming.DUE_SOON else 3
+
+
+def _own_summary(own: tuple[OwnAction, ...]) -> Section:
+    if not own:
+        text = "You have no open actions as owner, delegate or SRO. Anyone can look at one with /rag V9."
+        return Section("Your actions", (Line((text,)),))
+    late = sum(1 for a in own if a.timing is UpdateTiming.OVERDUE)
+    soon = sum(1 for a in own if a.timing is UpdateTiming.DUE_SOON)
+    overdue = sum(1 for a in own if a.overdue)
+    text = f"Updates overdue: {late} · due soon: {soon} · actions past their due date: {overdue}"
+    return Section(f"Your actions ({len(own)})", (Line((text,)),))
+
+
+def _own_line(action: OwnAction, scheme: RagScheme) -> Line:
+    if action.updated is None:
+        age = "no update yet; first update due now"
+    else:
+        days = "today" if action.age_days == 0 else f"{action.age_days} days ago"
+        age = f"updated {days} ({show_date(action.updated)})"
+        if action.update_due is not None and action.timing is not None:
+            age += f" · {timing_text(action.timing, action.update_due, action.cadence)}"
+    due = f"overdue since {show_date(action.due)}" if action.overdue else f"due {show_date(action.due)}"
+    runs = (Strong(action.code), " ", status_cell(action.status, scheme), f" · {age} · action {due}")
+    return Line(runs, (cut(action.title, MAX_HOME_TITLE),))

@@ -59,6 +59,14 @@ class DirectMessage:
         return person_target(self.recipient.person_id)
 
 
+UPDATE_BUTTON = "Update…"
+
+
+def still_label(word: str) -> str:
+    """The reminder's one-click answer: the action stands where it was ("Still Amber")."""
+    return f"Still {word}"
+
+
 def person_target(person_id: int) -> str:
     """How a person is named in ``JobRun.target`` (ids are short and survive a change of email)."""
     return f"person:{person_id}"

@@ -1,6 +1,6 @@
 """RAG rules: the colour scheme, reasons, direction of travel, update cadence and what counts as overdue.
 
-Every deployment may describe its own scheme (names, definitions, emoji, whether blue is used,
+Every deployment may describe its own scheme (names, definitions, whether blue is used,
 which colours need a reason), so the rest of the core asks a ``RagScheme`` rather than hard-coding
 colours. Dates are compared and shown in Europe/London, because a Monday-morning deadline in
 Leicester is not a Monday-morning deadline in UTC during British Summer Time.
@@ -64,8 +64,8 @@ def is_open(state: str) -> bool:
 class RagStatus:
     """One colour of a scheme.
 
-    ``rank`` orders colours for direction of travel (higher is better); ``emoji`` is the Slack
-    shortcode name renderers show; ``aliases`` are every lower-case word, Unicode emoji and
+    ``rank`` orders colours for direction of travel (higher is better; a renderer picks its own
+    symbol for the code, see ``commands.layout.status_cell``); ``aliases`` are every lower-case word, Unicode emoji and
     ``:shortcode:`` people may type for it, the first being the word messages suggest.
     ``completes`` marks the colour that means delivered, which stops an action counting as overdue.
     """
@@ -74,7 +74,6 @@ class RagStatus:
     label: str
     summary: str
     definition: str
-    emoji: str
     rank: int
     aliases: tuple[str, ...]
     reason_required: bool = False
@@ -184,7 +183,6 @@ DEFAULT_SCHEME = RagScheme(
             summary="significant issues / off track",
             definition="The due date or outcome will be missed, or has been, with no agreed recovery; "
             "needs SRO escalation or a board decision.",
-            emoji="red_circle",
             rank=0,
             aliases=("red", "r", "🔴", ":red_circle:"),
             reason_required=True,
@@ -195,7 +193,6 @@ DEFAULT_SCHEME = RagScheme(
             summary="some risk",
             definition="Slippage or risk that can be recovered with management attention (up to about one month "
             "behind a milestone); recovery actions in hand.",
-            emoji="large_orange_circle",
             rank=1,
             aliases=("amber", "a", "yellow", "🟠", "🟡", ":large_orange_circle:", ":large_yellow_circle:"),
             reason_required=True,
@@ -205,7 +202,6 @@ DEFAULT_SCHEME = RagScheme(
             label="Green",
             summary="on track",
             definition="Will be delivered by the due date to the intended standard; no significant issues.",
-            emoji="large_green_circle",
             rank=2,
             aliases=("green", "g", "🟢", ":large_green_circle:"),
         ),
@@ -214,7 +210,6 @@ DEFAULT_SCHEME = RagScheme(
             label="Blue (complete)",
             summary="complete",
             definition="Delivered; no further monitoring (moves to business as usual).",
-            emoji="large_blue_circle",
             rank=3,
             aliases=("blue", "b", "complete", "done", "🔵", "✅", ":large_blue_circle:", ":white_check_mark:"),
             completes=True,

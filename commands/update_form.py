@@ -162,3 +162,35 @@ def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[
 
 def _matches(action: Action, query: str) -> bool:
     return not query or query in action.code.lower() or query in action.title.lower()
+
+
+FORM_TITLE = "Update an action"
+SUBMIT_LABEL = "Save update"
+CANCEL_LABEL = "Cancel"
+CHOOSE_ACTION = "Choose an action"
+FIELD_LABELS = {
+    FormField.ACTION: "Action",
+    FormField.COLOUR: "Status",
+    FormField.REASON: "Reason",
+    FormField.OPTIONS: "Options",
+}
+PROPOSED_DUE_HINT = "Recorded as a re-profile request for an admin to approve."
+CORRECTS_LABEL = "This corrects my last update"
+RESTRICTED_LABEL = "Restricted commentary"
+RESTRICTED_HINT = "Keep the reason out of public reports."
+
+
+def reason_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
+    """Which colours need a reason, and what a reason should say."""
+    needing = " and ".join(s.label for s in scheme.statuses if s.reason_required)
+    return f"Required for {needing}: what is wrong and what is being done about it."
+
+
+def proposed_due_label(scheme: RagScheme = DEFAULT_SCHEME) -> str:
+    """The revised due date field, offered for the worst colour only."""
+    return f"Proposed revised due date ({scheme.label(worst_status(scheme))} only)"
+
+
+SAVED_TITLE = "Update saved"
+REFUSED_TITLE = "Can't update"
+DONE_LABEL = "Done"

@@ -49,3 +49,31 @@ class TestHelp:
 
         assert 0 == result.returncode, result.stderr
         assert "import" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["console"],
+        ["run"],
+        ["serve"],
+        ["doctor"],
+        ["db", "upgrade"],
+        ["plan", "import"],
+        ["report"],
+        ["measure", "set"],
+    ],
+)
+def test_every_command_that_reads_the_database_says_which_one(argv, capsys):
+    """``--help`` names DATABASE_URL, the setting that chooses the database (``demo`` takes --db)."""
+    with pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    assert "DATABASE_URL" in " ".join(capsys.readouterr().out.split())
+
+
+def test_report_help_lists_every_report(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    out = capsys.readouterr().out
+    for name in ("summary", "overdue", "digest", "quarter", "panel"):
+        assert f"\n  {name} " in out

@@ -8,9 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 from sqlmodel import col, select
 
+import bot.console
 from bot.config import Settings
 from bot.console import HINT, NO_PLAN, console_session, find_actor, run_console
 from bot.console_render import render_reply
@@ -92,7 +96,7 @@ class TestSession:
 
     def test_other_slash_commands_get_a_hint_and_store_nothing(self, container: Container) -> None:
         """Someone trying a command the console does not know is told what it does know."""
-        text, _ = session(container, ["/plan summary"])
+        text, _ = session(container, ["/remind me tomorrow"])
 
         assert HINT.split(":")[0] in text
         assert [] == stored(container)
@@ -172,3 +176,30 @@ class TestRender:
         text = printed.getvalue()
         assert "Not done" in text
         assert "You can't update V9." in text
+
+
+class TestLineEditing:
+    def test_at_a_terminal_the_up_arrow_recalls_the_last_line_and_history_is_kept(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """prompt_toolkit reads the lines: up-arrow brings back the previous command, saved for next time."""
+        history = tmp_path / "history"
+        monkeypatch.setattr(bot.console, "HISTORY_FILE", history)
+        with create_pipe_input() as typed, create_app_session(input=typed, output=DummyOutput()):
+            read = bot.console._prompt_reader()
+            typed.send_text("/rag V9\r")
+            first = read()
+            typed.send_text("\x1b[A\r")
+            again = read()
+
+        assert ("/rag V9", "/rag V9") == (first, again)
+        assert "/rag V9" in history.read_text()
+
+    def test_history_stays_in_memory_when_it_cannot_be_saved(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(bot.console, "HISTORY_FILE", tmp_path / "missing" / "history")
+        with create_pipe_input() as typed, create_app_session(input=typed, output=DummyOutput()):
+            read = bot.console._prompt_reader()
+            typed.send_text("mine\r")
+            assert "mine" == read()

@@ -43,7 +43,7 @@ class TestDemo:
         assert 0 == code
         assert "Not done" in out
         assert "You can't update V9" in out
-        assert "Status by theme" in out
+        assert "quarterly summary 2018/19 Q3" in out and "weekly digest" in out
         assert "Whole plan" in out
         assert "\x1b[" not in out, "piped output carries no terminal escape codes"
         delegates = sum(1 for step in SCRIPT if isinstance(step, DelegateStep))

@@ -79,8 +79,8 @@ class TestReports:
         assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-16"])
 
         out = capsys.readouterr().out
-        assert "quarterly summary 2018/19 Q3 (October–December 2018)" in out
-        assert "Cut-off 15 Jan 2019; snapshot frozen; compared with 2018/19 Q2" in out
+        assert "quarterly summary 2018/19 Q3\nOctober–December 2018. Cut-off 15 Jan 2019; snapshot frozen;" in out
+        assert "compared with 2018/19 Q2" in out
         assert "↓ Deteriorating" in out and "CJS review delayed" in out
         assert row_counts(database)["quartersnapshot"] > 0
 
@@ -122,3 +122,46 @@ class TestMeasureSet:
 
         assert "17.5% (was 18%)" in capsys.readouterr().out
         assert 1 == row_counts(database)["measurevalue"]
+
+
+class TestNarrowTerminal:
+    """At 80 columns, and when piped, reports wrap or stack their columns; none is dropped."""
+
+    @pytest.mark.parametrize("width", [80, 60])
+    def test_overdue_keeps_days_overdue_for_every_action(
+        self, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert 0 == main(["report", "overdue", "--as-of", "2019-01-16"])
+
+        out = capsys.readouterr().out
+        words = " ".join(out.split())
+        assert "17 overdue action(s)" in words
+        assert 17 == words.count(" days overdue · ")
+        row = "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · 16 days overdue"
+        assert f"{row} · Head of Criminal Justice" in words
+        assert all(len(line) <= width for line in out.splitlines())
+
+    def test_digest_keeps_owner_and_reason(
+        self, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", "80")
+        assert 0 == main(["report", "digest", "--as-of", "2018-11-14"])
+
+        out = capsys.readouterr().out
+        words = " ".join(out.split())
+        assert "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · Head of Criminal Justice" in words
+        assert "Reason: CJS review delayed" in words
+        assert all(len(line) <= 80 for line in out.splitlines())
+
+    def test_a_wide_terminal_gets_every_column_under_its_header(
+        self, database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", "200")
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")
+        monkeypatch.setenv("NO_COLOR", "1")
+        assert 0 == main(["report", "overdue", "--as-of", "2019-01-16"])
+
+        header = next(line for line in capsys.readouterr().out.splitlines() if "Days overdue" in line)
+        for label in ("Action", "Status", "Direction", "Updated", "Due", "Owner", "Title"):
+            assert label in header

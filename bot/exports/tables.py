@@ -11,14 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+from commands.layout import Shape
+from commands.layout import status_cell as layout_status
 from commands.panel import PanelAction, PanelReport
+from commands.report_layout import NO_MEASURES
 from commands.report_model import ActionRow, ColourCount, MeasureRow
-from commands.rules import DEFAULT_SCHEME, NOT_REPORTED, RagScheme, show_date
+from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
 
 WITHHELD = "Restricted commentary withheld"
-# Shapes that tell the colours apart in black and white, by rank (worst first); complete is a tick.
-_SHAPES = ("■", "▲", "●")
-_COMPLETE, _NOT_REPORTED = "✔", "○"
+# The glyph printed for each of the core's status shapes, so colours are told apart in black and white.
+GLYPHS = {Shape.SQUARE: "■", Shape.TRIANGLE: "▲", Shape.CIRCLE: "●", Shape.TICK: "✔", Shape.RING: "○"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +78,8 @@ class Section:
 
 def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:
     """ "■ Red", "✔ Blue (complete)", "○ Not yet reported": a shape and the word, never colour alone."""
-    if code is None:
-        return f"{_NOT_REPORTED} {NOT_REPORTED}"
-    status = scheme.status(code)
-    shape = _COMPLETE if status.completes else _SHAPES[min(status.rank, len(_SHAPES) - 1)]
-    return f"{shape} {status.label}"
+    cell = layout_status(code, scheme)
+    return f"{GLYPHS[cell.shape]} {cell.word}"
 
 
 def status_cell(code: str | None) -> StatusCell:
@@ -203,7 +202,7 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             f"Strategic measures, {panel.quarter.label} against {panel.quarter.previous().label}",
             ("Action", "Measure", "This quarter", "Last quarter", "Better or worse"),
             measures,
-            empty="No values recorded for these quarters.",
+            empty=NO_MEASURES,
         ),
     )
 

@@ -33,16 +33,13 @@ from bot.container import Container
 from bot.slack import listeners
 from bot.slack.http_gate import VERIFIED
 from bot.slack.replays import register_replay_guard
+from commands.errors import APOLOGY
 
 # Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
 # latencies; more threads only contend for the interpreter lock with the acknowledgements (measured
 # in docs/benchmarks.md). Larger installs scale with more `planbot serve --http` processes instead.
 WORKERS = 2
 BACKGROUND_NICENESS = 10
-APOLOGY = (
-    "Sorry, something went wrong on planbot's side and I couldn't finish that. "
-    "It has been logged for the admins; please try again in a few minutes."
-)
 
 # Slack's response_url host (https://hooks.slack.com/commands/…, /actions/…).
 SLACK_RESPONSE_HOST = "hooks.slack.com"

@@ -20,7 +20,9 @@ from bot.config import Settings
 from bot.health import Check, Status
 from bot.slack.app import build_client
 from bot.slack.setup_alerts import instruction
+from bot.slack.translate import PLATFORM_NAME
 from commands.rules import word_list
+from commands.setup_fixes import platform_answered
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 REINSTALL = "then reinstall the app (Install App) and put the new bot token in SLACK_BOT_TOKEN"
@@ -49,7 +51,10 @@ def slack_checks(settings: Settings, channels: Mapping[str, list[str]]) -> list[
         answer = client.auth_test()
     except SlackApiError as error:
         code = str(error.response.get("error"))
-        return [Check("Bot token (auth.test)", Status.FIX, instruction(code, "") or f"Slack answered {code}."), *checks]
+        return [
+            Check("Bot token (auth.test)", Status.FIX, instruction(code, "") or platform_answered(PLATFORM_NAME, code)),
+            *checks,
+        ]
     except OSError as error:
         url = settings.slack_api_url or WebClient.BASE_URL
         return [Check("Slack Web API", Status.FIX, f"Could not reach {url}: {error}."), *checks]
@@ -127,7 +132,9 @@ def _channel(client: WebClient, channel: str, jobs: list[str]) -> Check:
         found = client.conversations_info(channel=channel)["channel"]
     except SlackApiError as error:
         code = str(error.response.get("error"))
-        fix = instruction(code, f"channel {channel}", error.response.get("needed")) or f"Slack answered {code}."
+        fix = instruction(code, f"channel {channel}", error.response.get("needed")) or platform_answered(
+            PLATFORM_NAME, code
+        )
         return Check(f"Channel {channel}", Status.FIX, f"{sends}. {fix}")
     name = f"#{found.get('name', channel)}"
     if found.get("is_archived"):

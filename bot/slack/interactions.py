@@ -30,7 +30,15 @@ from commands.home import digest_preview, home_view
 from commands.model import Actor, Invocation, Reply
 from commands.ports import Recipient
 from commands.reconfirm import ReconfirmRequest, reconfirm
-from commands.update_form import FormField, authorise_form, submit_update_form, update_choices
+from commands.update_form import (
+    DONE_LABEL,
+    REFUSED_TITLE,
+    SAVED_TITLE,
+    FormField,
+    authorise_form,
+    submit_update_form,
+    update_choices,
+)
 
 
 def register_interactions(app: App, container: Container) -> None:
@@ -92,7 +100,7 @@ def open_update_modal(
                 authorise_form(actor, action_code, repo)
             choices = update_choices(actor, repo)
     except UserError as refusal:
-        client.views_open(trigger_id=trigger_id, view=_notice("Can't update", refusal.reply_text()))
+        client.views_open(trigger_id=trigger_id, view=_notice(REFUSED_TITLE, refusal.reply_text()))
         return
     selected = next((c for c in choices if c.code == action_code), None)
     client.views_open(trigger_id=trigger_id, view=update_modal(choices, selected=selected))
@@ -125,7 +133,7 @@ def submit_update(container: Container, ack: Ack, body: Mapping[str, Any], clien
     if result.reply is None:
         ack(response_action="errors", errors={str(field): message for field, message in result.errors.items()})
         return
-    ack(response_action="update", view=_reply_view("Update saved", result.reply))
+    ack(response_action="update", view=_reply_view(SAVED_TITLE, result.reply))
 
 
 def keep_status(container: Container, client: WebClient, body: Mapping[str, Any], respond: Respond) -> None:
@@ -161,7 +169,7 @@ def _reply_view(title: str, reply: Reply) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": title},
-        "close": {"type": "plain_text", "text": "Done"},
+        "close": {"type": "plain_text", "text": DONE_LABEL},
         "blocks": [block.to_dict() for block in blocks],
     }
 

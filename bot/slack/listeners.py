@@ -25,6 +25,7 @@ from bot.slack.render import render_reply, render_text
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import to_invocation
 from commands.errors import UserError
+from commands.notices import not_announced_in_channel, not_announced_in_direct_message
 from commands.rag import handle_rag
 
 # chat.postMessage errors that mean "planbot may not post here", which the person can fix.
@@ -107,15 +108,9 @@ def announce(
 def not_announced_text(channel: str, bot_user_id: str | None) -> str:
     """What the person must do so that updates typed in ``channel`` are announced there."""
     if channel.startswith("D"):
-        return (
-            "Your update is saved. I couldn't announce it here because this is a direct message I'm not part of; "
-            "type /rag in a channel to have updates announced to everyone there."
-        )
+        return not_announced_in_direct_message("/rag")
     bot = f"<@{bot_user_id}>" if bot_user_id else "@planbot"
-    return (
-        f"Your update is saved, but I couldn't announce it in <#{channel}> because I'm not in that channel. "
-        f"To have updates announced there, invite {bot} to <#{channel}>: type `/invite {bot}` in the channel."
-    )
+    return not_announced_in_channel(f"<#{channel}>", bot, f"/invite {bot}")
 
 
 def _send(respond: Respond, text: str, blocks: list[Block] | None = None) -> None:

@@ -22,9 +22,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
 from bot.slack.delivery import Post, SlackPoster
-from bot.slack.identity import PLATFORM
 from bot.slack.report_blocks import render_report
 from bot.slack.setup_alerts import alert_admins
+from bot.slack.translate import PLATFORM
 from commands.ports import Recipient
 from commands.rules import DEFAULT_SCHEME, RagScheme
 

@@ -13,7 +13,7 @@ app's one error handler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -27,9 +27,10 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.panel_upload import send_panel
 from bot.slack.render import render_text
 from bot.slack.report_blocks import first_message, render_report
-from bot.slack.translate import PLATFORM, to_invocation, unescape
+from bot.slack.translate import PLATFORM, PLATFORM_NAME, to_invocation, unescape
 from commands.errors import UserError
 from commands.model import Invocation, Notice, Reply
+from commands.notices import tell_people as notify
 from commands.panel import PanelOrder
 from commands.plan_command import PlanAnswer, handle_plan
 from commands.ports import Recipient
@@ -106,25 +107,17 @@ def answer_question(
 
 
 def tell_people(notifier: SlackNotifier, answer: PlanAnswer) -> PlanAnswer:
-    """Send an admin change's notices by direct message; the reply says who could not be reached."""
-    if not isinstance(answer, Reply) or not answer.notices:
-        return answer
-    missed = _send_notices(notifier, answer.notices)
-    if not missed:
-        return answer
-    return replace(answer, text=f"{answer.text}\nI couldn't message {', '.join(missed)} in Slack; please tell them.")
+    """Send an admin change's notices by direct message (``commands.notices`` words the rest)."""
 
-
-def _send_notices(notifier: SlackNotifier, notices: Sequence[Notice]) -> list[str]:
-    """Names of the people a notice could not reach (not in the workspace, or Slack refused)."""
-    missed = []
-    for notice in notices:
+    def send(notice: Notice) -> bool:
         try:
             notifier.send_direct(Recipient(notice.person_id, notice.email, notice.name), Reply(text=notice.text))
         except SlackApiError as error:
             logger.warning("Could not tell %s about a change: %s", notice.email, error.response.get("error"))
-            missed.append(notice.name)
-    return missed
+            return False
+        return True
+
+    return notify(answer, send, PLATFORM_NAME)
 
 
 def _ephemeral(respond: Respond) -> Callable[[str], None]:

@@ -16,11 +16,22 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.limits import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
+from bot.slack.translate import PLATFORM_NAME
+from commands.layout import Shape, Status, more_parts_text, status_cell
 from commands.model import Line, Reply
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
 ELLIPSIS = "…"
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+# Slack's symbol for each status code of the default scheme; a code a deployment adds gets its shape's.
+STATUS_EMOJI = {"R": "red_circle", "A": "large_orange_circle", "G": "large_green_circle", "B": "large_blue_circle"}
+SHAPE_EMOJI = {
+    Shape.SQUARE: "black_medium_square",
+    Shape.TRIANGLE: "small_red_triangle",
+    Shape.CIRCLE: "radio_button",
+    Shape.TICK: "white_check_mark",
+    Shape.RING: "white_circle",
+}
 
 
 def escape(text: str) -> str:
@@ -64,18 +75,24 @@ def fallback(text: str) -> str:
     return clip(escape(text.strip()) or ELLIPSIS, MAX_FALLBACK_TEXT)
 
 
+def status_emoji(status: Status) -> str:
+    """The ``:shortcode:`` Slack shows beside a status word."""
+    name = STATUS_EMOJI.get(status.code or "") or SHAPE_EMOJI[status.shape]
+    return f":{name}:"
+
+
 def _line(line: Line, scheme: RagScheme) -> str:
-    """One escaped line, with the colour emoji beside its colour word (or in front when it has none)."""
+    """One escaped line, with the colour emoji beside its colour word (both in front when it has none)."""
     text = escape(line.text)
     if line.status is None:
         return text
-    status = scheme.status(line.status)
-    emoji = f":{status.emoji}:"
-    for word in (status.label, status.label.split(" ")[0]):
+    status = status_cell(line.status, scheme)
+    emoji = status_emoji(status)
+    for word in (status.word, status.word.split(" ")[0]):
         at = text.find(word)
         if at >= 0:
             return f"{text[:at]}{emoji} {text[at:]}"
-    return f"{emoji} {text}"
+    return f"{emoji} {escape(status.word)} · {text}"
 
 
 def pack_sections(lines: Iterable[str]) -> list[Block]:
@@ -98,5 +115,5 @@ def _limited(blocks: Sequence[Block]) -> list[Block]:
     if len(blocks) <= MAX_BLOCKS:
         return list(blocks)
     hidden = len(blocks) - (MAX_BLOCKS - 1)
-    note = MarkdownTextObject(text=f"{ELLIPSIS} {hidden} more parts did not fit in one Slack message.")
+    note = MarkdownTextObject(text=f"{ELLIPSIS} {more_parts_text(hidden, PLATFORM_NAME)}")
     return [*blocks[: MAX_BLOCKS - 1], ContextBlock(elements=[note])]

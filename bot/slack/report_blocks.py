@@ -5,7 +5,8 @@ summary) becomes a headline message (counts by colour per theme, direction of tr
 replies under it, one or more per theme: each message keeps within 50 blocks, 3,000 characters per
 section, 150 per header, and about 12,000 characters in all (Slack answers ``msg_blocks_too_long``
 beyond roughly that, though no limit is documented). Every message has its fallback ``text``.
-Content is escaped in ``report_parts``; core replies go through ``render.render_reply``.
+Reports are laid out in ``commands.report_layout`` and escaped in ``report_parts``; core replies go
+through ``render.render_reply``.
 """
 
 from __future__ import annotations
@@ -26,24 +27,16 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
-from bot.slack.report_parts import (
-    Layout,
-    Wording,
-    digest_layout,
-    history_layout,
-    overdue_layout,
-    quarterly_layout,
-    summary_layout,
-)
+from bot.slack.report_parts import Outline, outline
+from commands.layout import MORE_IN_THREAD
 from commands.model import Reply
-from commands.nudges import DirectMessage
-from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlySummary, Summary
+from commands.nudges import UPDATE_BUTTON, DirectMessage, still_label
+from commands.report_layout import report_layout
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
 MESSAGE_TEXT_BUDGET = 12_000
 STILL_ACTION = "reminder_still"
 UPDATE_ACTION = "reminder_update"
-MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
 
 
 @dataclass(frozen=True)
@@ -60,7 +53,6 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
     Raises:
         TypeError: ``content`` is not a report or reply planbot knows how to show.
     """
-    words = Wording(scheme)
     match content:
         case Reply():
             return [Message(*render_reply(content, scheme))]
@@ -68,17 +60,11 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
             blocks, text = render_reply(reply, scheme)
             buttons = reminder_buttons(content, scheme)
             return [Message([*blocks[: MAX_BLOCKS - len(buttons)], *buttons], text)]
-        case Summary():
-            return layout_messages(summary_layout(content, words))
-        case OverdueList():
-            return layout_messages(overdue_layout(content, words))
-        case Digest():
-            return layout_messages(digest_layout(content, words))
-        case QuarterlySummary():
-            return layout_messages(quarterly_layout(content, words))
-        case ActionHistory():
-            return layout_messages(history_layout(content, words))
-    raise TypeError(f"planbot cannot show a {type(content).__name__} in Slack")
+    try:
+        layout = report_layout(content, scheme)
+    except TypeError:
+        raise TypeError(f"planbot cannot show a {type(content).__name__} in Slack") from None
+    return layout_messages(outline(layout))
 
 
 def reminder_buttons(message: DirectMessage, scheme: RagScheme = DEFAULT_SCHEME) -> list[Block]:
@@ -91,14 +77,14 @@ def reminder_buttons(message: DirectMessage, scheme: RagScheme = DEFAULT_SCHEME)
         return []
     buttons = []
     if message.status is not None:
-        label = f"Still {scheme.label(message.status)}"
+        label = still_label(scheme.label(message.status))
         value = f"{message.period_key}|{message.status}"
         buttons.append(ButtonElement(text=clip(label, MAX_BUTTON_TEXT), action_id=STILL_ACTION, value=value))
-    buttons.append(ButtonElement(text="Update…", action_id=UPDATE_ACTION, value=message.action_code))
+    buttons.append(ButtonElement(text=UPDATE_BUTTON, action_id=UPDATE_ACTION, value=message.action_code))
     return [ActionsBlock(elements=buttons)]
 
 
-def layout_messages(layout: Layout) -> list[Message]:
+def layout_messages(layout: Outline) -> list[Message]:
     """One message when everything fits; otherwise the headline, then each part as its own thread reply(s)."""
     header = HeaderBlock(text=PlainTextObject(text=clip(escape(layout.header), MAX_HEADER_TEXT)))
     headline: list[Block] = [header, *pack_sections(layout.headline)]

@@ -1,10 +1,9 @@
 """When Slack refuses a post because of how planbot is set up, tell the admins exactly what to fix.
 
-A digest that never arrives because nobody invited planbot to the channel is invisible to the people
-waiting for it, so each such refusal (``not_in_channel``, ``channel_not_found``, ``missing_scope``,
-a dead token) is turned into an instruction a non-developer can follow ("Invite @planbot to
-#pcp-coordination: open the channel and type /invite @planbot"), logged as a warning every time,
-and sent to every admin by direct message at most once a day per channel and error. The once-a-day
+Each such refusal (``not_in_channel``, ``channel_not_found``, ``missing_scope``, a dead token) is
+mapped to the core's ``SetupProblem`` and worded by ``commands.setup_fixes`` with Slack's terms
+("Invite @planbot to #pcp-coordination: open the channel and type /invite @planbot"), logged as a
+warning every time, and sent to every admin by direct message at most once a day per channel and error. The once-a-day
 rule is a ``JobRun`` claim, so several bot processes and restarts still send it once.
 """
 
@@ -17,11 +16,14 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.translate import PLATFORM_NAME
 from commands.jobs import claim, mark_failed, mark_sent
 from commands.model import Reply
 from commands.permissions import person_name
 from commands.ports import Recipient
 from commands.rules import london_date
+from commands.setup_fixes import SetupProblem, SetupTerms, admin_alert
+from commands.setup_fixes import instruction as setup_instruction
 
 if TYPE_CHECKING:
     from bot.slack.notifier import SlackNotifier
@@ -29,7 +31,20 @@ if TYPE_CHECKING:
 JOB = "setup_alert"
 CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
-REINSTALL = "reinstall the app (Install App), put the new bot token (xoxb-…) in SLACK_BOT_TOKEN and restart planbot"
+SLACK_TERMS = SetupTerms(
+    platform=PLATFORM_NAME,
+    invite="/invite @planbot",
+    permissions="the app settings (OAuth & Permissions → Bot Token Scopes)",
+    reinstall="reinstall the app (Install App), put the new bot token (xoxb-…) in SLACK_BOT_TOKEN and restart planbot",
+    unsubscribe="/plan admin unsubscribe",
+)
+_PROBLEMS = {
+    "not_in_channel": SetupProblem.NOT_IN_CHANNEL,
+    "channel_not_found": SetupProblem.CHANNEL_NOT_FOUND,
+    "is_archived": SetupProblem.ARCHIVED,
+    "missing_scope": SetupProblem.MISSING_PERMISSION,
+    **dict.fromkeys(TOKEN_ERRORS, SetupProblem.CREDENTIALS_REJECTED),
+}
 
 logger = logging.getLogger(__name__)
 _alerting = threading.local()  # set while admins are being messaged, so a failing alert does not alert again
@@ -43,21 +58,12 @@ def instruction(code: str, where: str, needed: str | None = None) -> str | None:
         where: the channel as people know it ("#pcp-coordination").
         needed: the ``needed`` field of a ``missing_scope`` error (the scope to add).
     """
-    if code == "not_in_channel":
-        return f"Invite @planbot to {where}: open the channel and type /invite @planbot."
-    if code == "channel_not_found":
-        return (
-            f"planbot cannot find {where}: it was deleted, or it is private and planbot is not in it. "
-            f"Invite @planbot to it (/invite @planbot), or stop sending to it with /plan admin unsubscribe."
-        )
-    if code == "is_archived":
-        return f"{where} is archived: unarchive it, or stop sending to it with /plan admin unsubscribe."
-    if code == "missing_scope":
-        scope = f"the {needed} scope" if needed else "the missing scope"
-        return f"Add {scope} in the app settings (OAuth & Permissions → Bot Token Scopes), then {REINSTALL}."
-    if code in TOKEN_ERRORS:
-        return f"Slack no longer accepts planbot's bot token ({code}): {REINSTALL}. planbot doctor checks it."
-    return None
+    problem = _PROBLEMS.get(code)
+    if problem is None:
+        return None
+    return setup_instruction(
+        problem, SLACK_TERMS, where, needed if problem is SetupProblem.MISSING_PERMISSION else code
+    )
 
 
 def channel_name(client: WebClient, channel: str | None) -> str:
@@ -91,7 +97,7 @@ def alert_admins(notifier: SlackNotifier, error: SlackApiError, channel: str | N
     direct = bool(channel and channel.startswith("D"))  # a person's own DM: told in their reply instead
     if code in TOKEN_ERRORS or direct or getattr(_alerting, "active", False):
         return text  # with a dead token no message can be sent at all; the log is the alert
-    _tell_admins(notifier, f"{channel or '-'}:{code}", f"planbot needs a set-up fix. {text}")
+    _tell_admins(notifier, f"{channel or '-'}:{code}", admin_alert(text))
     return text
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from commands.model import Actor, Invocation
 
 PLATFORM = "slack"
+PLATFORM_NAME = "Slack"  # how people name the platform in a sentence
 
 
 def unescape(text: str) -> str:

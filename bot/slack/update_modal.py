@@ -13,9 +13,25 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.slack.limits import MAX_OPTION_TEXT, MAX_OPTIONS, MAX_SECTION_TEXT
-from bot.slack.render import clip, escape
+from bot.slack.render import clip, escape, status_emoji
+from commands.layout import status_cell
 from commands.rules import DEFAULT_SCHEME, RagScheme
-from commands.update_form import ActionChoice, FormField, UpdateForm
+from commands.update_form import (
+    CANCEL_LABEL,
+    CHOOSE_ACTION,
+    CORRECTS_LABEL,
+    FIELD_LABELS,
+    FORM_TITLE,
+    PROPOSED_DUE_HINT,
+    RESTRICTED_HINT,
+    RESTRICTED_LABEL,
+    SUBMIT_LABEL,
+    ActionChoice,
+    FormField,
+    UpdateForm,
+    proposed_due_label,
+    reason_hint,
+)
 
 CALLBACK_ID = "rag_update"
 CORRECTS = "corrects"
@@ -27,22 +43,23 @@ def update_modal(
     choices: Sequence[ActionChoice], scheme: RagScheme = DEFAULT_SCHEME, selected: ActionChoice | None = None
 ) -> dict[str, Any]:
     """The modal ``views.open`` shows; ``selected`` pre-fills the action (from an "Update" button)."""
-    red = min(scheme.statuses, key=lambda s: s.rank).label
-    needing_reason = " and ".join(s.label for s in scheme.statuses if s.reason_required)
     blocks = [
-        _input(FormField.ACTION, "Action", _action_element(choices, selected)),
+        _input(FormField.ACTION, FIELD_LABELS[FormField.ACTION], _action_element(choices, selected)),
         _input(
             FormField.COLOUR,
-            "Status",
+            FIELD_LABELS[FormField.COLOUR],
             {
                 "type": "radio_buttons",
                 "action_id": FormField.COLOUR,
-                "options": [_option(f":{s.emoji}: {s.label}", s.code, s.definition) for s in scheme.statuses],
+                "options": [
+                    _option(f"{status_emoji(status_cell(s.code, scheme))} {s.label}", s.code, s.definition)
+                    for s in scheme.statuses
+                ],
             },
         ),
         _input(
             FormField.REASON,
-            "Reason",
+            FIELD_LABELS[FormField.REASON],
             {
                 "type": "plain_text_input",
                 "action_id": FormField.REASON,
@@ -50,24 +67,24 @@ def update_modal(
                 "max_length": min(scheme.max_reason_length, MAX_REASON_INPUT),
             },
             optional=True,
-            hint=f"Required for {needing_reason}: what is wrong and what is being done about it.",
+            hint=reason_hint(scheme),
         ),
         _input(
             FormField.PROPOSED_DUE,
-            f"Proposed revised due date ({red} only)",
+            proposed_due_label(scheme),
             {"type": "datepicker", "action_id": FormField.PROPOSED_DUE},
             optional=True,
-            hint="Recorded as a re-profile request for an admin to approve.",
+            hint=PROPOSED_DUE_HINT,
         ),
         _input(
             FormField.OPTIONS,
-            "Options",
+            FIELD_LABELS[FormField.OPTIONS],
             {
                 "type": "checkboxes",
                 "action_id": FormField.OPTIONS,
                 "options": [
-                    _option("This corrects my last update", CORRECTS),
-                    _option("Restricted commentary", RESTRICTED, "Keep the reason out of public reports."),
+                    _option(CORRECTS_LABEL, CORRECTS),
+                    _option(RESTRICTED_LABEL, RESTRICTED, RESTRICTED_HINT),
                 ],
             },
             optional=True,
@@ -76,9 +93,9 @@ def update_modal(
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": {"type": "plain_text", "text": "Update an action"},
-        "submit": {"type": "plain_text", "text": "Save update"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": FORM_TITLE},
+        "submit": {"type": "plain_text", "text": SUBMIT_LABEL},
+        "close": {"type": "plain_text", "text": CANCEL_LABEL},
         "blocks": blocks,
     }
 
@@ -108,7 +125,10 @@ def form_from_state(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Up
 
 def _definitions(scheme: RagScheme) -> dict[str, Any]:
     """The scheme's full definitions under the colours (an option's description holds only 75 characters)."""
-    lines = [f":{s.emoji}: *{escape(s.label)}*: {escape(s.definition)}" for s in scheme.statuses]
+    lines = [
+        f"{status_emoji(status_cell(s.code, scheme))} *{escape(s.label)}*: {escape(s.definition)}"
+        for s in scheme.statuses
+    ]
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip("\n".join(lines), MAX_SECTION_TEXT)}]}
 
 
@@ -116,7 +136,7 @@ def _action_element(choices: Sequence[ActionChoice], selected: ActionChoice | No
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": FormField.ACTION,
-        "placeholder": {"type": "plain_text", "text": "Choose an action"},
+        "placeholder": {"type": "plain_text", "text": CHOOSE_ACTION},
     }
     if len(choices) > MAX_OPTIONS:
         element.update(type="external_select", min_query_length=0)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from commands.errors import BadDate
+from commands.layout import Shape, status_cell
 from commands.rules import (
     DEFAULT_SCHEME,
     NOT_REPORTED,
@@ -69,10 +70,15 @@ def test_other_words_are_not_statuses(word: str) -> None:
     assert DEFAULT_SCHEME.parse(word) is None
 
 
-def test_default_scheme_offers_the_four_colours_with_emoji_for_renderers() -> None:
-    """Renderers get Slack's standard emoji names, in rank order red to blue."""
-    emoji = [s.emoji for s in DEFAULT_SCHEME.statuses]
-    assert ["red_circle", "large_orange_circle", "large_green_circle", "large_blue_circle"] == emoji
+def test_default_scheme_offers_the_four_colours_as_cells_with_a_shape_each() -> None:
+    """The core gives renderers a code, a word and a colour-free shape, worst first; no platform symbol."""
+    cells = [status_cell(s.code) for s in DEFAULT_SCHEME.statuses]
+    assert [("R", "Red", Shape.SQUARE), ("A", "Amber", Shape.TRIANGLE)] == [
+        (c.code, c.word, c.shape) for c in cells[:2]
+    ]
+    assert [Shape.CIRCLE, Shape.TICK] == [c.shape for c in cells[2:]]
+    assert Shape.RING == status_cell(None).shape
+    assert not hasattr(DEFAULT_SCHEME.statuses[0], "emoji")
     assert "red, amber, green or blue (or r, a, g, b)" == DEFAULT_SCHEME.choices
 
 

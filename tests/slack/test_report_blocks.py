@@ -64,7 +64,7 @@ def test_headline_counts_colours_and_directions_per_theme(big_reports):
     assert "*Theme J*: 30 updated (" in digest_headline
     assert " re-profile request(s) awaiting approval" in digest_headline
     requests = [m.text for m in big_reports["digest"] if m.text.startswith("*Re-profile requests awaiting approval*")]
-    assert requests and all("proposed" in text and "by Emily Carter on" in text for text in requests)
+    assert requests and all("proposed" in text and "by Emily Carter · on" in text for text in requests)
 
 
 def test_every_theme_has_its_own_thread_replies(big_reports):

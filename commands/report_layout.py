@@ -1,0 +1,360 @@
+"""Every governance report laid out once, in the neutral layout (``commands.layout``).
+
+Summary, overdue list, weekly digest, quarterly summary and an action's history: the headline a
+reader sees first (counts by colour per theme, direction of travel), then one section per theme.
+Slack sends each section as a thread reply when a report is big, the terminal prints them in turn;
+both take every word from here. A status is always its word; direction of travel and measure
+trends are arrow and word; "Not yet reported" is shown, never hidden; restricted reasons are
+marked. Reasons and titles are cut (the full text is one ``/rag V9`` away) so 300 actions stay
+readable on any medium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from commands.layout import (
+    Block,
+    Cell,
+    Column,
+    Emphasis,
+    Inline,
+    Kind,
+    Layout,
+    Line,
+    Note,
+    Section,
+    Strong,
+    Table,
+    status_cell,
+)
+from commands.report_model import (
+    ActionHistory,
+    ActionRow,
+    ColourCount,
+    Digest,
+    ExceptionItem,
+    OverdueList,
+    QuarterlySummary,
+    ReprofileRequest,
+    Summary,
+    ThemeBlock,
+)
+from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, london_date, show_date
+
+MAX_REASON = 300
+MAX_TITLE = 160
+ELLIPSIS = "…"
+RESTRICTED = " (restricted)"
+NOT_RECORDED = "not recorded"
+NO_MEASURES = "No values recorded for these quarters."
+
+ACTION = Column("Action", Kind.ID)
+STATUS = Column("Status", Kind.STATUS)
+DIRECTION = Column("Direction")
+UPDATED = Column("Updated", inline="updated {}")
+DUE = Column("Due", inline="due {}")
+DAYS = Column("Days overdue", Kind.NUMBER, "{} days overdue")
+WHY = Column("Why", Kind.ASIDE)
+OWNER = Column("Owner")
+TITLE = Column("Title", Kind.TITLE)
+REASON = Column("Reason", Kind.LONG, "Reason: {}")
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, ending in "…" when it was longer."""
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def report_layout(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    """The layout of any report the core builds.
+
+    Raises:
+        TypeError: ``content`` is not a report.
+    """
+    match content:
+        case Summary():
+            return summary_layout(content, scheme)
+        case OverdueList():
+            return overdue_layout(content, scheme)
+        case Digest():
+            return digest_layout(content, scheme)
+        case QuarterlySummary():
+            return quarterly_layout(content, scheme)
+        case ActionHistory():
+            return history_layout(content, scheme)
+    raise TypeError(f"{type(content).__name__} is not a report planbot lays out")
+
+
+def actions_table(
+    title: str,
+    rows: Sequence[ActionRow],
+    scheme: RagScheme = DEFAULT_SCHEME,
+    *,
+    reason: bool = False,
+    days: bool = False,
+    why: Sequence[str] = (),
+) -> Table:
+    """Actions one per row: code, status, direction (when any has one), due, then owner and title."""
+    columns = [ACTION, STATUS]
+    directed = any(row.direction is not None for row in rows)
+    columns += [DIRECTION] if directed else []
+    updated = any(row.updated_at is not None for row in rows)
+    columns += [UPDATED] if updated else []
+    columns += [DUE, *([DAYS] if days else []), *([WHY] if why else []), OWNER, TITLE]
+    columns += [REASON] if reason else []
+    cells: list[tuple[Cell, ...]] = []
+    for index, row in enumerate(rows):
+        line: list[Cell] = [row.code, status_cell(row.status, scheme)]
+        line += [str(row.direction) if row.direction is not None else ""] if directed else []
+        line += [_day(row.updated_at) if row.updated_at else ""] if updated else []
+        line.append(f"{show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
+        line += [str(row.days_overdue)] if days else []
+        line += [why[index]] if why else []
+        line += [row.owner_role, cut(row.title, MAX_TITLE)]
+        line += [_reason(row.reason, row.restricted)] if reason else []
+        cells.append(tuple(line))
+    return Table(title, tuple(columns), tuple(cells))
+
+
+def counts(values: Iterable[ColourCount], scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Inline, ...]:
+    """ "Red 10 (+10) · Amber 3 (=) · …": how many actions stand at each colour, and the change."""
+    runs: list[Inline] = []
+    for count in values:
+        runs += [" · "] if runs else []
+        runs += [status_cell(count.status, scheme), f" {count.count}{_change(count.change)}"]
+    return tuple(runs)
+
+
+def directions(rows: Iterable[ActionRow]) -> str:
+    """ "↑ 2 Improving · ↓ 1 Deteriorating": how many actions travelled each way."""
+    counted = Counter(row.direction for row in rows if row.direction is not None)
+    return " · ".join(f"{d.arrow} {counted[d]} {d.word}" for d in Direction if counted[d])
+
+
+def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    scope = summary.theme or "whole plan"
+    headline: list[Block] = [*_theme_lines(summary.themes, scheme), _whole_plan(summary.themes, summary.totals, scheme)]
+    headline.append(Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)))
+    sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
+    exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
+    sections.append(Section("Exceptions: red, deteriorating or overdue", tuple(exceptions)))
+    heading = f"{summary.plan_name}: summary of {scope} as of {_day(summary.as_of)}"
+    return Layout(heading, tuple(headline), tuple(sections))
+
+
+def overdue_layout(overdue: OverdueList, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    by_theme = _by_theme(overdue.rows)
+    headline = [Line((Strong(f"Theme {code}"), f": {len(rows)} overdue")) for code, rows in by_theme.items()]
+    sections = [
+        Section(f"Theme {code}", (actions_table("", rows, scheme, days=True),)) for code, rows in by_theme.items()
+    ]
+    heading = f"{overdue.plan_name}: {len(overdue.rows)} overdue action(s) as of {_day(overdue.as_of)}, oldest first"
+    return Layout(heading, tuple(headline) or (Line(("No action is overdue.",)),), tuple(sections))
+
+
+def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    """Totals first, then one line per theme; each theme's section holds its changes, overdue and due actions."""
+    totals = (
+        f"{digest.update_count} update(s) to {len(digest.updated)} action(s) · {len(digest.changes)} colour "
+        f"change(s) · {len(digest.new_reds)} new red(s) · {len(digest.overdue)} overdue · {len(digest.due_soon)} due "
+        f"in the next {digest.due_soon_days} days · {len(digest.not_reported)} not yet reported"
+        f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
+    )
+    codes = dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon))
+    headline: list[Block] = [*_late(digest.late), Line((totals,))]
+    sections = []
+    for code in codes:
+        updated = _of(digest.updated, code)
+        overdue = _of(digest.overdue, code)
+        travel = f" ({directions(updated)})" if updated else ""
+        headline.append(Line((Strong(f"Theme {code}"), f": {len(updated)} updated{travel} · {len(overdue)} overdue")))
+        blocks: list[Block] = _tables(actions_table("Colour changes", _of(digest.changes, code), scheme, reason=True))
+        reds = [r.code for r in digest.new_reds if r.theme_code == code]
+        blocks += [Line((Emphasis("New reds"), f": {', '.join(reds)}"))] if reds else []
+        blocks += _tables(actions_table("Overdue", overdue, scheme, days=True))
+        soon = _of(digest.due_soon, code)
+        blocks += _tables(actions_table(f"Due in the next {digest.due_soon_days} days", soon, scheme))
+        blocks += _tables(actions_table("Not yet reported", _of(digest.not_reported, code), scheme))
+        sections.append(Section(f"Theme {code}", tuple(blocks or [Line(("Updated, no colour changed.",))])))
+    if digest.reprofile_requests:
+        sections.append(Section("Re-profile requests awaiting approval", (_requests(digest.reprofile_requests),)))
+    heading = f"{digest.plan_name}: weekly digest, {_day(digest.since)} to {_day(digest.until)}"
+    return Layout(heading, tuple(headline), tuple(sections))
+
+
+def _requests(requests: Sequence[ReprofileRequest]) -> Table:
+    """Each request: the action, its due date and the one proposed, who asked, when and why."""
+    columns = (
+        ACTION,
+        Column("Due", inline="due {}"),
+        Column("Proposed", inline="proposed {}"),
+        Column("Asked by", inline="by {}"),
+        Column("On", inline="on {}"),
+        TITLE,
+        REASON,
+    )
+    rows = tuple(
+        (
+            r.code,
+            show_date(r.due),
+            show_date(r.proposed_due),
+            r.requested_by,
+            _day(r.requested_at),
+            cut(r.title, MAX_TITLE),
+            _reason(r.reason, r.restricted),
+        )
+        for r in requests
+    )
+    return Table("", columns, rows)
+
+
+def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    """Counts with the change on last quarter per theme up top; each theme's detail in its own section."""
+    quarter = summary.quarter
+    state = "PROVISIONAL: the cut-off has not passed" if summary.provisional else "frozen"
+    headline = [
+        *_late(summary.late),
+        Line(
+            (
+                f"{quarter.months}. Cut-off {show_date(summary.cut_off)}; snapshot {state}; "
+                f"compared with {quarter.previous().label}.",
+            )
+        ),
+        *_theme_lines(summary.themes, scheme),
+        _whole_plan(summary.themes, summary.totals, scheme),
+        Line(
+            (
+                f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
+                f"{len(summary.progress)} updated this quarter · {len(summary.next_quarter)} due in "
+                f"{quarter.next().label}",
+            )
+        ),
+    ]
+    sections = []
+    for block in summary.themes:
+        blocks = _tables(actions_table("Direction of travel", block.rows, scheme))
+        blocks += _exceptions([e for e in summary.exceptions if e.row.theme_code == block.code], scheme)
+        blocks += _tables(actions_table("Completed this quarter", _of(summary.completed, block.code), scheme))
+        progress = _of(summary.progress, block.code)
+        blocks += _tables(actions_table("Progress this quarter", progress, scheme, reason=True))
+        upcoming = _of(summary.next_quarter, block.code)
+        blocks += _tables(actions_table(f"Due in {quarter.next().label}", upcoming, scheme))
+        sections.append(_theme_section(block, blocks))
+    sections += [_measures(summary), _changes(summary)]
+    return Layout(f"{summary.plan_name}: quarterly summary {quarter.label}", tuple(headline), tuple(sections))
+
+
+def history_layout(action: ActionHistory, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
+    due = f"due {show_date(action.due)}" + (f" (baseline {show_date(action.baseline_due)})" if action.changes else "")
+    headline = (Line((cut(action.title, MAX_TITLE),)), Line((f"Owner: {action.owner_role} · {due}",)))
+    columns = (Column("When"), STATUS, DIRECTION, Column("By"), REASON)
+    entries = tuple(
+        (
+            _day(e.at),
+            status_cell(e.status, scheme),
+            str(e.direction),
+            f"{e.author}{' (on the owner’s behalf)' if e.on_behalf else ''}",
+            _reason(e.reason, e.restricted),
+        )
+        for e in action.entries
+    )
+    updates: tuple[Block, ...] = (Table("", columns, entries),) if entries else (Line(("Not yet reported.",)),)
+    sections = [Section("Updates, oldest first", updates)]
+    if action.changes:
+        changes = tuple((_day(c.at), c.detail, c.approval) for c in action.changes)
+        table = Table("", (Column("When"), Column("Change"), Column("Approval", inline="approved: {}")), changes)
+        sections.append(Section("Re-profiles", (table,)))
+    return Layout(f"History of {action.code}", headline, tuple(sections))
+
+
+def _late(note: str) -> list[Block]:
+    """A caught-up report says first that it is late (the scheduler sets the note)."""
+    return [Note(note)] if note else []
+
+
+def _theme_lines(blocks: Sequence[ThemeBlock], scheme: RagScheme) -> list[Block]:
+    lines: list[Block] = []
+    for block in blocks:
+        travel = directions(block.rows)
+        detail = (travel,) if travel else ()
+        runs = (Strong(f"{block.code} {block.name}"), ": ", *counts(block.counts, scheme), _closed(block.closed))
+        lines.append(Line(runs, detail))
+    return lines
+
+
+def _whole_plan(blocks: Sequence[ThemeBlock], totals: Sequence[ColourCount], scheme: RagScheme) -> Line:
+    return Line((Strong("Whole plan"), ": ", *counts(totals, scheme), _closed(sum(b.closed for b in blocks))))
+
+
+def _closed(count: int) -> str:
+    return f" · {count} closed"
+
+
+def _theme_section(block: ThemeBlock, blocks: Sequence[Block]) -> Section:
+    sro = f" (SRO: {block.sro_role})" if block.sro_role else ""
+    body = [b for b in blocks if not isinstance(b, Table) or b.rows]
+    return Section(f"{block.code} {block.name}{sro}", tuple(body) or (Line(("No open actions.",)),))
+
+
+def _tables(table: Table) -> list[Block]:
+    """The table, or nothing when it has no rows (a theme's section lists only what it has)."""
+    return [table] if table.rows else []
+
+
+def _exceptions(items: Sequence[ExceptionItem], scheme: RagScheme) -> list[Block]:
+    why = [", ".join(k.value for k in i.kinds) for i in items]
+    return _tables(actions_table("Exceptions", [i.row for i in items], scheme, reason=True, why=why))
+
+
+def _measures(summary: QuarterlySummary) -> Section:
+    columns = (
+        ACTION,
+        Column("Measure"),
+        Column("This quarter"),
+        Column("Last quarter", inline="last quarter {}"),
+        Column("Better or worse"),
+    )
+    rows = tuple(
+        (m.action_code, m.name, _value(m.value, m.unit), _value(m.previous, m.unit), str(m.trend or "no comparison"))
+        for m in summary.measures
+        if m.value is not None or m.previous is not None
+    )
+    return Section("Strategic measures", (Table("", columns, rows) if rows else Line((NO_MEASURES,)),))
+
+
+def _changes(summary: QuarterlySummary) -> Section:
+    columns = (ACTION, Column("Change"), Column("Detail"), Column("Approval", inline="approved: {}"), Column("When"))
+    rows = tuple((c.action_code, c.change, c.detail, c.approval, _day(c.at)) for c in summary.changes)
+    return Section("Changes to the plan", (Table("", columns, rows) if rows else Line(("None.",)),))
+
+
+def _reason(reason: str, restricted: bool) -> str:
+    return f"{cut(reason, MAX_REASON)}{RESTRICTED if restricted else ''}" if reason else ""
+
+
+def _by_theme(rows: Iterable[ActionRow]) -> dict[str, list[ActionRow]]:
+    grouped: dict[str, list[ActionRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.theme_code, []).append(row)
+    return grouped
+
+
+def _of(rows: Iterable[ActionRow], theme_code: str) -> list[ActionRow]:
+    return [r for r in rows if r.theme_code == theme_code]
+
+
+def _change(change: int | None) -> str:
+    if change is None:
+        return ""
+    return f" ({change:+d})" if change else " (=)"
+
+
+def _value(value: float | None, unit: str) -> str:
+    return NOT_RECORDED if value is None else f"{value:g}{unit if unit == '%' else ''}"
+
+
+def _day(moment: dt.datetime) -> str:
+    return show_date(london_date(moment))

@@ -1,0 +1,97 @@
+"""Identity linking in the core: any platform's user matched to the plan by email, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from commands.errors import UnknownPerson
+from commands.identity import Identities, Profile
+from storage.db import session_scope
+from storage.repository import PlanRepository
+
+NOW = dt.datetime(2018, 12, 3, 9, 0)
+MENTION = re.compile(r"@\[(?P<id>\w+)(?:\|(?P<label>[^\]]*))?\]")
+
+
+class Profiles:
+    """A platform's profile reader that counts how often it is asked."""
+
+    def __init__(self, known: dict[str, Profile]) -> None:
+        self.known = known
+        self.asked: list[str] = []
+
+    def profile(self, external_id: str) -> Profile | None:
+        self.asked.append(external_id)
+        return self.known.get(external_id)
+
+
+@pytest.fixture
+def units(engine: Engine, plan) -> object:
+    """Fresh units of work on the test's database, which holds the sample plan."""
+
+    @contextmanager
+    def unit() -> Iterator[PlanRepository]:
+        with session_scope(engine) as session:
+            yield PlanRepository(session)
+
+    return unit
+
+
+def linking(units, known: dict[str, Profile]) -> tuple[Identities, Profiles]:
+    profiles = Profiles(known)
+    return Identities("chat", "Chat", "the email permission", profiles, units, lambda: NOW), profiles
+
+
+def test_a_user_is_matched_by_email_once_then_remembered(units, session) -> None:
+    session.commit()
+    identities, profiles = linking(units, {"u1": Profile(" Ollie.Kerr@example.org ", "Ollie K")})
+
+    first = identities.actor("u1")
+    again = identities.actor("u1")
+
+    assert ("ollie.kerr@example.org", "Ollie Kerr") == (first.email, first.name)
+    assert first == again
+    assert ["u1"] == profiles.asked
+
+
+def test_someone_the_plan_does_not_know_becomes_a_viewer(units, session) -> None:
+    session.commit()
+    identities, _ = linking(units, {"u2": Profile("new.person@example.org", "New Person")})
+
+    actor = identities.actor("u2")
+
+    assert ("new.person@example.org", "New Person", False) == (actor.email, actor.name, actor.is_admin)
+    with units() as repo:
+        assert repo.person_by_email("new.person@example.org") is not None
+
+
+def test_no_email_is_refused_with_what_an_admin_must_check(units, session) -> None:
+    session.commit()
+    identities, _ = linking(units, {})
+
+    with pytest.raises(UnknownPerson) as refused:
+        identities.actor("bot")
+
+    assert (
+        "I couldn't read your email address from Chat, so I can't tell which plan roles you hold. "
+        "Ask an admin to check planbot has the email permission."
+    ) == str(refused.value)
+    with units() as repo:
+        assert repo.identity("chat", "bot") is None
+
+
+def test_mentions_become_emails_and_the_bot_is_left_alone(units, session) -> None:
+    session.commit()
+    identities, _ = linking(units, {"u1": Profile("ollie.kerr@example.org", "Ollie")})
+
+    text = identities.replace_mentions('assign "Head" @[u1|ollie] @[bot]', MENTION, skip="bot")
+
+    assert 'assign "Head" ollie.kerr@example.org @[bot]' == text
+    with pytest.raises(UnknownPerson, match="I couldn't read @jo's email from Chat"):
+        identities.replace_mentions("delegate V9 @[u9|jo]", MENTION)
