@@ -31,13 +31,13 @@ _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 
 def sentences(path: Path) -> list[tuple[int, str]]:
-    """String literals of three or more words, outside docstrings, log calls and raised errors."""
+    """String literals of three or more words, outside docstrings (of modules, classes, functions and
+    attributes: any string standing alone as a statement), log calls and raised errors."""
     tree = ast.parse(path.read_text())
     skipped: set[int] = set()
     for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            skipped.add(id(body[0].value))
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skipped.add(id(node.value))
         is_log = isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"warning", "info", "error", "debug"}
         if is_log or isinstance(node, ast.Raise):
             skipped.update(id(sub) for sub in ast.walk(node))
@@ -67,6 +67,9 @@ def test_no_sentence_in_bot_slack_is_missing_from_the_core() -> None:
 
 def test_the_check_finds_a_sentence_written_in_a_renderer(tmp_path: Path) -> None:
     module = tmp_path / "renderer.py"
-    module.write_text('"""Doc string is skipped."""\n\nNOTE = "Your digest will arrive on Monday morning."\n')
+    module.write_text(
+        '"""Doc string is skipped."""\n\nNOTE = "Your digest will arrive on Monday morning."\n'
+        '"""An attribute\'s docstring is skipped too."""\n'
+    )
 
     assert [(3, "Your digest will arrive on Monday morning.")] == sentences(module)
