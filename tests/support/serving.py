@@ -28,7 +28,11 @@ def serving(app: App) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
     finally:
-        # Close every socket from waitress's own loop thread, so its poll never sees a closed descriptor.
+        # Let the request threads finish what they are servicing first: each task ends by waking the
+        # loop through its trigger, which must still be open then (closing first made a late task
+        # log "Bad file descriptor" at ERROR). Then close every socket from waitress's own loop
+        # thread, so its poll never sees a closed descriptor.
+        server.task_dispatcher.shutdown()
         try:
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         except OSError:
@@ -36,7 +40,6 @@ def serving(app: App) -> Iterator[str]:
             # close from here, and the loop ends on its next pass with nothing left to watch.
             wasyncore.close_all(server._map)
         thread.join(timeout=STOP_SECONDS)
-        server.task_dispatcher.shutdown()
         assert not thread.is_alive(), "waitress did not stop"
         finish_work(app)
 
