@@ -32,20 +32,25 @@ def plan(events_url: str, fake_slack: FakeSlack, text: str, user_id: str = OWNER
     return reply
 
 
-def send_event(events_url: str, event: dict) -> None:
-    """An Events API callback, signed and posted as JSON the way Slack delivers it."""
-    body = json.dumps(
+def event_body(event: dict, event_id: str | None = None) -> str:
+    """An Events API callback as Slack delivers it (a fresh ``event_id`` unless one is given)."""
+    return json.dumps(
         {
             "token": "deprecated-verification-token",
             "team_id": TEAM_ID,
             "api_app_id": "APLANBOT",
             "event": event,
             "type": "event_callback",
-            "event_id": f"Ev{time.time_ns()}",
+            "event_id": event_id or f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }
     )
+
+
+def send_event(events_url: str, event: dict) -> None:
+    """An Events API callback, signed and posted as JSON the way Slack delivers it."""
+    body = event_body(event)
     headers = {**signed_headers(body), "Content-Type": "application/json"}
     answer = post(events_url, body, headers)
     assert 200 == answer.status

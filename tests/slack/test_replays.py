@@ -15,6 +15,7 @@ from support.serving import serving
 from support.slash import post, signed_headers, slash_fields
 from support.workspace import OWNER, stored_updates
 from test_http import replies
+from test_plan_command import event_body
 from test_update_modal import open_modal
 
 from bot.slack.app import build_app
@@ -65,18 +66,7 @@ def test_events_api_retry_is_answered_once(events_url, fake_slack):
         "ts": "1529000000.000200",
         "channel": "C0PLAN0001",
     }
-    body = json.dumps(
-        {
-            "token": "deprecated-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "APLANBOT",
-            "event": event,
-            "type": "event_callback",
-            "event_id": "Ev0RETRY0001",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-    )
+    body = event_body(event, event_id="Ev0RETRY0001")
     headers = {**signed_headers(body), "Content-Type": "application/json"}
     retry = {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
