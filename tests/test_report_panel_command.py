@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,19 @@ def test_writes_the_file(database: str, tmp_path: Path, capsys, fmt: str) -> Non
     assert "Wrote the public Panel report for 2018/19 Q3 (October–December 2018)" in out
     assert "2 restricted commentaries withheld" in out
     assert [output] == [p for p in tmp_path.iterdir() if p.suffix == f".{fmt}"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_the_file_can_be_shared_as_the_umask_allows(database: str, tmp_path: Path, umask: int) -> None:
+    """Colleagues on a shared folder open the paper: 0644 under the usual umask, not a private 0600."""
+    output = tmp_path / "appendix.docx"
+    previous = os.umask(umask)
+    try:
+        assert 0 == panel("--quarter", "2018/19 Q3", "--output", str(output))
+    finally:
+        os.umask(previous)
+
+    assert 0o666 & ~umask == stat.S_IMODE(output.stat().st_mode)
 
 
 def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,10 +62,11 @@ def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart
 def write_panel_file(repo: PlanRepository, panel: PanelReport, fmt: str, path: Path, now: dt.datetime) -> None:
     """``commands.panel_orders.PanelWriter``: charts drawn for the formats that hold images, the file
     written beside ``path`` under a temporary name and renamed into place, so a failure never leaves
-    half a document where the paper is expected."""
+    half a document where the paper is expected. The file gets the usual permissions under the
+    umask (0644 under 022), so colleagues on a shared folder can open it (mkstemp's 0600 hid it)."""
     charts = draw_charts(repo, panel, now) if fmt in IMAGE_FORMATS else ()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".planbot-", suffix=f".{fmt}")
-    os.close(handle)
+    temporary = path.parent / f".planbot-{uuid.uuid4().hex}.{fmt}"
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         write_panel(panel, fmt, Path(temporary), charts)
         os.replace(temporary, path)
