@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.db_command import run_upgrade
 
         return run_upgrade(settings)
-    from bot.plan_command import run_plan_import
+    from bot.plan_import_command import run_plan_import
 
     return run_plan_import(settings, args.file, dry_run=args.dry_run)
 
