@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.config import Settings
 from bot.container import Container
-from bot.slack import listeners
+from bot.slack import rag_listeners
 from bot.slack.http_gate import VERIFIED
 from bot.slack.replays import register_replay_guard
 from commands.errors import APOLOGY
@@ -78,7 +78,7 @@ def build_app(container: Container, *, client: WebClient | None = None) -> App:
     """
     app = build_bolt_app(container.settings, client=client)
     register_replay_guard(app, container)
-    listeners.register(app, container)
+    rag_listeners.register(app, container)
     return app
 
 

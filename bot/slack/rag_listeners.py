@@ -1,4 +1,4 @@
-"""Slack listeners: acknowledge at once, then translate, ask the core, render and answer.
+"""Slack listeners for /rag: acknowledge at once, then translate, ask the core, render and answer.
 
 Slack shows the person an error if a command is not acknowledged within 3 seconds, so the
 acknowledgement does nothing else; the work runs afterwards as a bolt lazy listener and answers
