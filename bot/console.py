@@ -25,7 +25,7 @@ from rich.text import Text
 from bot.config import Settings
 from bot.console_render import render_announcement, render_direct_message, render_reply
 from bot.container import Container
-from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.db_command import open_container
 from bot.report_render import render_report
 from commands.errors import ParseError
 from commands.model import Actor, Invocation, Notice, Reply
@@ -70,10 +70,8 @@ def run_console(settings: Settings, as_person: str | None) -> int:
         is nobody the plan knows.
     """
     out = Console(highlight=False)
-    try:
-        container = Container.open(settings)
-    except DATABASE_ERRORS as exc:
-        out.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+    container = open_container(settings, out)
+    if container is None:
         return 1
     try:
         with container.unit_of_work() as repo:

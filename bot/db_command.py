@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bot.config import Settings
+from bot.container import Container
 from storage.db import make_engine, normalise_url
 from storage.migrate import current_revision, upgrade_to_head
 
@@ -22,6 +23,16 @@ def database_problem(database_url: str, exc: Exception) -> str:
         shown = "DATABASE_URL"
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return f"Cannot use the database {shown}: {reason[0] if reason else type(exc).__name__}"
+
+
+def open_container(settings: Settings, err: Console) -> Container | None:
+    """The database for a terminal command, or ``None`` after telling ``err`` in one line why it
+    cannot be used (the caller exits 1)."""
+    try:
+        return Container.open(settings)
+    except DATABASE_ERRORS as exc:
+        err.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+        return None
 
 
 def run_upgrade(settings: Settings) -> int:

@@ -7,12 +7,11 @@ exits 1 when a run needs attention, so a monitor can run it.
 from __future__ import annotations
 
 from rich.console import Console
-from rich.text import Text
 
 from bot.config import Settings
 from bot.console_render import render_reply
-from bot.container import Container, utc_now
-from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.container import utc_now
+from bot.db_command import open_container
 from commands.job_status import jobs_overview, jobs_reply
 
 
@@ -22,10 +21,8 @@ def run_jobs(settings: Settings) -> int:
     Returns:
         0 when nothing failed or is stuck, 1 when something is (or the database cannot be reached).
     """
-    try:
-        container = Container.open(settings)
-    except DATABASE_ERRORS as exc:
-        Console(stderr=True).print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+    container = open_container(settings, Console(stderr=True))
+    if container is None:
         return 1
     try:
         with container.unit_of_work() as repo:

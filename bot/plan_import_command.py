@@ -13,8 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.config import Settings
-from bot.container import Container
-from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.db_command import open_container
 from bot.local_user import local_actor
 from commands.plan_file import PlanFileError, load_plan
 from storage.plan_import import ImportResult, import_plan
@@ -39,10 +38,8 @@ def run_plan_import(settings: Settings, path: Path, dry_run: bool) -> int:
     except PlanFileError as exc:
         err.print(Text(exc.message, style="red"), soft_wrap=True)
         return 2
-    try:
-        container = Container.open(settings)
-    except DATABASE_ERRORS as exc:
-        err.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+    container = open_container(settings, err)
+    if container is None:
         return 1
     result = ImportResult()
     try:

@@ -15,8 +15,8 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from bot.config import Settings
-from bot.container import Container, utc_now
-from bot.db_command import DATABASE_ERRORS, database_problem
+from bot.container import utc_now
+from bot.db_command import open_container
 from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.report_render import render_measure_recorded, render_report
@@ -147,10 +147,8 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
     except BadDate as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
         return 2
-    try:
-        container = Container.open(settings)
-    except DATABASE_ERRORS as exc:
-        err.print(Text(database_problem(settings.database_url, exc), style="red"), soft_wrap=True)
+    container = open_container(settings, err)
+    if container is None:
         return 1
     try:
         with container.unit_of_work() as repo:

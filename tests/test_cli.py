@@ -77,3 +77,26 @@ def test_report_help_lists_every_report(capsys):
     out = capsys.readouterr().out
     for name in ("summary", "overdue", "digest", "quarter", "panel"):
         assert f"\n  {name} " in out
+
+
+UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["jobs"], ["report", "summary"], ["plan", "import", "bot/data/sample-plan.yaml"], ["console", "--as", "x"]],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_a_database_that_refuses_is_one_line_and_exit_1(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every terminal command that reads the database says which one (no password) and why, the same way."""
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE)
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+    assert 1 == main(command)
+
+    captured = capsys.readouterr()
+    said = " ".join((captured.out + captured.err).split())
+    assert "Cannot use the database postgresql+psycopg://nobody@127.0.0.1:1/none: connection failed" in said
+    assert "Traceback" not in said
