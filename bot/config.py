@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.schedule_settings import BadSetting, schedule_from_env
+from bot.teams_settings import TeamsSettings, teams_from_env
 from commands.schedule import ScheduleConfig
 from storage.db import DEFAULT_DATABASE_URL, SUPPORTED_FORM, unsupported_url
 
@@ -24,6 +25,8 @@ class Settings:
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    teams: TeamsSettings | None = None
+    """Microsoft Teams' settings; ``None`` when Teams is not configured (``PLANBOT_TEAMS_APP_ID`` unset)."""
 
     @property
     def report_channels(self) -> dict[str, tuple[str, ...]]:
@@ -36,7 +39,8 @@ class Settings:
 
         Raises:
             BadSetting: a scheduled job's time is not in the form its variable takes, or
-                DATABASE_URL names a database planbot does not support.
+                DATABASE_URL names a database planbot does not support, or a ``PLANBOT_TEAMS_*``
+                variable is missing or malformed.
         """
         env = os.environ if env is None else env
         database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
@@ -62,6 +66,7 @@ class Settings:
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),
             schedule=schedule_from_env(env),
+            teams=teams_from_env(env),
         )
 
     def __repr__(self) -> str:
@@ -71,5 +76,6 @@ class Settings:
         return (
             f"Settings(database_url={self.database_url.split('@')[-1]!r}, "
             f"slack_bot_token={shown(self.slack_bot_token)}, slack_app_token={shown(self.slack_app_token)}, "
-            f"slack_signing_secret={shown(self.slack_signing_secret)}, slack_api_url={self.slack_api_url!r})"
+            f"slack_signing_secret={shown(self.slack_signing_secret)}, slack_api_url={self.slack_api_url!r}, "
+            f"teams={'configured' if self.teams else 'unset'})"
         )
