@@ -32,7 +32,7 @@ def _reads_database(sub: argparse._SubParsersAction, name: str, **kwargs: Any) -
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planbot",
-        description="Police and Crime Plan delivery monitoring: RAG updates in Slack, stored in SQL.",
+        description="Police and Crime Plan delivery monitoring: RAG updates in Slack and Teams, stored in SQL.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = _reads_database(sub, "run", help="connect to Slack (Socket Mode when SLACK_APP_TOKEN is set)")
     _scheduler_option(run)
 
-    serve = _reads_database(sub, "serve", help="serve Slack's HTTP requests")
-    serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures verified)")
+    serve = _reads_database(sub, "serve", help="serve Slack's and Teams' HTTP requests (whichever are configured)")
+    serve.add_argument("--http", action="store_true", required=True, help="HTTP mode (signatures and tokens verified)")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     _scheduler_option(serve)
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(settings, scheduler=args.scheduler)
     if args.command == "serve":
-        from bot.slack.runner import serve_http
+        from bot.serve import serve_http
 
         return serve_http(settings, host=args.host, port=args.port, scheduler=args.scheduler)
     if args.command == "report" and args.report == "panel":

@@ -34,6 +34,24 @@ INTERNAL_NOT_HERE = (
 )
 
 
+def panel_command(order: PanelOrder) -> str:
+    """The terminal command that writes the file ``order`` asks for."""
+    public = " --public" if order.public else ""
+    return f'planbot report panel --quarter "{order.quarter.label}" --format {order.fmt}{public}'
+
+
+def panel_on_the_terminal_text(order: PanelOrder) -> str:
+    """Where the Panel file is written when the asker is at the terminal."""
+    return f"Panel files are written on the terminal: {panel_command(order)}."
+
+
+def panel_elsewhere_text(order: PanelOrder, platform: str) -> str:
+    """What someone asking for the Panel file on a platform planbot cannot send files on yet is told."""
+    return (
+        f"planbot does not send Panel files in {platform} yet; an admin can write this one with {panel_command(order)}."
+    )
+
+
 class PanelWriter(Protocol):
     """Writes a built appendix to ``path`` in ``fmt`` (charts included where the format holds them);
     the platform's file layer implements it (``bot.exports.write_panel_file``)."""

@@ -25,6 +25,8 @@ from storage.models import Action
 from storage.repository import PlanRepository
 
 FormErrors = dict[str, str]
+OPEN_FORM_TEXT = "Open the update form to choose one of your actions, its colour and the reason."
+"""Said beside the button that opens the form, where a platform cannot open it straight away (Teams)."""
 REASON_NAME = "The reason"
 
 

@@ -1,0 +1,254 @@
+"""planbot's Teams agent: each activity translated for the core, answered, and drawn as Adaptive Cards.
+
+In a personal chat people type what they would type in Slack (``rag V9 red …``, ``plan summary``,
+plain questions, ``home``); in a channel or group chat the same after an @mention of planbot, which
+the SDK strips, and the answer goes in the thread. Which command a line is for is the core's rule
+(``commands.chat_routing``); so are every refusal and every word. The core is synchronous and talks
+to the database, so each turn's work runs on a worker thread while the event loop keeps serving;
+roster lookups cross back to the loop (``identity.RosterProfiles``). The update form is a Teams
+dialog (``task/fetch`` → ``task/submit``) on the same validation as Slack's modal. Unexpected
+failures are logged with what was asked (never the text) and answered with planbot's apology,
+replacing the SDK's default handler, which would post the exception into the chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    CardFactory,
+    ConnectorClientBase,
+    MemoryStorage,
+    MessageFactory,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.core.authorization import Connections
+
+from bot.container import Container
+from bot.teams import cards, dialog
+from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender
+from commands.chat_routing import PLAN, RAG, route_line
+from commands.errors import APOLOGY, UserError
+from commands.home import home_layout, home_view
+from commands.model import Actor, Invocation, Notice, Reply
+from commands.notices import tell_people
+from commands.panel import PanelOrder
+from commands.panel_orders import panel_elsewhere_text
+from commands.plan_command import handle_plan
+from commands.ports import TEAMS
+from commands.rag import handle_rag
+from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
+
+HOME = "home"
+PERSONAL = "personal"
+TEAMS_WORDS = frozenset({HOME})
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the core needs from one activity, read on the event loop before the work moves to a thread."""
+
+    activity: Activity
+    roster: RosterProfiles
+
+    @property
+    def personal(self) -> bool:
+        """A one-to-one chat with planbot: only the person reads the answer."""
+        return (self.activity.conversation.conversation_type or PERSONAL) == PERSONAL
+
+    @property
+    def place(self) -> str:
+        """Where the activity was sent: the channel for a channel thread, else the conversation."""
+        data = self.activity.channel_data if isinstance(self.activity.channel_data, dict) else {}
+        channel = data.get("channel")
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        return str(channel_id or self.activity.conversation.id)
+
+    def invocation(self, actor: Actor, text: str) -> Invocation:
+        return Invocation(
+            actor=actor,
+            text=text,
+            platform=TEAMS,
+            channel=self.place,
+            source_ref=f"{TEAMS}:{self.activity.conversation.id}:{self.activity.id or ''}"[:200],
+            private=self.personal,
+            shared=not self.personal,
+        )
+
+
+def build_agent(container: Container, connections: Connections) -> AgentApplication[TurnState]:
+    """The agent application with planbot's routes; every route has a handler, so Teams never sees 501."""
+    app: AgentApplication[TurnState] = AgentApplication[TurnState](
+        storage=MemoryStorage(),
+        connection_manager=connections,
+        start_typing_timer=False,
+        remove_recipient_mention=True,
+    )
+    bot = TeamsBot(container)
+    app.message()(bot.on_message)
+    app.invoke("task/fetch")(bot.on_task_fetch)
+    app.invoke("task/submit")(bot.on_task_submit)
+    app.invoke()(bot.on_other_invoke)
+    app.error(bot.on_error)
+    return app
+
+
+class TeamsBot:
+    """The handlers; each reaches the database only through ``container``."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    async def on_message(self, context: TurnContext, state: TurnState) -> None:
+        turn = _turn(context)
+        for card in await asyncio.to_thread(self.answer_message, turn):
+            await context.send_activity(card_activity(card))
+
+    async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
+        turn = _turn(context)
+        body = await asyncio.to_thread(self.open_form, turn, _data(context.activity))
+        await _answer_invoke(context, body)
+
+    async def on_task_submit(self, context: TurnContext, state: TurnState) -> None:
+        turn = _turn(context)
+        body, reply = await asyncio.to_thread(self.submit_form, turn, _data(context.activity))
+        if reply is not None:
+            await context.send_activity(card_activity(cards.reply_card(reply)))
+        await _answer_invoke(context, body)
+
+    async def on_other_invoke(self, context: TurnContext, state: TurnState) -> None:
+        """Invokes planbot does not use (a stale card's button): answered, so Teams shows no error."""
+        logger.info("Ignored a Teams invoke named %s", context.activity.name)
+        await _answer_invoke(context, None)
+
+    async def on_error(self, context: TurnContext, error: Exception) -> None:
+        log_failure(context.activity, error)
+        if context.activity.type == ActivityTypes.invoke:
+            await _answer_invoke(context, dialog.no_actions_task(APOLOGY))
+        else:
+            await context.send_activity(card_activity(cards.text_card(APOLOGY, refused=True)))
+
+    def answer_message(self, turn: Turn) -> list[dict[str, Any]]:
+        """The cards answering one typed line, in the order they are sent."""
+        try:
+            actor = resolve_sender(self.container, turn.roster, turn.activity)
+            text = replace_mentions(self.container, turn.roster, turn.activity, (turn.activity.text or "").strip())
+        except UserError as refusal:
+            return [cards.text_card(refusal.reply_text(), refused=True)]
+        routed = route_line(text, TEAMS_WORDS)
+        if routed.command == HOME:
+            return [self.home(actor)]
+        if routed.command == PLAN:
+            return self.plan(turn, actor, routed.text)
+        if routed.command == RAG and not routed.text:
+            return [cards.reply_card(Reply(text=OPEN_FORM_TEXT), update_button=True)]
+        if routed.command == RAG:
+            return [self.rag(turn, actor, routed.text)]
+        return [self.rag(turn, actor, "help")]
+
+    def rag(self, turn: Turn, actor: Actor, text: str) -> dict[str, Any]:
+        with self.container.unit_of_work() as repo:
+            reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
+        return cards.reply_card(reply)
+
+    def plan(self, turn: Turn, actor: Actor, text: str) -> list[dict[str, Any]]:
+        invocation = turn.invocation(actor, text)
+        with self.container.unit_of_work() as repo:
+            answer = handle_plan(invocation, repo, self.container.clock(), self.container.settings.report_channels)
+        answer = tell_people(answer, _not_yet_sent, PLATFORM_NAME)
+        match answer:
+            case Reply():
+                return [cards.reply_card(answer)]
+            case PanelOrder():
+                return [cards.reply_card(Reply(text=panel_elsewhere_text(answer, PLATFORM_NAME)))]
+            case _:
+                return cards.report_cards(answer)
+
+    def home(self, actor: Actor) -> dict[str, Any]:
+        with self.container.unit_of_work() as repo:
+            view = home_view(actor, repo, self.container.clock())
+        return cards.home_card(home_layout(view))
+
+    def open_form(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The dialog for ``rag`` alone or an Update button, or a message when the person owns nothing."""
+        try:
+            actor = resolve_sender(self.container, turn.roster, turn.activity)
+        except UserError as refusal:
+            return dialog.no_actions_task(refusal.reply_text())
+        with self.container.unit_of_work() as repo:
+            choices = update_choices(actor, repo)
+        if not choices:
+            with self.container.unit_of_work() as repo:
+                return dialog.no_actions_task(
+                    handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock()).text
+                )
+        action = data.get(dialog.UPDATE_DIALOG) or None
+        values = UpdateForm(action_id=str(action), status=None) if action else None
+        return dialog.update_dialog(choices, values=values)
+
+    def submit_form(self, turn: Turn, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Reply | None]:
+        """Store the dialog's update, or show the dialog again with each error beside its field."""
+        try:
+            actor = resolve_sender(self.container, turn.roster, turn.activity)
+        except UserError as refusal:
+            return dialog.no_actions_task(refusal.reply_text()), None
+        form, errors = dialog.form_from_submit(data)
+        invocation = turn.invocation(actor, "")
+        with self.container.unit_of_work() as repo:
+            result = None if errors else submit_update_form(form, invocation, repo, self.container.clock())
+            choices = update_choices(actor, repo)
+        if result is not None and not result.errors and result.reply is not None:
+            return None, result.reply
+        return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
+
+
+def _not_yet_sent(notice: Notice) -> bool:
+    """Direct messages on Teams need a proactive 1:1 chat, which arrives with scheduled delivery on Teams;
+    until then the asker is told who was not told (``commands.notices``)."""
+    logger.info("Not telling %s on Teams about a change: direct messages are not sent on Teams yet", notice.email)
+    return False
+
+
+def _turn(context: TurnContext) -> Turn:
+    client = context.services.get(ConnectorClientBase)
+    roster = RosterProfiles(asyncio.get_running_loop(), client, context.activity.conversation.id)  # type: ignore[arg-type]
+    return Turn(context.activity, roster)
+
+
+def _data(activity: Activity) -> Mapping[str, Any]:
+    """The card data of a dialog invoke (``value.data``), empty when it has none."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    data = value.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def card_activity(card: dict[str, Any]) -> Activity:
+    """One card as its own message: Teams splits a message holding text and a card, losing its id."""
+    return MessageFactory.attachment(CardFactory.adaptive_card(card))
+
+
+async def _answer_invoke(context: TurnContext, body: dict[str, Any] | None) -> None:
+    await context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+    )
+
+
+def log_failure(activity: Activity, error: BaseException) -> None:
+    """What failed and for whom, without the text people typed (it may name victims or suspects)."""
+    logger.error(
+        "planbot failed handling a Teams %s%s from %s in %s",
+        activity.type,
+        f" ({activity.name})" if activity.name else "",
+        activity.from_property.aad_object_id if activity.from_property else None,
+        activity.conversation.id if activity.conversation else None,
+        exc_info=error,
+    )

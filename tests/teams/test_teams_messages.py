@@ -1,0 +1,140 @@
+"""Commands typed in Teams, over HTTP against planbot's /api/messages, counted at the fake Bot Connector.
+
+Each test posts what Teams would post (shapes from Microsoft's documented payloads, see
+``support.fake_teams``) and reads what a person would see: the cards planbot sent back, and the rows
+it stored. A refusal stores nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from support.fake_teams import (
+    ADMIN,
+    CHANNEL_ID,
+    GUEST,
+    OWNER,
+    STRANGER,
+    TeamsUser,
+    card_texts,
+    channel_mention,
+    personal_message,
+)
+from support.workspace import identities, stored_updates
+
+from storage.db import session_scope
+from storage.models import PlatformIdentity
+
+
+def said(connector) -> str:
+    """Everything planbot sent, as the person reads it."""
+    return "\n".join(card_texts(call.body) for call in connector.sent())
+
+
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [
+        ("rag V9 red Waiting on the CJS review", "R"),
+        ("/rag V9 amber Slipping a month", "A"),
+        ("RAG v9 Green back on track", "G"),
+        ("V9 🔴 Waiting on the CJS review", "R"),
+    ],
+)
+def test_a_personal_chat_update_is_stored_and_answered_there(teams, container, connector, typed, status) -> None:
+    answer, _ = teams.post(personal_message(OWNER, typed, connector.service_url))
+
+    assert 202 == answer
+    updates = stored_updates(container.engine)
+    assert [(status, "teams")] == [(u.status, u.source) for u in updates]
+    sent = connector.sent()
+    assert 1 == len(sent), "one reply, in the chat it was typed in"
+    assert f"a:personal-{OWNER.user_id}" == sent[0].conversation
+    assert "V9" in said(connector)
+
+
+@pytest.mark.parametrize(
+    ("who", "typed", "explained"),
+    [
+        (STRANGER, "rag V9 red Waiting on the CJS review", "can't update v9"),
+        (OWNER, "rag V9 purple Waiting", "purple"),
+        (OWNER, "rag V9 red", "reason"),
+        (GUEST, "rag V9 red Waiting on the CJS review", "email"),
+    ],
+)
+def test_refusals_are_explained_and_store_nothing(teams, container, connector, who, typed, explained) -> None:
+    answer, _ = teams.post(personal_message(who, typed, connector.service_url))
+
+    assert 202 == answer
+    assert [] == stored_updates(container.engine)
+    assert 1 == len(connector.sent())
+    assert explained in said(connector).lower()
+
+
+def test_the_roster_is_asked_once_per_person(teams, container, connector) -> None:
+    """The email comes from the roster the first time; the Entra object id is remembered after that."""
+    for text in ("rag V9", "rag mine"):
+        teams.post(personal_message(OWNER, text, connector.service_url))
+
+    lookups = [c for c in connector.calls if "/members/" in c.path]
+    assert 1 == len(lookups)
+    with session_scope(container.engine) as session:
+        linked = session.exec(select(PlatformIdentity)).all()
+        assert [("teams", OWNER.aad_object_id)] == [(i.platform, i.external_id) for i in linked]
+    assert 1 == identities(container.engine)
+
+
+def test_a_channel_mention_is_answered_in_its_thread(teams, container, connector) -> None:
+    activity = channel_mention(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url)
+
+    teams.post(activity)
+
+    sent = connector.sent()
+    assert 1 == len(sent)
+    assert sent[0].path.endswith(f"/activities/{activity['id']}"), "a reply to the message, in its thread"
+    assert sent[0].conversation.startswith(CHANNEL_ID)
+    assert 1 == len(stored_updates(container.engine))
+
+
+def test_a_restricted_reason_stays_out_of_a_channel(teams, container, connector) -> None:
+    """Everyone in a channel reads planbot's answer there, so a restricted reason is never in it."""
+    teams.post(personal_message(OWNER, "rag V9 red Named witness withdrew --restricted", connector.service_url))
+    teams.post(channel_mention(OWNER, "rag V9", connector.service_url))
+
+    personal, channel = (card_texts(call.body) for call in connector.sent())
+    assert "Named witness withdrew" in personal
+    assert "Named witness withdrew" not in channel
+    assert "restricted" in channel
+
+
+@pytest.mark.parametrize(
+    ("typed", "heading"),
+    [("plan summary", "summary"), ("how is Victims doing?", "victims"), ("plan overdue", "overdue")],
+)
+def test_reports_and_questions_answer_with_cards(teams, connector, typed, heading) -> None:
+    teams.post(personal_message(OWNER, typed, connector.service_url))
+
+    assert connector.sent()
+    assert heading in said(connector).lower()
+
+
+def test_home_shows_the_persons_actions(teams, connector) -> None:
+    teams.post(personal_message(OWNER, "home", connector.service_url))
+
+    assert "V9" in said(connector)
+
+
+def test_plan_admin_assign_resolves_a_teams_mention(teams, container, connector) -> None:
+    """`@planbot plan admin assign "ROLE" @Jo` in a channel: the mention becomes Jo's email from the roster."""
+    jo = TeamsUser("29:jo", "aad-jo-0001", "Jo Bloggs", "jo.bloggs@example.org")
+    connector.people[jo.user_id] = jo
+    activity = channel_mention(
+        ADMIN, 'plan admin assign "Head of Criminal Justice" <at>Jo Bloggs</at>', connector.service_url, mentions=(jo,)
+    )
+
+    teams.post(activity)
+
+    text = said(connector)
+    assert "jo.bloggs@example.org" in text.lower() or "Jo Bloggs" in text
+    with session_scope(container.engine) as session:
+        linked = {i.external_id for i in session.exec(select(PlatformIdentity))}
+    assert jo.aad_object_id in linked
