@@ -73,3 +73,18 @@ def test_the_check_finds_a_sentence_written_in_a_renderer(tmp_path: Path) -> Non
     )
 
     assert [(3, "Your digest will arrive on Monday morning.")] == sentences(module)
+
+
+TEAMS_RENDERERS = ("card_parts.py", "cards.py", "dialog.py")
+"""The Teams modules that draw what people read; the adapter's own modules may join them here."""
+
+
+def test_no_sentence_in_the_teams_cards_is_missing_from_the_core() -> None:
+    core = "\n".join(path.read_text() for path in (ROOT / "commands").rglob("*.py"))
+    strays = [
+        f"{name}:{line}: {text[:80]}"
+        for name in TEAMS_RENDERERS
+        for line, text in sentences(ROOT / "bot" / "teams" / name)
+        if max(_PLACEHOLDER.split(text), key=len).strip() not in core
+    ]
+    assert [] == strays
