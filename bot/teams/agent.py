@@ -37,6 +37,7 @@ from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, 
 from commands.chat_routing import PLAN, RAG, route_line
 from commands.errors import APOLOGY, UserError
 from commands.home import home_layout, home_view
+from commands.layout import MORE_IN_THREAD
 from commands.model import Actor, Invocation, Notice, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
@@ -49,6 +50,7 @@ from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form,
 HOME = "home"
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
+MAX_ANSWER_CARDS = 5
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +173,7 @@ class TeamsBot:
             case PanelOrder():
                 return [cards.reply_card(Reply(text=panel_elsewhere_text(answer, PLATFORM_NAME)))]
             case _:
-                return cards.report_cards(answer)
+                return _within_reach(cards.report_cards(answer))
 
     def home(self, actor: Actor) -> dict[str, Any]:
         with self.container.unit_of_work() as repo:
@@ -191,8 +193,8 @@ class TeamsBot:
                 return dialog.no_actions_task(
                     handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock()).text
                 )
-        action = data.get(dialog.UPDATE_DIALOG) or None
-        values = UpdateForm(action_id=str(action), status=None) if action else None
+        action = dialog.requested_action(data)
+        values = UpdateForm(action_id=action, status=None) if action else None
         return dialog.update_dialog(choices, values=values)
 
     def submit_form(self, turn: Turn, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Reply | None]:
@@ -209,6 +211,14 @@ class TeamsBot:
         if result is not None and not result.errors and result.reply is not None:
             return None, result.reply
         return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
+
+
+def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A report as an answer: whole when it is a few cards; else as much as one card holds, and how to
+    ask for less (Teams allows a bot 60 messages in 30 seconds in a conversation, and a reader fewer)."""
+    if len(report) <= MAX_ANSWER_CARDS:
+        return report
+    return [cards.first_card(report, MORE_IN_THREAD)]
 
 
 def _not_yet_sent(notice: Notice) -> bool:

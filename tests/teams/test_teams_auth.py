@@ -21,7 +21,12 @@ SECRET_TEXT = "rag V9 red Waiting on the review of the Smith case"
 
 def _none_token(service_url: str) -> str:
     now = dt.datetime.now(dt.UTC)
-    claims = {"iss": "https://api.botframework.com", "aud": "x", "serviceurl": service_url, "exp": now + dt.timedelta(hours=1)}
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": "x",
+        "serviceurl": service_url,
+        "exp": now + dt.timedelta(hours=1),
+    }
     return jwt.encode(claims, None, algorithm="none")
 
 
@@ -73,7 +78,10 @@ def test_a_body_that_is_not_an_activity_is_a_400(teams, container, connector) ->
     request = urllib.request.Request(
         teams.url,
         data=json.dumps({"hello": "world"}).encode(),
-        headers={"Authorization": f"Bearer {teams.signer.token(connector.service_url)}", "Content-Type": "application/json"},
+        headers={
+            "Authorization": f"Bearer {teams.signer.token(connector.service_url)}",
+            "Content-Type": "application/json",
+        },
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
