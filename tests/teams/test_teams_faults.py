@@ -1,0 +1,45 @@
+"""What people see when something goes wrong, and what hostile text becomes, over HTTP on Teams."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from support.fake_teams import OWNER, personal_message
+from support.teams_cards import HOSTILE_TEXTS, markup_in, shown_text, text_blocks, walk
+from support.workspace import stored_updates
+
+from commands.errors import APOLOGY
+
+
+def test_a_failure_is_apologised_for_and_never_shown(teams, container, connector, monkeypatch, caplog) -> None:
+    """The SDK's default handler posts the exception into the chat; planbot's says sorry and logs the detail."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr("bot.teams.agent.handle_rag", broken)
+    caplog.set_level(logging.ERROR)
+
+    answer, _ = teams.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url))
+
+    assert 202 == answer
+    (sent,) = connector.sent()
+    card = sent.body["attachments"][0]["content"]
+    assert APOLOGY in shown_text(card)
+    assert "hunter2" not in str(sent.body)
+    assert "hunter2" in caplog.text, "the detail goes to the log"
+    assert "Waiting on the CJS review" not in caplog.text, "what the person typed does not"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXTS)
+def test_hostile_text_is_stored_as_typed_and_inert_in_the_reply(teams, container, connector, hostile) -> None:
+    teams.post(personal_message(OWNER, f"rag V9 red Waiting {hostile}", connector.service_url))
+
+    assert [f"Waiting {hostile}"] == [u.reason for u in stored_updates(container.engine)]
+    (sent,) = connector.sent()
+    assert "entities" not in sent.body or not [e for e in sent.body["entities"] if e.get("type") == "mention"]
+    card = sent.body["attachments"][0]["content"]
+    assert [] == [found for text in text_blocks(card) for found in markup_in(text)]
+    assert not [node for node in walk(card) if "selectAction" in node], "no text can be clicked"
+    assert hostile in shown_text(card)
