@@ -53,7 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     _scheduler_option(serve)
 
-    _reads_database(sub, "doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
+    doctor = _reads_database(
+        sub, "doctor", help="check the database, Slack's tokens, scopes and channels and Teams'; say what to fix"
+    )
+    doctor.add_argument(
+        "--teams-package",
+        type=Path,
+        metavar="FILE",
+        help="a Teams app package to compare with PLANBOT_TEAMS_APP_ID (default: planbot-teams.zip, if here)",
+    )
     _reads_database(sub, "jobs", help="list scheduled runs that failed or are stuck, and the last of each job")
 
     db = _reads_database(sub, "db", help="database maintenance")
@@ -169,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         from bot.doctor import run_doctor
 
-        return run_doctor(settings)
+        return run_doctor(settings, teams_package=args.teams_package)
     if args.command == "db":
         from bot.db_command import run_upgrade
 
