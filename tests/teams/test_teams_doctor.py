@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from support.fake_authority import FakeAuthority
+from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from bot.cli import main
 from bot.config import Settings
@@ -266,3 +267,26 @@ class TestPackage:
 
         out = capsys.readouterr().out
         assert "northshire.zip is for bot" in out and "Everything planbot needs is in place." in out
+
+
+def test_slack_and_teams_together(migrated_db_url, authority):
+    """Both configured: Slack's own checks run (against the fake Web API) beside Teams' rows."""
+    slack = FakeSlack().start()
+    try:
+        settings = Settings(
+            database_url=migrated_db_url,
+            slack_bot_token=BOT_TOKEN,
+            slack_app_token=APP_TOKEN,
+            slack_api_url=slack.api_url,
+            teams=teams_from_env(teams_env(authority)),
+        )
+        out = io.StringIO()
+        code = run_doctor(settings, Console(file=out, width=400, color_system=None))
+    finally:
+        slack.stop()
+
+    output = out.getvalue()
+    assert 0 == code, output
+    names = [name for name, _, _ in table(output)]
+    assert {"Bot token (auth.test)", "Connection mode", "Teams token (authority)", "Teams app package"} <= set(names)
+    assert "Slack" not in names
