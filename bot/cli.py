@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000)
     _scheduler_option(serve)
 
-    _reads_database(sub, "doctor", help="check the Slack tokens, scopes and channels and the database; say what to fix")
+    doctor = _reads_database(
+        sub, "doctor", help="check the database, Slack's tokens, scopes and channels and Teams'; say what to fix"
+    )
+    doctor.add_argument(
+        "--teams-package",
+        type=Path,
+        metavar="FILE",
+        help="a Teams app package to compare with PLANBOT_TEAMS_APP_ID (default: planbot-teams.zip, if here)",
+    )
     _reads_database(sub, "jobs", help="list scheduled runs that failed or are stuck, and the last of each job")
 
     db = _reads_database(sub, "db", help="database maintenance")
@@ -82,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, help="panel: the file to write (its extension is the format's)")
     report.add_argument("--force", action="store_true", help="panel: replace --output if it exists")
 
+    teams = sub.add_parser("teams", help="Microsoft Teams: build the app package a Teams admin uploads")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="TEAMS_COMMAND")
+    package = teams_sub.add_parser(
+        "package",
+        help="write the Teams app package (manifest.json and icons) for PLANBOT_TEAMS_APP_ID",
+        epilog="The bot id is PLANBOT_TEAMS_APP_ID; no secret is needed. See docs/teams-setup.md.",
+    )
+    package.add_argument("--output", type=Path, default=Path("planbot-teams.zip"), help="the zip to write")
+    package.add_argument("--force", action="store_true", help="replace --output if it exists")
+    package.add_argument("--developer", default="Office of the PCC", help="the publisher Teams shows (≤ 32 characters)")
+    package.add_argument("--website", help="https:// address of the OPCC's website, shown on the app's page")
+    package.add_argument("--privacy-url", help="https:// address of the privacy notice (default: --website)")
+    package.add_argument("--terms-url", help="https:// address of the terms of use (default: --website)")
+
     measure = _reads_database(sub, "measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
     measure_set = _reads_database(measure_sub, "set", help="record a measure's value for a quarter")
@@ -106,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     load_dotenv(Path.cwd() / ".env", override=False)
     args = build_parser().parse_args(argv)
+    if args.command == "teams":
+        # Before the settings: building the package needs the app id only, not the secret or a database.
+        from bot.teams.package import PLACEHOLDER_SITE, Developer, run_package
+
+        developer = Developer(args.developer, args.website or PLACEHOLDER_SITE, args.privacy_url, args.terms_url)
+        return run_package(os.environ, args.output, force=args.force, developer=developer)
     try:
         settings = Settings.from_env()
     except BadSetting as error:
@@ -148,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         from bot.doctor import run_doctor
 
-        return run_doctor(settings)
+        return run_doctor(settings, teams_package=args.teams_package)
     if args.command == "db":
         from bot.db_command import run_upgrade
 
