@@ -26,6 +26,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -101,6 +102,8 @@ class FakeBotConnector:
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     calls: list[ConnectorCall] = field(default_factory=list)
+    accepts: Callable[[str], bool] = OUTBOUND_TOKEN.__eq__
+    """Which outbound tokens are good (a real authority's, in the whole-process tests)."""
 
     def __post_init__(self) -> None:
         fake = self
@@ -181,7 +184,8 @@ class FakeBotConnector:
         with self._lock:
             self.calls.append(call)
             fault = self.faults.pop(0) if self.faults else None
-        if call.headers.get("authorization") != f"Bearer {OUTBOUND_TOKEN}":
+        scheme, _, token = call.headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer" or not self.accepts(token):
             self._reply(request, 401, {"error": {"code": "Unauthorized", "message": "no or wrong token"}})
             return
         if fault is not None:
