@@ -31,6 +31,7 @@ from storage.models import (
     Role,
     RoleHolder,
     StatusUpdate,
+    TeamsConversation,
     Theme,
 )
 from storage.report_queries import (
@@ -369,3 +370,28 @@ class PlanRepository(ReportQueries):
         update or audit entry)."""
         self.session.delete(row)
         self.session.flush()
+
+    # -- Teams conversations -----------------------------------------------------------------
+
+    def teams_conversation(self, conversation_id: str) -> TeamsConversation | None:
+        return self.session.exec(
+            select(TeamsConversation).where(TeamsConversation.conversation_id == conversation_id)
+        ).first()
+
+    def remember_teams_conversation(self, seen: TeamsConversation) -> TeamsConversation:
+        """Keep ``seen``'s service URL, tenant and person on its conversation's row, adding it the first time.
+
+        Two processes seeing a new conversation at once race on the unique id; the loser updates the
+        winner's row instead.
+        """
+        row = self.teams_conversation(seen.conversation_id)
+        if row is None and self.insert_once(seen):
+            return seen
+        row = row or self.teams_conversation(seen.conversation_id)
+        assert row is not None, "the row that won the race"
+        for name in ("kind", "service_url", "tenant_id", "seen_at"):
+            setattr(row, name, getattr(seen, name))
+        row.person_id = seen.person_id if seen.person_id is not None else row.person_id
+        self.session.add(row)
+        self.session.flush()
+        return row

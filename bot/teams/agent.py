@@ -14,6 +14,7 @@ replacing the SDK's default handler, which would post the exception into the cha
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.container import Container
 from bot.teams import cards, dialog
-from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender
+from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender, tenant_of
 from commands.chat_routing import PLAN, RAG, route_line
 from commands.errors import APOLOGY, UserError
 from commands.home import home_layout, home_view
@@ -46,6 +47,7 @@ from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
+from storage.models import TeamsConversation
 
 HOME = "home"
 PERSONAL = "personal"
@@ -53,6 +55,16 @@ TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The cards answering a message, in order; ``keeps_home`` when the last is the person's dashboard
+    (its id is kept, to edit it later); ``home`` the dashboard to edit in place (its id, its new card)."""
+
+    cards: list[dict[str, Any]]
+    keeps_home: bool = False
+    home: tuple[str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,22 @@ class Turn:
         channel = data.get("channel")
         channel_id = channel.get("id") if isinstance(channel, dict) else None
         return str(channel_id or self.activity.conversation.id)
+
+    @property
+    def conversation_id(self) -> str:
+        """The conversation without a channel thread's ``;messageid=…``: the channel, chat or 1:1 chat."""
+        return str(self.activity.conversation.id).split(";messageid=", 1)[0]
+
+    def conversation(self, actor: Actor | None, now: dt.datetime) -> TeamsConversation:
+        """The row that lets any planbot process post here later."""
+        return TeamsConversation(
+            conversation_id=self.conversation_id,
+            kind=self.activity.conversation.conversation_type or PERSONAL,
+            service_url=self.activity.service_url or "",
+            tenant_id=tenant_of(self.activity) or "",
+            person_id=actor.person_id if actor is not None and self.personal else None,
+            seen_at=now,
+        )
 
     def invocation(self, actor: Actor, text: str) -> Invocation:
         return Invocation(
@@ -112,8 +140,13 @@ class TeamsBot:
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = _turn(context)
-        for card in await asyncio.to_thread(self.answer_message, turn):
-            await context.send_activity(card_activity(card))
+        answer = await asyncio.to_thread(self.answer_message, turn)
+        sent = None
+        for card in answer.cards:
+            sent = await context.send_activity(card_activity(card))
+        if answer.keeps_home and sent is not None and sent.id:
+            await asyncio.to_thread(self.keep_home, turn, sent.id)
+        await _refresh(context, answer.home)
 
     async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
         turn = _turn(context)
@@ -125,6 +158,7 @@ class TeamsBot:
         body, reply = await asyncio.to_thread(self.submit_form, turn, _data(context.activity))
         if reply is not None:
             await context.send_activity(card_activity(cards.reply_card(reply)))
+            await _refresh(context, await asyncio.to_thread(self.refreshed_home, turn))
         await _answer_invoke(context, body)
 
     async def on_other_invoke(self, context: TurnContext, state: TurnState) -> None:
@@ -139,28 +173,68 @@ class TeamsBot:
         else:
             await context.send_activity(card_activity(cards.text_card(APOLOGY, refused=True)))
 
-    def answer_message(self, turn: Turn) -> list[dict[str, Any]]:
+    def answer_message(self, turn: Turn) -> Answer:
         """The cards answering one typed line, in the order they are sent."""
         try:
-            actor = resolve_sender(self.container, turn.roster, turn.activity)
+            actor = self.sender(turn)
             text = replace_mentions(self.container, turn.roster, turn.activity, (turn.activity.text or "").strip())
         except UserError as refusal:
-            return [cards.text_card(refusal.reply_text(), refused=True)]
+            return Answer([cards.text_card(refusal.reply_text(), refused=True)])
         routed = route_line(text, TEAMS_WORDS)
         if routed.command == HOME:
-            return [self.home(actor)]
+            return Answer([self.home(actor)], keeps_home=turn.personal)
         if routed.command == PLAN:
-            return self.plan(turn, actor, routed.text)
+            return Answer(self.plan(turn, actor, routed.text))
         if routed.command == RAG and not routed.text:
-            return [cards.reply_card(Reply(text=OPEN_FORM_TEXT), update_button=True)]
-        if routed.command == RAG:
-            return [self.rag(turn, actor, routed.text)]
-        return [self.rag(turn, actor, "help")]
+            return Answer([cards.reply_card(Reply(text=OPEN_FORM_TEXT), update_button=True)])
+        return self.rag(turn, actor, routed.text if routed.command == RAG else "help")
 
-    def rag(self, turn: Turn, actor: Actor, text: str) -> dict[str, Any]:
+    def sender(self, turn: Turn) -> Actor:
+        """The person behind the activity; the conversation is remembered (for replies, posts and edits
+        from any process) whether or not they are in the plan.
+
+        Raises:
+            UnknownPerson: the roster gave no email for them.
+        """
+        try:
+            actor = resolve_sender(self.container, turn.roster, turn.activity)
+        except UserError:
+            self.remember(turn, None)
+            raise
+        self.remember(turn, actor)
+        return actor
+
+    def remember(self, turn: Turn, actor: Actor | None) -> None:
+        with self.container.unit_of_work() as repo:
+            repo.remember_teams_conversation(turn.conversation(actor, self.container.clock()))
+
+    def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
-        return cards.reply_card(reply)
+        stored = reply.ok and reply.announcement is not None
+        return Answer([cards.reply_card(reply)], home=self.refreshed_home(turn) if stored else None)
+
+    def keep_home(self, turn: Turn, activity_id: str) -> None:
+        """Remember the dashboard card just sent, to edit it after the person's next updates."""
+        with self.container.unit_of_work() as repo:
+            row = repo.teams_conversation(turn.conversation_id)
+            if row is not None:
+                row.home_activity_id = activity_id
+                repo.add(row)
+
+    def refreshed_home(self, turn: Turn) -> tuple[str, dict[str, Any]] | None:
+        """The person's dashboard card drawn afresh, with the id of the one to replace (if they have one)."""
+        if not turn.personal:
+            return None
+        with self.container.unit_of_work() as repo:
+            row = repo.teams_conversation(turn.conversation_id)
+            if row is None or row.home_activity_id is None or row.person_id is None:
+                return None
+            activity_id, person = row.home_activity_id, repo.person(row.person_id)
+        if person is None or person.id is None:
+            return None
+        actor = Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
+        return activity_id, self.home(actor)
 
     def plan(self, turn: Turn, actor: Actor, text: str) -> list[dict[str, Any]]:
         invocation = turn.invocation(actor, text)
@@ -183,7 +257,7 @@ class TeamsBot:
     def open_form(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
         """The dialog for ``rag`` alone or an Update button, or a message when the person owns nothing."""
         try:
-            actor = resolve_sender(self.container, turn.roster, turn.activity)
+            actor = self.sender(turn)
         except UserError as refusal:
             return dialog.no_actions_task(refusal.reply_text())
         with self.container.unit_of_work() as repo:
@@ -200,7 +274,7 @@ class TeamsBot:
     def submit_form(self, turn: Turn, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Reply | None]:
         """Store the dialog's update, or show the dialog again with each error beside its field."""
         try:
-            actor = resolve_sender(self.container, turn.roster, turn.activity)
+            actor = self.sender(turn)
         except UserError as refusal:
             return dialog.no_actions_task(refusal.reply_text()), None
         form, errors = dialog.form_from_submit(data)
@@ -244,6 +318,15 @@ def _data(activity: Activity) -> Mapping[str, Any]:
 def card_activity(card: dict[str, Any]) -> Activity:
     """One card as its own message: Teams splits a message holding text and a card, losing its id."""
     return MessageFactory.attachment(CardFactory.adaptive_card(card))
+
+
+async def _refresh(context: TurnContext, home: tuple[str, dict[str, Any]] | None) -> None:
+    """Edit the person's dashboard card in place (Teams has no Home tab to redraw)."""
+    if home is not None:
+        activity_id, card = home
+        update = card_activity(card)
+        update.id = activity_id
+        await context.update_activity(update)
 
 
 async def _answer_invoke(context: TurnContext, body: dict[str, Any] | None) -> None:

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 
 from bot.container import Container
 from bot.teams.agent import build_agent, log_failure
+from bot.teams.identity import tenant_of
 from bot.teams_settings import TeamsSettings
 
 MESSAGES_PATH = "/api/messages"
@@ -204,14 +205,6 @@ class TeamsGateway:
         except (PyJWTError, ValueError, KeyError) as error:
             logger.warning("Refused a Teams request: its token failed validation (%s)", type(error).__name__)
             return None
-
-
-def tenant_of(activity: Activity) -> str | None:
-    """The tenant an activity comes from: the conversation's, else ``channelData.tenant.id``."""
-    tenant = activity.conversation.tenant_id if activity.conversation else None
-    if not tenant and isinstance(activity.channel_data, dict):
-        tenant = (activity.channel_data.get("tenant") or {}).get("id")
-    return str(tenant) if tenant else None
 
 
 def _answer(start_response: StartResponse, status: int, body: object) -> list[bytes]:

@@ -141,3 +141,11 @@ def _email_of(container: Container, roster: RosterProfiles, user_id: str, mentio
 
 
 _LABEL = re.compile(r"</?at>")
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant an activity comes from: the conversation's, else ``channelData.tenant.id``."""
+    tenant = activity.conversation.tenant_id if activity.conversation else None
+    if not tenant and isinstance(activity.channel_data, dict):
+        tenant = (activity.channel_data.get("tenant") or {}).get("id")
+    return str(tenant) if tenant else None

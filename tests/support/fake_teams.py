@@ -102,6 +102,8 @@ class FakeBotConnector:
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     calls: list[ConnectorCall] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    """The id answered for each activity posted, in order (what planbot keeps to edit one later)."""
     accepts: Callable[[str], bool] = OUTBOUND_TOKEN.__eq__
     """Which outbound tokens are good (a real authority's, in the whole-process tests)."""
 
@@ -204,8 +206,11 @@ class FakeBotConnector:
             return 200, person.member()
         if call.method == "POST" and call.path.endswith("/v3/conversations"):
             return 201, {"id": f"a:new-{next(self._ids)}", "activityId": str(next(self._ids))}
-        if call.method in ("POST", "PUT"):
-            return 200, {"id": f"1{next(self._ids):012d}"}
+        if call.method == "POST":
+            self.created.append(f"1{next(self._ids):012d}")
+            return 200, {"id": self.created[-1]}
+        if call.method == "PUT":
+            return 200, {"id": call.path.rsplit("/", 1)[1]}
         return 200, {}
 
     @staticmethod

@@ -23,7 +23,7 @@ from support.fake_teams import (
 from support.workspace import identities, stored_updates
 
 from storage.db import session_scope
-from storage.models import PlatformIdentity
+from storage.models import PlatformIdentity, TeamsConversation
 
 
 def said(connector) -> str:
@@ -138,3 +138,28 @@ def test_plan_admin_assign_resolves_a_teams_mention(teams, container, connector)
     with session_scope(container.engine) as session:
         linked = {i.external_id for i in session.exec(select(PlatformIdentity))}
     assert jo.aad_object_id in linked
+
+
+def test_the_home_card_is_refreshed_in_place_after_an_update(teams, connector) -> None:
+    """Teams has no Home tab: the dashboard card in the personal chat is edited after the person's update."""
+    teams.post(personal_message(OWNER, "home", connector.service_url))
+    (home_id,) = connector.created
+    teams.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url))
+
+    edits = [c for c in connector.calls if c.method == "PUT"]
+    assert 1 == len(edits)
+    assert edits[0].path.endswith(f"/activities/{home_id}")
+    assert "Red" in card_texts(edits[0].body)
+    assert 2 == len(connector.sent()), "the reply is new; the home card is edited, not posted again"
+
+
+def test_every_conversation_is_remembered_for_later_posts(teams, container, connector) -> None:
+    teams.post(personal_message(OWNER, "rag V9", connector.service_url))
+    teams.post(channel_mention(STRANGER, "plan summary", connector.service_url))
+
+    with session_scope(container.engine) as session:
+        rows = {r.conversation_id: r for r in session.exec(select(TeamsConversation))}
+    assert {f"a:personal-{OWNER.user_id}", CHANNEL_ID} == set(rows)
+    assert rows[CHANNEL_ID].person_id is None and rows[CHANNEL_ID].kind == "channel"
+    assert rows[f"a:personal-{OWNER.user_id}"].person_id is not None
+    assert {connector.service_url} == {r.service_url for r in rows.values()}
