@@ -395,3 +395,11 @@ class PlanRepository(ReportQueries):
         self.session.add(row)
         self.session.flush()
         return row
+
+    def teams_personal_chat(self, person_id: int) -> TeamsConversation | None:
+        """The person's 1:1 chat with planbot on Teams, the most recently seen if several."""
+        return self.session.exec(
+            select(TeamsConversation)
+            .where(TeamsConversation.person_id == person_id, TeamsConversation.kind == "personal")
+            .order_by(col(TeamsConversation.seen_at).desc())
+        ).first()

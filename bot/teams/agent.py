@@ -23,10 +23,8 @@ from typing import Any
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentApplication,
-    CardFactory,
     ConnectorClientBase,
     MemoryStorage,
-    MessageFactory,
     TurnContext,
     TurnState,
 )
@@ -35,11 +33,13 @@ from microsoft_agents.hosting.core.authorization import Connections
 from bot.container import Container
 from bot.teams import cards, dialog
 from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender, tenant_of
+from bot.teams.messenger import Messenger
+from bot.teams.outgoing import card_activity
 from commands.chat_routing import PLAN, RAG, route_line
 from commands.errors import APOLOGY, UserError
 from commands.home import home_layout, home_view
 from commands.layout import MORE_IN_THREAD
-from commands.model import Actor, Invocation, Notice, Reply
+from commands.model import Actor, Invocation, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
 from commands.panel_orders import panel_elsewhere_text
@@ -73,6 +73,7 @@ class Turn:
 
     activity: Activity
     roster: RosterProfiles
+    messenger: Messenger
 
     @property
     def personal(self) -> bool:
@@ -139,7 +140,7 @@ class TeamsBot:
         self.container = container
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
-        turn = _turn(context)
+        turn = self.turn(context)
         answer = await asyncio.to_thread(self.answer_message, turn)
         sent = None
         for card in answer.cards:
@@ -149,12 +150,12 @@ class TeamsBot:
         await _refresh(context, answer.home)
 
     async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
-        turn = _turn(context)
+        turn = self.turn(context)
         body = await asyncio.to_thread(self.open_form, turn, _data(context.activity))
         await _answer_invoke(context, body)
 
     async def on_task_submit(self, context: TurnContext, state: TurnState) -> None:
-        turn = _turn(context)
+        turn = self.turn(context)
         body, reply = await asyncio.to_thread(self.submit_form, turn, _data(context.activity))
         if reply is not None:
             await context.send_activity(card_activity(cards.reply_card(reply)))
@@ -172,6 +173,18 @@ class TeamsBot:
             await _answer_invoke(context, dialog.no_actions_task(APOLOGY))
         else:
             await context.send_activity(card_activity(cards.text_card(APOLOGY, refused=True)))
+
+    def turn(self, context: TurnContext) -> Turn:
+        """What this activity's work needs: the roster to ask, and how to message people directly."""
+        loop, activity = asyncio.get_running_loop(), context.activity
+        client = context.services.get(ConnectorClientBase)
+        roster = RosterProfiles(loop, client, activity.conversation.id)  # type: ignore[arg-type]
+        teams = self.container.settings.teams
+        assert teams is not None, "the agent runs only when Teams is configured"
+        messenger = Messenger(
+            context.adapter, teams.app_id, self.container, loop, activity.service_url or "", tenant_of(activity) or ""
+        )
+        return Turn(activity, roster, messenger)
 
     def answer_message(self, turn: Turn) -> Answer:
         """The cards answering one typed line, in the order they are sent."""
@@ -240,7 +253,7 @@ class TeamsBot:
         invocation = turn.invocation(actor, text)
         with self.container.unit_of_work() as repo:
             answer = handle_plan(invocation, repo, self.container.clock(), self.container.settings.report_channels)
-        answer = tell_people(answer, _not_yet_sent, PLATFORM_NAME)
+        answer = tell_people(answer, turn.messenger, PLATFORM_NAME)
         match answer:
             case Reply():
                 return [cards.reply_card(answer)]
@@ -295,29 +308,11 @@ def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [cards.first_card(report, MORE_IN_THREAD)]
 
 
-def _not_yet_sent(notice: Notice) -> bool:
-    """Direct messages on Teams need a proactive 1:1 chat, which arrives with scheduled delivery on Teams;
-    until then the asker is told who was not told (``commands.notices``)."""
-    logger.info("Not telling %s on Teams about a change: direct messages are not sent on Teams yet", notice.email)
-    return False
-
-
-def _turn(context: TurnContext) -> Turn:
-    client = context.services.get(ConnectorClientBase)
-    roster = RosterProfiles(asyncio.get_running_loop(), client, context.activity.conversation.id)  # type: ignore[arg-type]
-    return Turn(context.activity, roster)
-
-
 def _data(activity: Activity) -> Mapping[str, Any]:
     """The card data of a dialog invoke (``value.data``), empty when it has none."""
     value = activity.value if isinstance(activity.value, dict) else {}
     data = value.get("data")
     return data if isinstance(data, dict) else {}
-
-
-def card_activity(card: dict[str, Any]) -> Activity:
-    """One card as its own message: Teams splits a message holding text and a card, losing its id."""
-    return MessageFactory.attachment(CardFactory.adaptive_card(card))
 
 
 async def _refresh(context: TurnContext, home: tuple[str, dict[str, Any]] | None) -> None:

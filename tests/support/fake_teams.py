@@ -102,6 +102,8 @@ class FakeBotConnector:
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     calls: list[ConnectorCall] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    """Entra object ids for whom a new 1:1 chat is refused, as when planbot is not installed for them."""
     created: list[str] = field(default_factory=list)
     """The id answered for each activity posted, in order (what planbot keeps to edit one later)."""
     accepts: Callable[[str], bool] = OUTBOUND_TOKEN.__eq__
@@ -205,6 +207,9 @@ class FakeBotConnector:
                 return 404, {"error": {"code": "MemberNotFoundInConversation", "message": "not a member"}}
             return 200, person.member()
         if call.method == "POST" and call.path.endswith("/v3/conversations"):
+            members = {m.get("id") for m in call.body.get("members", [])}
+            if members & self.blocked:
+                return 403, {"error": {"code": "ConversationBlockedByUser", "message": "User blocked the bot"}}
             return 201, {"id": f"a:new-{next(self._ids)}", "activityId": str(next(self._ids))}
         if call.method == "POST":
             self.created.append(f"1{next(self._ids):012d}")
@@ -230,8 +235,10 @@ class FakeBotConnector:
 class TokenSigner:
     """Signs inbound tokens as the Bot Framework does, with an RSA key generated for the test."""
 
-    def __init__(self, kid: str = "planbot-test-key") -> None:
-        self.kid = kid
+    def __init__(self, kid: str | None = None) -> None:
+        # A key id of its own: the SDK caches keys per JWKS URL, and a later test's fake may get an
+        # earlier one's port; a new id makes the cache fetch the new keys, as a key rotation would.
+        self.kid = kid or f"planbot-test-{uuid.uuid4().hex[:12]}"
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def jwks(self) -> dict[str, Any]:

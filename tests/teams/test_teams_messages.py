@@ -133,11 +133,42 @@ def test_plan_admin_assign_resolves_a_teams_mention(teams, container, connector)
 
     teams.post(activity)
 
-    text = said(connector)
-    assert "jo.bloggs@example.org" in text.lower() or "Jo Bloggs" in text
+    (told,) = [c for c in connector.sent() if not c.conversation.startswith(CHANNEL_ID)]
+    (reply,) = [c for c in connector.sent() if c.conversation.startswith(CHANNEL_ID)]
+    assert "Jo Bloggs now holds" in card_texts(reply.body)
+    assert "couldn't message Jo" not in card_texts(reply.body)
+    assert "couldn't message Ollie Kerr" in card_texts(reply.body), "the old holder never used planbot on Teams"
     with session_scope(container.engine) as session:
         linked = {i.external_id for i in session.exec(select(PlatformIdentity))}
     assert jo.aad_object_id in linked
+    (created,) = [c for c in connector.calls if c.path.endswith("/v3/conversations")]
+    assert [jo.aad_object_id] == [m["id"] for m in created.body["members"]], "a 1:1 chat by Entra object id"
+    assert told.conversation.startswith("a:new-"), "Jo is told in that chat"
+    assert "Head of Criminal Justice" in card_texts(told.body)
+
+
+def test_someone_planbot_may_not_message_is_named_to_the_admin(teams, connector) -> None:
+    jo = TeamsUser("29:jo", "aad-jo-0001", "Jo Bloggs", "jo.bloggs@example.org")
+    connector.people[jo.user_id] = jo
+    connector.blocked.add(jo.aad_object_id)
+    text = 'plan admin assign "Head of Criminal Justice" <at>Jo Bloggs</at>'
+
+    teams.post(channel_mention(ADMIN, text, connector.service_url, mentions=(jo,)))
+
+    (reply,) = connector.sent()
+    assert "couldn't message Jo Bloggs" in card_texts(reply.body)
+
+
+def test_someone_who_chats_with_planbot_is_told_in_that_chat(teams, connector) -> None:
+    jo = TeamsUser("29:jo", "aad-jo-0001", "Jo Bloggs", "jo.bloggs@example.org")
+    connector.people[jo.user_id] = jo
+    teams.post(personal_message(jo, "rag mine", connector.service_url))
+    text = 'plan admin assign "Head of Criminal Justice" <at>Jo Bloggs</at>'
+
+    teams.post(channel_mention(ADMIN, text, connector.service_url, mentions=(jo,)))
+
+    assert [] == [c for c in connector.calls if c.path.endswith("/v3/conversations")], "no new chat needed"
+    assert 1 == len([c for c in connector.sent() if c.conversation == f"a:personal-{jo.user_id}"][1:])
 
 
 def test_the_home_card_is_refreshed_in_place_after_an_update(teams, connector) -> None:
