@@ -116,7 +116,7 @@ class Turn:
         )
 
 
-def build_agent(container: Container, connections: Connections) -> AgentApplication[TurnState]:
+def build_agent(container: Container, connections: Connections, app_id: str) -> AgentApplication[TurnState]:
     """The agent application with planbot's routes; every route has a handler, so Teams never sees 501."""
     app: AgentApplication[TurnState] = AgentApplication[TurnState](
         storage=MemoryStorage(),
@@ -124,7 +124,7 @@ def build_agent(container: Container, connections: Connections) -> AgentApplicat
         start_typing_timer=False,
         remove_recipient_mention=True,
     )
-    bot = TeamsBot(container)
+    bot = TeamsBot(container, app_id)
     app.message()(bot.on_message)
     app.invoke("task/fetch")(bot.on_task_fetch)
     app.invoke("task/submit")(bot.on_task_submit)
@@ -136,8 +136,9 @@ def build_agent(container: Container, connections: Connections) -> AgentApplicat
 class TeamsBot:
     """The handlers; each reaches the database only through ``container``."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, app_id: str) -> None:
         self.container = container
+        self.app_id = app_id
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
@@ -179,10 +180,8 @@ class TeamsBot:
         loop, activity = asyncio.get_running_loop(), context.activity
         client = context.services.get(ConnectorClientBase)
         roster = RosterProfiles(loop, client, activity.conversation.id)  # type: ignore[arg-type]
-        teams = self.container.settings.teams
-        assert teams is not None, "the agent runs only when Teams is configured"
         messenger = Messenger(
-            context.adapter, teams.app_id, self.container, loop, activity.service_url or "", tenant_of(activity) or ""
+            context.adapter, self.app_id, self.container, loop, activity.service_url or "", tenant_of(activity) or ""
         )
         return Turn(activity, roster, messenger)
 

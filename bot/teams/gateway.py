@@ -132,7 +132,7 @@ class TeamsGateway:
         self.auth = auth_configuration(teams)
         manager = connections(teams, providers)
         self.adapter = TeamsAdapter(manager)
-        self.agent: AgentApplication[TurnState] = build_agent(container, manager)
+        self.agent: AgentApplication[TurnState] = build_agent(container, manager, teams.app_id)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)
         self._thread.start()
