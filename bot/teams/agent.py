@@ -126,6 +126,8 @@ def build_agent(container: Container, connections: Connections, app_id: str) -> 
     )
     bot = TeamsBot(container, app_id)
     app.message()(bot.on_message)
+    app.installation_update()(bot.on_installation)
+    app.conversation_update("membersAdded")(bot.on_installation)
     app.invoke("task/fetch")(bot.on_task_fetch)
     app.invoke("task/submit")(bot.on_task_submit)
     app.invoke()(bot.on_other_invoke)
@@ -162,6 +164,22 @@ class TeamsBot:
             await context.send_activity(card_activity(cards.reply_card(reply)))
             await _refresh(context, await asyncio.to_thread(self.refreshed_home, turn))
         await _answer_invoke(context, body)
+
+    async def on_installation(self, context: TurnContext, state: TurnState) -> None:
+        """planbot installed in (or added to) a conversation: remember it for later posts; uninstalled:
+        forget it, so nothing is sent where Teams would refuse it."""
+        turn = self.turn(context)
+        await asyncio.to_thread(self.installed, turn, context.activity.action != "remove")
+
+    def installed(self, turn: Turn, present: bool) -> None:
+        with self.container.unit_of_work() as repo:
+            if present:
+                repo.remember_teams_conversation(turn.conversation(None, self.container.clock()))
+                return
+            row = repo.teams_conversation(turn.conversation_id)
+            if row is not None:
+                repo.delete(row)
+        logger.info("planbot was removed from Teams conversation %s", turn.conversation_id)
 
     async def on_other_invoke(self, context: TurnContext, state: TurnState) -> None:
         """Invokes planbot does not use (a stale card's button): answered, so Teams shows no error."""

@@ -352,3 +352,23 @@ def card_texts(call_body: dict[str, Any]) -> str:
 
     walk(call_body)
     return "\n".join(found)
+
+
+def installation_update(sender: TeamsUser, action: str, service_url: str) -> dict[str, Any]:
+    """planbot added to or removed from a person's personal scope (subscribe-to-conversation-events.md,
+    "Install update event": ``type`` installationUpdate, ``action`` add or remove)."""
+    activity = personal_message(sender, "", service_url)
+    for key in ("text", "textFormat"):
+        activity.pop(key)
+    return activity | {"type": "installationUpdate", "action": action}
+
+
+def bot_added_to_channel(sender: TeamsUser, service_url: str) -> dict[str, Any]:
+    """planbot added to a team (subscribe-to-conversation-events.md, "Bot or user added": a
+    conversationUpdate with ``membersAdded`` holding the bot and ``channelData.eventType`` teamMemberAdded)."""
+    activity = channel_mention(sender, "", service_url)
+    for key in ("text", "textFormat", "entities"):
+        activity.pop(key)
+    activity["conversation"]["id"] = CHANNEL_ID
+    activity["channelData"]["eventType"] = "teamMemberAdded"
+    return activity | {"type": "conversationUpdate", "membersAdded": [BOT_ACCOUNT]}

@@ -16,8 +16,10 @@ from support.fake_teams import (
     OWNER,
     STRANGER,
     TeamsUser,
+    bot_added_to_channel,
     card_texts,
     channel_mention,
+    installation_update,
     personal_message,
 )
 from support.workspace import identities, stored_updates
@@ -194,3 +196,20 @@ def test_every_conversation_is_remembered_for_later_posts(teams, container, conn
     assert rows[CHANNEL_ID].person_id is None and rows[CHANNEL_ID].kind == "channel"
     assert rows[f"a:personal-{OWNER.user_id}"].person_id is not None
     assert {connector.service_url} == {r.service_url for r in rows.values()}
+
+
+def test_installing_and_removing_planbot_is_remembered(teams, container, connector) -> None:
+    """Install events keep the conversation for later posts (and say nothing); removal forgets it."""
+    teams.post(installation_update(OWNER, "add", connector.service_url))
+    teams.post(bot_added_to_channel(ADMIN, connector.service_url))
+
+    with session_scope(container.engine) as session:
+        kept = {r.conversation_id for r in session.exec(select(TeamsConversation))}
+    assert {f"a:personal-{OWNER.user_id}", CHANNEL_ID} == kept
+    assert [] == connector.sent()
+
+    answer, _ = teams.post(installation_update(OWNER, "remove", connector.service_url))
+
+    assert 202 == answer
+    with session_scope(container.engine) as session:
+        assert [CHANNEL_ID] == [r.conversation_id for r in session.exec(select(TeamsConversation))]
