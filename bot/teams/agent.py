@@ -53,6 +53,8 @@ HOME = "home"
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
+DIGEST_PREVIEW = "digest"
+"""What the home card's "Preview digest" button asks, as if typed after ``plan``."""
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +212,8 @@ class TeamsBot:
             text = replace_mentions(self.container, turn.roster, turn.activity, (turn.activity.text or "").strip())
         except UserError as refusal:
             return Answer([cards.text_card(refusal.reply_text(), refused=True)])
+        if _pressed(turn.activity, cards.PREVIEW_DIGEST):
+            return Answer(self.plan(turn, actor, DIGEST_PREVIEW))
         routed = route_line(text, TEAMS_WORDS)
         if routed.command == HOME:
             return Answer([self.home(actor)], keeps_home=turn.personal)
@@ -323,6 +327,12 @@ def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(report) <= MAX_ANSWER_CARDS:
         return report
     return [cards.first_card(report, MORE_IN_THREAD)]
+
+
+def _pressed(activity: Activity, key: str) -> bool:
+    """Whether the message is a card's ``Action.Submit`` whose data holds ``key`` (Teams sends its data as
+    the message's ``value``, with no text)."""
+    return isinstance(activity.value, dict) and key in activity.value
 
 
 def _data(activity: Activity) -> Mapping[str, Any]:

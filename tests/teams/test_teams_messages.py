@@ -213,3 +213,15 @@ def test_installing_and_removing_planbot_is_remembered(teams, container, connect
     assert 202 == answer
     with session_scope(container.engine) as session:
         assert [CHANNEL_ID] == [r.conversation_id for r in session.exec(select(TeamsConversation))]
+
+
+def test_an_admins_home_card_previews_the_digest(teams, connector) -> None:
+    teams.post(personal_message(ADMIN, "home", connector.service_url))
+    home = connector.sent()[0].body["attachments"][0]["content"]
+    (button,) = [a for a in home.get("actions", []) if a.get("type") == "Action.Submit"]
+    pressed = personal_message(ADMIN, "", connector.service_url) | {"value": button["data"]}
+    pressed.pop("text")
+
+    teams.post(pressed)
+
+    assert "digest" in card_texts(connector.sent()[-1].body).lower()
