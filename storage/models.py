@@ -329,3 +329,5 @@ class TeamsConversation(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     home_activity_id: str | None = Field(default=None, max_length=255)
     seen_at: dt.datetime = Field(sa_type=DateTime)
+    active: bool = True
+    """False once planbot was removed from the conversation: nothing is sent there until it is back."""

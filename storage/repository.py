@@ -389,7 +389,7 @@ class PlanRepository(ReportQueries):
             return seen
         row = row or self.teams_conversation(seen.conversation_id)
         assert row is not None, "the row that won the race"
-        for name in ("kind", "service_url", "tenant_id", "seen_at"):
+        for name in ("kind", "service_url", "tenant_id", "seen_at", "active"):
             setattr(row, name, getattr(seen, name))
         row.person_id = seen.person_id if seen.person_id is not None else row.person_id
         self.session.add(row)
@@ -400,6 +400,10 @@ class PlanRepository(ReportQueries):
         """The person's 1:1 chat with planbot on Teams, the most recently seen if several."""
         return self.session.exec(
             select(TeamsConversation)
-            .where(TeamsConversation.person_id == person_id, TeamsConversation.kind == "personal")
+            .where(
+                TeamsConversation.person_id == person_id,
+                TeamsConversation.kind == "personal",
+                col(TeamsConversation.active).is_(True),
+            )
             .order_by(col(TeamsConversation.seen_at).desc())
         ).first()

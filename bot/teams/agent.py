@@ -169,7 +169,7 @@ class TeamsBot:
 
     async def on_installation(self, context: TurnContext, state: TurnState) -> None:
         """planbot installed in (or added to) a conversation: remember it for later posts; uninstalled:
-        forget it, so nothing is sent where Teams would refuse it."""
+        mark it inactive, so nothing is sent where Teams would refuse it."""
         turn = self.turn(context)
         await asyncio.to_thread(self.installed, turn, context.activity.action != "remove")
 
@@ -180,7 +180,8 @@ class TeamsBot:
                 return
             row = repo.teams_conversation(turn.conversation_id)
             if row is not None:
-                repo.delete(row)
+                row.active = False
+                repo.add(row)
         logger.info("planbot was removed from Teams conversation %s", turn.conversation_id)
 
     async def on_other_invoke(self, context: TurnContext, state: TurnState) -> None:

@@ -212,7 +212,8 @@ def test_installing_and_removing_planbot_is_remembered(teams, container, connect
 
     assert 202 == answer
     with session_scope(container.engine) as session:
-        assert [CHANNEL_ID] == [r.conversation_id for r in session.exec(select(TeamsConversation))]
+        active = {r.conversation_id: r.active for r in session.exec(select(TeamsConversation))}
+    assert {f"a:personal-{OWNER.user_id}": False, CHANNEL_ID: True} == active
 
 
 def test_an_admins_home_card_previews_the_digest(teams, connector) -> None:

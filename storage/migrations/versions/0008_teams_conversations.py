@@ -1,5 +1,6 @@
 """Teams conversations planbot may post in (service URL, tenant, whose 1:1 chat it is) and the
-dashboard card last sent in each, so any planbot process can reply, post or edit there.
+dashboard card last sent in each, so any planbot process can reply, post or edit there; a
+conversation planbot was removed from is kept, marked inactive.
 
 Revision ID: 0008
 Revises: 0007
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("home_activity_id", sa.String(length=255), nullable=True),
         sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("conversation_id"),
