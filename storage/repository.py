@@ -385,6 +385,8 @@ class PlanRepository(ReportQueries):
         winner's row instead.
         """
         row = self.teams_conversation(seen.conversation_id)
+        if row is not None and _unchanged(row, seen):
+            return row
         if row is None and self.insert_once(seen):
             return seen
         row = row or self.teams_conversation(seen.conversation_id)
@@ -407,3 +409,14 @@ class PlanRepository(ReportQueries):
             )
             .order_by(col(TeamsConversation.seen_at).desc())
         ).first()
+
+
+TEAMS_SEEN_EVERY = dt.timedelta(hours=1)
+"""How stale a Teams conversation's ``seen_at`` may grow before an activity rewrites an unchanged row."""
+
+
+def _unchanged(row: TeamsConversation, seen: TeamsConversation) -> bool:
+    """Nothing a later post needs has changed, and the row was seen recently: no write is needed."""
+    same = all(getattr(row, name) == getattr(seen, name) for name in ("kind", "service_url", "tenant_id", "active"))
+    person = seen.person_id is None or seen.person_id == row.person_id
+    return same and person and seen.seen_at - row.seen_at < TEAMS_SEEN_EVERY

@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import (
@@ -53,6 +55,9 @@ HOME = "home"
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
+WORKERS = 8
+"""Turns worked on at once: each mostly waits on the database or on Teams, not on the processor."""
+T = TypeVar("T")
 DIGEST_PREVIEW = "digest"
 """What the home card's "Preview digest" button asks, as if typed after ``plan``."""
 
@@ -143,35 +148,44 @@ class TeamsBot:
     def __init__(self, container: Container, app_id: str) -> None:
         self.container = container
         self.app_id = app_id
+        # The core's work waits on the database and, on someone's first message, on a roster lookup
+        # that runs on the event loop. It gets a pool of its own: on the loop's default pool it could
+        # take every thread while the lookups it waits for queue behind it for the host name's
+        # resolution, which aiohttp does on that same default pool (the benchmark found it).
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="planbot-teams-work")
+
+    async def work(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function`` (the core's synchronous work) on planbot's own pool, off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, partial(function, *args))
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
-        answer = await asyncio.to_thread(self.answer_message, turn)
+        answer = await self.work(self.answer_message, turn)
         sent = None
         for card in answer.cards:
             sent = await context.send_activity(card_activity(card))
         if answer.keeps_home and sent is not None and sent.id:
-            await asyncio.to_thread(self.keep_home, turn, sent.id)
+            await self.work(self.keep_home, turn, sent.id)
         await _refresh(context, answer.home)
 
     async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
-        body = await asyncio.to_thread(self.open_form, turn, _data(context.activity))
+        body = await self.work(self.open_form, turn, _data(context.activity))
         await _answer_invoke(context, body)
 
     async def on_task_submit(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
-        body, reply = await asyncio.to_thread(self.submit_form, turn, _data(context.activity))
+        body, reply = await self.work(self.submit_form, turn, _data(context.activity))
         if reply is not None:
             await context.send_activity(card_activity(cards.reply_card(reply)))
-            await _refresh(context, await asyncio.to_thread(self.refreshed_home, turn))
+            await _refresh(context, await self.work(self.refreshed_home, turn))
         await _answer_invoke(context, body)
 
     async def on_installation(self, context: TurnContext, state: TurnState) -> None:
         """planbot installed in (or added to) a conversation: remember it for later posts; uninstalled:
         mark it inactive, so nothing is sent where Teams would refuse it."""
         turn = self.turn(context)
-        await asyncio.to_thread(self.installed, turn, context.activity.action != "remove")
+        await self.work(self.installed, turn, context.activity.action != "remove")
 
     def installed(self, turn: Turn, present: bool) -> None:
         with self.container.unit_of_work() as repo:

@@ -69,19 +69,21 @@ class Messenger:
         if chat is not None:
             send = self._continue(chat, card)
         elif object_id is not None:
-            send = self._create(object_id, notice.person_id, card)
+            send = self._create(object_id, card)
         else:
             logger.info("Person %s has never used planbot on Teams; cannot message them there", notice.person_id)
             return False
         try:
-            asyncio.run_coroutine_threadsafe(send, self.loop).result(timeout=SEND_SECONDS)
+            created = asyncio.run_coroutine_threadsafe(send, self.loop).result(timeout=SEND_SECONDS)
         except (ClientError, TimeoutError) as error:
             status = error.status if isinstance(error, ClientResponseError) else type(error).__name__
             logger.warning("Could not message person %s on Teams (%s)", notice.person_id, status)
             return False
+        if created is not None:
+            self._remember(created, notice.person_id)
         return True
 
-    async def _continue(self, chat: TeamsConversation, card: dict[str, Any]) -> None:
+    async def _continue(self, chat: TeamsConversation, card: dict[str, Any]) -> str | None:
         reference = ConversationReference(
             channel_id=CHANNEL,
             service_url=chat.service_url,
@@ -91,8 +93,10 @@ class Messenger:
         activity = reference.get_continuation_activity()
         activity.id = None  # a new message, not a reply to the random id the SDK sets
         await _raising(lambda callback: self.adapter.continue_conversation(self.app_id, activity, callback), card)
+        return None
 
-    async def _create(self, object_id: str, person_id: int, card: dict[str, Any]) -> None:
+    async def _create(self, object_id: str, card: dict[str, Any]) -> str | None:
+        """Open a 1:1 chat with the person and send ``card`` there; answers the new chat's id."""
         parameters = ConversationParameters(
             is_group=False,
             members=[ChannelAccount(id=object_id)],
@@ -111,8 +115,7 @@ class Messenger:
             )
 
         await _raising(start, card)
-        if created:
-            await asyncio.to_thread(self._remember, created[0], person_id)
+        return created[0] if created else None
 
     def _remember(self, conversation_id: str, person_id: int) -> None:
         with self.container.unit_of_work() as repo:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from support.fake_teams import OWNER, personal_message
+from support.fake_teams import OWNER, TeamsUser, personal_message
 from support.teams_cards import HOSTILE_TEXTS, markup_in, shown_text, text_blocks, walk
 from support.workspace import stored_updates
 
@@ -43,3 +45,23 @@ def test_hostile_text_is_stored_as_typed_and_inert_in_the_reply(teams, container
     assert [] == [found for text in text_blocks(card) for found in markup_in(text)]
     assert not [node for node in walk(card) if "selectAction" in node], "no text can be clicked"
     assert hostile in shown_text(card)
+
+
+def test_first_messages_from_many_new_people_at_once_are_all_answered(teams, container, connector) -> None:
+    """Each first message waits on a roster lookup, whose host name aiohttp resolves on the event loop's
+    default thread pool: the core's work must not take that pool's threads, or every lookup waits 10 s
+    and everyone gets the apology (found by benchmarks/teams_roundtrip.py with a named service URL)."""
+    people = [
+        TeamsUser(f"29:new{n}", f"aad-new-{n:04d}", f"New Person {n}", f"new.person{n}@example.org") for n in range(16)
+    ]
+    connector.people |= {p.user_id: p for p in people}
+    named = connector.service_url.replace("127.0.0.1", "localhost")
+    started = time.monotonic()
+
+    with ThreadPoolExecutor(max_workers=len(people)) as clients:
+        answers = list(clients.map(lambda p: teams.post(personal_message(p, "rag mine", named))[0], people))
+
+    assert [202] * len(people) == answers
+    assert time.monotonic() - started < 8, "no lookup waited out its 10 s limit"
+    assert len(people) == len(connector.sent())
+    assert not [c for c in connector.sent() if APOLOGY in shown_text(c.body["attachments"][0]["content"])]
