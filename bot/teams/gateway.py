@@ -5,9 +5,10 @@ handler; the Agents SDK is asynchronous, so it runs on an event loop of its own 
 request waits for its turn there. In order, a request must: be a POST of at most ``MAX_BODY`` bytes;
 carry a token the SDK's JWT validation accepts (signature from the keys at ``PLANBOT_TEAMS_JWKS_URL``,
 audience the bot's app id, not expired; any failure, ``alg: none`` included, is a 401 with nothing
-read); and come from a tenant on the allow-list (the SDK never checks the tenant, teams-platform.md
-§3) — an activity from any other tenant is dropped, logged without its text, and answered 403.
-Only then does the SDK's adapter run the turn (``bot.teams.agent``).
+read); name, in its signed ``serviceurl`` claim, the host its activity's service URL is on (where the
+replies, carrying planbot's outbound token, will go); and come from a tenant on the allow-list (the
+SDK never checks the tenant, teams-platform.md §3) — an activity from any other tenant is dropped,
+logged without its text, and answered 403. Only then does the SDK's adapter run the turn (``bot.teams.agent``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 from jwt import PyJWTError
 from microsoft_agents.activity import Activity
@@ -184,6 +186,9 @@ class TeamsGateway:
             activity = Activity.model_validate(payload)
         except (ValueError, ValidationError):
             return HttpResponse(status_code=400, body={"error": "not an activity"})
+        if not same_service(claims, activity):
+            logger.warning("Refused a Teams %s whose service URL is not the one its token names", activity.type)
+            return HttpResponse(status_code=401, body={"error": "Invalid token or authentication failed."})
         tenant = tenant_of(activity)
         if not self.teams.allows(tenant):
             logger.warning(
@@ -205,6 +210,15 @@ class TeamsGateway:
         except (PyJWTError, ValueError, KeyError) as error:
             logger.warning("Refused a Teams request: its token failed validation (%s)", type(error).__name__)
             return None
+
+
+def same_service(claims: ClaimsIdentity, activity: Activity) -> bool:
+    """Whether the activity's service URL, where planbot will send its replies, is on the host its signed
+    token names: a body cannot send planbot's replies (and its outbound token) anywhere else."""
+    signed = claims.get_claim_value("serviceurl")
+    if not signed:
+        return False
+    return urlsplit(str(signed)).hostname == urlsplit(activity.service_url or "").hostname
 
 
 def _answer(start_response: StartResponse, status: int, body: object) -> list[bytes]:

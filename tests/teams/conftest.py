@@ -99,7 +99,7 @@ class TeamsClient:
         """The HTTP status and JSON answer; ``token="sign"`` signs a valid token, ``None`` sends no header."""
         headers = {"Content-Type": "application/json"}
         if token == "sign":
-            token = self.signer.token(self.connector.service_url, **claims)
+            token = self.signer.token(activity.get("serviceUrl") or self.connector.service_url, **claims)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(self.url, data=json.dumps(activity).encode(), headers=headers, method="POST")

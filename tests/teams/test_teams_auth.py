@@ -32,7 +32,7 @@ def _none_token(service_url: str) -> str:
 
 @pytest.mark.parametrize(
     "forged",
-    ["no header", "wrong audience", "expired", "wrong key", "alg none", "not a bearer"],
+    ["no header", "wrong audience", "expired", "wrong key", "alg none", "not a bearer", "other service URL"],
 )
 def test_a_request_without_a_valid_token_is_refused_and_changes_nothing(teams, container, connector, forged) -> None:
     activity = personal_message(OWNER, SECRET_TEXT, connector.service_url)
@@ -47,6 +47,10 @@ def test_a_request_without_a_valid_token_is_refused_and_changes_nothing(teams, c
             answer, _ = teams.post(activity, token=TokenSigner(kid=teams.signer.kid).token(connector.service_url))
         case "alg none":
             answer, _ = teams.post(activity, token=_none_token(connector.service_url))
+        case "other service URL":
+            # A genuine token, replayed with a body that would send the reply (and planbot's token) elsewhere.
+            activity["serviceUrl"] = "http://attacker.example/teams/"
+            answer, _ = teams.post(activity, token=teams.signer.token(connector.service_url))
         case _:
             answer, _ = teams.post(activity, token=f"Basic {teams.signer.token(connector.service_url)}")
 
