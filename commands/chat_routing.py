@@ -12,7 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commands.errors import ParseError
-from commands.plan_grammar import parse_plan
+from commands.plan_grammar import (
+    AssignRequest,
+    CadenceRequest,
+    CloseRequest,
+    DelegateRequest,
+    ReprofileRequest,
+    SubscribeRequest,
+    UndelegateRequest,
+    UnsubscribeRequest,
+    parse_plan,
+)
+from commands.rag_grammar import UpdateRequest, parse_rag
+from commands.rules import DEFAULT_SCHEME, RagScheme
 
 RAG = "rag"
 PLAN = "plan"
@@ -50,3 +62,31 @@ def is_question(text: str) -> bool:
     except ParseError:
         return False
     return True
+
+
+CHANGES = (
+    AssignRequest,
+    CadenceRequest,
+    CloseRequest,
+    DelegateRequest,
+    ReprofileRequest,
+    SubscribeRequest,
+    UndelegateRequest,
+    UnsubscribeRequest,
+)
+"""The ``/plan`` requests that change the plan or its deliveries (admin commands)."""
+
+
+def only_looks(routed: Routed, scheme: RagScheme = DEFAULT_SCHEME) -> bool:
+    """Whether the command only reads: someone planbot cannot identify (no email on their platform) may
+    still look at the plan, but never update it. A line neither grammar reads only looks (its answer is
+    the grammar's own explanation)."""
+    try:
+        if routed.command == RAG:
+            return not isinstance(parse_rag(routed.text, scheme), UpdateRequest)
+        if routed.command == PLAN:
+            return not isinstance(parse_plan(routed.text), CHANGES)
+    except ParseError:
+        return True
+    return True
+

@@ -37,8 +37,8 @@ from bot.teams import cards, dialog
 from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender, tenant_of
 from bot.teams.messenger import Messenger
 from bot.teams.outgoing import card_activity
-from commands.chat_routing import PLAN, RAG, route_line
-from commands.errors import APOLOGY, UserError
+from commands.chat_routing import PLAN, RAG, only_looks, route_line
+from commands.errors import APOLOGY, UnknownPerson, UserError
 from commands.home import home_layout, home_view
 from commands.layout import MORE_IN_THREAD
 from commands.model import Actor, Invocation, Reply
@@ -55,6 +55,8 @@ HOME = "home"
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
+NOBODY = 0
+"""The person id of an onlooker: no row has it, so they hold no role and are not an admin."""
 WORKERS = 8
 """Turns worked on at once: each mostly waits on the database or on Teams, not on the processor."""
 T = TypeVar("T")
@@ -222,9 +224,16 @@ class TeamsBot:
 
     def answer_message(self, turn: Turn) -> Answer:
         """The cards answering one typed line, in the order they are sent."""
+        typed = (turn.activity.text or "").strip()
         try:
             actor = self.sender(turn)
-            text = replace_mentions(self.container, turn.roster, turn.activity, (turn.activity.text or "").strip())
+        except UnknownPerson as refusal:
+            # Someone planbot cannot identify may look, never update; they are told why when they try.
+            if not only_looks(route_line(typed, TEAMS_WORDS)):
+                return Answer([cards.text_card(refusal.reply_text(), refused=True)])
+            actor = onlooker(turn.activity)
+        try:
+            text = replace_mentions(self.container, turn.roster, turn.activity, typed)
         except UserError as refusal:
             return Answer([cards.text_card(refusal.reply_text(), refused=True)])
         if _pressed(turn.activity, cards.PREVIEW_DIGEST):
@@ -342,6 +351,12 @@ def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(report) <= MAX_ANSWER_CARDS:
         return report
     return [cards.first_card(report, MORE_IN_THREAD)]
+
+
+def onlooker(activity: Activity) -> Actor:
+    """Someone planbot could not match to the plan, as the core sees them: nobody's role, no admin."""
+    sender = activity.from_property
+    return Actor(person_id=NOBODY, name=(sender.name if sender else "") or "", email="")
 
 
 def _pressed(activity: Activity, key: str) -> bool:

@@ -226,3 +226,17 @@ def test_an_admins_home_card_previews_the_digest(teams, connector) -> None:
     teams.post(pressed)
 
     assert "digest" in card_texts(connector.sent()[-1].body).lower()
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("plan summary", "summary"), ("rag V9", "V9"), ("how is Victims doing?", "victims")]
+)
+def test_someone_without_an_email_may_look(teams, container, connector, typed, shown) -> None:
+    """A guest the roster gives no email for can read the plan; only updating needs them matched."""
+    teams.post(personal_message(GUEST, typed, connector.service_url))
+
+    assert 1 == len(connector.sent())
+    assert shown.lower() in said(connector).lower()
+    assert "email" not in said(connector)
+    assert [] == stored_updates(container.engine)
+    assert 0 == identities(container.engine)
