@@ -89,4 +89,3 @@ def only_looks(routed: Routed, scheme: RagScheme = DEFAULT_SCHEME) -> bool:
     except ParseError:
         return True
     return True
-

@@ -81,3 +81,5 @@ class Reply:
     sections: tuple[Section, ...] = ()
     announcement: str | None = None
     notices: tuple[Notice, ...] = ()
+    stored: bool = False
+    """An update was recorded (what a platform redraws after: Teams' home card)."""

@@ -146,6 +146,7 @@ def record_update(
         status=request.status,
         sections=sections,
         announcement=f"{who} updated {action.code} to {change}{reason}",
+        stored=True,
     )
 
 
@@ -153,7 +154,7 @@ def everyones_reply(reply: Reply) -> Reply:
     """A stored update's reply where everyone in the conversation reads it: the announcement's words,
     which withhold a restricted reason, rather than the private reply's."""
     assert reply.announcement is not None, "a stored update always has its announcement"
-    return Reply(text=reply.announcement, status=reply.status)
+    return Reply(text=reply.announcement, status=reply.status, stored=reply.stored)
 
 
 def _check_open(action: Action) -> None:

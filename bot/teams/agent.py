@@ -69,11 +69,20 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Answer:
     """The cards answering a message, in order; ``keeps_home`` when the last is the person's dashboard
-    (its id is kept, to edit it later); ``home`` the dashboard to edit in place (its id, its new card)."""
+    (its id is kept, to edit it later); ``home`` the dashboard to edit in place."""
 
     cards: list[dict[str, Any]]
     keeps_home: bool = False
-    home: tuple[str, dict[str, Any]] | None = None
+    home: HomeCard | None = None
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A person's dashboard card drawn afresh, to replace the one last sent in their 1:1 chat."""
+
+    chat: TeamsConversation
+    activity_id: str
+    card: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -168,7 +177,7 @@ class TeamsBot:
             sent = await context.send_activity(card_activity(card))
         if answer.keeps_home and sent is not None and sent.id:
             await self.work(self.keep_home, turn, sent.id)
-        await _refresh(context, answer.home)
+        await self.refresh(context, turn, answer.home)
 
     async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
@@ -177,11 +186,24 @@ class TeamsBot:
 
     async def on_task_submit(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
-        body, reply = await self.work(self.submit_form, turn, _data(context.activity))
-        if reply is not None:
+        body, stored = await self.work(self.submit_form, turn, _data(context.activity))
+        if stored is not None:
+            reply, home = stored
             await context.send_activity(card_activity(cards.reply_card(reply)))
-            await _refresh(context, await self.work(self.refreshed_home, turn))
+            await self.refresh(context, turn, home)
         await _answer_invoke(context, body)
+
+    async def refresh(self, context: TurnContext, turn: Turn, home: HomeCard | None) -> None:
+        """Edit the person's dashboard card in place (Teams has no Home tab to redraw): within this turn
+        when it is in this conversation, else in their 1:1 chat, proactively."""
+        if home is None:
+            return
+        update = card_activity(home.card)
+        update.id = home.activity_id
+        if home.chat.conversation_id == turn.conversation_id:
+            await context.update_activity(update)
+        else:
+            await turn.messenger.replace(home.chat, update)
 
     async def on_installation(self, context: TurnContext, state: TurnState) -> None:
         """planbot installed in (or added to) a conversation: remember it for later posts; uninstalled:
@@ -269,8 +291,7 @@ class TeamsBot:
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
-        stored = reply.ok and reply.announcement is not None
-        return Answer([cards.reply_card(reply)], home=self.refreshed_home(turn) if stored else None)
+        return Answer([cards.reply_card(reply)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -280,19 +301,13 @@ class TeamsBot:
                 row.home_activity_id = activity_id
                 repo.add(row)
 
-    def refreshed_home(self, turn: Turn) -> tuple[str, dict[str, Any]] | None:
-        """The person's dashboard card drawn afresh, with the id of the one to replace (if they have one)."""
-        if not turn.personal:
-            return None
+    def refreshed_home(self, actor: Actor) -> HomeCard | None:
+        """The person's dashboard card drawn afresh, if they have one in their 1:1 chat with planbot."""
         with self.container.unit_of_work() as repo:
-            row = repo.teams_conversation(turn.conversation_id)
-            if row is None or row.home_activity_id is None or row.person_id is None:
-                return None
-            activity_id, person = row.home_activity_id, repo.person(row.person_id)
-        if person is None or person.id is None:
+            chat = repo.teams_personal_chat(actor.person_id)
+        if chat is None or chat.home_activity_id is None:
             return None
-        actor = Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
-        return activity_id, self.home(actor)
+        return HomeCard(chat, chat.home_activity_id, self.home(actor))
 
     def plan(self, turn: Turn, actor: Actor, text: str) -> list[dict[str, Any]]:
         invocation = turn.invocation(actor, text)
@@ -329,8 +344,11 @@ class TeamsBot:
         values = UpdateForm(action_id=action, status=None) if action else None
         return dialog.update_dialog(choices, values=values)
 
-    def submit_form(self, turn: Turn, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Reply | None]:
-        """Store the dialog's update, or show the dialog again with each error beside its field."""
+    def submit_form(
+        self, turn: Turn, data: Mapping[str, Any]
+    ) -> tuple[dict[str, Any] | None, tuple[Reply, HomeCard | None] | None]:
+        """Store the dialog's update (answering its reply and the person's refreshed dashboard), or show
+        the dialog again with each error beside its field."""
         try:
             actor = self.sender(turn)
         except UserError as refusal:
@@ -341,7 +359,7 @@ class TeamsBot:
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock())
             choices = update_choices(actor, repo)
         if result is not None and not result.errors and result.reply is not None:
-            return None, result.reply
+            return None, (result.reply, self.refreshed_home(actor))
         return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
 
 
@@ -370,15 +388,6 @@ def _data(activity: Activity) -> Mapping[str, Any]:
     value = activity.value if isinstance(activity.value, dict) else {}
     data = value.get("data")
     return data if isinstance(data, dict) else {}
-
-
-async def _refresh(context: TurnContext, home: tuple[str, dict[str, Any]] | None) -> None:
-    """Edit the person's dashboard card in place (Teams has no Home tab to redraw)."""
-    if home is not None:
-        activity_id, card = home
-        update = card_activity(card)
-        update.id = activity_id
-        await context.update_activity(update)
 
 
 async def _answer_invoke(context: TurnContext, body: dict[str, Any] | None) -> None:

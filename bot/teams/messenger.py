@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import (
+    Activity,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
@@ -83,15 +84,16 @@ class Messenger:
             self._remember(created, notice.person_id)
         return True
 
+    async def replace(self, chat: TeamsConversation, update: Activity) -> None:
+        """Edit a message planbot sent in ``chat`` (``update.id`` names it), from outside that conversation."""
+
+        async def edit(context: TurnContext) -> None:
+            await context.update_activity(update)
+
+        await self.adapter.continue_conversation(self.app_id, _continuation(chat, self.app_id), edit)
+
     async def _continue(self, chat: TeamsConversation, card: dict[str, Any]) -> str | None:
-        reference = ConversationReference(
-            channel_id=CHANNEL,
-            service_url=chat.service_url,
-            conversation=ConversationAccount(id=chat.conversation_id, tenant_id=chat.tenant_id),
-            agent=ChannelAccount(id=f"28:{self.app_id}"),
-        )
-        activity = reference.get_continuation_activity()
-        activity.id = None  # a new message, not a reply to the random id the SDK sets
+        activity = _continuation(chat, self.app_id)
         await _raising(lambda callback: self.adapter.continue_conversation(self.app_id, activity, callback), card)
         return None
 
@@ -146,3 +148,16 @@ async def _raising(
     await start(send)
     if failures:
         raise failures[0]
+
+
+def _continuation(chat: TeamsConversation, app_id: str) -> Activity:
+    """The activity that continues ``chat`` from its stored reference."""
+    reference = ConversationReference(
+        channel_id=CHANNEL,
+        service_url=chat.service_url,
+        conversation=ConversationAccount(id=chat.conversation_id, tenant_id=chat.tenant_id),
+        agent=ChannelAccount(id=f"28:{app_id}"),
+    )
+    activity = reference.get_continuation_activity()
+    activity.id = None  # a new message, not a reply to the random id the SDK sets
+    return activity

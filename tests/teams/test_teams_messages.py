@@ -240,3 +240,15 @@ def test_someone_without_an_email_may_look(teams, container, connector, typed, s
     assert "email" not in said(connector)
     assert [] == stored_updates(container.engine)
     assert 0 == identities(container.engine)
+
+
+def test_an_update_made_in_a_channel_refreshes_the_home_card_too(teams, connector) -> None:
+    teams.post(personal_message(OWNER, "home", connector.service_url))
+    (home_id,) = connector.created
+
+    teams.post(channel_mention(OWNER, "rag V9 amber Slipping a month", connector.service_url))
+
+    (edit,) = [c for c in connector.calls if c.method == "PUT"]
+    assert f"a:personal-{OWNER.user_id}" == edit.conversation
+    assert edit.path.endswith(f"/activities/{home_id}")
+    assert "Amber" in card_texts(edit.body)
