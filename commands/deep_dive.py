@@ -226,7 +226,7 @@ def build_deep_dive(
             role = f"Delegate for {code}"
         else:
             role = ADMIN_ROLE
-        return role if public else f"{names.get(author_id, '')} ({role})"
+        return role if public else f"{names.get(author_id, '')}, {role}"
 
     updates = tuple(
         DiveUpdate(

@@ -108,7 +108,7 @@ class TestDeepDiveFiles:
         assert ["Summary", "Actions", "Updates this quarter", "Strategic measures", "Re-profiles", "Delegations"] == (
             headings[1:]
         )
-        assert ["Kate Ross (Delegate for V9)", "■ Red"] == [
+        assert ["Kate Ross, Delegate for V9", "■ Red"] == [
             updates.rows[1].cells[3].text,
             updates.rows[3].cells[4].text,
         ]

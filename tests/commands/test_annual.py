@@ -197,9 +197,9 @@ class TestDeepDive:
 
         assert sum(updated.values()) == len(dive.updates)
         assert [("V9", "A"), ("V4", "A"), ("V9", "R"), ("V4", "A")] == [(u.action_code, u.status) for u in dive.updates]
-        assert "Kate Ross (Delegate for V9)" == dive.updates[0].who
+        assert "Kate Ross, Delegate for V9" == dive.updates[0].who
         assert "on behalf of the Head of Public Protection" in dive.updates[1].who
-        assert "Ollie Kerr (Head of Criminal Justice)" == dive.updates[2].who
+        assert "Ollie Kerr, Head of Criminal Justice" == dive.updates[2].who
         assert RESTRICTED == dive.updates[3].reason
         assert [("V9", "Kate Ross")] == [(d.action_code, d.delegate) for d in dive.delegations]
         v9 = next(m for m in dive.measures if m.action_code == "V9" and m.values[-1] is not None)
