@@ -21,7 +21,16 @@ REPORTS = {
     "overdue": "open actions past their due date, oldest first",
     "digest": "the weekly digest as it stands now",
     "quarter": 'the quarterly summary (give a QUARTER such as "2018/19 Q3")',
-    "panel": "write the Panel's appendix to a file (--format, --public, --output)",
+    "panel": "write the Panel's quarterly appendix to a file (--quarter, --format, --public, --output)",
+    "annual": "write the PCC's annual report for a financial year to a file (--year, --format, --public, --output)",
+    "theme": "write an in-depth report on one THEME for a quarter to a file (--quarter, --format, --public, --output)",
+}
+
+# The reports written to files: the core's name for each and the file written when --output is not given.
+FILE_REPORTS = {
+    "panel": ("quarterly", "panel-report"),
+    "annual": ("annual", "annual-report"),
+    "theme": ("theme", "deep-dive"),
 }
 
 
@@ -77,19 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing = "\n".join(f"  {name:<8} {what}" for name, what in REPORTS.items())
     report = sub.add_parser(
         "report",
-        help="print a governance report (summary, overdue, digest, quarter) or write the Panel's (panel)",
+        help="print a governance report (summary, overdue, digest, quarter) or write a file (panel, annual, theme)",
         description=f"Reports (REPORT):\n{listing}",
         epilog=DATABASE_NOTE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("report", choices=tuple(REPORTS), metavar="REPORT", help="one of: " + ", ".join(REPORTS))
-    report.add_argument("subject", nargs="*", help='a THEME for summary, a QUARTER such as "2018/19 Q3" for quarter')
+    report.add_argument(
+        "subject", nargs="*", help='a THEME for summary and theme, a QUARTER such as "2018/19 Q3" for quarter'
+    )
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
-    report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
-    report.add_argument("--format", dest="fmt", default="docx", help="panel: docx (default), xlsx, csv, html or md")
-    report.add_argument("--public", action="store_true", help="panel: role titles only, restricted commentary left out")
-    report.add_argument("--output", type=Path, help="panel: the file to write (its extension is the format's)")
-    report.add_argument("--force", action="store_true", help="panel: replace --output if it exists")
+    report.add_argument(
+        "--quarter", help='panel, theme: the quarter, e.g. "2018/19 Q3" or "last quarter" (theme\'s default)'
+    )
+    report.add_argument("--year", help='annual: the financial year, e.g. "2018/19" or "last year"')
+    report.add_argument(
+        "--format", dest="fmt", default="docx", help="panel, annual, theme: docx (default), xlsx, csv, html or md"
+    )
+    report.add_argument("--public", action="store_true", help="files: role titles only, restricted commentary left out")
+    report.add_argument("--output", type=Path, help="files: the file to write (its extension is the format's)")
+    report.add_argument("--force", action="store_true", help="files: replace --output if it exists")
 
     teams = sub.add_parser("teams", help="Microsoft Teams: build the app package a Teams admin uploads")
     teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="TEAMS_COMMAND")
@@ -157,11 +173,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.serve import serve_http
 
         return serve_http(settings, host=args.host, port=args.port, scheduler=args.scheduler)
-    if args.command == "report" and args.report == "panel":
+    if args.command == "report" and args.report in FILE_REPORTS:
         from bot.report_command import run_panel
 
-        output = args.output or Path(f"panel-report.{args.fmt}")
-        return run_panel(settings, args.quarter, args.fmt, args.public, output, args.as_of, force=args.force)
+        report, default_name = FILE_REPORTS[args.report]
+        output = args.output or Path(f"{default_name}.{args.fmt}")
+        return run_panel(
+            settings,
+            args.quarter,
+            args.fmt,
+            args.public,
+            output,
+            args.as_of,
+            force=args.force,
+            report=report,
+            theme=" ".join(args.subject),
+            year=args.year,
+        )
     if args.command == "report":
         from bot.report_command import run_report
 
