@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--privacy-url", help="https:// address of the privacy notice (default: --website)")
     package.add_argument("--terms-url", help="https:// address of the terms of use (default: --website)")
 
+    publish = _reads_database(
+        sub, "publish", help="write the public site: every frozen quarter's and year's public reports, with an index"
+    )
+    publish.add_argument("--output", type=Path, default=Path("site"), help="the folder to write (default: site)")
+    publish.add_argument("--as-of", metavar="YYYY-MM-DD", help="publish as at the end of this day (default: now)")
+
     measure = _reads_database(sub, "measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
     measure_set = _reads_database(measure_sub, "set", help="record a measure's value for a quarter")
@@ -198,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.report_command import run_measure_set
 
         return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
+    if args.command == "publish":
+        from bot.publish_command import run_publish
+
+        return run_publish(settings, args.output, args.as_of)
     if args.command == "jobs":
         from bot.jobs_command import run_jobs
 

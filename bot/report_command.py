@@ -71,7 +71,7 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
         quarter = parse_quarter(subject or "", london_date(now))
         return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
 
-    return _run(settings, as_of, build)
+    return run_in_database(settings, as_of, build)
 
 
 def run_panel(
@@ -114,7 +114,7 @@ def run_panel(
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
-    return _run(settings, as_of, export)
+    return run_in_database(settings, as_of, export)
 
 
 def _panel_problem(
@@ -169,11 +169,17 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
         )
         return render_measure_recorded(recorded)
 
-    return _run(settings, as_of, record)
+    return run_in_database(settings, as_of, record)
 
 
-def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]) -> int:
+def run_in_database(
+    settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]
+) -> int:
+    """Run ``work`` in one unit of work as at ``as_of`` (default now) and print what it answers; a
+    refusal (``UserError``) goes to stderr with exit code 2, an unreachable database exits 1."""
     out, err = Console(highlight=False), Console(stderr=True)
+    """Run ``work`` in one unit of work as at ``as_of`` (default now) and print what it answers; a
+    refusal (``UserError``) is printed on stderr with exit code 2, an unreachable database exit 1."""
     try:
         now = as_of_moment(as_of, utc_now)
     except BadDate as exc:
