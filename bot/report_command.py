@@ -19,6 +19,7 @@ from bot.container import utc_now
 from bot.db_command import open_container
 from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
+from bot.plans_command import find_plan
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
@@ -50,8 +51,8 @@ def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datet
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None) -> int:
-    """Print one report.
+def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None, plan: str | None = None) -> int:
+    """Print one report, on the current plan or the one ``plan`` names by short name.
 
     Returns:
         0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
@@ -68,13 +69,22 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
         quarter = parse_quarter(subject or "", london_date(now))
         return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
 
-    return _run(settings, as_of, build)
+    return _run(settings, as_of, build, plan)
 
 
 def run_panel(
-    settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None, *, force: bool
+    settings: Settings,
+    quarter: str | None,
+    fmt: str,
+    public: bool,
+    output: Path,
+    as_of: str | None,
+    *,
+    force: bool,
+    plan: str | None = None,
 ) -> int:
-    """Write the Panel appendix to ``output``; nothing is written when anything is refused.
+    """Write the Panel appendix (of the current plan, or the one ``plan`` names) to ``output``;
+    nothing is written when anything is refused.
 
     The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
     Slack's; the file is written under a temporary name and renamed into place.
@@ -93,7 +103,7 @@ def run_panel(
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
-    return _run(settings, as_of, export)
+    return _run(settings, as_of, export, plan)
 
 
 def _panel_problem(quarter: str | None, fmt: str, output: Path, force: bool) -> str | None:
@@ -118,8 +128,11 @@ def _panel_problem(quarter: str | None, fmt: str, output: Path, force: bool) -> 
     return None
 
 
-def run_measure_set(settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None) -> int:
-    """Record a strategic measure's value for a quarter and print what was stored.
+def run_measure_set(
+    settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None, plan: str | None = None
+) -> int:
+    """Record a strategic measure's value for a quarter (on the current plan's action, or the
+    one ``plan`` names) and print what was stored.
 
     Returns:
         0 when stored, 1 when the database cannot be reached, 2 when the input was refused.
@@ -137,10 +150,15 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
         )
         return render_measure_recorded(recorded)
 
-    return _run(settings, as_of, record)
+    return _run(settings, as_of, record, plan)
 
 
-def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]) -> int:
+def _run(
+    settings: Settings,
+    as_of: str | None,
+    work: Callable[[PlanRepository, dt.datetime], RenderableType],
+    plan: str | None = None,
+) -> int:
     out, err = Console(highlight=False), Console(stderr=True)
     try:
         now = as_of_moment(as_of, utc_now)
@@ -152,6 +170,9 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
         return 1
     try:
         with container.unit_of_work() as repo:
+            if plan is not None:
+                # Every question the report asks of "the current plan" is answered for this one.
+                repo.pin_plan(find_plan(repo, plan))
             shown = work(repo, now)
     except UserError as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)

@@ -4,21 +4,35 @@ The import is an upsert keyed by plan short name, role title, person email, them
 and measure name, so importing the same file twice changes nothing the second time. Every change
 is audited. Nothing here commits: the caller's unit of work does, and a dry run is the same code
 with the unit of work rolled back.
+
+Plans sit side by side: an import updates the current plan, or adds a new one beside it only when
+asked (``new_plan``), or renames the current plan to the file's (``replace_current``); any other
+file is refused before anything is written. Roles and people are the force's and the office's,
+shared by every plan: an import changes the holders only of the roles its file names, and takes
+away only the admin rights and holdings its own plan's last import gave (``ImportedValue``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from commands.errors import UserError
 from commands.plan_spec import PlanSpec
-from storage.models import Action, ActionState, Measure, Person, Plan, Role, RoleHolder, Theme
+from storage.models import Action, ActionState, ImportedValue, Measure, Person, Plan, Role, RoleHolder, Theme
 from storage.repository import PlanRepository
 
 REMOVED_FROM_FILE = "removed from plan file"
 ADD, CHANGE, CLOSE = "add", "change", "close"
+HOLDERS, ADMIN, CADENCE = "holders", "admin", "cadence"
+
+
+class PlanChoiceRefused(UserError):
+    """The file names a plan other than the current one and the import was not told what to do with it."""
+
 
 # Actions are ordered theme by theme; spacing themes this far apart means adding an action at
 # the end of one theme does not move every action after it.
@@ -71,9 +85,16 @@ class Change:
 
 @dataclass
 class ImportResult:
-    """What the import did (or, in a dry run, would do), in the order it did it."""
+    """What the import did (or, in a dry run, would do), in the order it did it.
+
+    ``plan`` is the short name of the plan imported; ``made_current`` the short name of the plan
+    that was current before, when this import made another plan current (``None`` otherwise).
+    """
 
     changes: list[Change] = field(default_factory=list)
+    plan: str = ""
+    made_current: str | None = None
+    new_plan: bool = False
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)
@@ -94,7 +115,15 @@ class ImportResult:
         return f"{self.added} added, {self.changed} changed, {self.closed} closed"
 
 
-def import_plan(repo: PlanRepository, spec: PlanSpec, *, actor: str, at: dt.datetime) -> ImportResult:
+def import_plan(
+    repo: PlanRepository,
+    spec: PlanSpec,
+    *,
+    actor: str,
+    at: dt.datetime,
+    new_plan: bool = False,
+    replace_current: bool = False,
+) -> ImportResult:
     """Upsert the plan, its roles, people, themes, actions and measures; close what the file dropped.
 
     Args:
@@ -102,11 +131,17 @@ def import_plan(repo: PlanRepository, spec: PlanSpec, *, actor: str, at: dt.date
         spec: a plan file already checked by ``commands.plan_file.load_plan``.
         actor: who is importing, as written to the audit log.
         at: the import's time (naive UTC), stamped on every audit entry.
+        new_plan: the file is a plan not imported before: add it beside the others and make it current.
+        replace_current: the file is the current plan under a new short name: update that plan in place.
 
     Returns:
         Every change made, each already written to the audit log.
+
+    Raises:
+        PlanChoiceRefused: the file's plan is not the current plan and neither option says what
+            to do with it, or the option given does not fit (before anything is written).
     """
-    return _Importer(repo, actor, at).run(spec)
+    return _Importer(repo, actor, at).run(spec, new_plan=new_plan, replace_current=replace_current)
 
 
 class _Importer:
@@ -117,15 +152,21 @@ class _Importer:
         self.result = ImportResult()
         self.role_titles: dict[int, str] = {}
         self.theme_codes: dict[int, str] = {}
+        self.last: dict[tuple[str, str], str] = {}
+        self.others_last: dict[tuple[str, str], str] = {}
 
-    def run(self, spec: PlanSpec) -> ImportResult:
-        plan = self._plan(spec)
+    def run(self, spec: PlanSpec, *, new_plan: bool, replace_current: bool) -> ImportResult:
+        plan = self._plan(spec, new_plan=new_plan, replace_current=replace_current)
+        assert plan.id is not None
+        for row in self.repo.imported_values():
+            (self.last if row.plan_id == plan.id else self.others_last)[(row.entity, row.key)] = row.value
         roles = self._roles(spec)
         people = self._people(spec)
-        self._holders(spec, roles, people)
+        self._holders(spec, plan, roles, people)
         themes = self._themes(spec, plan, roles)
         actions = self._actions(spec, plan, themes, roles)
         self._measures(spec, plan, actions)
+        self._remember(spec, plan)
         return self.result
 
     # -- recording ------------------------------------------------------------------------
@@ -170,20 +211,41 @@ class _Importer:
 
     # -- stages ---------------------------------------------------------------------------
 
-    def _plan(self, spec: PlanSpec) -> Plan:
+    def _plan(self, spec: PlanSpec, *, new_plan: bool, replace_current: bool) -> Plan:
+        """The plan the file updates, or a new one; refused before any write when the file is
+        another plan than the current one and the options do not say what to do with it."""
         wanted: _PlanFields = {
             "name": spec.name,
             "period_start": spec.period_start,
             "period_end": spec.period_end,
             "financial_year_start": spec.financial_year_start,
         }
-        plan = self.repo.plan_by_short_name(spec.short_name)
-        if plan is not None:
-            self.update(plan, wanted, "plan", spec.short_name)
-            return plan
-        plan = Plan(short_name=spec.short_name, **wanted)
-        self.flush_new([plan])
-        self.record(ADD, "plan", spec.short_name, {}, wanted, spec.name)
+        current = self.repo.current_plan()
+        named = self.repo.plan_by_short_name(spec.short_name)
+        plan = _chosen_plan(spec.short_name, current, named, new_plan=new_plan, replace_current=replace_current)
+        self.result.plan = spec.short_name
+        if plan is None:
+            plan = Plan(short_name=spec.short_name, **wanted)
+            self.flush_new([plan])
+            self.record(ADD, "plan", spec.short_name, {}, wanted, spec.name)
+            self.result.new_plan = True
+        else:
+            self.update(plan, {"short_name": spec.short_name, **wanted}, "plan", spec.short_name)
+        assert plan.id is not None
+        if current is not None and current.id != plan.id:
+            self.result.made_current = current.short_name
+        if current is None or current.id != plan.id or not plan.is_current:
+            before = current.short_name if current is not None and current.id != plan.id else None
+            self.repo.make_current(plan.id)
+            if before is not None:
+                self.repo.audit(
+                    at=self.at,
+                    actor=self.actor,
+                    entity="plan",
+                    key=spec.short_name,
+                    change="current",
+                    detail={"before": before, "after": spec.short_name},
+                )
         return plan
 
     def _roles(self, spec: PlanSpec) -> dict[str, int]:
@@ -201,21 +263,23 @@ class _Importer:
         return {title: role.id for title, role in roles.items() if role.id is not None}
 
     def _people(self, spec: PlanSpec) -> dict[str, Person]:
-        """People are matched by email and never deleted; admin rights follow the file's admins."""
+        """People are matched by email and never deleted. The file's admins are made admins; an
+        admin the file leaves out loses the right only if this plan's last import gave it and no
+        other plan's last import did."""
         existing = {person.email: person for person in self.repo.everyone()}
-        listed = {person.email for person in spec.people}
+        admins = {person.email for person in spec.people if person.is_admin}
         new: list[Person] = []
         for person in spec.people:
             row = existing.get(person.email)
             if row is None:
                 new.append(Person(email=person.email, name=person.name, is_admin=person.is_admin))
                 continue
-            wanted: dict[str, Any] = {"is_admin": person.is_admin}
+            wanted: dict[str, Any] = {"is_admin": row.is_admin or person.is_admin}
             if person.name:
                 wanted["name"] = person.name
             self.update(row, wanted, "person", person.email)
         for email, row in existing.items():
-            if email not in listed and row.is_admin:
+            if row.is_admin and email not in admins and self._gave_admin(email):
                 self.update(row, {"is_admin": False}, "person", email)
         self.flush_new(new)
         for row in new:
@@ -223,16 +287,30 @@ class _Importer:
             self.record(ADD, "person", row.email, {}, after, row.name + (" (admin)" if row.is_admin else ""))
         return {**existing, **{row.email: row for row in new}}
 
-    def _holders(self, spec: PlanSpec, roles: dict[str, int], people: dict[str, Person]) -> None:
-        """The file lists every current holder: a holding it no longer lists is removed."""
+    def _gave_admin(self, email: str) -> bool:
+        """This plan's last import made ``email`` an admin, and no other plan's last import did."""
+        return (ADMIN, email) in self.last and (ADMIN, email) not in self.others_last
+
+    def _holders(self, spec: PlanSpec, plan: Plan, roles: dict[str, int], people: dict[str, Person]) -> None:
+        """The file lists every current holder of the roles it names: a holding of one of them it
+        no longer lists is removed. A role only this plan's last import named loses its holders
+        too, unless another plan names it; other roles are left as they are."""
         person_ids = {email: row.id for email, row in people.items() if row.id is not None}
+        emails = {row.id: email for email, row in people.items()}
+        in_scope = {roles[title] for title in _roles_named(spec)}
+        others = self.repo.roles_named_by_plans(p.id for p in self.repo.all_plans() if p.id not in (None, plan.id))
+        others |= {roles[key] for (entity, key) in self.others_last if entity == HOLDERS and key in roles}
+        in_scope |= {
+            roles[key] for (entity, key) in self.last if entity == HOLDERS and key in roles and roles[key] not in others
+        }
         wanted = {
             (roles[title], person_ids[person.email]): (title, person.email)
             for person in spec.people
             for title in person.roles
         }
-        existing = {(row.role_id, row.person_id): row for row in self.repo.all_role_holdings()}
-        emails = {row.id: email for email, row in people.items()}
+        existing = {
+            (row.role_id, row.person_id): row for row in self.repo.all_role_holdings() if row.role_id in in_scope
+        }
         for pair, row in existing.items():
             if pair not in wanted:
                 title, email = self.role_titles.get(row.role_id, ""), emails.get(row.person_id, "")
@@ -344,6 +422,29 @@ class _Importer:
                 after = {"state": row.state, "state approval": row.state_approval}
                 self.record(CLOSE, "action", row.code, before, after, REMOVED_FROM_FILE)
 
+    def _remember(self, spec: PlanSpec, plan: Plan) -> None:
+        """Keep what this file said about what chat may also change, for the next import to compare."""
+        assert plan.id is not None
+        held: dict[str, list[str]] = {title: [] for title in _roles_named(spec)}
+        for person in spec.people:
+            for title in person.roles:
+                held[title].append(person.email)
+        said = {(HOLDERS, title): json.dumps(sorted(emails)) for title, emails in held.items()}
+        said |= {(ADMIN, person.email): "yes" for person in spec.people if person.is_admin}
+        said |= {(CADENCE, action.code): action.cadence for action in spec.actions}
+        rows = {(row.entity, row.key): row for row in self.repo.imported_values(plan.id)}
+        for key, row in rows.items():
+            if key not in said:
+                self.repo.delete(row)
+            elif row.value != said[key]:
+                row.value = said[key]
+                self.repo.add(row)
+        self.flush_new(
+            ImportedValue(plan_id=plan.id, entity=entity, key=key, value=value)
+            for (entity, key), value in said.items()
+            if (entity, key) not in rows
+        )
+
     def _measures(self, spec: PlanSpec, plan: Plan, actions: dict[str, Action]) -> None:
         """Measures are matched by name within their action; one the file drops is kept with its values."""
         assert plan.id is not None
@@ -364,6 +465,63 @@ class _Importer:
         for key, row in new:
             text = row.polarity.replace("_", " ") + (f", in {row.unit}" if row.unit else "")
             self.record(ADD, "measure", key, {}, {"unit": row.unit, "polarity": row.polarity}, text)
+
+
+def _roles_named(spec: PlanSpec) -> list[str]:
+    """Every role title the file names: held by its people, owning or sponsoring its actions and themes."""
+    named = [role for person in spec.people for role in person.roles]
+    named += [theme.sro for theme in spec.themes if theme.sro]
+    named += [role for action in spec.actions for role in (action.owner, action.sro)]
+    return list(dict.fromkeys(named))
+
+
+def _chosen_plan(
+    short_name: str, current: Plan | None, named: Plan | None, *, new_plan: bool, replace_current: bool
+) -> Plan | None:
+    """The existing plan the file updates, or ``None`` for a new one.
+
+    Raises:
+        PlanChoiceRefused: as ``import_plan`` says.
+    """
+    if new_plan and replace_current:
+        raise PlanChoiceRefused("Give --new-plan or --replace-current, not both; nothing was imported.")
+    if current is None:
+        return named
+    if new_plan:
+        if named is not None:
+            raise PlanChoiceRefused(
+                f'The plan "{short_name}" is already imported, so it is not new; nothing was imported. '
+                + _update_hint(short_name, current, named)
+            )
+        return None
+    if named is not None and named.id == current.id:
+        return current
+    if replace_current:
+        if named is not None:
+            raise PlanChoiceRefused(
+                f'The file is the plan "{short_name}", which is already imported beside the current plan '
+                f'"{current.short_name}"; two plans cannot share a short name, so nothing was imported. '
+                + _update_hint(short_name, current, named)
+            )
+        return current
+    if named is not None:
+        raise PlanChoiceRefused(
+            f'The file is the plan "{short_name}", which is not the current plan ("{current.short_name}"); '
+            "nothing was imported. " + _update_hint(short_name, current, named)
+        )
+    raise PlanChoiceRefused(
+        f'The file is a new plan, "{short_name}", but the current plan is "{current.short_name}"; nothing was '
+        f'imported. Add --new-plan to import it beside "{current.short_name}" (which stays as it is, its '
+        f'reports and history still there with --plan "{current.short_name}") and make it current, or '
+        f'--replace-current to update "{current.short_name}" in place under the new short name (actions '
+        "matched by id keep their updates)."
+    )
+
+
+def _update_hint(short_name: str, current: Plan, named: Plan) -> str:
+    if named.id == current.id:
+        return "Import the file without --new-plan to update it."
+    return f'To update it, make it current first (planbot plan use "{short_name}"), then import the file again.'
 
 
 def _short(value: Any, limit: int = 60) -> str:
