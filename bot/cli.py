@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the file is the current plan under a new short name: update the current plan in place",
     )
+    plan_import.add_argument(
+        "--from-file-wins",
+        action="store_true",
+        help="take the file's role holders and cadences even where chat changed them since the last import",
+    )
     _reads_database(plan_sub, "list", help="list the plans, marking the current one")
     plan_use = _reads_database(plan_sub, "use", help="make a plan current (chat commands and scheduled reports)")
     plan_use.add_argument("short_name", metavar="SHORT_NAME", help='the plan\'s short name, e.g. "PCP 2017-20"')
@@ -211,7 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.plan_import_command import run_plan_import
 
     return run_plan_import(
-        settings, args.file, dry_run=args.dry_run, new_plan=args.new_plan, replace_current=args.replace_current
+        settings,
+        args.file,
+        dry_run=args.dry_run,
+        new_plan=args.new_plan,
+        replace_current=args.replace_current,
+        from_file_wins=args.from_file_wins,
     )
 
 

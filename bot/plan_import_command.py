@@ -1,5 +1,5 @@
-"""``planbot plan import FILE [--dry-run] [--new-plan | --replace-current]``: check a plan file,
-apply it in one unit of work, report.
+"""``planbot plan import FILE [--dry-run] [--new-plan | --replace-current] [--from-file-wins]``: check
+a plan file, apply it in one unit of work, report.
 
 A dry run goes through exactly the same import and then rolls the unit of work back, so what it
 shows (and what it refuses) is what a real import would do.
@@ -20,7 +20,7 @@ from commands.errors import UserError
 from commands.plan_file import PlanFileError, load_plan
 from storage.plan_import import ImportResult, import_plan
 
-_KIND_STYLES = {"add": "green", "change": "yellow", "close": "red"}
+_KIND_STYLES = {"add": "green", "change": "yellow", "close": "red", "keep": "cyan"}
 
 
 class _RollBack(Exception):
@@ -28,7 +28,13 @@ class _RollBack(Exception):
 
 
 def run_plan_import(
-    settings: Settings, path: Path, dry_run: bool, *, new_plan: bool = False, replace_current: bool = False
+    settings: Settings,
+    path: Path,
+    dry_run: bool,
+    *,
+    new_plan: bool = False,
+    replace_current: bool = False,
+    from_file_wins: bool = False,
 ) -> int:
     """Import a plan file and print its changes.
 
@@ -55,6 +61,7 @@ def run_plan_import(
                 at=container.clock(),
                 new_plan=new_plan,
                 replace_current=replace_current,
+                from_file_wins=from_file_wins,
             )
             if dry_run:
                 raise _RollBack
@@ -80,6 +87,13 @@ def _report(out: Console, result: ImportResult, path: Path, dry_run: bool) -> No
         out.print(table)
     else:
         out.print(f"No changes: the database already matches {path.name}.", soft_wrap=True)
+    if result.kept:
+        out.print(
+            f"{result.kept} value{'s' if result.kept > 1 else ''} changed since the last import (in chat, say) "
+            f"{'were' if result.kept > 1 else 'was'} kept where the file still says what it said then; "
+            "--from-file-wins applies the file's instead.",
+            soft_wrap=True,
+        )
     prefix = "Dry run, nothing written: " if dry_run else ""
     out.print(f"{prefix}{result.summary()}", soft_wrap=True)
     if result.made_current is not None:

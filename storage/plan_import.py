@@ -27,7 +27,10 @@ from storage.repository import PlanRepository
 
 REMOVED_FROM_FILE = "removed from plan file"
 ADD, CHANGE, CLOSE = "add", "change", "close"
+KEEP = "keep"
+"""An import that leaves a value changed since the last import (in chat, say) as it is."""
 HOLDERS, ADMIN, CADENCE = "holders", "admin", "cadence"
+UNDOES = "undoes a change made since the last import"
 
 
 class PlanChoiceRefused(UserError):
@@ -111,8 +114,13 @@ class ImportResult:
     def closed(self) -> int:
         return self.count(CLOSE)
 
+    @property
+    def kept(self) -> int:
+        return self.count(KEEP)
+
     def summary(self) -> str:
-        return f"{self.added} added, {self.changed} changed, {self.closed} closed"
+        kept = f", {self.kept} kept as changed since the last import" if self.kept else ""
+        return f"{self.added} added, {self.changed} changed, {self.closed} closed{kept}"
 
 
 def import_plan(
@@ -123,6 +131,7 @@ def import_plan(
     at: dt.datetime,
     new_plan: bool = False,
     replace_current: bool = False,
+    from_file_wins: bool = False,
 ) -> ImportResult:
     """Upsert the plan, its roles, people, themes, actions and measures; close what the file dropped.
 
@@ -133,6 +142,8 @@ def import_plan(
         at: the import's time (naive UTC), stamped on every audit entry.
         new_plan: the file is a plan not imported before: add it beside the others and make it current.
         replace_current: the file is the current plan under a new short name: update that plan in place.
+        from_file_wins: take the file's role holders and cadences even where they were changed
+            since the last import (in chat) and the file did not change; otherwise those are kept.
 
     Returns:
         Every change made, each already written to the audit log.
@@ -141,18 +152,20 @@ def import_plan(
         PlanChoiceRefused: the file's plan is not the current plan and neither option says what
             to do with it, or the option given does not fit (before anything is written).
     """
-    return _Importer(repo, actor, at).run(spec, new_plan=new_plan, replace_current=replace_current)
+    return _Importer(repo, actor, at, from_file_wins).run(spec, new_plan=new_plan, replace_current=replace_current)
 
 
 class _Importer:
-    def __init__(self, repo: PlanRepository, actor: str, at: dt.datetime) -> None:
+    def __init__(self, repo: PlanRepository, actor: str, at: dt.datetime, from_file_wins: bool) -> None:
         self.repo = repo
+        self.from_file_wins = from_file_wins
         self.actor = actor
         self.at = at
         self.result = ImportResult()
         self.role_titles: dict[int, str] = {}
         self.theme_codes: dict[int, str] = {}
         self.last: dict[tuple[str, str], str] = {}
+        self.undone_cadences: set[str] = set()
         self.others_last: dict[tuple[str, str], str] = {}
 
     def run(self, spec: PlanSpec, *, new_plan: bool, replace_current: bool) -> ImportResult:
@@ -172,7 +185,14 @@ class _Importer:
     # -- recording ------------------------------------------------------------------------
 
     def record(
-        self, kind: str, entity: str, key: str, before: Mapping[str, Any], after: Mapping[str, Any], text: str
+        self,
+        kind: str,
+        entity: str,
+        key: str,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        text: str,
+        note: Mapping[str, Any] | None = None,
     ) -> None:
         self.repo.audit(
             at=self.at,
@@ -180,7 +200,7 @@ class _Importer:
             entity=entity,
             key=key[:300],
             change=kind,
-            detail={"before": before, "after": after},
+            detail={"before": before, "after": after, **(note or {})},
         )
         self.result.changes.append(Change(kind, entity, key, text))
 
@@ -196,7 +216,9 @@ class _Importer:
                 setattr(row, name, value)
         if after:
             text = "; ".join(f"{label}: {_short(before[label])} → {_short(after[label])}" for label in after)
-            self.record(CHANGE, entity, key, before, after, text)
+            undoes = entity == "action" and "cadence" in after and key in self.undone_cadences
+            note = {"undoes": f"cadence: {UNDOES}"} if undoes else None
+            self.record(CHANGE, entity, key, before, after, text + (f" (cadence {UNDOES})" if undoes else ""), note)
 
     def shown(self, name: str, value: Any) -> Any:
         if name.endswith("role_id"):
@@ -294,7 +316,12 @@ class _Importer:
     def _holders(self, spec: PlanSpec, plan: Plan, roles: dict[str, int], people: dict[str, Person]) -> None:
         """The file lists every current holder of the roles it names: a holding of one of them it
         no longer lists is removed. A role only this plan's last import named loses its holders
-        too, unless another plan names it; other roles are left as they are."""
+        too, unless another plan names it; other roles are left as they are.
+
+        A role whose holders changed since this plan's last import (``/plan admin assign``, say)
+        while the file still says what it said then keeps today's holders, listed as kept, unless
+        ``from_file_wins``; when the file changed too, the file's holders are taken, listed as
+        undoing the change made since."""
         person_ids = {email: row.id for email, row in people.items() if row.id is not None}
         emails = {row.id: email for email, row in people.items()}
         in_scope = {roles[title] for title in _roles_named(spec)}
@@ -311,17 +338,23 @@ class _Importer:
         existing = {
             (row.role_id, row.person_id): row for row in self.repo.all_role_holdings() if row.role_id in in_scope
         }
+        kept, undone = self._since_last_import(in_scope, wanted, existing, emails, people)
+        wanted = {pair: named for pair, named in wanted.items() if pair[0] not in kept}
+        existing = {pair: row for pair, row in existing.items() if pair[0] not in kept}
+        note = {"undoes": UNDOES} if undone else {}
         for pair, row in existing.items():
             if pair not in wanted:
                 title, email = self.role_titles.get(row.role_id, ""), emails.get(row.person_id, "")
                 self.repo.delete(row)
+                undoes = row.role_id in undone
                 self.record(
                     CLOSE,
                     "role holder",
                     f"{title} / {email}",
                     {"role": title, "email": email},
                     {},
-                    f"{_name(people, email)} no longer holds it",
+                    f"{_name(people, email)} no longer holds it" + (f" ({UNDOES})" if undoes else ""),
+                    note if undoes else None,
                 )
         new = [
             RoleHolder(role_id=role_id, person_id=person_id)
@@ -329,15 +362,58 @@ class _Importer:
             if (role_id, person_id) not in existing
         ]
         self.flush_new(new)
-        for title, email in (wanted[(row.role_id, row.person_id)] for row in new):
+        for row in new:
+            title, email = wanted[(row.role_id, row.person_id)]
+            undoes = row.role_id in undone
             self.record(
                 ADD,
                 "role holder",
                 f"{title} / {email}",
                 {},
                 {"role": title, "email": email},
-                f"{_name(people, email)} holds it",
+                f"{_name(people, email)} holds it" + (f" ({UNDOES})" if undoes else ""),
+                note if undoes else None,
             )
+
+    def _since_last_import(
+        self,
+        in_scope: set[int],
+        wanted: Mapping[tuple[int, int], tuple[str, str]],
+        existing: Mapping[tuple[int, int], RoleHolder],
+        emails: Mapping[int | None, str],
+        people: dict[str, Person],
+    ) -> tuple[set[int], set[int]]:
+        """The roles whose holders changed since this plan's last import: those kept as they are
+        now (each recorded as kept), and those the file's holders replace."""
+        filed: dict[int, set[str]] = {role_id: set() for role_id in in_scope}
+        held: dict[int, set[str]] = {role_id: set() for role_id in in_scope}
+        for (role_id, _), (_, email) in wanted.items():
+            filed[role_id].add(email)
+        for role_id, person_id in existing:
+            held[role_id].add(emails.get(person_id, ""))
+        kept: set[int] = set()
+        undone: set[int] = set()
+        for role_id in sorted(in_scope, key=lambda rid: self.role_titles.get(rid, "")):
+            title = self.role_titles.get(role_id, "")
+            said = self.last.get((HOLDERS, title))
+            last = set(json.loads(said)) if said is not None else None
+            file_value, now = filed[role_id], held[role_id]
+            if file_value == now or last is None or last == now:
+                continue
+            if last != file_value or self.from_file_wins:
+                undone.add(role_id)
+                continue
+            kept.add(role_id)
+            self.record(
+                KEEP,
+                "role holder",
+                title,
+                {"file": sorted(file_value)},
+                {"kept": sorted(now)},
+                f"kept: held by {_names(people, now)} since the file was last imported; the file still says "
+                f"{_names(people, file_value)} (--from-file-wins applies the file's)",
+            )
+        return kept, undone
 
     def _themes(self, spec: PlanSpec, plan: Plan, roles: dict[str, int]) -> dict[str, Theme]:
         assert plan.id is not None
@@ -385,7 +461,7 @@ class _Importer:
                     if row.current_due == row.baseline_due:
                         wanted["current_due"] = action.due
                 wanted |= {
-                    "cadence": action.cadence,
+                    "cadence": action.cadence if row is None else self._cadence(row, action.cadence),
                     "priority": action.priority,
                     "position": theme_position * _THEME_STRIDE + index,
                 }
@@ -411,6 +487,26 @@ class _Importer:
             }
             self.record(ADD, "action", row.code, {}, after, _short(row.title))
         return {**existing, **{row.code: row for row in new}}
+
+    def _cadence(self, row: Action, filed: str) -> str:
+        """The file's cadence, unless the action's was changed since the last import
+        (``/plan admin cadence``) and the file still says what it said then: that one is kept."""
+        said = self.last.get((CADENCE, row.code))
+        if row.cadence == filed or said is None or said == row.cadence:
+            return filed
+        if said != filed or self.from_file_wins:
+            self.undone_cadences.add(row.code)
+            return filed
+        self.record(
+            KEEP,
+            "action",
+            row.code,
+            {"cadence": filed},
+            {"cadence": row.cadence},
+            f"kept: updated {row.cadence} since the file was last imported; the file still says {filed} "
+            "(--from-file-wins applies the file's)",
+        )
+        return row.cadence
 
     def _close_dropped(self, actions: Iterable[Action], listed: set[str]) -> None:
         """An active action the file no longer lists is closed, keeping its history; complete ones stay complete."""
@@ -532,6 +628,11 @@ def _short(value: Any, limit: int = 60) -> str:
         return "yes" if value else "no"
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _names(people: dict[str, Person], emails: Iterable[str]) -> str:
+    shown = sorted(_name(people, email) for email in emails)
+    return ", ".join(shown) if shown else "no one"
 
 
 def _name(people: dict[str, Person], email: str) -> str:
