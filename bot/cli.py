@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take the file's role holders and cadences even where chat changed them since the last import",
     )
+    plan_import.add_argument(
+        "--assume-higher-is-better",
+        action="store_true",
+        help="take a measure that states neither higher_is_better nor lower_is_better as higher-is-better",
+    )
     _reads_database(plan_sub, "list", help="list the plans, marking the current one")
     plan_use = _reads_database(plan_sub, "use", help="make a plan current (chat commands and scheduled reports)")
     plan_use.add_argument("short_name", metavar="SHORT_NAME", help='the plan\'s short name, e.g. "PCP 2017-20"')
@@ -222,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         new_plan=args.new_plan,
         replace_current=args.replace_current,
         from_file_wins=args.from_file_wins,
+        assume_higher_is_better=args.assume_higher_is_better,
     )
 
 

@@ -35,6 +35,7 @@ def run_plan_import(
     new_plan: bool = False,
     replace_current: bool = False,
     from_file_wins: bool = False,
+    assume_higher_is_better: bool = False,
 ) -> int:
     """Import a plan file and print its changes.
 
@@ -44,7 +45,7 @@ def run_plan_import(
     """
     out, err = Console(), Console(stderr=True)
     try:
-        spec = load_plan(path)
+        spec = load_plan(path, assume_higher_is_better=assume_higher_is_better)
     except PlanFileError as exc:
         err.print(Text(exc.message, style="red"), soft_wrap=True)
         return 2
@@ -73,6 +74,13 @@ def run_plan_import(
     finally:
         container.engine.dispose()
     _report(out, result, path, dry_run)
+    if spec.assumed_higher:
+        out.print(
+            f"Higher is better was assumed for {len(spec.assumed_higher)} measure"
+            f"{'s' if len(spec.assumed_higher) > 1 else ''} the file gives no polarity: "
+            + "; ".join(spec.assumed_higher),
+            soft_wrap=True,
+        )
     return 0
 
 
