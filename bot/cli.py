@@ -79,9 +79,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = _reads_database(sub, "plan", help="plan maintenance")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
-    plan_import = _reads_database(plan_sub, "import", help="load or update the plan from a YAML or CSV file")
+    plan_import = _reads_database(plan_sub, "import", help="load or update the current plan from a YAML or CSV file")
     plan_import.add_argument("file", type=Path)
     plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    choice = plan_import.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--new-plan",
+        action="store_true",
+        help="the file is a plan not imported before: add it beside the others and make it current",
+    )
+    choice.add_argument(
+        "--replace-current",
+        action="store_true",
+        help="the file is the current plan under a new short name: update the current plan in place",
+    )
+    plan_import.add_argument(
+        "--from-file-wins",
+        action="store_true",
+        help="take the file's role holders and cadences even where chat changed them since the last import",
+    )
+    plan_import.add_argument(
+        "--assume-higher-is-better",
+        action="store_true",
+        help="take a measure that states neither higher_is_better nor lower_is_better as higher-is-better",
+    )
+    _reads_database(plan_sub, "list", help="list the plans, marking the current one")
+    plan_use = _reads_database(plan_sub, "use", help="make a plan current (chat commands and scheduled reports)")
+    plan_use.add_argument("short_name", metavar="SHORT_NAME", help='the plan\'s short name, e.g. "PCP 2017-20"')
 
     listing = "\n".join(f"  {name:<8} {what}" for name, what in REPORTS.items())
     report = sub.add_parser(
@@ -96,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "subject", nargs="*", help='a THEME for summary and theme, a QUARTER such as "2018/19 Q3" for quarter'
     )
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+    report.add_argument("--plan", metavar="SHORT_NAME", help="report on this plan (default: the current plan)")
     report.add_argument(
         "--quarter", help='panel, theme: the quarter, e.g. "2018/19 Q3" or "last quarter" (theme\'s default)'
     )
@@ -135,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     measure_set.add_argument("value", help="a number, e.g. 72.5 or 72.5%%")
     measure_set.add_argument("--quarter", required=True, help='e.g. "2018/19 Q3", or "last quarter"')
     measure_set.add_argument("--as-of", metavar="YYYY-MM-DD", help="record as if on this day (default: now)")
+    measure_set.add_argument("--plan", metavar="SHORT_NAME", help="the action's plan (default: the current plan)")
     return parser
 
 
@@ -195,15 +221,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             report=report,
             theme=" ".join(args.subject),
             year=args.year,
+            plan=args.plan,
         )
     if args.command == "report":
         from bot.report_command import run_report
 
-        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of)
+        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of, args.plan)
     if args.command == "measure":
         from bot.report_command import run_measure_set
 
-        return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
+        return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of, args.plan)
     if args.command == "publish":
         from bot.publish_command import run_publish
 
@@ -220,9 +247,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.db_command import run_upgrade
 
         return run_upgrade(settings)
+    if args.plan_command == "list":
+        from bot.plans_command import run_plan_list
+
+        return run_plan_list(settings)
+    if args.plan_command == "use":
+        from bot.plans_command import run_plan_use
+
+        return run_plan_use(settings, args.short_name)
     from bot.plan_import_command import run_plan_import
 
-    return run_plan_import(settings, args.file, dry_run=args.dry_run)
+    return run_plan_import(
+        settings,
+        args.file,
+        dry_run=args.dry_run,
+        new_plan=args.new_plan,
+        replace_current=args.replace_current,
+        from_file_wins=args.from_file_wins,
+        assume_higher_is_better=args.assume_higher_is_better,
+    )
 
 
 if __name__ == "__main__":

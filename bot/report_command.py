@@ -20,6 +20,7 @@ from bot.container import utc_now
 from bot.db_command import open_container
 from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
+from bot.plans_command import find_plan
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
@@ -53,8 +54,8 @@ def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datet
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None) -> int:
-    """Print one report.
+def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None, plan: str | None = None) -> int:
+    """Print one report, on the current plan or the one ``plan`` names by short name.
 
     Returns:
         0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
@@ -71,7 +72,7 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
         quarter = parse_quarter(subject or "", london_date(now))
         return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
 
-    return run_in_database(settings, as_of, build)
+    return run_in_database(settings, as_of, build, plan)
 
 
 def run_panel(
@@ -86,11 +87,12 @@ def run_panel(
     report: str = QUARTERLY,
     theme: str = "",
     year: str | None = None,
+    plan: str | None = None,
 ) -> int:
     """Write a Panel document to ``output``: the quarterly appendix, the annual report for ``year``
-    (``report`` ANNUAL) or the deep dive into ``theme`` (``report`` THEME); nothing is written when
-    anything is refused (an unknown theme, a year with no frozen quarter, a year or quarter that
-    cannot be read).
+    (``report`` ANNUAL) or the deep dive into ``theme`` (``report`` THEME), of the current plan or the
+    one ``plan`` names; nothing is written when anything is refused (an unknown theme, a year with no
+    frozen quarter, a year or quarter that cannot be read).
 
     The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
     Slack's; the file is written under a temporary name and renamed into place.
@@ -114,7 +116,7 @@ def run_panel(
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
-    return run_in_database(settings, as_of, export)
+    return run_in_database(settings, as_of, export, plan)
 
 
 def _panel_problem(
@@ -150,8 +152,11 @@ def _panel_problem(
     return None
 
 
-def run_measure_set(settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None) -> int:
-    """Record a strategic measure's value for a quarter and print what was stored.
+def run_measure_set(
+    settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None, plan: str | None = None
+) -> int:
+    """Record a strategic measure's value for a quarter (on the current plan's action, or the
+    one ``plan`` names) and print what was stored.
 
     Returns:
         0 when stored, 1 when the database cannot be reached, 2 when the input was refused.
@@ -169,17 +174,19 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
         )
         return render_measure_recorded(recorded)
 
-    return run_in_database(settings, as_of, record)
+    return run_in_database(settings, as_of, record, plan)
 
 
 def run_in_database(
-    settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]
+    settings: Settings,
+    as_of: str | None,
+    work: Callable[[PlanRepository, dt.datetime], RenderableType],
+    plan: str | None = None,
 ) -> int:
-    """Run ``work`` in one unit of work as at ``as_of`` (default now) and print what it answers; a
-    refusal (``UserError``) goes to stderr with exit code 2, an unreachable database exits 1."""
+    """Run ``work`` in one unit of work as at ``as_of`` (default now), on the current plan or the one
+    ``plan`` names, and print what it answers; a refusal (``UserError``) goes to stderr with exit code
+    2, an unreachable database exits 1."""
     out, err = Console(highlight=False), Console(stderr=True)
-    """Run ``work`` in one unit of work as at ``as_of`` (default now) and print what it answers; a
-    refusal (``UserError``) is printed on stderr with exit code 2, an unreachable database exit 1."""
     try:
         now = as_of_moment(as_of, utc_now)
     except BadDate as exc:
@@ -190,6 +197,9 @@ def run_in_database(
         return 1
     try:
         with container.unit_of_work() as repo:
+            if plan is not None:
+                # Every question the report asks of "the current plan" is answered for this one.
+                repo.pin_plan(find_plan(repo, plan))
             shown = work(repo, now)
     except UserError as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)
