@@ -17,12 +17,11 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import utc_now
 from bot.db_command import open_container
-from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
-from commands.panel import PanelOrder
+from commands.panel import EXPORT_FORMATS, PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
@@ -86,6 +85,9 @@ def run_panel(
     if problem is not None:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
+
+    # The writers (python-docx, openpyxl, matplotlib) are imported only for a file, not for every report.
+    from bot.exports import write_panel_file
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The person at the terminal can read the database itself: any version is theirs to write.

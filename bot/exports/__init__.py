@@ -1,7 +1,9 @@
 """The Panel appendix written to files: docx, xlsx, csv, html and md, one module per format.
 
 ``write_panel`` is the one entry point the console and Slack use; the content itself is built once
-in ``commands.panel`` and laid out as tables in ``bot.exports.tables``.
+in ``commands.panel`` and laid out as tables in ``bot.exports.tables``. Each writer (python-docx,
+openpyxl) and the charts (matplotlib) are imported when a file is written, not when this package is:
+a report in the terminal or a Slack process that never writes a file does not pay for them.
 """
 
 from __future__ import annotations
@@ -11,19 +13,17 @@ import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.exports.charts import Chart, status_share_chart, theme_comparison_chart
-from bot.exports.csv_writer import write_csv
-from bot.exports.docx_writer import write_docx
-from bot.exports.html_writer import write_html
-from bot.exports.md_writer import write_md
-from bot.exports.xlsx_writer import write_xlsx
 from commands.chart_data import status_shares, theme_counts
 from commands.panel import EXPORT_FORMATS, PanelOrder, PanelReport
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-__all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel", "write_panel_file"]
+if TYPE_CHECKING:
+    from bot.exports.charts import Chart
+
+__all__ = ["EXPORT_FORMATS", "draw_charts", "file_name", "write_panel", "write_panel_file"]
 
 IMAGE_FORMATS = ("docx", "html", "md")
 
@@ -46,14 +46,24 @@ def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart
     # Word or Excel, whose XML cannot hold them, nor reach a reader raw.
     panel = safe_copy(panel)
     if fmt == "docx":
+        from bot.exports.docx_writer import write_docx
+
         write_docx(panel, path, charts)
     elif fmt == "html":
+        from bot.exports.html_writer import write_html
+
         write_html(panel, path, charts)
     elif fmt == "md":
+        from bot.exports.md_writer import write_md
+
         write_md(panel, path, charts)
     elif fmt == "xlsx":
+        from bot.exports.xlsx_writer import write_xlsx
+
         write_xlsx(panel, path)
     elif fmt == "csv":
+        from bot.exports.csv_writer import write_csv
+
         write_csv(panel, path)
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -84,6 +94,8 @@ def file_name(order: PanelOrder) -> str:
 def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> tuple[Chart, ...]:
     """The appendix's two charts: statuses per theme this quarter beside last, and each status's
     share per quarter of the plan up to this one."""
+    from bot.exports.charts import status_share_chart, theme_comparison_chart
+
     quarter = panel.quarter
     return (
         theme_comparison_chart(theme_counts(panel.themes), quarter.label, quarter.previous().label),
