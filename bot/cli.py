@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("report", choices=tuple(REPORTS), metavar="REPORT", help="one of: " + ", ".join(REPORTS))
     report.add_argument("subject", nargs="*", help='a THEME for summary, a QUARTER such as "2018/19 Q3" for quarter')
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+    report.add_argument(
+        "--all",
+        dest="every_action",
+        action="store_true",
+        help="every action of a long report (default: its summary and the exceptions that matter most)",
+    )
     report.add_argument("--quarter", help='panel: the quarter, e.g. "2018/19 Q3" or "last quarter"')
     report.add_argument("--format", dest="fmt", default="docx", help="panel: docx (default), xlsx, csv, html or md")
     report.add_argument("--public", action="store_true", help="panel: role titles only, restricted commentary left out")
@@ -172,7 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report":
         from bot.report_command import run_report
 
-        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of)
+        subject = " ".join(args.subject) or None
+        return run_report(settings, args.report, subject, args.as_of, every_action=args.every_action)
     if args.command == "measure":
         from bot.report_command import run_measure_set
 

@@ -26,7 +26,6 @@ from commands.panel_orders import produce_panel, written_text
 from commands.periods import parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
-from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
@@ -49,23 +48,27 @@ def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datet
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None) -> int:
-    """Print one report.
+def run_report(
+    settings: Settings, kind: str, subject: str | None, as_of: str | None, *, every_action: bool = False
+) -> int:
+    """Print one report: a long one as its summary and the exceptions that matter most, unless
+    ``every_action`` (``--all``).
 
     Returns:
         0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
     """
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
-        # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
+        # The renderer makes the laid-out text safe for a terminal (``commands.text.safe_copy``).
         if kind == "summary":
-            return render_report(safe_copy(theme_summary(repo, now, subject)))
-        if kind == "overdue":
-            return render_report(safe_copy(overdue_list(repo, now)))
-        if kind == "digest":
-            return render_report(safe_copy(weekly_digest(repo, now)))
-        quarter = parse_quarter(subject or "", london_date(now))
-        return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
+            content: object = theme_summary(repo, now, subject)
+        elif kind == "overdue":
+            content = overdue_list(repo, now)
+        elif kind == "digest":
+            content = weekly_digest(repo, now)
+        else:
+            content = quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now)
+        return render_report(content, every_action=every_action)
 
     return _run(settings, as_of, build)
 

@@ -20,6 +20,9 @@ A platform has a budget (``CHANNEL_MESSAGES``: Slack messages including thread r
 cards). Its renderer tries ``CUTS`` from the longest to the shortest and posts the first whose
 messages fit the budget; every cut keeps the heading, the whole plan's counts and the pointer to the
 full detail, and says how many exceptions and themes it left out.
+
+The terminal shows the same short version of a long report (``long_report``: more than
+``LONG_REPORT_ROWS`` rows laid out whole) at ``TERMINAL_CUT``, pointing to ``--all`` for every action.
 """
 
 from __future__ import annotations
@@ -58,11 +61,16 @@ class Cut:
     """How much of a report a channel gets: at most ``exceptions`` rows per list and ``themes`` theme lines."""
 
     exceptions: int
-    themes: int
+    themes: int | None
 
 
 CUTS = (Cut(10, 30), Cut(5, 30), Cut(5, 12), Cut(0, 12), Cut(0, 5), Cut(0, 0))
 """From the longest to the shortest; a renderer posts the first that fits its platform's budget."""
+
+TERMINAL_CUT = Cut(20, None)
+"""A long report in the terminal: every theme's line and the 20 exceptions that matter most."""
+LONG_REPORT_ROWS = 100
+"""More action rows than this laid out whole and the terminal shows the short version unless asked for ``--all``."""
 
 
 def shortens(content: object) -> bool:
@@ -71,7 +79,12 @@ def shortens(content: object) -> bool:
 
 
 def channel_layout(
-    content: object, scheme: RagScheme = DEFAULT_SCHEME, cut: Cut = CUTS[0], *, files: bool = True
+    content: object,
+    scheme: RagScheme = DEFAULT_SCHEME,
+    cut: Cut = CUTS[0],
+    *,
+    files: bool = True,
+    detail: str | None = None,
 ) -> Layout:
     """The report as a channel gets it; any other report (an action's history) is laid out whole.
 
@@ -79,20 +92,54 @@ def channel_layout(
         cut: how many exceptions and theme lines to show.
         files: the platform can send the Panel file (``/plan report``); else the pointer names the
             terminal command that writes it.
+        detail: where the full detail is, instead of ``full_detail_text`` (the terminal's ``--all``).
 
     Raises:
         TypeError: ``content`` is not a report.
     """
+    pointer = Note(detail if detail is not None else full_detail_text(content, files=files))
     match content:
         case QuarterlySummary():
-            return _quarterly(content, scheme, cut, files)
+            return _quarterly(content, scheme, cut, pointer)
         case Digest():
-            return _digest(content, scheme, cut)
+            return _digest(content, scheme, cut, pointer)
         case Summary():
-            return _summary(content, scheme, cut)
+            return _summary(content, scheme, cut, pointer)
         case OverdueList():
-            return _overdue(content, scheme, cut)
+            return _overdue(content, scheme, cut, pointer)
     return report_layout(content, scheme)
+
+
+def long_report(content: object, limit: int = LONG_REPORT_ROWS) -> bool:
+    """Whether the report laid out whole lists more than ``limit`` action rows (counted, not laid out)."""
+    match content:
+        case QuarterlySummary():
+            listed = (content.exceptions, content.completed, content.progress, content.next_quarter, content.changes)
+            rows = sum(len(b.rows) for b in content.themes) + sum(len(items) for items in listed)
+        case Digest():
+            lists = (content.changes, content.overdue, content.due_soon, content.not_reported)
+            rows = sum(len(items) for items in lists) + len(content.reprofile_requests)
+        case Summary():
+            rows = sum(len(b.rows) for b in content.themes) + len(content.exceptions)
+        case OverdueList():
+            rows = len(content.rows)
+        case _:
+            return False
+    return rows > limit
+
+
+def terminal_detail_text(content: object) -> str:
+    """Where every action is, under a long report's short version in the terminal."""
+    match content:
+        case QuarterlySummary(quarter=quarter):
+            command = f'planbot report quarter "{quarter.label}" --all'
+        case Digest():
+            command = "planbot report digest --all"
+        case Summary(theme=theme):
+            command = f"planbot report summary{f' {theme}' if theme else ''} --all"
+        case _:
+            command = "planbot report overdue --all"
+    return f"This is the summary and the exceptions that matter most; every action: {command} (the same --as-of)."
 
 
 def attention_order(rows: Iterable[ActionRow], scheme: RagScheme = DEFAULT_SCHEME) -> list[ActionRow]:
@@ -137,15 +184,15 @@ def more_text(hidden: int, what: str) -> str:
     return f"and {hidden} more {what}."
 
 
-def _quarterly(summary: QuarterlySummary, scheme: RagScheme, cut: Cut, files: bool) -> Layout:
+def _quarterly(summary: QuarterlySummary, scheme: RagScheme, cut: Cut, pointer: Note) -> Layout:
     why = {item.row.code: ", ".join(kind.value for kind in item.kinds) for item in summary.exceptions}
     rows = attention_order((item.row for item in summary.exceptions), scheme)
     section = _listed(f"Exceptions, {ATTENTION_ORDER}", rows, cut, "exceptions", scheme, why)
-    headline = (*quarterly_headline(summary, scheme, cut.themes), Note(full_detail_text(summary, files=files)))
+    headline = (*quarterly_headline(summary, scheme, cut.themes), pointer)
     return Layout(quarterly_heading(summary), headline, (section,))
 
 
-def _digest(digest: Digest, scheme: RagScheme, cut: Cut) -> Layout:
+def _digest(digest: Digest, scheme: RagScheme, cut: Cut, pointer: Note) -> Layout:
     """What needs attention this week: new reds, deteriorating colour changes and overdue actions."""
     reds = {row.code for row in digest.new_reds}
     picked: dict[str, ActionRow] = {}
@@ -161,7 +208,7 @@ def _digest(digest: Digest, scheme: RagScheme, cut: Cut) -> Layout:
         blocks: list[Block] = [requests_table(shown)] if shown else []
         blocks += _more(len(digest.reprofile_requests) - len(shown), "re-profile requests")
         sections.append(Section("Re-profile requests awaiting approval", tuple(blocks)))
-    headline = (*digest_headline(digest, cut.themes), Note(full_detail_text(digest)))
+    headline = (*digest_headline(digest, cut.themes), pointer)
     return Layout(digest_heading(digest), headline, tuple(sections))
 
 
@@ -172,19 +219,19 @@ def _digest_why(row: ActionRow, new_red: bool) -> str:
     return ", ".join(kinds)
 
 
-def _summary(summary: Summary, scheme: RagScheme, cut: Cut) -> Layout:
+def _summary(summary: Summary, scheme: RagScheme, cut: Cut, pointer: Note) -> Layout:
     rows = attention_order(summary.exceptions, scheme)
     title = f"Exceptions: red, deteriorating or overdue, {ATTENTION_ORDER}"
     section = _listed(title, rows, cut, "exceptions", scheme, reason=True)
-    headline = (*summary_headline(summary, scheme, cut.themes), Note(full_detail_text(summary)))
+    headline = (*summary_headline(summary, scheme, cut.themes), pointer)
     return Layout(summary_heading(summary), headline, (section,))
 
 
-def _overdue(overdue: OverdueList, scheme: RagScheme, cut: Cut) -> Layout:
+def _overdue(overdue: OverdueList, scheme: RagScheme, cut: Cut, pointer: Note) -> Layout:
     shown = overdue.rows[: cut.exceptions]
     blocks: list[Block] = [actions_table("", shown, scheme, days=True)] if shown else []
     blocks += _more(len(overdue.rows) - len(shown), "overdue actions")
-    headline = (*overdue_headline(overdue, cut.themes), Note(full_detail_text(overdue)))
+    headline = (*overdue_headline(overdue, cut.themes), pointer)
     sections = (Section("Longest overdue", tuple(blocks)),) if overdue.rows else ()
     return Layout(overdue_heading(overdue), headline, sections)
 
