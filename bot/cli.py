@@ -1,4 +1,9 @@
-"""The ``planbot`` command: argument parsing only; each sub-command lives in its own module."""
+"""The ``planbot`` command: argument parsing only; each sub-command lives in its own module.
+
+Nothing heavy is imported here: ``planbot --help`` needs argparse alone, the settings (and the
+database layer they name) are imported once the arguments are read, and each sub-command imports
+its own module, so a report in the terminal never loads Slack's, Teams' or the file writers' libraries
+(``tests/test_cli.py`` runs the process and checks ``sys.modules``)."""
 
 from __future__ import annotations
 
@@ -11,10 +16,9 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from bot.config import Settings
-from bot.schedule_settings import BadSetting
-from storage.db import DEFAULT_DATABASE_URL
-
+DEFAULT_DATABASE_URL = "sqlite:///planbot.db"
+"""``storage.db.DEFAULT_DATABASE_URL``, written out so that ``planbot --help`` imports no database code
+(``tests/test_cli.py`` checks the two agree)."""
 DATABASE_NOTE = f"The database is the one DATABASE_URL names (default: {DEFAULT_DATABASE_URL})."
 REPORTS = {
     "summary": "where each theme stands now, with exceptions (give a THEME for one theme)",
@@ -120,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "subject", nargs="*", help='a THEME for summary and theme, a QUARTER such as "2018/19 Q3" for quarter'
     )
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+    report.add_argument(
+        "--all",
+        dest="every_action",
+        action="store_true",
+        help="every action of a long report (default: its summary and the exceptions that matter most)",
+    )
     report.add_argument("--plan", metavar="SHORT_NAME", help="report on this plan (default: the current plan)")
     report.add_argument(
         "--quarter", help='panel, theme: the quarter, e.g. "2018/19 Q3" or "last quarter" (theme\'s default)'
@@ -183,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         developer = Developer(args.developer, args.website or PLACEHOLDER_SITE, args.privacy_url, args.terms_url)
         return run_package(os.environ, args.output, force=args.force, developer=developer)
+    from bot.config import Settings
+    from bot.schedule_settings import BadSetting
+
     try:
         settings = Settings.from_env()
     except BadSetting as error:
@@ -226,7 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report":
         from bot.report_command import run_report
 
-        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of, args.plan)
+        subject = " ".join(args.subject) or None
+        return run_report(settings, args.report, subject, args.as_of, args.plan, every_action=args.every_action)
     if args.command == "measure":
         from bot.report_command import run_measure_set
 

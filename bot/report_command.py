@@ -18,18 +18,16 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import utc_now
 from bot.db_command import open_container
-from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
 from bot.plans_command import find_plan
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
-from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder
+from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
-from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
@@ -54,23 +52,33 @@ def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datet
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None, plan: str | None = None) -> int:
-    """Print one report, on the current plan or the one ``plan`` names by short name.
+def run_report(
+    settings: Settings,
+    kind: str,
+    subject: str | None,
+    as_of: str | None,
+    plan: str | None = None,
+    *,
+    every_action: bool = False,
+) -> int:
+    """Print one report, on the current plan or the one ``plan`` names by short name: a long one as its
+    summary and the exceptions that matter most, unless ``every_action`` (``--all``).
 
     Returns:
         0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
     """
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
-        # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
+        # The renderer makes the laid-out text safe for a terminal (``commands.text.safe_copy``).
         if kind == "summary":
-            return render_report(safe_copy(theme_summary(repo, now, subject)))
-        if kind == "overdue":
-            return render_report(safe_copy(overdue_list(repo, now)))
-        if kind == "digest":
-            return render_report(safe_copy(weekly_digest(repo, now)))
-        quarter = parse_quarter(subject or "", london_date(now))
-        return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
+            content: object = theme_summary(repo, now, subject)
+        elif kind == "overdue":
+            content = overdue_list(repo, now)
+        elif kind == "digest":
+            content = weekly_digest(repo, now)
+        else:
+            content = quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now)
+        return render_report(content, every_action=every_action)
 
     return run_in_database(settings, as_of, build, plan)
 
@@ -104,6 +112,9 @@ def run_panel(
     if problem is not None:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
+
+    # The writers (python-docx, openpyxl, matplotlib) are imported only for a file, not for every report.
+    from bot.exports import write_panel_file
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The person at the terminal can read the database itself: any version is theirs to write.

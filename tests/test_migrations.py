@@ -13,8 +13,9 @@ from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from storage import migrate
 from storage.db import make_engine
-from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade_to, upgrade_to_head
+from storage.migrate import MIGRATIONS, current_revision, head_revision, shipped_head, upgrade_to, upgrade_to_head
 from storage.models import Plan, Role, Theme
 from storage.repository import PlanRepository
 
@@ -56,6 +57,23 @@ class TestUpgrade:
         """The revision planbot reports as newest is one of the scripts it ships."""
         names = [path.name for path in (MIGRATIONS / "versions").glob("*.py")]
         assert any(name.startswith(f"{head_revision()}_") for name in names)
+
+    def test_the_head_read_from_the_scripts_is_alembics(self) -> None:
+        """``upgrade_to_head`` skips Alembic on a database at this head, so it must be Alembic's own."""
+        assert head_revision() == shipped_head()
+
+    def test_a_database_at_head_is_left_without_alembic_and_one_behind_is_upgraded(
+        self, fresh: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        upgrade_to(fresh, "0007")
+        upgrade_to_head(fresh)
+        assert head_revision() == current_revision(fresh)
+
+        def alembic(engine: Engine, revision: str) -> None:
+            raise AssertionError("Alembic was run on a database already at head")
+
+        monkeypatch.setattr(migrate, "upgrade_to", alembic)
+        upgrade_to_head(fresh)
 
 
 class TestReportSpeedUpgrade:
