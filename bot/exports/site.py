@@ -1,6 +1,6 @@
 """The public site's index page: one accessible HTML page linking every published document and its CSV.
 
-It is written with the appendix's own stylesheet (``html_writer.STYLE``), declares its language, uses
+It opens as the appendix does (``html_writer.page_start``: its language, title and stylesheet), uses
 landmarks and a heading per year, and every link says what it opens (the document, or its figures
 as CSV), so a screen reader's list of links reads on its own.
 """
@@ -10,21 +10,13 @@ from __future__ import annotations
 from html import escape
 
 from bot.exports import file_name
-from bot.exports.html_writer import STYLE
+from bot.exports.html_writer import page_start
 from commands.site import CSV_LINK, Site
 
 
 def render_index(site: Site) -> str:
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(site.title)}</title>",
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
+        *page_start(site.title),
         f"<header><h1>{escape(site.title)}</h1></header>",
         "<main>",
         f"<p>{escape(site.intro)}</p>",
