@@ -30,6 +30,7 @@ from commands.layout import (
     Table,
     status_cell,
 )
+from commands.priority import PRIORITY_COLUMN, any_priority, priority_cell, priority_line
 from commands.report_model import (
     ActionHistory,
     ActionRow,
@@ -97,8 +98,10 @@ def actions_table(
     days: bool = False,
     why: Sequence[str] = (),
 ) -> Table:
-    """Actions one per row: code, status, direction (when any has one), due, then owner and title."""
-    columns = [ACTION, STATUS]
+    """Actions one per row: code, the priority mark (when any is a priority), status, direction
+    (when any has one), due, then owner and title."""
+    flagged = any_priority(rows)
+    columns = [ACTION, *([PRIORITY_COLUMN] if flagged else []), STATUS]
     directed = any(row.direction is not None for row in rows)
     columns += [DIRECTION] if directed else []
     updated = any(row.updated_at is not None for row in rows)
@@ -107,7 +110,8 @@ def actions_table(
     columns += [REASON] if reason else []
     cells: list[tuple[Cell, ...]] = []
     for index, row in enumerate(rows):
-        line: list[Cell] = [row.code, status_cell(row.status, scheme)]
+        line: list[Cell] = [row.code, *([priority_cell(row.priority)] if flagged else [])]
+        line.append(status_cell(row.status, scheme))
         line += [str(row.direction) if row.direction is not None else ""] if directed else []
         line += [_day(row.updated_at) if row.updated_at else ""] if updated else []
         line.append(f"{show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
@@ -137,6 +141,7 @@ def directions(rows: Iterable[ActionRow]) -> str:
 def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     scope = summary.theme or "whole plan"
     headline: list[Block] = [*_theme_lines(summary.themes, scheme), _whole_plan(summary.themes, summary.totals, scheme)]
+    headline += _priority([row for block in summary.themes for row in block.rows], scheme)
     headline.append(Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)))
     sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
     exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
@@ -164,7 +169,7 @@ def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
         f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
     )
     codes = dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon))
-    headline: list[Block] = [*_late(digest.late), Line((totals,))]
+    headline: list[Block] = [*_late(digest.late), Line((totals,)), *_priority(digest.priority, scheme)]
     sections = []
     for code in codes:
         updated = _of(digest.updated, code)
@@ -225,6 +230,7 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
         ),
         *_theme_lines(summary.themes, scheme),
         _whole_plan(summary.themes, summary.totals, scheme),
+        *_priority([row for block in summary.themes for row in block.rows], scheme),
         Line(
             (
                 f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
@@ -268,6 +274,12 @@ def history_layout(action: ActionHistory, scheme: RagScheme = DEFAULT_SCHEME) ->
         table = Table("", (Column("When"), Column("Change"), Column("Approval", inline="approved: {}")), changes)
         sections.append(Section("Re-profiles", (table,)))
     return Layout(f"History of {action.code}", headline, tuple(sections))
+
+
+def _priority(rows: Sequence[ActionRow], scheme: RagScheme) -> list[Block]:
+    """The priority actions' line, or nothing for a plan that flags none."""
+    line = priority_line(rows, scheme)
+    return [line] if line is not None else []
 
 
 def _late(note: str) -> list[Block]:

@@ -139,6 +139,8 @@ class Digest:
     reprofile_requests: tuple[ReprofileRequest, ...] = ()
     late: str = ""
     """Set on a digest caught up after an outage ("This is Monday's digest, sent late after an outage.")."""
+    priority: tuple[ActionRow, ...] = ()
+    """The open priority actions as they stand at ``until`` (the headline counts them and names the reds)."""
 
 
 class ExceptionKind(Enum):

@@ -84,7 +84,14 @@ TRANSCRIPTS = (
     t("rag help bare", STRANGER, "help", "Blue (complete)"),
     # /plan: reports and plain questions.
     t("plan summary", OWNER, "/plan summary", "summary of whole plan as of 10 Dec 2018", "Whole plan:"),
-    t("plan summary theme", OWNER, "/plan summary victims", "summary of Victims", "V9 Red"),
+    t(
+        "plan summary theme",
+        OWNER,
+        "/plan summary victims",
+        "summary of Victims",
+        "V9 priority · Red",
+        "Priority actions: 3 · Red: V9",
+    ),
     t("plan summary code", OWNER, "/plan summary O", "summary of Offenders", "O7 Amber · ★ New"),
     t("plan summary unknown", OWNER, "/plan summary vic", "Did you mean Victims?"),
     t("plan overdue", OWNER, "/plan overdue", "overdue action(s) as of 10 Dec 2018, oldest first", "days overdue"),
