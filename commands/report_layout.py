@@ -62,6 +62,8 @@ WHY = Column("Why", Kind.ASIDE)
 OWNER = Column("Owner")
 TITLE = Column("Title", Kind.TITLE)
 REASON = Column("Reason", Kind.LONG, "Reason: {}")
+MITIGATION = Column("Mitigation", Kind.LONG, "Mitigation: {}")
+OUTCOME = Column("Outcome", Kind.LONG, "Outcome: {}")
 
 
 def cut(text: str, limit: int) -> str:
@@ -97,6 +99,8 @@ def actions_table(
     reason: bool = False,
     days: bool = False,
     why: Sequence[str] = (),
+    mitigation: bool = False,
+    outcome: bool = False,
 ) -> Table:
     """Actions one per row: code, the priority mark (when any is a priority), status, direction
     (when any has one), due, then owner and title."""
@@ -108,6 +112,10 @@ def actions_table(
     columns += [UPDATED] if updated else []
     columns += [DUE, *([DAYS] if days else []), *([WHY] if why else []), OWNER, TITLE]
     columns += [REASON] if reason else []
+    mitigated = mitigation and any(row.mitigation for row in rows)
+    delivered = outcome and any(row.outcome for row in rows)
+    columns += [MITIGATION] if mitigated else []
+    columns += [OUTCOME] if delivered else []
     cells: list[tuple[Cell, ...]] = []
     for index, row in enumerate(rows):
         line: list[Cell] = [row.code, *([priority_cell(row.priority)] if flagged else [])]
@@ -119,6 +127,8 @@ def actions_table(
         line += [why[index]] if why else []
         line += [row.owner_role, cut(row.title, MAX_TITLE)]
         line += [_reason(row.reason, row.restricted)] if reason else []
+        line += [_reason(row.mitigation, row.restricted)] if mitigated else []
+        line += [_reason(row.outcome, row.restricted)] if delivered else []
         cells.append(tuple(line))
     return Table(title, tuple(columns), tuple(cells))
 
@@ -144,7 +154,8 @@ def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layo
     headline += _priority([row for block in summary.themes for row in block.rows], scheme)
     headline.append(Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)))
     sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
-    exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
+    exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True, mitigation=True))
+    exceptions = exceptions or [Line(("None.",))]
     sections.append(Section("Exceptions: red, deteriorating or overdue", tuple(exceptions)))
     heading = f"{summary.plan_name}: summary of {scope} as of {_day(summary.as_of)}"
     return Layout(heading, tuple(headline), tuple(sections))
@@ -243,7 +254,8 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
     for block in summary.themes:
         blocks = _tables(actions_table("Direction of travel", block.rows, scheme))
         blocks += _exceptions([e for e in summary.exceptions if e.row.theme_code == block.code], scheme)
-        blocks += _tables(actions_table("Completed this quarter", _of(summary.completed, block.code), scheme))
+        completed = _of(summary.completed, block.code)
+        blocks += _tables(actions_table("Completed this quarter", completed, scheme, reason=True, outcome=True))
         progress = _of(summary.progress, block.code)
         blocks += _tables(actions_table("Progress this quarter", progress, scheme, reason=True))
         upcoming = _of(summary.next_quarter, block.code)
@@ -318,7 +330,8 @@ def _tables(table: Table) -> list[Block]:
 
 def _exceptions(items: Sequence[ExceptionItem], scheme: RagScheme) -> list[Block]:
     why = [", ".join(k.value for k in i.kinds) for i in items]
-    return _tables(actions_table("Exceptions", [i.row for i in items], scheme, reason=True, why=why))
+    rows = [i.row for i in items]
+    return _tables(actions_table("Exceptions", rows, scheme, reason=True, why=why, mitigation=True))
 
 
 def _measures(summary: QuarterlySummary) -> Section:

@@ -27,7 +27,8 @@ class ActionRow(NamedTuple):
     nothing has been reported). ``reason`` and ``updated_at`` belong to the update that set
     ``status``. ``days_overdue`` is 0 unless the action is past its current due date unfinished.
     ``updates`` counts the action's updates in the report's window (digest week, quarter); 0 in
-    reports without one.
+    reports without one. ``mitigation`` and ``outcome`` belong to the update too (empty when not
+    given); ``restricted`` covers them as it covers the reason.
     """
 
     code: str
@@ -45,6 +46,8 @@ class ActionRow(NamedTuple):
     days_overdue: int
     priority: bool = False
     updates: int = 0
+    mitigation: str = ""
+    outcome: str = ""
 
     @property
     def overdue(self) -> bool:

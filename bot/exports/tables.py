@@ -201,11 +201,15 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             status_cell(i.row.previous),
             str(i.row.direction) if i.row.direction is not None else "",
             _commentary(i.row, withheld),
+            _withheld(i.row.mitigation, i.row, withheld),
             i.row.due,
         )
         for i in panel.exceptions
     )
-    completed = tuple((r.code, r.title, r.owner_role, _commentary(r, withheld)) for r in panel.completed)
+    completed = tuple(
+        (r.code, r.title, r.owner_role, _commentary(r, withheld), _withheld(r.outcome, r, withheld))
+        for r in panel.completed
+    )
     following = panel.quarter.next().label
     upcoming = tuple(
         (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
@@ -218,14 +222,25 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             "exceptions",
             "Exceptions",
             f"Exceptions: red, deteriorating, overdue, re-profiled or not reported, {panel.quarter.label}",
-            ("Action", "Title", "Why", "Owner", "Status", "Last quarter", "Direction of travel", "Commentary", "Due"),
+            (
+                "Action",
+                "Title",
+                "Why",
+                "Owner",
+                "Status",
+                "Last quarter",
+                "Direction of travel",
+                "Commentary",
+                "Mitigation",
+                "Due",
+            ),
             exceptions,
         ),
         Section(
             "completed",
             "Completed this quarter",
             f"Actions completed in {panel.quarter.label}",
-            ("Action", "Title", "Owner", "Commentary"),
+            ("Action", "Title", "Owner", "Commentary", "Outcome"),
             completed,
         ),
         Section(
@@ -275,6 +290,11 @@ def cover_lines(panel: PanelReport) -> tuple[tuple[str, str], ...]:
 
 def _commentary(row: ActionRow, withheld: set[str]) -> str:
     return WITHHELD if row.code in withheld else row.reason
+
+
+def _withheld(text: str, row: ActionRow, withheld: set[str]) -> str:
+    """A mitigation or outcome as the audience may read it: withheld with the restricted reason."""
+    return WITHHELD if row.code in withheld else text
 
 
 def _measure(m: MeasureRow) -> tuple[str, ...]:
