@@ -132,13 +132,34 @@ SCRIPT: tuple[Step, ...] = (
     _rag(_at(10, 1, 9, 5), "ollie.kerr", "V9 amber CJS review of witness care slipped to November; impact assessed"),
     _rag(_at(10, 1, 9, 40), "tariq.gill", "V1 blue Victim and Witness Hub fully operational; now business as usual"),
     _rag(_at(10, 2, 10, 15), "hannah.pike", "V3 amber Facilitator vacancy; agency cover starts in November"),
-    _rag(_at(10, 2, 11, 30), "ravi.cole", "T2 red Supplier missed the data migration milestone; go-live needs BCB"),
-    _rag(_at(10, 3, 14, 0), "beth.foster", "V4 red 400 domestic abuse risk assessments are waiting for review"),
+    _rag(
+        _at(10, 2, 11, 30),
+        "ravi.cole",
+        "T2 red Supplier missed the data migration milestone; go-live needs BCB "
+        '--mitigation "Recovery plan to the BCB; supplier director attending"',
+    ),
+    _rag(
+        _at(10, 3, 14, 0),
+        "beth.foster",
+        "V4 red 400 domestic abuse risk assessments are waiting for review "
+        '--mitigation "Overtime agreed; daily triage of the highest-risk cases"',
+    ),
     _rag(_at(10, 3, 15, 10), "ollie.kerr", "V2 blue Victims' Code audit now quarterly; first audit 88% compliant"),
     _rag(_at(10, 4, 9, 20), "grace.reid", "C4 green"),
     _rag(_at(10, 4, 11, 0), "ollie.kerr", "O1 blue Offender Hub operating in every district"),
     _rag(_at(10, 4, 16, 45), "jack.lloyd", "T3 red", REFUSED),
-    _rag(_at(10, 4, 16, 47), "jack.lloyd", "T3 red Body-worn video rollout paused: docking stations failed tests"),
+    _rag(
+        _at(10, 4, 16, 47),
+        "jack.lloyd",
+        "T3 red Body-worn video rollout paused: docking stations failed tests",
+        REFUSED,
+    ),
+    _rag(
+        _at(10, 4, 16, 49),
+        "jack.lloyd",
+        "T3 red Body-worn video rollout paused: docking stations failed tests "
+        '--mitigation "Supplier replacing the stations at its cost"',
+    ),
     _rag(_at(10, 5, 8, 55), "zara.nash", "V9 green Looks fine from here", REFUSED),
     _rag(_at(10, 5, 10, 30), "ian.price", "C2 blue Community Safety Partnership funding agreements signed"),
     _rag(_at(10, 8, 9, 30), "lucy.wood", "c5 green Rural crime team at full strength; surgeries in every district"),
@@ -160,9 +181,19 @@ SCRIPT: tuple[Step, ...] = (
     _rag(_at(11, 5, 14, 20), "grace.reid", "C4 amber Serious injuries up 8% on last year; enforcement campaign next"),
     _rag(_at(11, 6, 10, 5), "hannah.pike", "V3 green Agency facilitator in post; referrals back on profile"),
     _rag(_at(11, 7, 9, 0), "nia.bell", "C7 yellow Online reporting live for 6 of 10 crime types; web chat delayed"),
-    _rag(_at(11, 12, 11, 45), "ollie.kerr", "V9 red CJS review will not report before March; due date needs BCB"),
+    _rag(
+        _at(11, 12, 11, 45),
+        "ollie.kerr",
+        "V9 red CJS review will not report before March; due date needs BCB "
+        '--mitigation "Escalated to the LCJB; re-profile to March proposed to the BCB"',
+    ),
     _rag(_at(11, 12, 14, 0), "neil.rees", "V9", SHOWN),
-    _rag(_at(11, 14, 10, 30), "fatima.walsh", "O4 done Perpetrator programme commissioned; first cohort started"),
+    _rag(
+        _at(11, 14, 10, 30),
+        "fatima.walsh",
+        "O4 done Perpetrator programme commissioned; first cohort started "
+        '--outcome "12 perpetrators in the first cohort; referrals from every district"',
+    ),
     _rag(_at(11, 15, 16, 10), "sophie.webb", "green T5 Joint estates review with Fire complete", REFUSED),
     _rag(
         _at(11, 15, 16, 12), "sophie.webb", "T5 blue Fire governance business case approved; joint estates review done"
@@ -172,12 +203,22 @@ SCRIPT: tuple[Step, ...] = (
         _at(11, 21, 11, 0), "fatima.walsh", "V5 blue ISVA service commissioned; three advisers in post since November"
     ),
     _rag(_at(12, 3, 9, 0), "ollie.kerr", "mine", SHOWN),
-    _rag(_at(12, 4, 11, 20), "ollie.kerr", "O7 red File quality 72% against an 85% target; joint CPS audit in January"),
+    _rag(
+        _at(12, 4, 11, 20),
+        "ollie.kerr",
+        "O7 red File quality 72% against an 85% target; joint CPS audit in January "
+        '--mitigation "Supervisors check every file before charge until the audit"',
+    ),
     _rag(_at(12, 5, 15, 0), "tom.okafor", "C6 green Third-party hate crime reporting centres doubled to 24"),
     _rag(_at(12, 10, 10, 10), "ravi.cole", "T2 green Data migration tested; go-live 4 February"),
     _rag(_at(12, 11, 14, 30), "jack.lloyd", "T3 amber Docking stations replaced; rollout restarted three weeks behind"),
     # Mid-December: the quarter-close reminders bring in the quarter-end returns.
-    _rag(_at(12, 12, 9, 10), "tariq.gill", "V1 blue Hub's first full year: 4,100 victims referred, 86% satisfied"),
+    _rag(
+        _at(12, 12, 9, 10),
+        "tariq.gill",
+        "V1 blue Hub's first full year "
+        '--outcome "4,100 victims referred in the year; 86% satisfied with the whole experience"',
+    ),
     _rag(_at(12, 12, 9, 30), "ollie.kerr", "V2 blue Q3 Victims' Code audit found 91% compliance"),
     _rag(_at(12, 13, 10, 0), "emma.doyle", "V6 green Hidden harms training reached 2,300 frontline staff"),
     _rag(_at(12, 13, 11, 15), "chloe.fraser", "V8 green Fraud victim care service specified; procurement on schedule"),
@@ -195,12 +236,21 @@ SCRIPT: tuple[Step, ...] = (
     _rag(_at(12, 19, 9, 30), "joe.dunn", "C1 green Neighbourhood model live in every district; ward surgeries monthly"),
     _rag(_at(12, 19, 11, 0), "ian.price", "C2 blue CSP grants for 2019/20 aligned to the Plan's priorities"),
     _rag(_at(12, 19, 15, 20), "owen.khan", "C3 amber Special Constables down to 205; recruitment campaign in February"),
-    _rag(_at(12, 20, 9, 0), "lucy.wood", "C5 blue Rural crime action team established; rural crime down 11%"),
+    _rag(
+        _at(12, 20, 9, 0),
+        "lucy.wood",
+        'C5 blue Rural crime action team established --outcome "Rural crime down 11% on last year"',
+    ),
     _rag(_at(12, 20, 10, 30), "marcus.shaw", "C8 green Precept consultation closed with 2,900 responses"),
     _rag(_at(12, 20, 14, 10), "holly.mensah", "T1 green Joint protective services business case approved"),
     _rag(_at(12, 21, 9, 5), "kwame.quinn", "T4 green Two stations sold; shared site with Fire agreed"),
     _rag(_at(12, 21, 10, 0), "meera.hale", "T6 green Workforce plan published; first degree-entry cohort in January"),
-    _rag(_at(12, 21, 11, 30), "aisha.clarke", "T7 red £1.2m savings gap for 2019/20; options paper to the January BCB"),
+    _rag(
+        _at(12, 21, 11, 30),
+        "aisha.clarke",
+        "T7 red £1.2m savings gap for 2019/20; options paper to the January BCB "
+        '--mitigation "Vacancy freeze on police staff posts; options paper to the January BCB"',
+    ),
     _rag(_at(12, 21, 12, 15), "ben.turner", "T8 green Demand dashboard live for every district commander"),
 )
 # Recorded once the quarter's figures are in, after the last weekly digest of December.

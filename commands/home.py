@@ -15,6 +15,7 @@ from commands.errors import UserError
 from commands.layout import Line, Section, Strong, status_cell
 from commands.model import Actor, Reply
 from commands.permissions import require_admin
+from commands.priority import PRIORITY_MARK, priority_line
 from commands.rag_views import timing_text
 from commands.report_layout import counts, cut, directions
 from commands.report_model import Digest, ThemeBlock
@@ -47,6 +48,7 @@ class OwnAction:
     cadence: str
     due: dt.date
     overdue: bool
+    priority: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def _own(action: Action, latest: StatusUpdate | None, today: dt.date, scheme: Ra
         cadence=action.cadence,
         due=action.current_due,
         overdue=scheme.action_overdue(action.current_due, action.state, status, today),
+        priority=action.priority,
     )
 
 
@@ -157,6 +160,7 @@ def home_layout(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> HomeLayou
             Line((Strong(f"{block.code} {block.name}"),)),
             Line(counts(block.counts, scheme)),
             Line((directions(block.rows) or "no change reported",)),
+            *_priority(block, scheme),
         )
         for block in view.themes
     )
@@ -185,6 +189,12 @@ def urgency(action: OwnAction) -> int:
     return 2 if action.timing is UpdateTiming.DUE_SOON else 3
 
 
+def _priority(block: ThemeBlock, scheme: RagScheme) -> tuple[Line, ...]:
+    """The theme's priority actions and its red ones, for a theme that has any."""
+    line = priority_line(block.rows, scheme)
+    return (line,) if line is not None else ()
+
+
 def _own_summary(own: tuple[OwnAction, ...]) -> Section:
     if not own:
         text = "You have no open actions as owner, delegate or SRO. Anyone can look at one with /rag V9."
@@ -205,5 +215,6 @@ def _own_line(action: OwnAction, scheme: RagScheme) -> Line:
         if action.update_due is not None and action.timing is not None:
             age += f" · {timing_text(action.timing, action.update_due, action.cadence)}"
     due = f"overdue since {show_date(action.due)}" if action.overdue else f"due {show_date(action.due)}"
-    runs = (Strong(action.code), " ", status_cell(action.status, scheme), f" · {age} · action {due}")
+    mark = f" · {PRIORITY_MARK}" if action.priority else ""
+    runs = (Strong(action.code), " ", status_cell(action.status, scheme), f"{mark} · {age} · action {due}")
     return Line(runs, (cut(action.title, MAX_HOME_TITLE),))

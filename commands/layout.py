@@ -150,7 +150,7 @@ def row_line(table: Table, row: Sequence[Cell]) -> Line:
         if column.kind is Kind.ID:
             runs.append(Strong(column.inline.format(cell)))
         elif column.kind is Kind.LONG:
-            detail.extend(_inline(column, cell))
+            detail.extend([" · ", *_inline(column, cell)] if detail else _inline(column, cell))
         elif column.kind is Kind.TITLE:
             title.extend(_inline(column, cell))
         else:

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from commands.periods import Quarter, cut_off
+from commands.priority import priority_sentence
 from commands.publication import (
     AUTHOR_ROLE,
     EMAIL_WITHHELD,
@@ -123,6 +124,8 @@ class PanelReport(Publication):
     changes: tuple[PlanChange, ...]
     measures: tuple[MeasureRow, ...]
     kind: str = "Panel report"
+    priority: str = ""
+    """ "7 priority actions; V9 is the only Red one." (empty when the plan flags no priority action)."""
 
     @property
     def basis(self) -> str:
@@ -201,6 +204,7 @@ def build_panel(
             for change in sorted((*summary.changes, *_added(repo, actions, quarter, now)), key=lambda c: c.at)
         ),
         measures=summary.measures,
+        priority=priority_sentence([row for block in summary.themes for row in block.rows], scheme),
     )
 
 

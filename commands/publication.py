@@ -65,9 +65,14 @@ def filtered_row(row: ActionRow, public: bool, scrub: Scrub) -> ActionRow:
     """The row as the audience may see it: restricted commentary dropped from the public version."""
     if not public:
         return row
-    return row._replace(reason="" if row.restricted else scrub(row.reason), title=scrub(row.title))
+    if row.restricted:
+        return row._replace(reason="", mitigation="", outcome="", title=scrub(row.title))
+    return row._replace(
+        reason=scrub(row.reason), mitigation=scrub(row.mitigation), outcome=scrub(row.outcome), title=scrub(row.title)
+    )
 
 
 def withheld_row(row: ActionRow, public: bool) -> bool:
-    """Whether the public version left this row's commentary out because its author restricted it."""
-    return public and row.restricted and bool(row.reason)
+    """Whether the public version left this row's commentary (reason, mitigation or outcome) out
+    because its author restricted it."""
+    return public and row.restricted and bool(row.reason or row.mitigation or row.outcome)

@@ -13,7 +13,7 @@ import datetime as dt
 from commands.errors import InvalidStatus, NothingToCorrect, UserError
 from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
-from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
+from commands.rag_grammar import USAGE, HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
 from commands.rag_views import (
     RESTRICTED_ANNOUNCED,
     due_text,
@@ -23,7 +23,17 @@ from commands.rag_views import (
     rag_help,
     show_action,
 )
-from commands.rules import DEFAULT_SCHEME, RagScheme, is_open, london_date, show_date
+from commands.rules import (
+    DEFAULT_SCHEME,
+    MITIGATION,
+    OUTCOME,
+    Extra,
+    Need,
+    RagScheme,
+    is_open,
+    london_date,
+    show_date,
+)
 from storage.models import Action, StatusUpdate
 from storage.repository import PlanRepository
 
@@ -65,7 +75,8 @@ def record_update(
 
     Raises:
         UnknownAction: the plan has no such action.
-        InvalidStatus: the action is complete or closed.
+        InvalidStatus: the action is closed, or the colour needs a mitigation or outcome not given
+            (or takes none and one was given).
         NothingToCorrect: the update corrects the last one, and there is none.
         NotAuthorised: the person may not update it.
     """
@@ -74,6 +85,7 @@ def record_update(
     _check_open(action)
     actor = invocation.actor
     permission = authorise_update(actor, action, repo)
+    check_extras(request, scheme)
     previous = repo.latest_update(action)
     before = previous.status if previous else None
     if request.corrects_last and previous is None:
@@ -86,6 +98,8 @@ def record_update(
         author_id=actor.person_id,
         on_behalf=permission.on_behalf,
         restricted=request.restricted,
+        mitigation=request.mitigation,
+        outcome=request.outcome,
         corrects_id=previous.id if request.corrects_last and previous else None,
         proposed_due=request.proposed_due,
         created_at=now,
@@ -104,6 +118,8 @@ def record_update(
             "status": request.status,
             "previous": before,
             "reason": request.reason,
+            "mitigation": request.mitigation,
+            "outcome": request.outcome,
             "capacity": str(permission.capacity),
             "on_behalf": permission.on_behalf,
             "restricted": request.restricted,
@@ -115,9 +131,12 @@ def record_update(
     label = scheme.label(request.status)
     change = f"{label}, {direction}" + (f" (was {scheme.label(before)})" if before else " (first update)")
     overdue = scheme.action_overdue(action.current_due, action.state, request.status, london_date(now))
+    status = scheme.status(request.status)
     lines = [
         Line(f"Now {change}", request.status),
         Line(f"Reason: {request.reason}" if request.reason else "Reason: none given"),
+        *_extra_line(MITIGATION, MITIGATION.need(status), request.mitigation),
+        *_extra_line(OUTCOME, OUTCOME.need(status), request.outcome),
         Line(f"Due: {due_text(action, overdue)}"),
     ]
     if permission.capacity is not Capacity.OWNER:
@@ -140,7 +159,12 @@ def record_update(
         who += " (admin, on behalf of the owner)"
     # The channel announcement is read by everyone there: a restricted reason stays in the reply only.
     shown = f" ({RESTRICTED_ANNOUNCED})" if request.restricted else ""
-    reason = shown or (f": {request.reason}" if request.reason else "")
+    extras = "".join(
+        f"; {part.noun}: {text}"
+        for part, text in ((MITIGATION, request.mitigation), (OUTCOME, request.outcome))
+        if text
+    )
+    reason = shown or (f": {request.reason}" if request.reason else "") + extras
     return Reply(
         text=plain_text(sections),
         status=request.status,
@@ -148,6 +172,27 @@ def record_update(
         announcement=f"{who} updated {action.code} to {change}{reason}",
         stored=True,
     )
+
+
+def check_extras(request: UpdateRequest, scheme: RagScheme) -> None:
+    """The scheme's rules for the mitigation and the outcome, for every way an update arrives.
+
+    Raises:
+        InvalidStatus: one is required and missing, given for a colour that takes none, or too long.
+    """
+    status = scheme.status(request.status)
+    problem = scheme.mitigation_problem(status, request.mitigation) or scheme.outcome_problem(status, request.outcome)
+    if problem:
+        raise InvalidStatus(problem, USAGE)
+
+
+def _extra_line(part: Extra, need: Need, text: str) -> list[Line]:
+    """ "Mitigation: Escalated to LCJB", or, where the scheme asks for one, that none was given."""
+    if text:
+        return [Line(f"{part.noun.capitalize()}: {text}")]
+    if need is Need.ASKED:
+        return [Line(f'{part.noun.capitalize()}: none given; next time {part.ask} with {part.flag} "…"')]
+    return []
 
 
 def everyones_reply(reply: Reply) -> Reply:

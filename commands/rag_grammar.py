@@ -15,14 +15,17 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import InvalidStatus, ParseError
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import DEFAULT_SCHEME, MITIGATION, OUTCOME, RagScheme, word_list
 from commands.text import clean_text
 
 USAGE = (
-    "Usage: /rag ACTION STATUS [REASON] [--restricted], e.g. /rag V9 red Waiting on CJS review\n"
+    "Usage: /rag ACTION STATUS [REASON] [--mitigation TEXT] [--outcome TEXT] [--restricted], e.g.\n"
+    '/rag V9 red Waiting on CJS review --mitigation "Escalated to LCJB"\n'
     "/rag V9 shows an action, /rag mine lists yours, /rag help explains the statuses."
 )
 RESTRICTED_FLAG = "--restricted"
+TEXT_FLAGS = (MITIGATION.flag, OUTCOME.flag)
+OPTIONS = (*TEXT_FLAGS, RESTRICTED_FLAG)
 
 _QUOTES = "\"'`“”‘’„‚«»‹›"
 _ACTION_ID = re.compile(r"[A-Za-z]+\d+")
@@ -34,7 +37,9 @@ _SEPARATORS = frozenset({"-", "–", "—", ":"})
 
 @dataclass(frozen=True)
 class UpdateRequest:
-    """Record a status; ``restricted`` keeps the reason out of public reports.
+    """Record a status; ``restricted`` keeps the reason (and the mitigation and outcome) out of
+    public reports. ``mitigation`` is what is being done about a red (or amber), ``outcome`` what a
+    completed action delivered; the scheme says which colours take them.
 
     The update form (Slack's modal) can also propose a revised due date with a red status and mark
     the update as correcting the action's last one; the typed command sets neither.
@@ -46,6 +51,8 @@ class UpdateRequest:
     restricted: bool = False
     proposed_due: dt.date | None = None
     corrects_last: bool = False
+    mitigation: str = ""
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,12 @@ def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
 
 
 def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> RagRequest:
-    words, restricted = _take_flags(tokens)
+    words, restricted, texts = _take_flags(tokens)
     if not words:
-        if restricted:
+        if restricted or texts:
+            flag = RESTRICTED_FLAG if restricted else f"{next(iter(texts))} TEXT"
             raise ParseError(
-                f"{RESTRICTED_FLAG} marks an update's reason, so give a status too: "
-                f"/rag {action_id} amber REASON {RESTRICTED_FLAG}",
+                f"{flag} belongs to an update, so give a status too: /rag {action_id} amber REASON {flag}",
                 USAGE,
             )
         return ShowRequest(action_id)
@@ -119,25 +126,67 @@ def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> Rag
     if reason_words and reason_words[0] in _SEPARATORS:
         reason_words = reason_words[1:]
     reason = clean_text(" ".join(reason_words), "The reason")
+    mitigation = clean_text(texts.get(MITIGATION.flag, ""), "The mitigation")
+    outcome = clean_text(texts.get(OUTCOME.flag, ""), "The outcome")
     problem = scheme.reason_problem(status, reason)
     if problem:
         raise InvalidStatus(problem, USAGE)
-    return UpdateRequest(action_id, status.code, reason, restricted)
+    # Whether the colour takes the mitigation and outcome given is checked when the update is
+    # recorded (``commands.rag.check_extras``), after the action and the person's right to update
+    # it: "there is no action V99" or "you can't update V9" helps more than asking for a mitigation.
+    return UpdateRequest(action_id, status.code, reason, restricted, mitigation=mitigation, outcome=outcome)
 
 
-def _take_flags(tokens: list[str]) -> tuple[list[str], bool]:
-    """Remove ``--restricted`` wherever it is (typing ``--`` on a Mac often yields an em dash)."""
+def _take_flags(tokens: list[str]) -> tuple[list[str], bool, dict[str, str]]:
+    """Take the options out wherever they are (typing ``--`` on a Mac often yields an em dash).
+
+    ``--restricted`` stands alone. ``--mitigation`` and ``--outcome`` take the words after them:
+    a quoted run (``--mitigation "Escalated to LCJB"``, the words after the closing quote going
+    back to the reason), or else every word up to the next option or the end.
+
+    Raises:
+        ParseError: an unknown option, one given twice, or a text option with no words.
+    """
     words: list[str] = []
     restricted = False
-    for token in tokens:
+    texts: dict[str, str] = {}
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
         flag = _FLAG.fullmatch(token)
+        name = f"--{flag[1].lower()}" if flag is not None else ""
         if flag is None:
             words.append(token)
-        elif flag[1].lower() == RESTRICTED_FLAG[2:]:
+        elif name == RESTRICTED_FLAG:
             restricted = True
+        elif name in TEXT_FLAGS:
+            if name in texts:
+                raise ParseError(f"{name} is given twice; give it once.", USAGE)
+            value, index = _flag_text(tokens, index)
+            if not value:
+                raise ParseError(f"{name} needs the words after it, e.g. {_example(name)}", USAGE)
+            texts[name] = value
         else:
-            raise ParseError(f'"{token}" is not an option; the only option is {RESTRICTED_FLAG}.', USAGE)
-    return words, restricted
+            raise ParseError(f'"{token}" is not an option; the options are {word_list(OPTIONS)}.', USAGE)
+    return words, restricted, texts
+
+
+def _flag_text(tokens: list[str], index: int) -> tuple[str, int]:
+    """The words a text option takes from ``tokens[index]`` on, and where the rest resumes."""
+    if index < len(tokens) and tokens[index][:1] in _QUOTES:
+        for end in range(index, len(tokens)):
+            last = tokens[end]
+            if last[-1:] in _QUOTES and (end > index or len(last) > 1):
+                return " ".join(tokens[index : end + 1]).strip(_QUOTES).strip(), end + 1
+    end = index
+    while end < len(tokens) and _FLAG.fullmatch(tokens[end]) is None:
+        end += 1
+    return " ".join(tokens[index:end]).strip(_QUOTES).strip(), end
+
+
+def _example(flag: str) -> str:
+    return MITIGATION.example if flag == MITIGATION.flag else OUTCOME.example
 
 
 def _clean(token: str) -> str:

@@ -16,7 +16,11 @@ from commands.permissions import Capacity, describe_people, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
 from commands.rules import (
     DUE_SOON_DAYS,
+    MITIGATION,
+    OUTCOME,
+    Need,
     RagScheme,
+    RagStatus,
     UpdateTiming,
     is_open,
     london_date,
@@ -123,6 +127,8 @@ def _history_line(update: StatusUpdate, authors: dict[int, Person], scheme: RagS
         mark for mark, applies in ((" (on behalf)", update.on_behalf), (" (restricted)", update.restricted)) if applies
     )
     reason = f": {update.reason}" if update.reason else ""
+    for noun, text in (("mitigation", update.mitigation), ("outcome", update.outcome)):
+        reason += f" · {noun}: {text}" if text else ""
     if withhold and update.restricted:
         marks, reason = "", f" ({RESTRICTED_ANNOUNCED})"
     when = show_date(london_date(update.created_at))
@@ -216,11 +222,23 @@ def _no_actions(repo: PlanRepository, plan_name: str) -> Reply:
     return Reply(text=plain_text(sections), sections=sections)
 
 
+def _needs(status: RagStatus) -> str:
+    """ " A mitigation is required." / " An outcome is asked for.": what else the colour takes."""
+    said = ""
+    for part in (MITIGATION, OUTCOME):
+        need = part.need(status)
+        if need is not Need.NONE:
+            asked = "" if need is Need.REQUIRED else " for"
+            said += f" {part.article.capitalize()} {part.noun} ({part.flag}) is {need}{asked}."
+    return said
+
+
 def rag_help(scheme: RagScheme) -> Reply:
     """Usage with examples, then each colour with the words that select it and its definition."""
     optional = word_list([s.aliases[0] for s in scheme.statuses if not s.reason_required], "and")
     usage = (
-        Line("/rag V9 red Waiting on CJS review · record a status and why"),
+        Line(f"/rag V9 red Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
+        Line(f"/rag V2 blue Audit complete {OUTCOME.example} · complete, with what it delivered"),
         Line(f"/rag v9 amber Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
         Line(f"/rag V9 green · a reason is optional for {optional}"),
         Line("/rag V9 · status, owner, due date and the last five updates"),
@@ -229,7 +247,8 @@ def rag_help(scheme: RagScheme) -> Reply:
     colours = tuple(
         Line(
             f"{s.label}: type {', '.join(a for a in s.aliases if a.isalpha())} or the emoji. {s.definition}"
-            + (" A reason is required." if s.reason_required else ""),
+            + (" A reason is required." if s.reason_required else "")
+            + _needs(s),
             s.code,
         )
         for s in scheme.statuses

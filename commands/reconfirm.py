@@ -78,7 +78,14 @@ def reconfirm(
                 f"{action.code} has changed since this reminder (it is now "
                 f"{scheme.label(latest.status if latest else None)}); use Update… to post its status."
             )
-        update = UpdateRequest(action.code, latest.status, latest.reason, latest.restricted)
+        update = UpdateRequest(
+            action.code,
+            latest.status,
+            latest.reason,
+            latest.restricted,
+            mitigation=latest.mitigation,
+            outcome=latest.outcome,
+        )
         return record_update(update, invocation, repo, now, scheme)
     except UserError as err:
         repo.delete(claim)

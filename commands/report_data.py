@@ -176,9 +176,10 @@ def action_row(
     due = action.current_due
     structure = data.structure
     if update is None:
-        status, reason, restricted, updated_at = None, "", False, None
+        status, reason, restricted, updated_at, mitigation, outcome = None, "", False, None, "", ""
     else:
         status, reason, restricted, updated_at = update.status, update.reason, update.restricted, update.created_at
+        mitigation, outcome = update.mitigation, update.outcome
     overdue = scheme.action_overdue(due, action.state, status, today)
     return ActionRow(
         action.code,
@@ -196,6 +197,8 @@ def action_row(
         (today - due).days if overdue else 0,
         action.priority,
         updates,
+        mitigation,
+        outcome,
     )
 
 

@@ -30,6 +30,7 @@ from commands.layout import (
     Table,
     status_cell,
 )
+from commands.priority import PRIORITY_COLUMN, any_priority, priority_cell, priority_line
 from commands.report_model import (
     ActionHistory,
     ActionRow,
@@ -61,6 +62,8 @@ WHY = Column("Why", Kind.ASIDE)
 OWNER = Column("Owner")
 TITLE = Column("Title", Kind.TITLE)
 REASON = Column("Reason", Kind.LONG, "Reason: {}")
+MITIGATION = Column("Mitigation", Kind.LONG, "Mitigation: {}")
+OUTCOME = Column("Outcome", Kind.LONG, "Outcome: {}")
 
 
 def cut(text: str, limit: int) -> str:
@@ -96,18 +99,27 @@ def actions_table(
     reason: bool = False,
     days: bool = False,
     why: Sequence[str] = (),
+    mitigation: bool = False,
+    outcome: bool = False,
 ) -> Table:
-    """Actions one per row: code, status, direction (when any has one), due, then owner and title."""
-    columns = [ACTION, STATUS]
+    """Actions one per row: code, the priority mark (when any is a priority), status, direction
+    (when any has one), due, then owner and title."""
+    flagged = any_priority(rows)
+    columns = [ACTION, *([PRIORITY_COLUMN] if flagged else []), STATUS]
     directed = any(row.direction is not None for row in rows)
     columns += [DIRECTION] if directed else []
     updated = any(row.updated_at is not None for row in rows)
     columns += [UPDATED] if updated else []
     columns += [DUE, *([DAYS] if days else []), *([WHY] if why else []), OWNER, TITLE]
     columns += [REASON] if reason else []
+    mitigated = mitigation and any(row.mitigation for row in rows)
+    delivered = outcome and any(row.outcome for row in rows)
+    columns += [MITIGATION] if mitigated else []
+    columns += [OUTCOME] if delivered else []
     cells: list[tuple[Cell, ...]] = []
     for index, row in enumerate(rows):
-        line: list[Cell] = [row.code, status_cell(row.status, scheme)]
+        line: list[Cell] = [row.code, *([priority_cell(row.priority)] if flagged else [])]
+        line.append(status_cell(row.status, scheme))
         line += [str(row.direction) if row.direction is not None else ""] if directed else []
         line += [_day(row.updated_at) if row.updated_at else ""] if updated else []
         line.append(f"{show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
@@ -115,6 +127,8 @@ def actions_table(
         line += [why[index]] if why else []
         line += [row.owner_role, cut(row.title, MAX_TITLE)]
         line += [_reason(row.reason, row.restricted)] if reason else []
+        line += [_reason(row.mitigation, row.restricted)] if mitigated else []
+        line += [_reason(row.outcome, row.restricted)] if delivered else []
         cells.append(tuple(line))
     return Table(title, tuple(columns), tuple(cells))
 
@@ -137,7 +151,8 @@ def directions(rows: Iterable[ActionRow]) -> str:
 def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     headline = summary_headline(summary, scheme)
     sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
-    exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
+    exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True, mitigation=True))
+    exceptions = exceptions or [Line(("None.",))]
     sections.append(Section("Exceptions: red, deteriorating or overdue", tuple(exceptions)))
     return Layout(summary_heading(summary), headline, tuple(sections))
 
@@ -154,6 +169,7 @@ def summary_headline(
         *theme_lines(summary.themes[:themes], scheme),
         *more_themes(len(summary.themes) - len(summary.themes[:themes])),
         whole_plan(summary.themes, summary.totals, scheme),
+        *_priority([row for block in summary.themes for row in block.rows], scheme),
         Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)),
     )
 
@@ -180,7 +196,7 @@ def overdue_headline(overdue: OverdueList, themes: int | None = None) -> tuple[B
 
 def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     """Totals first, then one line per theme; each theme's section holds its changes, overdue and due actions."""
-    headline = digest_headline(digest)
+    headline = digest_headline(digest, scheme=scheme)
     sections = []
     for code in digest_themes(digest):
         overdue = _of(digest.overdue, code)
@@ -206,7 +222,7 @@ def digest_themes(digest: Digest) -> list[str]:
     return list(dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon)))
 
 
-def digest_headline(digest: Digest, themes: int | None = None) -> tuple[Block, ...]:
+def digest_headline(digest: Digest, themes: int | None = None, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Block, ...]:
     """The digest's totals, then one line per theme (the first ``themes`` of them when given, and how
     many more there are): the same in a channel's short digest as in the whole one."""
     totals = (
@@ -215,7 +231,7 @@ def digest_headline(digest: Digest, themes: int | None = None) -> tuple[Block, .
         f"in the next {digest.due_soon_days} days · {len(digest.not_reported)} not yet reported"
         f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
     )
-    headline: list[Block] = [*_late(digest.late), Line((totals,))]
+    headline: list[Block] = [*_late(digest.late), Line((totals,)), *_priority(digest.priority, scheme)]
     codes = digest_themes(digest)
     for code in codes[:themes]:
         updated = _of(digest.updated, code)
@@ -265,7 +281,8 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
     for block in summary.themes:
         blocks = _tables(actions_table("Direction of travel", block.rows, scheme))
         blocks += _exceptions([e for e in summary.exceptions if e.row.theme_code == block.code], scheme)
-        blocks += _tables(actions_table("Completed this quarter", _of(summary.completed, block.code), scheme))
+        completed = _of(summary.completed, block.code)
+        blocks += _tables(actions_table("Completed this quarter", completed, scheme, reason=True, outcome=True))
         progress = _of(summary.progress, block.code)
         blocks += _tables(actions_table("Progress this quarter", progress, scheme, reason=True))
         upcoming = _of(summary.next_quarter, block.code)
@@ -298,6 +315,7 @@ def quarterly_headline(
         *theme_lines(summary.themes[:themes], scheme),
         *more_themes(len(summary.themes) - len(summary.themes[:themes])),
         whole_plan(summary.themes, summary.totals, scheme),
+        *_priority([row for block in summary.themes for row in block.rows], scheme),
         Line(
             (
                 f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
@@ -330,6 +348,12 @@ def history_layout(action: ActionHistory, scheme: RagScheme = DEFAULT_SCHEME) ->
         table = Table("", (Column("When"), Column("Change"), Column("Approval", inline="approved: {}")), changes)
         sections.append(Section("Re-profiles", (table,)))
     return Layout(f"History of {action.code}", headline, tuple(sections))
+
+
+def _priority(rows: Sequence[ActionRow], scheme: RagScheme) -> list[Block]:
+    """The priority actions' line, or nothing for a plan that flags none."""
+    line = priority_line(rows, scheme)
+    return [line] if line is not None else []
 
 
 def _late(note: str) -> list[Block]:
@@ -368,7 +392,8 @@ def _tables(table: Table) -> list[Block]:
 
 def _exceptions(items: Sequence[ExceptionItem], scheme: RagScheme) -> list[Block]:
     why = [", ".join(k.value for k in i.kinds) for i in items]
-    return _tables(actions_table("Exceptions", [i.row for i in items], scheme, reason=True, why=why))
+    rows = [i.row for i in items]
+    return _tables(actions_table("Exceptions", rows, scheme, reason=True, why=why, mitigation=True))
 
 
 def _measures(summary: QuarterlySummary) -> Section:

@@ -27,7 +27,8 @@ class ActionRow(NamedTuple):
     nothing has been reported). ``reason`` and ``updated_at`` belong to the update that set
     ``status``. ``days_overdue`` is 0 unless the action is past its current due date unfinished.
     ``updates`` counts the action's updates in the report's window (digest week, quarter); 0 in
-    reports without one.
+    reports without one. ``mitigation`` and ``outcome`` belong to the update too (empty when not
+    given); ``restricted`` covers them as it covers the reason.
     """
 
     code: str
@@ -45,6 +46,8 @@ class ActionRow(NamedTuple):
     days_overdue: int
     priority: bool = False
     updates: int = 0
+    mitigation: str = ""
+    outcome: str = ""
 
     @property
     def overdue(self) -> bool:
@@ -139,6 +142,8 @@ class Digest:
     reprofile_requests: tuple[ReprofileRequest, ...] = ()
     late: str = ""
     """Set on a digest caught up after an outage ("This is Monday's digest, sent late after an outage.")."""
+    priority: tuple[ActionRow, ...] = ()
+    """The open priority actions as they stand at ``until`` (the headline counts them and names the reds)."""
 
 
 class ExceptionKind(Enum):

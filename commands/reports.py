@@ -140,6 +140,7 @@ def weekly_digest(
     overdue: list[ActionRow] = []
     due_soon: list[ActionRow] = []
     not_reported: list[ActionRow] = []
+    priority: list[ActionRow] = []
     # One pass over the plan: at national scale each extra pass, or each row built twice, shows.
     for action in data.actions:
         if not is_open(action.state):
@@ -148,6 +149,8 @@ def weekly_digest(
         if found is not None and found.updates:
             updated.append(action_row(data, action, found.newest, found.was, today, scheme, found.updates))
         newest = found.newest if found is not None else None
+        if action.priority:
+            priority.append(action_row(data, action, newest, None, today, scheme, compare=False))
         if scheme.finished(action.state, newest and newest.status):
             continue
         days_left = (action.current_due - today).days
@@ -172,6 +175,7 @@ def weekly_digest(
         not_reported=tuple(not_reported),
         due_soon_days=span,
         reprofile_requests=_awaiting_approval(data, repo.reprofile_requests(data.plan_id, up_to(now))),
+        priority=tuple(priority),
     )
 
 

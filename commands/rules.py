@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,18 @@ def is_open(state: str) -> bool:
     return state == ActionState.ACTIVE
 
 
+class Need(StrEnum):
+    """Whether a colour takes a mitigation (or an outcome): not at all, asked for, or required.
+
+    Asked: the form offers the field and the reply to an update without it says none was given,
+    but the update is stored. Required: an update without it is refused and nothing is stored.
+    A colour that takes none refuses one given (it would be shown nowhere)."""
+
+    NONE = "none"
+    ASKED = "asked"
+    REQUIRED = "required"
+
+
 @dataclass(frozen=True)
 class RagStatus:
     """One colour of a scheme.
@@ -68,6 +80,8 @@ class RagStatus:
     symbol for the code, see ``commands.layout.status_cell``); ``aliases`` are every lower-case word, Unicode emoji and
     ``:shortcode:`` people may type for it, the first being the word messages suggest.
     ``completes`` marks the colour that means delivered, which stops an action counting as overdue.
+    ``mitigation`` says whether an update at this colour takes what is being done about it (the
+    domain brief's rule for red), ``outcome`` whether it takes what was delivered (for blue).
     """
 
     code: str
@@ -78,6 +92,8 @@ class RagStatus:
     aliases: tuple[str, ...]
     reason_required: bool = False
     completes: bool = False
+    mitigation: Need = Need.NONE
+    outcome: Need = Need.NONE
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,34 @@ class RagScheme:
             )
         return None
 
+    def mitigation_problem(self, status: RagStatus, mitigation: str) -> str | None:
+        """What is wrong with an update's mitigation, if anything: required and missing, given for
+        a colour that takes none, or longer than a report cell."""
+        return self._extra_problem(status, mitigation, status.mitigation, MITIGATION)
+
+    def outcome_problem(self, status: RagStatus, outcome: str) -> str | None:
+        """What is wrong with an update's outcome, if anything (the same rules as a mitigation)."""
+        return self._extra_problem(status, outcome, status.outcome, OUTCOME)
+
+    def taking(self, part: Extra) -> list[RagStatus]:
+        """The colours that take a mitigation (or an outcome), asked for or required."""
+        return [s for s in self.statuses if part.need(s) is not Need.NONE]
+
+    def _extra_problem(self, status: RagStatus, text: str, need: Need, part: Extra) -> str | None:
+        given = bool(text.strip())
+        if need is Need.REQUIRED and not given:
+            also = " as well as a reason" if status.reason_required else ""
+            return f"{status.label} needs {part.article} {part.noun}{also}: {part.ask}."
+        if given and need is Need.NONE:
+            taking = word_list([s.label for s in self.taking(part)]) or "no colour"
+            return f"{status.label} takes no {part.noun}; {part.article} {part.noun} goes with {taking}."
+        if len(text) > self.max_reason_length:
+            return (
+                f"The {part.noun} is {len(text):,} characters long; the limit is {self.max_reason_length:,}. "
+                "Please shorten it."
+            )
+        return None
+
     def direction(self, previous: str | None, current: str) -> Direction:
         """Direction of travel from one stored status to the next (red < amber < green < blue)."""
         if previous is None:
@@ -147,6 +191,40 @@ class RagScheme:
     def action_overdue(self, current_due: dt.date, state: str, latest_status: str | None, today: dt.date) -> bool:
         """Overdue when its current (re-profiled) due date has passed and it is not finished."""
         return current_due < today and not self.finished(state, latest_status)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A part of an update beside its reason that a scheme may ask for: a mitigation or an outcome."""
+
+    noun: str
+    article: str
+    flag: str
+    ask: str
+    example: str
+    field: str
+
+    def need(self, status: RagStatus) -> Need:
+        need: Need = getattr(status, self.field)
+        return need
+
+
+MITIGATION = Extra(
+    "mitigation",
+    "a",
+    "--mitigation",
+    "say what is being done about it",
+    '--mitigation "Escalated to LCJB"',
+    "mitigation",
+)
+OUTCOME = Extra(
+    "outcome",
+    "an",
+    "--outcome",
+    "say what was delivered and what difference it made",
+    '--outcome "Hub live; 4,100 victims referred"',
+    "outcome",
+)
 
 
 class ArrowAndWord(Enum):
@@ -186,6 +264,7 @@ DEFAULT_SCHEME = RagScheme(
             rank=0,
             aliases=("red", "r", "🔴", ":red_circle:"),
             reason_required=True,
+            mitigation=Need.REQUIRED,
         ),
         RagStatus(
             code="A",
@@ -196,6 +275,7 @@ DEFAULT_SCHEME = RagScheme(
             rank=1,
             aliases=("amber", "a", "yellow", "🟠", "🟡", ":large_orange_circle:", ":large_yellow_circle:"),
             reason_required=True,
+            mitigation=Need.ASKED,
         ),
         RagStatus(
             code="G",
@@ -213,6 +293,7 @@ DEFAULT_SCHEME = RagScheme(
             rank=3,
             aliases=("blue", "b", "complete", "done", "🔵", "✅", ":large_blue_circle:", ":white_check_mark:"),
             completes=True,
+            outcome=Need.ASKED,
         ),
     )
 )

@@ -19,7 +19,18 @@ from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
 from commands.rag_views import find_action
 from commands.report_data import worst_status
-from commands.rules import DEFAULT_SCHEME, RagScheme, RagStatus, is_open, london_date
+from commands.rules import (
+    DEFAULT_SCHEME,
+    MITIGATION,
+    OUTCOME,
+    Extra,
+    Need,
+    RagScheme,
+    RagStatus,
+    is_open,
+    london_date,
+    word_list,
+)
 from commands.text import clean_text
 from storage.models import Action
 from storage.repository import PlanRepository
@@ -28,6 +39,8 @@ FormErrors = dict[str, str]
 OPEN_FORM_TEXT = "Open the update form to choose one of your actions, its colour and the reason."
 """Said beside the button that opens the form, where a platform cannot open it straight away (Teams)."""
 REASON_NAME = "The reason"
+MITIGATION_NAME = "The mitigation"
+OUTCOME_NAME = "The outcome"
 
 
 class FormField(StrEnum):
@@ -36,6 +49,8 @@ class FormField(StrEnum):
     ACTION = "action"
     COLOUR = "colour"
     REASON = "reason"
+    MITIGATION = "mitigation"
+    OUTCOME = "outcome"
     PROPOSED_DUE = "proposed_due"
     OPTIONS = "options"
 
@@ -50,6 +65,8 @@ class UpdateForm:
     proposed_due: dt.date | None = None
     corrects_last: bool = False
     restricted: bool = False
+    mitigation: str = ""
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,12 @@ def submit_update_form(
         scheme: the deployment's colours and reason rules.
     """
     errors = _field_errors(form, now, scheme)
+    if errors and FormField.ACTION not in errors and form.action_id:
+        # Said with the other mistakes: no mitigation matters for an action that is not there.
+        try:
+            authorise_form(invocation.actor, clean_text(form.action_id, "The action").upper(), repo)
+        except UserError as err:
+            errors[FormField.ACTION] = err.message
     if errors:
         return FormResult(None, errors)
     status = _status(form.status, scheme)
@@ -92,6 +115,8 @@ def submit_update_form(
         restricted=form.restricted,
         proposed_due=form.proposed_due,
         corrects_last=form.corrects_last,
+        mitigation=clean_text(form.mitigation, MITIGATION_NAME),
+        outcome=clean_text(form.outcome, OUTCOME_NAME),
     )
     try:
         return FormResult(record_update(request, invocation, repo, now, scheme), {})
@@ -120,6 +145,16 @@ def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> Form
         problem = refusal.message
     if problem:
         errors[FormField.REASON] = problem
+    for field, text, name, check in (
+        (FormField.MITIGATION, form.mitigation, MITIGATION_NAME, scheme.mitigation_problem),
+        (FormField.OUTCOME, form.outcome, OUTCOME_NAME, scheme.outcome_problem),
+    ):
+        try:
+            problem = check(status, clean_text(text, name))
+        except UnsafeText as refusal:
+            problem = refusal.message
+        if problem:
+            errors[field] = problem
     if form.proposed_due is not None:
         red = scheme.label(worst_status(scheme))
         if status.code != worst_status(scheme):
@@ -175,6 +210,8 @@ FIELD_LABELS = {
     FormField.ACTION: "Action",
     FormField.COLOUR: "Status",
     FormField.REASON: "Reason",
+    FormField.MITIGATION: "Mitigation",
+    FormField.OUTCOME: "Outcome",
     FormField.OPTIONS: "Options",
 }
 PROPOSED_DUE_HINT = "Recorded as a re-profile request for an admin to approve."
@@ -187,6 +224,32 @@ def reason_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
     """Which colours need a reason, and what a reason should say."""
     needing = " and ".join(s.label for s in scheme.statuses if s.reason_required)
     return f"Required for {needing}: what is wrong and what is being done about it."
+
+
+def mitigation_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
+    """Which colours take a mitigation, required or asked for, and what it should say."""
+    return _extra_hint(scheme, MITIGATION)
+
+
+def outcome_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
+    """Which colours take an outcome, required or asked for, and what it should say."""
+    return _extra_hint(scheme, OUTCOME)
+
+
+def offers(scheme: RagScheme, part: Extra) -> bool:
+    """Whether the form shows the mitigation (or outcome) field at all: some colour takes one."""
+    return bool(scheme.taking(part))
+
+
+def _extra_hint(scheme: RagScheme, part: Extra) -> str:
+    """ "Required for Red; asked for Amber: say what is being done about it." """
+    groups = []
+    for need, words in ((Need.REQUIRED, "Required for"), (Need.ASKED, "asked for")):
+        labels = [s.label for s in scheme.statuses if part.need(s) is need]
+        if labels:
+            groups.append(f"{words} {word_list(labels, 'and')}")
+    text = "; ".join(groups)
+    return f"{text[:1].upper()}{text[1:]}: {part.ask}; leave empty for other colours."
 
 
 def status_required(scheme: RagScheme = DEFAULT_SCHEME) -> str:

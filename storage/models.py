@@ -165,6 +165,8 @@ class StatusUpdate(SQLModel, table=True):
 
     ``proposed_due`` is a re-profile request made with a red status: the owner's proposed new due
     date, which an admin may approve (as a ``Reprofile``); the action's due date does not move by itself.
+    ``mitigation`` is what is being done about a red (or amber) status, ``outcome`` what a completed
+    action delivered (empty when not given); ``restricted`` keeps them out of public reports too.
 
     The (action, time, id, status) index lets a report find each action's newest updates by walking
     a few index entries per action instead of sorting the whole history, and read the status an
@@ -192,6 +194,8 @@ class StatusUpdate(SQLModel, table=True):
     author_id: int = Field(foreign_key="person.id", index=True)
     on_behalf: bool = Field(default=False)
     restricted: bool = Field(default=False)
+    mitigation: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    outcome: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     corrects_id: int | None = Field(default=None, foreign_key="statusupdate.id")
     proposed_due: dt.date | None = None
     created_at: dt.datetime = Field(sa_type=DateTime, index=True)
@@ -265,7 +269,8 @@ class QuarterSnapshot(SQLModel, table=True):
     once written.
 
     ``status`` is ``None`` when the action had not been reported by the cut-off. The row carries
-    what the summary shows of the update frozen (``reason``, ``restricted``, ``reported_at``) and
+    what the summary shows of the update frozen (``reason``, ``mitigation``, ``outcome``,
+    ``restricted``, ``reported_at``) and
     ``updates``, the number of the action's updates in the quarter's window (the day after the
     previous quarter's cut-off to this one's), so a frozen quarter's summary reads neither the
     update history nor the updates themselves. ``updates`` is ``None`` only in rows frozen before
@@ -282,6 +287,8 @@ class QuarterSnapshot(SQLModel, table=True):
     update_id: int | None = Field(default=None, foreign_key="statusupdate.id")
     updates: int | None = None
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    mitigation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    outcome: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     restricted: bool | None = None
     reported_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     frozen_at: dt.datetime = Field(sa_type=DateTime)

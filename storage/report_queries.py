@@ -60,6 +60,8 @@ class UpdateFacts(NamedTuple):
     reason: str
     restricted: bool
     created_at: dt.datetime
+    mitigation: str = ""
+    outcome: str = ""
 
 
 UPDATE_FACTS = (
@@ -69,7 +71,10 @@ UPDATE_FACTS = (
     col(StatusUpdate.reason),
     col(StatusUpdate.restricted),
     col(StatusUpdate.created_at),
+    col(StatusUpdate.mitigation),
+    col(StatusUpdate.outcome),
 )
+_FACTS = len(UPDATE_FACTS)
 
 
 class ActionFacts(NamedTuple):
@@ -264,6 +269,8 @@ def _quarter_snapshot_statement() -> Executable:
         col(QuarterSnapshot.reason),
         col(QuarterSnapshot.restricted),
         col(QuarterSnapshot.reported_at),
+        col(QuarterSnapshot.mitigation),
+        col(QuarterSnapshot.outcome),
     ).where(col(QuarterSnapshot.plan_id) == PLAN_ID, col(QuarterSnapshot.quarter_key) == bindparam("key"))
 
 
@@ -364,7 +371,7 @@ class ReportQueries:
         what the weekly digest needs, in one query: one pass over the actions rather than one
         before the window and another inside it."""
         rows = self._columns(_window_updates_statement(), {"plan_id": plan_id, "since": since, "before": before})
-        return {row[1]: WindowFacts(UpdateFacts(*row[:6]), row[6], row[7]) for row in rows}
+        return {row[1]: WindowFacts(UpdateFacts(*row[:_FACTS]), row[_FACTS], row[_FACTS + 1]) for row in rows}
 
     def latest_updates(self, actions: Sequence[Action]) -> list[tuple[Action, StatusUpdate | None]]:
         """Each action with its newest update (``None``: never reported), in the order given, in
@@ -446,11 +453,20 @@ class ReportQueries:
             action_id: SnapshotRow(
                 status,
                 updates,
-                UpdateFacts(update_id, action_id, status, reason or "", bool(restricted), reported_at)
+                UpdateFacts(
+                    update_id,
+                    action_id,
+                    status,
+                    reason or "",
+                    bool(restricted),
+                    reported_at,
+                    mitigation or "",
+                    outcome or "",
+                )
                 if update_id is not None
                 else None,
             )
-            for action_id, status, updates, update_id, reason, restricted, reported_at in rows
+            for action_id, status, updates, update_id, reason, restricted, reported_at, mitigation, outcome in rows
         }
 
     def freeze_quarter(
@@ -480,6 +496,8 @@ class ReportQueries:
                 col(frozen.restricted),
                 col(frozen.created_at),
                 literal(now, DateTime()),
+                col(frozen.mitigation),
+                col(frozen.outcome),
             )
             .select_from(Action)
             .outerjoin(frozen, col(frozen.id) == _newest(None, before, 0, "id"))
@@ -496,6 +514,8 @@ class ReportQueries:
             "restricted",
             "reported_at",
             "frozen_at",
+            "mitigation",
+            "outcome",
         ]
         table: Table = QuarterSnapshot.__table__  # type: ignore[attr-defined]
         dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -517,6 +537,8 @@ class ReportQueries:
             .values(
                 updates=_update_count(since, before, table.c.action_id),
                 reason=frozen("reason"),
+                mitigation=frozen("mitigation"),
+                outcome=frozen("outcome"),
                 restricted=frozen("restricted"),
                 reported_at=frozen("created_at"),
             )

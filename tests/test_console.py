@@ -67,7 +67,7 @@ class TestSession:
         text, last = session(
             container,
             [
-                "/rag V9 red Waiting on CJS review",
+                '/rag V9 red Waiting on CJS review --mitigation "Escalated to LCJB"',
                 "V9",
                 "",
                 "/rag V9 purple Not a colour",

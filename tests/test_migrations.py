@@ -13,6 +13,10 @@ from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from commands.model import Actor, Invocation
+from commands.periods import Quarter
+from commands.quarterly import quarterly_summary
+from commands.rag import handle_rag
 from storage import migrate
 from storage.db import make_engine
 from storage.migrate import MIGRATIONS, current_revision, head_revision, shipped_head, upgrade_to, upgrade_to_head
@@ -312,3 +316,114 @@ class TestSeveralPlansUpgrade:
         upgrade_to_head(fresh)
         with fresh.connect() as connection:
             assert 0 == connection.execute(text("SELECT count(*) FROM importedvalue")).scalar_one()
+
+
+class TestMitigationUpgrade:
+    """0010 (a mitigation and an outcome on every update and snapshot row) on a database holding a
+    plan, red and blue updates and a frozen quarter."""
+
+    @pytest.fixture
+    def at_0009(self, fresh: Engine) -> Engine:
+        """One current plan with V1 red and V2 blue in 2018/19 Q2, frozen, written against the 0009 schema."""
+        upgrade_to(fresh, "0009")
+        tables = MetaData()
+        tables.reflect(fresh)
+        t = tables.tables
+        with fresh.begin() as connection:
+            connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}])
+            connection.execute(
+                insert(t["person"]), [{"id": 1, "email": "a@example.org", "name": "A", "is_admin": True}]
+            )
+            connection.execute(insert(t["roleholder"]), [{"role_id": 1, "person_id": 1}])
+            connection.execute(
+                insert(t["plan"]),
+                {
+                    "id": 1,
+                    "name": "Plan 1",
+                    "short_name": "P1",
+                    "period_start": dt.date(2017, 4, 1),
+                    "period_end": dt.date(2020, 3, 31),
+                    "financial_year_start": "04-01",
+                    "structure_stamp": f"{1:032d}",
+                    "is_current": True,
+                },
+            )
+            connection.execute(
+                insert(t["theme"]),
+                {"id": 1, "plan_id": 1, "code": "V", "name": "Victims", "sro_role_id": 1, "position": 0},
+            )
+            for number, status in ((1, "R"), (2, "B")):
+                connection.execute(
+                    insert(t["action"]),
+                    {
+                        "id": number,
+                        "plan_id": 1,
+                        "theme_id": 1,
+                        "code": f"V{number}",
+                        "title": f"Action {number}",
+                        "owner_role_id": 1,
+                        "sro_role_id": 1,
+                        "baseline_due": dt.date(2019, 3, 31),
+                        "current_due": dt.date(2019, 3, 31),
+                        "cadence": "monthly",
+                        "priority": number == 1,
+                        "state": "active",
+                        "position": number,
+                    },
+                )
+                # No id: PostgreSQL's sequence must hand out the next one after the upgrade.
+                update_id = connection.execute(
+                    insert(t["statusupdate"]).returning(t["statusupdate"].c.id),
+                    {
+                        "action_id": number,
+                        "status": status,
+                        "reason": f"Reason {number}",
+                        "author_id": 1,
+                        "on_behalf": False,
+                        "restricted": False,
+                        "created_at": dt.datetime(2018, 9, 3, 9),
+                        "source": "slack",
+                    },
+                ).scalar_one()
+                connection.execute(
+                    insert(t["quartersnapshot"]),
+                    {
+                        "plan_id": 1,
+                        "quarter_key": "2018-Q2",
+                        "action_id": number,
+                        "status": status,
+                        "update_id": update_id,
+                        "updates": 1,
+                        "reason": f"Reason {number}",
+                        "restricted": False,
+                        "reported_at": dt.datetime(2018, 9, 3, 9),
+                        "frozen_at": dt.datetime(2018, 10, 16, 9),
+                    },
+                )
+        return fresh
+
+    def test_old_updates_read_as_having_none_and_reports_still_work(self, at_0009: Engine) -> None:
+        """Nothing is lost; old rows have no mitigation or outcome; the frozen quarter still reports
+        and a new red with its mitigation is stored."""
+        upgrade_to_head(at_0009)
+
+        with at_0009.connect() as connection:
+            updates = connection.execute(text("SELECT reason, mitigation, outcome FROM statusupdate ORDER BY id")).all()
+            frozen = connection.execute(text("SELECT mitigation, outcome FROM quartersnapshot")).all()
+        assert [("Reason 1", "", ""), ("Reason 2", "", "")] == [tuple(row) for row in updates]
+        assert [(None, None), (None, None)] == [tuple(row) for row in frozen]
+        with Session(at_0009) as session:
+            repo = PlanRepository(session)
+            summary = quarterly_summary(repo, Quarter(2018, 2), dt.datetime(2019, 1, 20, 10))
+            assert ["V1"] == [i.row.code for i in summary.exceptions]
+            assert ("Reason 1", "") == (summary.exceptions[0].row.reason, summary.exceptions[0].row.mitigation)
+            assert ["V2"] == [row.code for row in summary.completed]
+            actor = Actor(person_id=1, email="a@example.org", name="A", is_admin=True)
+            reply = handle_rag(
+                Invocation(actor, "V1 red Still late --mitigation Escalated"), repo, dt.datetime(2019, 1, 21)
+            )
+            assert reply.ok, reply.text
+            session.commit()
+        with at_0009.connect() as connection:
+            newest = text("SELECT reason, mitigation FROM statusupdate ORDER BY id DESC LIMIT 1")
+            assert ("Still late", "Escalated") == tuple(connection.execute(newest).one())

@@ -65,7 +65,7 @@ def rows_by_id(table) -> dict[str, list[str]]:
 class TestDocx:
     def test_actions_table_matches_the_panel(self, repo, played, tmp_path):
         document = Document(str(written(repo, tmp_path, "docx", charts=True)))
-        actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action" and len(t.columns) == 11)
+        actions = next(t for t in document.tables if t.rows[0].cells[0].text == "Action" and len(t.columns) == 12)
 
         assert list(ACTION_HEADERS) == [c.text for c in actions.rows[0].cells]
         v9 = dict(zip(ACTION_HEADERS, rows_by_id(actions)["V9"], strict=True))
@@ -76,6 +76,8 @@ class TestDocx:
         )
         assert "Head of Criminal Justice (Ollie Kerr)" == v9["Owner"]
         assert "Deputy Chief Constable" == v9["SRO"]
+        assert "Yes" == v9["Priority"], "V9 is a priority action in the sample plan"
+        assert "" == dict(zip(ACTION_HEADERS, rows_by_id(actions)["V2"], strict=True))["Priority"]
         o7 = dict(zip(ACTION_HEADERS, rows_by_id(actions)["O7"], strict=True))
         assert "31 Mar 2019 (was 31 Dec 2018; approved: BCB 20/11/2018)" == o7["Re-profiled to"]
         assert 34 == len(actions.rows) - 1
@@ -141,8 +143,9 @@ class TestDocxAsPublished:
 
         assert "■ Red" == status.text
         assert [STATUS_STYLES["R"].fill[1:]] == fills
-        unreported = next(row for row in table.rows if row.cells[5].text.startswith("○"))
-        assert [] == unreported.cells[5]._tc.xpath("./w:tcPr/w:shd"), "not yet reported is left white"
+        column = ACTION_HEADERS.index("Status this quarter")
+        unreported = next(row for row in table.rows if row.cells[column].text.startswith("○"))
+        assert [] == unreported.cells[column]._tc.xpath("./w:tcPr/w:shd"), "not yet reported is left white"
 
     def test_properties_say_what_the_paper_is(self, repo, played, tmp_path):
         path = written(repo, tmp_path, "docx")
@@ -229,9 +232,9 @@ class TestXlsx:
 
         assert list(ACTION_HEADERS) == [c.value for c in sheet[1]]
         assert 35 == sheet.max_row
-        assert ["V9", "■ Red", "● Green", "↓ Deteriorating"] == [rows["V9"][i].value for i in (0, 5, 6, 7)]
-        assert (FORMULA, "s") == (rows["C1"][8].value, rows["C1"][8].data_type)
-        assert "A1:K35" == sheet.auto_filter.ref
+        assert ["V9", "Yes", "■ Red", "● Green", "↓ Deteriorating"] == [rows["V9"][i].value for i in (0, 1, 6, 7, 8)]
+        assert (FORMULA, "s") == (rows["C1"][9].value, rows["C1"][9].data_type)
+        assert "A1:L35" == sheet.auto_filter.ref
 
     def test_exceptions_sheet_says_why(self, repo, played, tmp_path):
         sheet = load_workbook(written(repo, tmp_path, "xlsx"))["Exceptions"]
@@ -273,8 +276,8 @@ def test_csv_has_one_row_per_action(repo, played, tmp_path):
     assert list(ACTION_HEADERS) == rows[0]
     assert 34 == len(rows) - 1
     by_id = {row[0]: row for row in rows[1:]}
-    assert ["■ Red", "● Green", "↓ Deteriorating"] == by_id["V9"][5:8]
-    assert f"'{FORMULA}" == by_id["C1"][8]
+    assert ["Yes", "■ Red", "● Green", "↓ Deteriorating"] == [by_id["V9"][1], *by_id["V9"][6:9]]
+    assert f"'{FORMULA}" == by_id["C1"][9]
 
 
 class TestHtml:

@@ -140,7 +140,7 @@ class TestNarrowTerminal:
         words = " ".join(out.split())
         assert "17 overdue action(s)" in words
         assert 17 == words.count(" days overdue · ")
-        row = "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · 16 days overdue"
+        row = "V9 priority · Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · 16 days overdue"
         assert f"{row} · Head of Criminal Justice" in words
         assert all(len(line) <= width for line in out.splitlines())
 
@@ -152,7 +152,8 @@ class TestNarrowTerminal:
 
         out = capsys.readouterr().out
         words = " ".join(out.split())
-        assert "V9 Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018 · Head of Criminal Justice" in words
+        row = "V9 priority · Red · ↓ Deteriorating · updated 12 Nov 2018 · due 31 Dec 2018"
+        assert f"{row} · Head of Criminal Justice" in words
         assert "Reason: CJS review delayed" in words
         assert all(len(line) <= 80 for line in out.splitlines())
 

@@ -16,6 +16,7 @@ from functools import cached_property
 from commands.layout import Shape
 from commands.layout import status_cell as layout_status
 from commands.panel import PanelAction, PanelReport
+from commands.priority import PRIORITY_LABEL, priority_cell
 from commands.report_layout import NO_MEASURES
 from commands.report_model import ActionRow, ColourCount, MeasureRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
@@ -140,12 +141,16 @@ def summary_section(panel: PanelReport) -> Section:
     ]
     closed = sum(b.closed for b in panel.themes)
     rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), closed))
+    flagged = [a.row for a in panel.actions if a.row.priority]
+    if flagged:
+        rows.append((PRIORITY_LABEL, "", *(_priority_count(c.status, flagged) for c in panel.totals), ""))
     caption = f"Actions by status and theme, {panel.quarter.label} (change on {panel.quarter.previous().label})"
     return Section("summary", "Summary by theme", caption, headers, tuple(rows))
 
 
 ACTION_HEADERS = (
     "Action",
+    "Priority",
     "Title",
     "Theme",
     "Owner",
@@ -164,6 +169,7 @@ def action_cells(line: PanelAction) -> tuple[Cell, ...]:
     row = line.row
     return (
         row.code,
+        priority_cell(row.priority),
         row.title,
         row.theme_code,
         line.owner,
@@ -195,11 +201,15 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             status_cell(i.row.previous),
             str(i.row.direction) if i.row.direction is not None else "",
             _commentary(i.row, withheld),
+            _withheld(i.row.mitigation, i.row, withheld),
             i.row.due,
         )
         for i in panel.exceptions
     )
-    completed = tuple((r.code, r.title, r.owner_role, _commentary(r, withheld)) for r in panel.completed)
+    completed = tuple(
+        (r.code, r.title, r.owner_role, _commentary(r, withheld), _withheld(r.outcome, r, withheld))
+        for r in panel.completed
+    )
     following = panel.quarter.next().label
     upcoming = tuple(
         (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
@@ -212,14 +222,25 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             "exceptions",
             "Exceptions",
             f"Exceptions: red, deteriorating, overdue, re-profiled or not reported, {panel.quarter.label}",
-            ("Action", "Title", "Why", "Owner", "Status", "Last quarter", "Direction of travel", "Commentary", "Due"),
+            (
+                "Action",
+                "Title",
+                "Why",
+                "Owner",
+                "Status",
+                "Last quarter",
+                "Direction of travel",
+                "Commentary",
+                "Mitigation",
+                "Due",
+            ),
             exceptions,
         ),
         Section(
             "completed",
             "Completed this quarter",
             f"Actions completed in {panel.quarter.label}",
-            ("Action", "Title", "Owner", "Commentary"),
+            ("Action", "Title", "Owner", "Commentary", "Outcome"),
             completed,
         ),
         Section(
@@ -260,6 +281,8 @@ def cover_lines(panel: PanelReport) -> tuple[tuple[str, str], ...]:
         ("Purpose", panel.purpose),
         ("Recommendation", panel.recommendation),
     ]
+    if panel.priority:
+        lines.append((PRIORITY_LABEL, panel.priority))
     if panel.public:
         lines.append(("Withheld", f"Role titles only; {panel.withheld_sentence}."))
     return tuple(lines)
@@ -267,6 +290,11 @@ def cover_lines(panel: PanelReport) -> tuple[tuple[str, str], ...]:
 
 def _commentary(row: ActionRow, withheld: set[str]) -> str:
     return WITHHELD if row.code in withheld else row.reason
+
+
+def _withheld(text: str, row: ActionRow, withheld: set[str]) -> str:
+    """A mitigation or outcome as the audience may read it: withheld with the restricted reason."""
+    return WITHHELD if row.code in withheld else text
 
 
 def _measure(m: MeasureRow) -> tuple[str, ...]:
@@ -278,3 +306,9 @@ def _measure(m: MeasureRow) -> tuple[str, ...]:
 
 def _count(count: ColourCount) -> CountCell:
     return CountCell(count.count, count.change)
+
+
+def _priority_count(status: str | None, rows: list[ActionRow]) -> CountCell:
+    """How many priority actions stand at ``status``, and the change on last quarter."""
+    now = sum(1 for row in rows if row.status == status)
+    return CountCell(now, now - sum(1 for row in rows if row.previous == status))

@@ -15,7 +15,7 @@ from typing import Any
 from bot.slack.limits import MAX_OPTION_TEXT, MAX_OPTIONS, MAX_SECTION_TEXT
 from bot.slack.render import clip, escape, status_emoji
 from commands.layout import status_cell
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import DEFAULT_SCHEME, MITIGATION, OUTCOME, RagScheme
 from commands.update_form import (
     CANCEL_LABEL,
     CHOOSE_ACTION,
@@ -29,6 +29,9 @@ from commands.update_form import (
     ActionChoice,
     FormField,
     UpdateForm,
+    mitigation_hint,
+    offers,
+    outcome_hint,
     proposed_due_label,
     reason_hint,
 )
@@ -69,6 +72,8 @@ def update_modal(
             optional=True,
             hint=reason_hint(scheme),
         ),
+        *_text_input(FormField.MITIGATION, mitigation_hint(scheme), scheme, offers(scheme, MITIGATION)),
+        *_text_input(FormField.OUTCOME, outcome_hint(scheme), scheme, offers(scheme, OUTCOME)),
         _input(
             FormField.PROPOSED_DUE,
             proposed_due_label(scheme),
@@ -117,10 +122,25 @@ def form_from_state(values: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Up
         action_id=(field(FormField.ACTION).get("selected_option") or {}).get("value"),
         status=(field(FormField.COLOUR).get("selected_option") or {}).get("value"),
         reason=field(FormField.REASON).get("value") or "",
+        mitigation=field(FormField.MITIGATION).get("value") or "",
+        outcome=field(FormField.OUTCOME).get("value") or "",
         proposed_due=dt.date.fromisoformat(date) if date else None,
         corrects_last=CORRECTS in picked,
         restricted=RESTRICTED in picked,
     )
+
+
+def _text_input(field: FormField, hint: str, scheme: RagScheme, shown: bool) -> list[dict[str, Any]]:
+    """A mitigation or outcome box (optional to Slack: the core says when one is required)."""
+    if not shown:
+        return []
+    element = {
+        "type": "plain_text_input",
+        "action_id": field,
+        "multiline": True,
+        "max_length": min(scheme.max_reason_length, MAX_REASON_INPUT),
+    }
+    return [_input(field, FIELD_LABELS[field], element, optional=True, hint=hint)]
 
 
 def _definitions(scheme: RagScheme) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from commands.errors import BadDate
 from commands.layout import status_cell
 from commands.nudges import UPDATE_BUTTON
 from commands.report_layout import cut
-from commands.rules import DEFAULT_SCHEME, RagScheme, parse_date
+from commands.rules import DEFAULT_SCHEME, MITIGATION, OUTCOME, RagScheme, parse_date
 from commands.update_form import (
     ACTION_REQUIRED,
     CHOOSE_ACTION,
@@ -43,6 +43,9 @@ from commands.update_form import (
     FormErrors,
     FormField,
     UpdateForm,
+    mitigation_hint,
+    offers,
+    outcome_hint,
     proposed_due_label,
     reason_hint,
     status_required,
@@ -70,7 +73,15 @@ MAX_CHOICES = 100
 MAX_CHOICE_TITLE = 80
 DIALOG_HEIGHT = "large"
 DIALOG_WIDTH = "medium"
-_FIELDS = (FormField.ACTION, FormField.COLOUR, FormField.REASON, FormField.PROPOSED_DUE, FormField.OPTIONS)
+_FIELDS = (
+    FormField.ACTION,
+    FormField.COLOUR,
+    FormField.REASON,
+    FormField.MITIGATION,
+    FormField.OUTCOME,
+    FormField.PROPOSED_DUE,
+    FormField.OPTIONS,
+)
 
 
 def update_button(action_code: str | None = None, *, title: str = UPDATE_BUTTON) -> dict[str, Any]:
@@ -117,6 +128,12 @@ def update_dialog(
         _hint(reason_hint(scheme)),
         *_errors(errors, FormField.REASON),
     ]
+    for field, text, hint, shown in (
+        (FormField.MITIGATION, values.mitigation, mitigation_hint(scheme), offers(scheme, MITIGATION)),
+        (FormField.OUTCOME, values.outcome, outcome_hint(scheme), offers(scheme, OUTCOME)),
+    ):
+        if shown:
+            body += [_text_input(field, text, scheme), _hint(hint), *_errors(errors, field)]
     date: dict[str, Any] = {
         "type": "Input.Date",
         "id": FormField.PROPOSED_DUE.value,
@@ -161,6 +178,8 @@ def form_from_submit(data: Mapping[str, Any]) -> tuple[UpdateForm, FormErrors]:
         action_id=text(FormField.ACTION).strip() or None,
         status=text(FormField.COLOUR).strip() or None,
         reason=text(FormField.REASON),
+        mitigation=text(FormField.MITIGATION),
+        outcome=text(FormField.OUTCOME),
         proposed_due=proposed_due,
         corrects_last=_on(data.get(CORRECTS)),
         restricted=_on(data.get(RESTRICTED)),
@@ -224,6 +243,17 @@ def _definitions(scheme: RagScheme) -> list[dict[str, Any]]:
         )
         for s in scheme.statuses
     ]
+
+
+def _text_input(field: FormField, value: str, scheme: RagScheme) -> dict[str, Any]:
+    return {
+        "type": "Input.Text",
+        "id": field.value,
+        "label": FIELD_LABELS[field],
+        "isMultiline": True,
+        "maxLength": scheme.max_reason_length,
+        "value": value,
+    }
 
 
 def _toggle(field: str, title: str, on: bool) -> dict[str, Any]:

@@ -30,9 +30,18 @@ from storage.models import ActionState, AuditEntry, Delegate, Person, Plan, Stat
 from storage.repository import PlanRepository
 
 USAGE = (
-    "Usage: /rag ACTION STATUS [REASON] [--restricted], e.g. /rag V9 red Waiting on CJS review\n"
+    "Usage: /rag ACTION STATUS [REASON] [--mitigation TEXT] [--outcome TEXT] [--restricted], e.g.\n"
+    '/rag V9 red Waiting on CJS review --mitigation "Escalated to LCJB"\n'
     "/rag V9 shows an action, /rag mine lists yours, /rag help explains the statuses."
 )
+M = ' --mitigation "Escalated to LCJB"'
+"""Red takes a mitigation as well as a reason (the default scheme requires one)."""
+MITIGATED = "Escalated to LCJB"
+NEEDS_MITIGATION = "Red needs a mitigation as well as a reason: say what is being done about it."
+ASKED = {
+    "A": 'Mitigation: none given; next time say what is being done about it with --mitigation "…"',
+    "B": 'Outcome: none given; next time say what was delivered and what difference it made with --outcome "…"',
+}
 COLOURS = "Use red, amber, green or blue (or r, a, g, b)."
 NEEDS_REASON = "needs a reason: say what is wrong and what is being done about it."
 NO_ACTION = "There is no action {} in " + SHORT_NAME + ".{}\n/rag mine lists your actions."
@@ -47,6 +56,8 @@ class Stored:
     status: str
     reason: str = ""
     restricted: bool = False
+    mitigation: str = ""
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,10 +76,10 @@ class Refused:
 
 COMMANDS = [
     # every colour word, letter, emoji and shortcode
-    ("V9 red Waiting on CJS review", Stored("R", "Waiting on CJS review")),
-    ("v9 R Waiting on CJS review", Stored("R", "Waiting on CJS review")),
-    ("V9 🔴 Waiting", Stored("R", "Waiting")),
-    ("V9 :red_circle: Waiting", Stored("R", "Waiting")),
+    ("V9 red Waiting on CJS review" + M, Stored("R", "Waiting on CJS review", mitigation=MITIGATED)),
+    ("v9 R Waiting on CJS review" + M, Stored("R", "Waiting on CJS review", mitigation=MITIGATED)),
+    ("V9 🔴 Waiting" + M, Stored("R", "Waiting", mitigation=MITIGATED)),
+    ("V9 :red_circle: Waiting" + M, Stored("R", "Waiting", mitigation=MITIGATED)),
     ("V9 amber Slipped a month", Stored("A", "Slipped a month")),
     ("V9 a Slipped", Stored("A", "Slipped")),
     ("V9 Yellow Slipped", Stored("A", "Slipped")),
@@ -90,20 +101,42 @@ COMMANDS = [
     ("V9 :white_check_mark:", Stored("B")),
     # the ways people type the rest
     ("V9: amber Slipped", Stored("A", "Slipped")),
-    ("“V9” ‘red’ Waiting on CJS review", Stored("R", "Waiting on CJS review")),
-    ("\u00a0V9\u00a0red  Waiting\u00a0 on   CJS ", Stored("R", "Waiting on CJS")),
+    ("“V9” ‘red’ Waiting on CJS review" + M, Stored("R", "Waiting on CJS review", mitigation=MITIGATED)),
+    ("\u00a0V9\u00a0red  Waiting\u00a0 on   CJS " + M, Stored("R", "Waiting on CJS", mitigation=MITIGATED)),
     ("V9 amber Slipped --restricted", Stored("A", "Slipped", restricted=True)),
     ("V9 amber --restricted Slipped", Stored("A", "Slipped", restricted=True)),
-    pytest.param(f"V9 red {LONG}", Stored("R", LONG), id="reason-of-exactly-1500-characters"),
+    pytest.param(f"V9 red {LONG}{M}", Stored("R", LONG, mitigation=MITIGATED), id="reason-of-exactly-1500-characters"),
+    # a mitigation and an outcome, quoted or not, wherever they are typed
+    ("V9 red --mitigation “Escalated to LCJB” Waiting", Stored("R", "Waiting", mitigation=MITIGATED)),
+    ("V9 red Waiting —mitigation Escalated to LCJB", Stored("R", "Waiting", mitigation=MITIGATED)),
+    (
+        "V9 red Waiting --mitigation Named case --restricted",
+        Stored("R", "Waiting", restricted=True, mitigation="Named case"),
+    ),
+    ("V9 amber Slipped --mitigation 'Weekly review'", Stored("A", "Slipped", mitigation="Weekly review")),
+    ('V9 blue --outcome "Hub live; 4,100 referred"', Stored("B", outcome="Hub live; 4,100 referred")),
+    ("V9 done Delivered --outcome Hub live", Stored("B", "Delivered", outcome="Hub live")),
     # hostile text is stored as typed; escaping it is the renderer's job
-    ("V9 red '; DROP TABLE statusupdate; --", Stored("R", "'; DROP TABLE statusupdate; --")),
-    ("V9 red <!channel> ask <@U123> & co", Stored("R", "<!channel> ask <@U123> & co")),
-    ("V9 red Costs &amp; benefits", Stored("R", "Costs &amp; benefits")),
+    ("V9 red '; DROP TABLE statusupdate; --" + M, Stored("R", "'; DROP TABLE statusupdate; --", mitigation=MITIGATED)),
+    ("V9 red <!channel> ask <@U123> & co" + M, Stored("R", "<!channel> ask <@U123> & co", mitigation=MITIGATED)),
+    ("V9 red Costs &amp; benefits" + M, Stored("R", "Costs &amp; benefits", mitigation=MITIGATED)),
     # reading
     ("V9", Answers(f"Owner: {V9['owner']} ({V9_OWNER['name']})")),
     ("v9", Answers(f"SRO: {V9['sro']} ({V9_SRO['name']})")),
     ("mine", Answers(f"V9 (owner): Not yet reported · first update due now · action due {V9_DUE}")),
-    ("help", Answers("/rag V9 red Waiting on CJS review · record a status and why")),
+    (
+        "help",
+        Answers(
+            '/rag V9 red Waiting on CJS review --mitigation "Escalated to LCJB" · a status, why, and what is being done'
+        ),
+    ),
+    (
+        "help",
+        Answers(
+            "Blue (complete): type blue, b, complete, done or the emoji. Delivered; no further monitoring "
+            "(moves to business as usual). An outcome (--outcome) is asked for."
+        ),
+    ),
     # refusals
     (
         "V99 red Waiting",
@@ -122,6 +155,25 @@ COMMANDS = [
         "V9 a --restricted",
         Refused(f"Amber {NEEDS_REASON}\n{USAGE}"),
     ),
+    ("V9 red Waiting on CJS review", Refused(f"{NEEDS_MITIGATION}\n{USAGE}")),
+    ("V9 red Waiting --mitigation \u200b", Refused(f"--mitigation needs the words after it, e.g. {M[1:]}\n{USAGE}")),
+    ("V9 red Waiting --mitigation", Refused(f"--mitigation needs the words after it, e.g. {M[1:]}\n{USAGE}")),
+    (f"V9 red Waiting{M}{M}", Refused(f"--mitigation is given twice; give it once.\n{USAGE}")),
+    (f"V9 green On track{M}", Refused(f"Green takes no mitigation; a mitigation goes with Red or Amber.\n{USAGE}")),
+    (
+        "V9 red Waiting --outcome Done" + M,
+        Refused(f"Red takes no outcome; an outcome goes with Blue (complete).\n{USAGE}"),
+    ),
+    (
+        f"V9 red Waiting --mitigation {'y' * 1501}",
+        Refused(f"The mitigation is 1,501 characters long; the limit is 1,500. Please shorten it.\n{USAGE}"),
+    ),
+    (
+        "V9 --outcome Done",
+        Refused(
+            f"--outcome TEXT belongs to an update, so give a status too: /rag V9 amber REASON --outcome TEXT\n{USAGE}"
+        ),
+    ),
     pytest.param(
         f"V9 red {LONG}x",
         Refused(f"The reason is 1,501 characters long; the limit is 1,500. Please shorten it.\n{USAGE}"),
@@ -138,11 +190,12 @@ COMMANDS = [
     ("mine V9", Refused(f'/rag mine takes nothing after it, not "V9".\n{USAGE}')),
     (
         "V9 --restricted",
-        Refused(
-            f"--restricted marks an update's reason, so give a status too: /rag V9 amber REASON --restricted\n{USAGE}"
-        ),
+        Refused(f"--restricted belongs to an update, so give a status too: /rag V9 amber REASON --restricted\n{USAGE}"),
     ),
-    ("V9 green --urgent", Refused(f'"--urgent" is not an option; the only option is --restricted.\n{USAGE}')),
+    (
+        "V9 green --urgent",
+        Refused(f'"--urgent" is not an option; the options are --mitigation, --outcome or --restricted.\n{USAGE}'),
+    ),
 ]
 
 
@@ -162,16 +215,18 @@ def test_rag_commands_on_the_sample_plan(
             assert reply.ok
             assert line in reply.text.splitlines()
             assert before == stored_rows(session)
-        case Stored(status=status, reason=reason, restricted=restricted):
+        case Stored(status=status, reason=reason, restricted=restricted, mitigation=mitigation, outcome=outcome):
             action = repo.action_by_code("V9")
             assert action is not None and action.id is not None
             [update] = repo.recent_updates(action.id, 5)
-            assert (status, reason, owner.person_id, False, restricted) == (
+            assert (status, reason, owner.person_id, False, restricted, mitigation, outcome) == (
                 update.status,
                 update.reason,
                 update.author_id,
                 update.on_behalf,
                 update.restricted,
+                update.mitigation,
+                update.outcome,
             )
             assert (before[0] + 1, before[1] + 1) == stored_rows(session)
             label = DEFAULT_SCHEME.label(status)
@@ -179,13 +234,19 @@ def test_rag_commands_on_the_sample_plan(
                 "V9 updated",
                 f"Now {label}, ★ New (first update)",
                 f"Reason: {reason or 'none given'}",
+                *([f"Mitigation: {mitigation}"] if mitigation else []),
+                *([f"Outcome: {outcome}"] if outcome else []),
+                *([ASKED[status]] if status in ASKED and not (mitigation or outcome) else []),
                 f"Due: {V9_DUE}",
             ]
             if restricted:
                 lines.append("Restricted: the reason is left out of public reports.")
             assert ("\n".join(lines), True, status) == (reply.text, reply.ok, reply.status)
             # A restricted reason is kept out of the channel announcement, which everyone there reads.
-            said = " (reason restricted, not shown here)" if restricted else f": {reason}" if reason else ""
+            extras = (f"; mitigation: {mitigation}" if mitigation else "") + (
+                f"; outcome: {outcome}" if outcome else ""
+            )
+            said = " (reason restricted, not shown here)" if restricted else (f": {reason}" if reason else "") + extras
             assert f"{owner.name} updated V9 to {label}, ★ New (first update){said}" == reply.announcement
 
 
@@ -200,7 +261,7 @@ def test_direction_of_travel_follows_each_update(plan: Plan, repo: PlanRepositor
     day = dt.timedelta(days=1)
     replies = [
         rag(repo, owner, "V9 green", NOW).splitlines()[1],
-        rag(repo, owner, "V9 red Waiting on CJS review", NOW + day).splitlines()[1],
+        rag(repo, owner, f"V9 red Waiting on CJS review{M}", NOW + day).splitlines()[1],
         rag(repo, owner, "V9 amber Review booked", NOW + 2 * day).splitlines()[1],
         rag(repo, owner, "V9 amber Still waiting", NOW + 3 * day).splitlines()[1],
         rag(repo, owner, "V9 blue Delivered", NOW + 4 * day).splitlines()[1],
@@ -217,7 +278,7 @@ def test_direction_of_travel_follows_each_update(plan: Plan, repo: PlanRepositor
 def test_update_records_source_and_audit(plan: Plan, repo: PlanRepository, session: Session) -> None:
     """The stored update says where it came from, and the audit log says who made it and what changed."""
     handle_rag(
-        Invocation(actor_for(repo, V9_OWNER["email"]), "V9 red Waiting", platform="slack", source_ref="C01/1700.1"),
+        Invocation(actor_for(repo, V9_OWNER["email"]), f"V9 red Waiting{M}", platform="slack", source_ref="C01/1700.1"),
         repo,
         NOW,
     )
@@ -226,11 +287,13 @@ def test_update_records_source_and_audit(plan: Plan, repo: PlanRepository, sessi
     assert ("slack", "C01/1700.1", NOW) == (update.source, update.source_ref, update.created_at)
     assert (V9_OWNER["email"], NOW, "add", f"V9#{update.id}") == (audit.actor, audit.at, audit.change, audit.entity_key)
     detail = json.loads(audit.detail)
-    assert ("R", None, "owner", "Waiting") == (
+    assert ("R", None, "owner", "Waiting", MITIGATED, "") == (
         detail["status"],
         detail["previous"],
         detail["capacity"],
         detail["reason"],
+        detail["mitigation"],
+        detail["outcome"],
     )
 
 
@@ -238,8 +301,8 @@ def test_update_after_the_due_date_says_overdue_unless_complete(plan: Plan, repo
     """Past its due date an action is overdue until it is reported blue."""
     after_due = dt.datetime.combine(due(V9) + dt.timedelta(days=1), dt.time(9))
     owner = V9_OWNER["email"]
-    assert f"Due: {V9_DUE}, overdue" == rag(repo, owner, "V9 amber Slipped", after_due).splitlines()[3]
-    assert f"Due: {V9_DUE}" == rag(repo, owner, "V9 blue Delivered", after_due).splitlines()[3]
+    assert f"Due: {V9_DUE}, overdue" == rag(repo, owner, "V9 amber Slipped", after_due).splitlines()[4]
+    assert f"Due: {V9_DUE}" == rag(repo, owner, "V9 blue Delivered", after_due).splitlines()[4]
 
 
 @pytest.mark.parametrize(
@@ -288,7 +351,13 @@ def test_near_miss_suggests_every_close_id(plan: Plan, repo: PlanRepository) -> 
 def test_show_lists_the_last_five_updates_newest_first(plan: Plan, repo: PlanRepository, session: Session) -> None:
     """/rag V9 gives owner, SRO, re-profiled due date, status with direction and five updates with marks."""
     owner, admin = V9_OWNER["email"], ADMIN_EMAILS[0]
-    texts = ["green", "amber Slipped", "red Waiting on CJS review", "red Still waiting", "amber Review booked"]
+    texts = [
+        "green",
+        "amber Slipped",
+        f"red Waiting on CJS review{M}",
+        "red Still waiting --mitigation LCJB",
+        "amber Review booked",
+    ]
     for n, text in enumerate(texts):
         rag(repo, owner, f"V9 {text}", NOW + dt.timedelta(days=n))
     rag(repo, admin, "V9 green Court dates agreed --restricted", NOW + dt.timedelta(days=7))
@@ -308,8 +377,8 @@ def test_show_lists_the_last_five_updates_newest_first(plan: Plan, repo: PlanRep
         "Last updates\n"
         f"12 Nov 2018 · Green · {admin_name} (on behalf) (restricted): Court dates agreed\n"
         f"9 Nov 2018 · Amber · {V9_OWNER['name']}: Review booked\n"
-        f"8 Nov 2018 · Red · {V9_OWNER['name']}: Still waiting\n"
-        f"7 Nov 2018 · Red · {V9_OWNER['name']}: Waiting on CJS review\n"
+        f"8 Nov 2018 · Red · {V9_OWNER['name']}: Still waiting · mitigation: LCJB\n"
+        f"7 Nov 2018 · Red · {V9_OWNER['name']}: Waiting on CJS review · mitigation: {MITIGATED}\n"
         f"6 Nov 2018 · Amber · {V9_OWNER['name']}: Slipped"
     ) == shown
 
@@ -397,4 +466,8 @@ def test_help_explains_every_colour_of_the_scheme(plan: Plan, repo: PlanReposito
     for status in DEFAULT_SCHEME.statuses:
         [line] = [line for line in lines if line.startswith(f"{status.label}: ")]
         assert status.definition in line
-        assert line.endswith("A reason is required.") == status.reason_required
+        assert ("A reason is required." in line) == status.reason_required
+    said = {line.split(":")[0]: line for line in lines}
+    assert said["Red"].endswith("A mitigation (--mitigation) is required.")
+    assert said["Amber"].endswith("A mitigation (--mitigation) is asked for.")
+    assert "mitigation" not in said["Green"] and "outcome (" not in said["Green"]

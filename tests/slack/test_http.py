@@ -42,7 +42,7 @@ class TestUpdate:
     def test_update_is_stored_answered_privately_and_announced(self, events_url, fake_slack, engine: Engine):
         """The owner's /rag V9 red … is acknowledged at once, stored, confirmed to them alone and
         announced in the channel where they typed it."""
-        answer = rag(events_url, fake_slack, "V9 red Waiting on CJS review")
+        answer = rag(events_url, fake_slack, "V9 red Waiting on CJS review --mitigation LCJB")
 
         reply = replies(fake_slack)[0]
         post_call = fake_slack.wait_for("chat.postMessage")[0]

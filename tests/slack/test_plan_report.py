@@ -72,7 +72,7 @@ def test_public_csv_says_what_was_withheld(events_url, fake_slack):
     complete = fake_slack.wait_for("files.completeUploadExternal", timeout=BUILD_SECONDS)[0]
     assert "0 restricted commentaries withheld" in complete.params["initial_comment"]
     (data,) = fake_slack.uploads.values()
-    assert data.decode("utf-8-sig").startswith("Action,Title,Theme,Owner,SRO")
+    assert data.decode("utf-8-sig").startswith("Action,Priority,Title,Theme,Owner,SRO")
 
 
 def test_bad_quarter_refused_without_upload(events_url, fake_slack):

@@ -39,6 +39,10 @@ class TestOpening:
         assert ["R", "A", "G", "B"] == [o["value"] for o in colours["options"]]
         assert "The due date or outcome will be missed" in json.dumps(view)
         assert "datepicker" == block(view, "proposed_due")["element"]["type"]
+        mitigation, outcome = block(view, "mitigation"), block(view, "outcome")
+        assert "plain_text_input" == mitigation["element"]["type"] == outcome["element"]["type"]
+        assert mitigation["hint"]["text"].startswith("Required for Red; asked for Amber")
+        assert outcome["hint"]["text"].startswith("Asked for Blue (complete)")
         assert ["corrects", "restricted"] == [o["value"] for o in block(view, "options")["element"]["options"]]
 
     def test_over_a_hundred_actions_use_an_external_select(self):
@@ -61,8 +65,24 @@ class TestSubmitting:
 
         body = json.loads(answer.body)
         assert "errors" == body["response_action"]
-        assert ["reason"] == list(body["errors"])
+        assert ["reason", "mitigation"] == list(body["errors"])
         assert "Red needs a reason" in body["errors"]["reason"]
+        assert "Red needs a mitigation as well as a reason" in body["errors"]["mitigation"]
+        assert [] == stored_updates(engine)
+
+    def test_red_without_a_mitigation_is_refused_beside_the_mitigation(self, events_url, fake_slack, engine: Engine):
+        view = open_modal(events_url, fake_slack)
+        answer = submit_view(events_url, OWNER, view, form_values("V9", "R", "Waiting on CJS review"))
+
+        body = json.loads(answer.body)
+        assert {"mitigation": body["errors"]["mitigation"]} == body["errors"]
+        assert [] == stored_updates(engine)
+
+    def test_green_with_a_mitigation_is_refused(self, events_url, fake_slack, engine: Engine):
+        view = open_modal(events_url, fake_slack)
+        answer = submit_view(events_url, OWNER, view, form_values("V9", "G", mitigation="Nothing to do"))
+
+        assert "Green takes no mitigation" in json.loads(answer.body)["errors"]["mitigation"]
         assert [] == stored_updates(engine)
 
     def test_several_mistakes_are_shown_at_once(self, events_url, fake_slack, engine: Engine):
@@ -78,14 +98,18 @@ class TestSubmitting:
         self, events_url, fake_slack, engine: Engine
     ):
         view = open_modal(events_url, fake_slack)
-        values = form_values("V9", "R", "Waiting on CJS review", "2018-12-31", ("restricted",))
+        values = form_values(
+            "V9", "R", "Waiting on CJS review", "2018-12-31", ("restricted",), mitigation="Escalated to LCJB"
+        )
         answer = submit_view(events_url, OWNER, view, values)
 
         body = json.loads(answer.body)
         assert "update" == body["response_action"]
         assert "V9 updated" in json.dumps(body["view"])
+        assert "Mitigation: Escalated to LCJB" in json.dumps(body["view"])
         [update] = stored_updates(engine)
         assert ("R", "Waiting on CJS review", True) == (update.status, update.reason, update.restricted)
+        assert "Escalated to LCJB" == update.mitigation
         assert "2018-12-31" == update.proposed_due.isoformat()
         assert update.source_ref.startswith("slack:view:")
 

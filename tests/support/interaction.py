@@ -140,13 +140,21 @@ def open_home(url: str, user: SlackUser, tab: str = "home") -> None:
 
 
 def form_values(
-    action: str | None, colour: str | None, reason: str = "", proposed: str | None = None, options: tuple[str, ...] = ()
+    action: str | None,
+    colour: str | None,
+    reason: str = "",
+    proposed: str | None = None,
+    options: tuple[str, ...] = (),
+    mitigation: str = "",
+    outcome: str = "",
 ) -> dict[str, dict[str, Any]]:
     """``view.state.values`` for the update modal, keyed by block id then action id."""
     return {
         "action": {"action": {"type": "static_select", "selected_option": _option(action) if action else None}},
         "colour": {"colour": {"type": "radio_buttons", "selected_option": _option(colour) if colour else None}},
         "reason": {"reason": {"type": "plain_text_input", "value": reason or None}},
+        "mitigation": {"mitigation": {"type": "plain_text_input", "value": mitigation or None}},
+        "outcome": {"outcome": {"type": "plain_text_input", "value": outcome or None}},
         "proposed_due": {"proposed_due": {"type": "datepicker", "selected_date": proposed}},
         "options": {"options": {"type": "checkboxes", "selected_options": [_option(o) for o in options]}},
     }

@@ -26,6 +26,8 @@ from commands.update_form import (
     ActionChoice,
     FormField,
     UpdateForm,
+    mitigation_hint,
+    outcome_hint,
     proposed_due_label,
     reason_hint,
     submit_update_form,
@@ -188,3 +190,17 @@ class TestButtonsAndMessages:
 
     def test_no_actions_is_a_message(self):
         assert {"task": {"type": "message", "value": "You have no actions."}} == no_actions_task("You have no actions.")
+
+
+class TestMitigationAndOutcome:
+    def test_both_fields_with_the_core_hints_filled_back_in_and_round_tripped(self):
+        values = UpdateForm("V9", "R", "Waiting on the CJS", mitigation="Escalated to LCJB", outcome="")
+        card = content(update_dialog(CHOICES, values=values))
+
+        fields = inputs(card)
+        assert "Escalated to LCJB" == fields[FormField.MITIGATION]["value"]
+        assert FIELD_LABELS[FormField.OUTCOME] == fields[FormField.OUTCOME]["label"]
+        shown = shown_text(card)
+        assert mitigation_hint() in shown and outcome_hint() in shown
+        assert (values, {}) == form_from_submit(as_teams_submits(card))
+        assert [] == schema_problems(card)

@@ -78,3 +78,20 @@ def test_an_unknown_invoke_is_answered_not_501(teams, connector) -> None:
     status, _ = teams.post(invoke(OWNER, "composeExtension/query", {}, connector.service_url))
 
     assert 200 == status
+
+
+def test_red_without_a_mitigation_stays_open_with_the_error_beside_it(teams, container, connector) -> None:
+    _status, body = _submit(teams, connector, OWNER, colour="R", reason="Waiting on the CJS review", mitigation=" ")
+
+    assert "continue" == body["task"]["type"]
+    assert "Red needs a mitigation as well as a reason" in card_texts(body["task"]["value"]["card"])
+    assert [] == stored_updates(container.engine)
+
+
+def test_a_red_with_its_mitigation_and_a_blue_with_its_outcome_are_stored(teams, container, connector) -> None:
+    _submit(teams, connector, OWNER, colour="R", reason="Waiting on the CJS review", mitigation="Escalated to LCJB")
+    _submit(teams, connector, OWNER, colour="B", reason="Delivered", outcome="Review covers witness care")
+
+    assert [("R", "Escalated to LCJB", ""), ("B", "", "Review covers witness care")] == [
+        (u.status, u.mitigation, u.outcome) for u in stored_updates(container.engine)
+    ]

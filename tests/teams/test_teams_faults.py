@@ -37,7 +37,7 @@ def test_a_failure_is_apologised_for_and_never_shown(teams, container, connector
 
 @pytest.mark.parametrize("hostile", HOSTILE_TEXTS)
 def test_hostile_text_is_stored_as_typed_and_inert_in_the_reply(teams, container, connector, hostile) -> None:
-    teams.post(personal_message(OWNER, f"rag V9 red Waiting {hostile}", connector.service_url))
+    teams.post(personal_message(OWNER, f"rag V9 red Waiting {hostile} --mitigation LCJB", connector.service_url))
 
     assert [f"Waiting {hostile}"] == [u.reason for u in stored_updates(container.engine)]
     (sent,) = connector.sent()

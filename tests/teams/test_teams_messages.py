@@ -36,10 +36,10 @@ def said(connector) -> str:
 @pytest.mark.parametrize(
     ("typed", "status"),
     [
-        ("rag V9 red Waiting on the CJS review", "R"),
+        ("rag V9 red Waiting on the CJS review --mitigation LCJB", "R"),
         ("/rag V9 amber Slipping a month", "A"),
         ("RAG v9 Green back on track", "G"),
-        ("V9 🔴 Waiting on the CJS review", "R"),
+        ("V9 🔴 Waiting on the CJS review —mitigation “Escalated to LCJB”", "R"),
     ],
 )
 def test_a_personal_chat_update_is_stored_and_answered_there(teams, container, connector, typed, status) -> None:
@@ -86,7 +86,7 @@ def test_the_roster_is_asked_once_per_person(teams, container, connector) -> Non
 
 
 def test_a_channel_mention_is_answered_in_its_thread(teams, container, connector) -> None:
-    activity = channel_mention(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url)
+    activity = channel_mention(OWNER, "rag V9 red Waiting on the CJS review --mitigation LCJB", connector.service_url)
 
     teams.post(activity)
 
@@ -99,7 +99,11 @@ def test_a_channel_mention_is_answered_in_its_thread(teams, container, connector
 
 def test_a_restricted_reason_stays_out_of_a_channel(teams, container, connector) -> None:
     """Everyone in a channel reads planbot's answer there, so a restricted reason is never in it."""
-    teams.post(personal_message(OWNER, "rag V9 red Named witness withdrew --restricted", connector.service_url))
+    teams.post(
+        personal_message(
+            OWNER, "rag V9 red Named witness withdrew --restricted --mitigation LCJB", connector.service_url
+        )
+    )
     teams.post(channel_mention(OWNER, "rag V9", connector.service_url))
 
     personal, channel = (card_texts(call.body) for call in connector.sent())
@@ -190,7 +194,7 @@ def test_the_home_card_is_refreshed_in_place_after_an_update(teams, connector) -
     """Teams has no Home tab: the dashboard card in the personal chat is edited after the person's update."""
     teams.post(personal_message(OWNER, "home", connector.service_url))
     (home_id,) = connector.created
-    teams.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url))
+    teams.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review --mitigation LCJB", connector.service_url))
 
     edits = [c for c in connector.calls if c.method == "PUT"]
     assert 1 == len(edits)
