@@ -25,6 +25,10 @@ class Settings:
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    jobs_database_url: str | None = None
+    """Where the delivery engine (DBOS) keeps its tables, when not beside planbot's (``bot.engine``)."""
+    process_id: str | None = None
+    """This process's stable id for the delivery engine (``PLANBOT_PROCESS_ID``; default the host name)."""
     teams: TeamsSettings | None = None
     """Microsoft Teams' settings; ``None`` when Teams is not configured (``PLANBOT_TEAMS_APP_ID`` unset)."""
 
@@ -66,6 +70,8 @@ class Settings:
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),
             schedule=schedule_from_env(env),
+            jobs_database_url=get("PLANBOT_JOBS_DATABASE_URL"),
+            process_id=get("PLANBOT_PROCESS_ID"),
             teams=teams_from_env(env),
         )
 
