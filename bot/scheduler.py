@@ -1,22 +1,21 @@
-"""The scheduler: on each pass, find the runs that are due, claim each, build its content, post it, record it.
+"""The scheduler: which runs are due (``commands.schedule``), each started as a durable DBOS workflow.
 
-Timing lives in ``commands.schedule`` and the claim rules in ``commands.jobs``; this module only
-sequences units of work. Each claim is committed *before* anything is posted, so a process that
-dies mid-run leaves a ``claimed`` row that a later pass (in this or another process) takes over
-once it goes stale, and two processes on one database never post the same run twice.
+``Scheduler.tick(now)`` is one pass: every run within its grace window that may go now (not a
+day's nudges superseded by a later day's, not a message to people outside working hours) is
+started as a workflow whose id is its delivery key (``bot.engine``), so a run already done, or
+being done by another process, is not started again. DBOS's cron schedules and the start of each
+process call ``tick``; tests call it with any moment to replay a day.
 
-Passes that message people (nudges, quarter-close reminders) are claimed as a whole under the
-target ``*`` as well, so a restart does not re-run a finished pass with fresher data and nudge
-someone at midnight.
+A run's workflow builds its content once (the step's result is kept, so a resumed run posts the
+same messages), then makes each post a child workflow on the paced queue, and records the outcome
+in ``JobRun`` (what ``planbot jobs``, the digest windows and the nudges' seven-day rule read). A
+crash, a restart or a take-over resumes it at the first post not yet delivered.
 
-Every post names its target's platform; the scheduler hands it to that platform's notifier (the
-runtime passes one per configured platform). A channel on a platform this process does not run is
-left unclaimed for a process that does; a person is messaged on the platform they used planbot on
-most recently, else on the first configured one.
-
-The wall clock is read only in ``run_forever``, through ``container.clock``; ``tick(now)`` takes
-the moment as an argument so tests can replay any day. ``stop_event`` is checked before each claim,
-so stopping finishes the post in flight and leaves the rest unclaimed for the next start.
+Every post names its target's platform; the workflow hands it to that platform's notifier. A
+notifier that can split a report into its messages (``commands.ports.PostsInParts``, as Slack's
+does: the headline and each thread reply) gets a step per message; any other gets one step per
+report. A person is messaged on the platform they used planbot on most recently, else on the first
+configured one.
 """
 
 from __future__ import annotations
@@ -24,15 +23,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, is_dataclass, replace
+from typing import Any
 
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
+
+from bot import engine
 from bot.container import Container
-from commands.jobs import HEARTBEAT, RunState, claim, delivery_key, heartbeat, mark_failed, mark_sent, resuming
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
-from commands.ports import SLACK, Notifier, Notifiers, ReportSource, Target
+from commands.ports import Notifier, Notifiers, PostsInParts, ReportSource, Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -45,20 +46,30 @@ from commands.schedule import (
     is_late,
     late_note,
     may_message_people,
-    next_run_at,
     superseded,
 )
 from commands.subscriptions import subscribed_channels
 from storage.models import JobRun
 from storage.repository import PlanRepository
 
-POLL = dt.timedelta(seconds=30)
 PASS_TARGET = "*"
+RETRY_AFTER_SECONDS = 300.0
+"""A post the platform refused (the bot not yet in the channel) is tried again this much later…"""
+POST_ATTEMPTS = 3
+"""…this many times in all, before the run is recorded as failed."""
 logger = logging.getLogger(__name__)
+
+_active: Scheduler | None = None
+"""The scheduler whose container and notifiers this process's workflows use (one per process)."""
+
+
+def run_id(job: str, target: str, period_key: str, platform: str = "slack") -> str:
+    """A run's workflow id, which is also its delivery key on the platform: job/platform/target/period."""
+    return f"{job}/{platform}/{target}/{period_key}"
 
 
 class Scheduler:
-    """Runs the jobs of SPEC §5 for one bot process; any number may share a database."""
+    """Starts the jobs of SPEC §5 as workflows for one bot process; any number may share a database."""
 
     def __init__(
         self,
@@ -67,49 +78,45 @@ class Scheduler:
         reports: ReportSource,
         config: ScheduleConfig | None = None,
         scheme: RagScheme = DEFAULT_SCHEME,
-        stop_event: threading.Event | None = None,
-        heartbeat: dt.timedelta = HEARTBEAT,
     ) -> None:
         if not notifiers:
             raise ValueError("the scheduler needs the notifier of at least one platform")
         self.container = container
         self.notifiers = notifiers
-        self.stop_event = stop_event or threading.Event()
         self.reports = reports
         self.config = config or container.settings.schedule
         self.scheme = scheme
         self._told: set[tuple[str, str, str]] = set()
-        self.heartbeat = heartbeat
+        global _active
+        _active = self
 
-    def tick(self, now: dt.datetime) -> None:
-        """One pass at ``now`` (naive UTC) over every run within its grace window; done runs are skipped.
+    def tick(self, now: dt.datetime, wait: bool = True) -> list[str]:
+        """One pass at ``now`` (naive UTC): start every due run that may go now; with ``wait``,
+        wait for them (a failure is logged; the run's workflow keeps its outcome).
 
-        So the first pass after a start catches up what was missed while the bot was down, and any
-        pass takes over a run another process abandoned.
+        Returns:
+            The workflow ids started or found already started.
         """
+        handles = [self.start(run, now) for run in self.runs_to_start(now)]
+        if wait:
+            for handle in handles:
+                try:
+                    engine.wait_for(handle.workflow_id, handle.get_result)
+                except Exception:
+                    logger.exception("Scheduled run %s failed", handle.workflow_id)
+        return [h.workflow_id for h in handles]
+
+    def runs_to_start(self, now: dt.datetime) -> list[DueRun]:
         due = due_runs(self.config, now)
-        for run in due:
-            if self.stop_event.is_set():
-                return
-            if self._held_back(run, due, now):
-                continue
-            try:
-                self._run(run, now)
-            except Exception:
-                logger.exception("Scheduled %s for %s failed; a later pass retries it", run.job, run.period_key)
+        return [run for run in due if not self._held_back(run, due, now)]
 
-    def run_forever(self) -> None:
-        """Pass, then sleep until the next occurrence or ``POLL``, whichever is sooner, until stopped.
-
-        A run that fails (the database unreachable, the platform refusing) is logged by ``tick``
-        and covered again by a later pass, so the loop itself never stops on an error.
-        """
-        while not self.stop_event.is_set():
-            self.tick(self.container.clock())
-            now = self.container.clock()
-            upcoming = next_run_at(self.config, now, POLL)
-            wait = POLL if upcoming is None else upcoming - now
-            self.stop_event.wait(max(wait.total_seconds(), 0.0))
+    def start(self, run: DueRun, now: dt.datetime) -> Any:
+        """Start one run's workflow under its id (a no-op handle when it exists already)."""
+        workflow_id = run_id(run.job, PASS_TARGET, run.period_key)
+        if (found := _status(workflow_id)) is not None and found != "SUCCESS":
+            logger.warning("Scheduled %s for %s found %s; leaving it to its workflow", run.job, run.period_key, found)
+        with SetWorkflowID(workflow_id):
+            return DBOS.start_workflow(run_job, run, now)
 
     def _held_back(self, run: DueRun, due: list[DueRun], now: dt.datetime) -> bool:
         """Whether a due run must not go out now: a day's nudges superseded by a later day's, or a
@@ -121,95 +128,24 @@ class Scheduler:
             why = "waiting for working hours (08:00-18:00 London on a working day) to message people"
         else:
             return False
-        if (run.job, run.period_key, why) not in self._told and not self._done(run):
+        if (run.job, run.period_key, why) not in self._told and _status(
+            run_id(run.job, PASS_TARGET, run.period_key)
+        ) is None:
             self._told.add((run.job, run.period_key, why))
             logger.warning("Scheduled %s for %s held back: %s", run.job, run.period_key, why)
         return True
 
-    def _done(self, run: DueRun) -> bool:
+    def notifier_for(self, platform: str) -> Notifier | None:
+        return self.notifiers.get(platform)
+
+    def platform_of(self, person_id: int) -> str:
+        """Where a person is messaged: the configured platform they used planbot on most recently,
+        else the first configured one (Slack finds people by their plan email)."""
         with self.container.unit_of_work() as repo:
-            found = repo.job_run(run.job, PASS_TARGET, run.period_key)
-        return found is not None and found.state == RunState.SENT.value
+            used = repo.platforms_of(person_id)
+        return next((p for p in used if p in self.notifiers), next(iter(self.notifiers)))
 
-    # -- jobs ---------------------------------------------------------------------------
-
-    def _run(self, run: DueRun, now: dt.datetime) -> None:
-        if run.job is JobName.WEEKLY_DIGEST:
-            self._channel_report(
-                run,
-                "weekly",
-                now,
-                lambda repo, channel: self.reports.weekly_digest(repo, now, channel),
-                per_channel=True,
-            )
-        elif run.job is JobName.QUARTERLY_SUMMARY:
-            assert run.quarter is not None
-            quarter = run.quarter
-            self._channel_report(
-                run, "quarterly", now, lambda repo, _channel: self.reports.quarterly_summary(repo, quarter, now)
-            )
-        elif run.job is JobName.NUDGES:
-            self._direct_pass(run, now, lambda repo: nudges_and_escalations(repo, run.period_key, now, self.scheme))
-        elif run.job is JobName.QUARTER_CLOSE:
-            assert run.quarter is not None
-            quarter = run.quarter
-            self._direct_pass(run, now, lambda repo: quarter_close_reminders(repo, quarter, self.scheme))
-        else:
-            self._freeze(run, now)
-
-    def _freeze(self, run: DueRun, now: dt.datetime) -> None:
-        """Freeze the quarter's snapshot, claimed like any run so that one process does it."""
-        assert run.quarter is not None
-        pass_run = self._claim(run.job, PASS_TARGET, run.period_key, now)
-        if pass_run is None:
-            return
-        try:
-            with self.container.unit_of_work() as repo:
-                if self.reports.freeze_quarter(repo, run.quarter, now):
-                    mark_sent(repo, pass_run, "", now)
-                else:
-                    mark_failed(repo, pass_run, "the cut-off has not passed yet", now)
-        except Exception as error:
-            self._finish_failed(pass_run, error, now)
-            raise
-
-    def _channel_report(
-        self,
-        run: DueRun,
-        word: str,
-        now: dt.datetime,
-        build: Callable[[PlanRepository, Target], object],
-        per_channel: bool = False,
-    ) -> None:
-        """Claim each channel that receives the run just before posting to it. The content is built
-        after the first claim, so a run already done everywhere builds nothing; once for every
-        channel, or (``per_channel``, the digest) for each, since each channel's window starts at
-        the last digest it received. A late run says so in the report."""
-        with self.container.unit_of_work() as repo:
-            channels = subscribed_channels(repo, word, self.container.settings.report_channels[word])
-        built: list[object] = []
-        for channel in channels:
-            notifier = self._notifier_for(channel)
-            if notifier is None or self.stop_event.is_set():
-                continue
-            job_run = self._claim(run.job, channel.address, run.period_key, now, channel.platform)
-            if job_run is None:
-                continue
-            if per_channel or not built:
-                try:
-                    with self.container.unit_of_work() as repo:
-                        built[:] = [self._marked_late(build(repo, channel), run, now)]
-                except Exception as error:
-                    self._finish_failed(job_run, error, now)
-                    raise
-            content = built[0]
-            self._deliver(
-                job_run,
-                lambda key, again, n=notifier, c=channel.address, r=content: n.post_to_channel(c, r, key, again),
-                now,
-            )
-
-    def _marked_late(self, content: object, run: DueRun, now: dt.datetime) -> object:
+    def marked_late(self, content: object, run: DueRun, now: dt.datetime) -> object:
         """The report, saying it is late when it is caught up after an outage (logged at WARNING too)."""
         if not is_late(run, now):
             return content
@@ -219,138 +155,317 @@ class Scheduler:
         )
         return replace(content, late=note) if is_dataclass(content) and hasattr(content, "late") else content
 
-    def _notifier_for(self, channel: Target) -> Notifier | None:
-        """The notifier of the channel's platform; ``None`` (logged) when this process does not run it."""
-        notifier = self.notifiers.get(channel.platform)
-        if notifier is None:
+
+def _scheduler() -> Scheduler:
+    if _active is None:
+        raise RuntimeError("no scheduler in this process: start the runtime's scheduler first")
+    return _active
+
+
+def _status(workflow_id: str) -> str | None:
+    from dbos._dbos import _get_dbos_instance
+
+    found = _get_dbos_instance()._sys_db.get_workflow_status(workflow_id)
+    return None if found is None else str(found["status"])
+
+
+# -- workflows ----------------------------------------------------------------------------
+# Workflow code must take the same path when it is resumed: everything that reads the database,
+# the clock or the platform is a step, whose result DBOS keeps.
+
+
+@DBOS.workflow(name="planbot.scheduled_pass")
+def scheduled_pass(scheduled_at: dt.datetime, context: Any) -> None:
+    """A DBOS cron firing: one pass at the time it fired, starting each due run as a child."""
+    for run, now in _plan_pass():
+        with SetWorkflowID(run_id(run.job, PASS_TARGET, run.period_key)):
+            DBOS.start_workflow(run_job, run, now)
+
+
+@DBOS.step(name="planbot.plan_pass")
+def _plan_pass() -> list[tuple[DueRun, dt.datetime]]:
+    scheduler = _scheduler()
+    now = scheduler.container.clock()
+    return [(run, now) for run in scheduler.runs_to_start(now)]
+
+
+@DBOS.workflow(name="planbot.run")
+def run_job(run: DueRun, now: dt.datetime) -> None:
+    """One occurrence of a job: a report to each of its channels, a pass of direct messages, or a freeze."""
+    if run.job is JobName.WEEKLY_DIGEST:
+        _to_channels(run, now, "weekly", None)
+    elif run.job is JobName.QUARTERLY_SUMMARY:
+        _to_channels(run, now, "quarterly", None)
+    elif run.job in DIRECT_JOBS:
+        _direct_pass(run, now)
+    else:
+        _freeze(run, now)
+
+
+def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | None) -> None:
+    """A child workflow per channel, one after another (each channel's digest covers what that
+    channel has not had yet); a channel that fails does not stop the others."""
+    failed: Exception | None = None
+    for channel in _channels(word):
+        with SetWorkflowID(run_id(run.job, channel.address, run.period_key, channel.platform)):
+            handle = DBOS.start_workflow(channel_report, run, now, channel, content)
+        failed = _wait_all([handle], raise_first=False) or failed
+    if failed is not None:
+        raise failed
+
+
+@DBOS.step(name="planbot.channels")
+def _channels(word: str) -> list[Target]:
+    scheduler = _scheduler()
+    with scheduler.container.unit_of_work() as repo:
+        channels = subscribed_channels(repo, word, scheduler.container.settings.report_channels[word])
+    kept = []
+    for channel in channels:
+        if scheduler.notifier_for(channel.platform) is None:
             logger.warning(
-                "Channel %s is on %s, which this process does not run; left for a process that does",
-                channel.address,
-                channel.platform,
+                "Channel %s is on %s, which this process does not run; not sent", channel.address, channel.platform
             )
-        return notifier
-
-    def _direct_pass(
-        self, run: DueRun, now: dt.datetime, select: Callable[[PlanRepository], list[DirectMessage]]
-    ) -> None:
-        """Claim the pass, then claim and send each direct message; nudge passes also tell subscribed
-        channels who was messaged, read back from what was delivered (so a pass resumed after a
-        crash or an outage still lists the people its first attempt messaged)."""
-        pass_run = self._claim(run.job, PASS_TARGET, run.period_key, now)
-        if pass_run is None:
-            return
-        try:
-            with self.container.unit_of_work() as repo:
-                messages = select(repo)
-            for message in messages:
-                self._direct(message, now)
-            if self.stop_event.is_set():
-                self._finish_failed(pass_run, RuntimeError("stopped before the pass was finished"), now)
-                return
-            digest = nudge_digest(self._delivered(messages)) if run.job is JobName.NUDGES else None
-            if digest is not None:
-                self._channel_report(run, "nudges", now, lambda _repo, _channel: digest)
-        except Exception as error:
-            self._finish_failed(pass_run, error, now)
-            raise
-        with self.container.unit_of_work() as repo:
-            mark_sent(repo, pass_run, "", now)
-
-    def _direct(self, message: DirectMessage, now: dt.datetime) -> bool:
-        if self.stop_event.is_set():
-            return False
-        platform = self._platform_of(message.recipient.person_id)
-        job_run = self._claim(message.job, message.target, message.period_key, now, platform)
-        if job_run is None:
-            return False
-        notifier = self.notifiers[platform]
-        return self._deliver(
-            job_run, lambda key, again: notifier.send_direct(message.recipient, message, key, again), now
-        )
-
-    def _delivered(self, messages: list[DirectMessage]) -> list[DirectMessage]:
-        """The messages of a pass that were delivered, in this attempt or an earlier one."""
-        with self.container.unit_of_work() as repo:
-            return [
-                m
-                for m in messages
-                if (found := repo.job_run(m.job, m.target, m.period_key, self._platform_of(m.recipient.person_id)))
-                and found.state == RunState.SENT.value
-            ]
-
-    def _platform_of(self, person_id: int) -> str:
-        """Where a person is messaged: the configured platform they used planbot on most recently,
-        else the first configured one (Slack finds people by their plan email)."""
-        with self.container.unit_of_work() as repo:
-            used = repo.platforms_of(person_id)
-        return next((p for p in used if p in self.notifiers), next(iter(self.notifiers)))
-
-    # -- bookkeeping ----------------------------------------------------------------------
-
-    def _claim(self, job: str, target: str, period_key: str, now: dt.datetime, platform: str = SLACK) -> JobRun | None:
-        """Claim in a unit of work of its own, committed before the caller posts anything."""
-        with self.container.unit_of_work() as repo:
-            earlier = repo.job_run(job, target, period_key, platform)
-            taken = claim(repo, job, target, period_key, now, platform=platform)
-        if taken is not None and earlier is not None:
-            self._say_taken_over(taken, earlier.state, earlier.detail, earlier.claimed_at)
-        return taken
-
-    def _say_taken_over(self, taken: JobRun, state: str, detail: str, claimed_at: dt.datetime) -> None:
-        """A retried or taken-over run, at WARNING with why."""
-        if state == RunState.FAILED.value:
-            why = f"it failed ({detail[:200]})"
         else:
-            why = f"the process that claimed it at {claimed_at} UTC stopped before finishing"
-        logger.warning(
-            "Taking over %s to %s for %s (attempt %d): %s; resuming after what is already delivered",
-            taken.job,
-            taken.target,
-            taken.period_key,
-            taken.attempts,
-            why,
-        )
+            kept.append(channel)
+    return kept
 
-    def _deliver(self, job_run: JobRun, send: Callable[[str, bool], str], now: dt.datetime) -> bool:
-        """Post with the run's delivery key, then record the outcome; a refusal is recorded as failed
-        (retried on a later pass, which looks for what the earlier attempt already posted)."""
+
+@DBOS.workflow(name="planbot.channel_report")
+def channel_report(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> str:
+    """One report to one channel: built once, posted message by message (each paced), then recorded."""
+    key = run_id(run.job, channel.address, run.period_key, channel.platform)
+    started = now
+    parts = _build(run, now, channel, content)
+    try:
+        ts = _post_parts(key, channel, parts)
+    except Exception as error:
+        _record(run.job, channel.platform, channel.address, run.period_key, started, None, error)
+        raise
+    _record(run.job, channel.platform, channel.address, run.period_key, started, ts, None)
+    return ts
+
+
+@DBOS.step(name="planbot.build")
+def _build(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> list[object]:
+    """The report's messages as the platform will post them (kept, so a resumed run posts the same)."""
+    scheduler = _scheduler()
+    if content is None:
+        with scheduler.container.unit_of_work() as repo:
+            if run.job is JobName.WEEKLY_DIGEST:
+                content = scheduler.reports.weekly_digest(repo, now, channel)
+            else:
+                assert run.quarter is not None
+                content = scheduler.reports.quarterly_summary(repo, run.quarter, now)
+    content = scheduler.marked_late(content, run, now)
+    notifier = scheduler.notifier_for(channel.platform)
+    if isinstance(notifier, PostsInParts):
+        return notifier.parts(content)
+    return [content]
+
+
+def _post_parts(key: str, channel: Target, parts: list[object]) -> str:
+    """Each message a child workflow on the paced queue (partitioned by channel); the rest threaded
+    under the first. Returns the first message's id."""
+    first: str | None = None
+    for place, part in enumerate(parts):
+        engine.GATE.check()
+        with (
+            SetWorkflowID(f"{key}#{place}"),
+            SetEnqueueOptions(queue_partition_key=f"{channel.platform}:{channel.address}"),
+        ):
+            handle = DBOS.enqueue_workflow(engine.POST_QUEUE, post_part, key, channel, place, part, first)
+        ts = engine.wait_for(handle.workflow_id, handle.get_result)
+        first = first or ts
+    assert first is not None
+    return first
+
+
+@DBOS.workflow(name="planbot.post")
+def post_part(key: str, channel: Target, place: int, part: object, thread: str | None) -> str:
+    return _send_part(key, channel, place, part, thread, _resuming())
+
+
+@DBOS.step(name="planbot.send")
+def _send_part(key: str, channel: Target, place: int, part: object, thread: str | None, resuming: bool) -> str:
+    """The platform call, last in its step: a step cut off mid-call runs again after recovery, and
+    then looks for the post by its delivery key before sending (``resuming``)."""
+    notifier = _scheduler().notifier_for(channel.platform)
+    assert notifier is not None
+    if isinstance(notifier, PostsInParts):
+        return _attempts(lambda again: notifier.post_part(channel.address, part, f"{key}#{place}", thread, again), resuming)
+    return _attempts(lambda again: notifier.post_to_channel(channel.address, part, key, again), resuming)
+
+
+def _direct_pass(run: DueRun, now: dt.datetime) -> None:
+    """Each direct message a child workflow (paced per person), then, for nudges, the list of who
+    was messaged to the nudge channels, read back from what was delivered."""
+    chosen = _select(run, now)
+    handles = []
+    for message, platform in chosen:
+        with (
+            SetWorkflowID(run_id(message.job, message.target, message.period_key, platform)),
+            SetEnqueueOptions(queue_partition_key=f"{platform}:{message.target}"),
+        ):
+            handles.append(DBOS.enqueue_workflow(engine.POST_QUEUE, direct_message, message, platform, now))
+    failed = _wait_all(handles, raise_first=False)
+    if run.job is JobName.NUDGES:
+        digest = nudge_digest(_delivered(chosen))
+        if digest is not None:
+            _to_channels(run, now, "nudges", digest)
+    if failed is not None:
+        raise failed
+
+
+@DBOS.step(name="planbot.select")
+def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
+    scheduler = _scheduler()
+    with scheduler.container.unit_of_work() as repo:
+        if run.job is JobName.NUDGES:
+            messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme)
+        else:
+            assert run.quarter is not None
+            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme)
+    return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
+
+
+@DBOS.workflow(name="planbot.direct")
+def direct_message(message: DirectMessage, platform: str, now: dt.datetime) -> str:
+    started = now
+    try:
+        ts = _send_direct(message, platform, _resuming())
+    except Exception as error:
+        _record(message.job, platform, message.target, message.period_key, started, None, error)
+        raise
+    _record(message.job, platform, message.target, message.period_key, started, ts, None)
+    return ts
+
+
+@DBOS.step(name="planbot.send_direct")
+def _send_direct(message: DirectMessage, platform: str, resuming: bool) -> str:
+    notifier = _scheduler().notifier_for(platform)
+    assert notifier is not None
+    key = run_id(message.job, message.target, message.period_key, platform)
+    return _attempts(lambda again: notifier.send_direct(message.recipient, message, key, again), resuming)
+
+
+def _attempts(send: Callable[[bool], str], resuming: bool) -> str:
+    """Call the platform (through the stop gate) up to ``POST_ATTEMPTS`` times, ``RETRY_AFTER_SECONDS``
+    apart, for a post it refused (the bot not in the channel yet: an admin is told and may fix it).
+    Rate limits and lost answers are retried inside the notifier; a retry here looks first."""
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        engine.GATE.enter()
         try:
-            with self._kept_alive(job_run):
-                ts = send(delivery_key(job_run), resuming(job_run))
-        except Exception as error:
-            logger.exception("Could not deliver %s to %s for %s", job_run.job, job_run.target, job_run.period_key)
-            self._finish_failed(job_run, error, now)
-            return False
-        with self.container.unit_of_work() as repo:
-            mark_sent(repo, job_run, ts, now)
-        return True
-
-    @contextmanager
-    def _kept_alive(self, job_run: JobRun) -> Iterator[None]:
-        """Renew the run's claim every ``heartbeat`` while it is being posted (a slow platform, a
-        long report), so no other process takes over a run that is still going out."""
-        done = threading.Event()
-
-        def beat() -> None:
-            while not done.wait(self.heartbeat.total_seconds()):
-                try:
-                    with self.container.unit_of_work() as repo:
-                        if not heartbeat(repo, job_run, self.container.clock()):
-                            return
-                except Exception:
-                    logger.exception("Could not renew the claim on %s for %s", job_run.job, job_run.period_key)
-
-        beating = threading.Thread(target=beat, name="planbot-heartbeat", daemon=True)
-        beating.start()
-        try:
-            yield
+            return send(resuming or attempt > 1)
+        except Exception:
+            if attempt == POST_ATTEMPTS:
+                raise
+            logger.warning("Post refused (attempt %d of %d); trying again in %.0f s", attempt, POST_ATTEMPTS, RETRY_AFTER_SECONDS, exc_info=True)
         finally:
-            done.set()
-            beating.join()
+            engine.GATE.leave()
+        if engine.GATE.stopping.wait(RETRY_AFTER_SECONDS):
+            raise engine.HandedBack
+    raise AssertionError("unreachable")
 
-    def _finish_failed(self, job_run: JobRun, error: Exception, now: dt.datetime) -> None:
-        with self.container.unit_of_work() as repo:
-            mark_failed(repo, job_run, f"{type(error).__name__}: {error}", now)
+
+@DBOS.step(name="planbot.delivered")
+def _delivered(chosen: list[tuple[DirectMessage, str]]) -> list[DirectMessage]:
+    """The messages of a pass that were delivered, in this attempt or an earlier one."""
+    with _scheduler().container.unit_of_work() as repo:
+        return [
+            m
+            for m, platform in chosen
+            if (found := repo.job_run(m.job, m.target, m.period_key, platform)) and found.state == "sent"
+        ]
+
+
+@DBOS.step(name="planbot.freeze")
+def _freeze(run: DueRun, now: dt.datetime) -> None:
+    scheduler = _scheduler()
+    assert run.quarter is not None
+    with scheduler.container.unit_of_work() as repo:
+        frozen = scheduler.reports.freeze_quarter(repo, run.quarter, now)
+    _record(
+        run.job,
+        "slack",
+        PASS_TARGET,
+        run.period_key,
+        now,
+        "" if frozen else None,
+        None if frozen else RuntimeError("the cut-off has not passed yet"),
+    )
+
+
+def _record(
+    job: str,
+    platform: str,
+    target: str,
+    period_key: str,
+    started: dt.datetime,
+    ts: str | None,
+    error: Exception | None,
+) -> None:
+    """Keep the outcome in ``JobRun`` (a step, so a resumed run does not record twice)."""
+    detail = "" if error is None else f"{type(error).__name__}: {error}"[:2000]
+    _record_step(job, platform, target, period_key, started, ts, detail)
+
+
+@DBOS.step(name="planbot.record")
+def _record_step(
+    job: str, platform: str, target: str, period_key: str, started: dt.datetime, ts: str | None, detail: str
+) -> None:
+    scheduler = _scheduler()
+    now = started  # the run's moment, as every rule reads it (the nudges' seven days, digest windows)
+    state = "sent" if ts is not None else "failed"
+    with scheduler.container.unit_of_work() as repo:
+        existing = repo.job_run(job, target, period_key, platform)
+        if existing is None:
+            repo.insert_once(
+                JobRun(
+                    job=job,
+                    platform=platform,
+                    target=target,
+                    period_key=period_key,
+                    state=state,
+                    claimed_at=started,
+                    finished_at=now,
+                    message_ts=ts,
+                    detail=detail,
+                )
+            )
+        else:
+            repo.update_job_run(
+                existing,
+                existing.state,
+                {"state": state, "finished_at": now, "message_ts": ts, "detail": detail},
+            )
+    if ts is None:
+        logger.warning("Could not deliver %s to %s:%s for %s: %s", job, platform, target, period_key, detail)
+
+
+def _resuming() -> bool:
+    """Whether this workflow ran before (a crash, a restart, a take-over): its posts may be out already."""
+    workflow_id = DBOS.workflow_id
+    assert workflow_id is not None
+    from dbos._dbos import _get_dbos_instance
+
+    found = _get_dbos_instance()._sys_db.get_workflow_status(workflow_id)
+    resumed = found is not None and int(found.get("recovery_attempts") or 0) > 1
+    if resumed:
+        logger.warning("Resuming %s after an interruption; checking what is already delivered", workflow_id)
+    return resumed
+
+
+def _wait_all(handles: list[Any], raise_first: bool = True) -> Exception | None:
+    """Wait for every child; the first failure is raised once all have finished (or returned)."""
+    failed: Exception | None = None
+    for handle in handles:
+        try:
+            engine.wait_for(handle.workflow_id, handle.get_result)
+        except Exception as error:
+            failed = failed or error
+    if failed is not None and raise_first:
+        raise failed
+    return failed
 
 
 class PlanReports:
@@ -369,20 +484,44 @@ class PlanReports:
         return freeze_quarter(repo, quarter, now)
 
 
-STOP_TIMEOUT = 60.0
-"""How long stopping waits for the post in flight: a 27-message digest at one message a second."""
-
-
 @dataclass
 class SchedulerThread:
-    """A scheduler running in a background thread; ``stop()`` lets the post in flight finish, then ends it."""
+    """The scheduler under DBOS: its schedules declared, and a first pass to catch up what was
+    missed while no process ran; ``stop()`` lets the posts in flight finish, then stops DBOS."""
 
     scheduler: Scheduler
     thread: threading.Thread
+    """The first pass, catching up what was missed while no process ran."""
 
-    def stop(self, timeout: float | None = STOP_TIMEOUT) -> None:
-        self.scheduler.stop_event.set()
+    def stop(self, timeout: float = engine.STOP_WAIT_SECONDS) -> None:
+        engine.shutdown(timeout)
         self.thread.join(timeout)
+
+
+SCHEDULE_NAMES = {
+    JobName.WEEKLY_DIGEST: "planbot-weekly-digest",
+    JobName.NUDGES: "planbot-nudges",
+    JobName.QUARTER_CLOSE: "planbot-quarter-close",
+    JobName.QUARTERLY_SUMMARY: "planbot-quarterly-summary",
+    JobName.QUARTER_FREEZE: "planbot-quarter-freeze",
+}
+WORKING_MORNING = "planbot-working-morning"
+
+
+def crons(config: ScheduleConfig) -> dict[str, str]:
+    """DBOS cron expressions (seconds first, Europe/London) for each job's time, and the working
+    morning (08:00 on weekdays), when messages held back overnight or over a weekend may go."""
+    digest_day = (config.digest_weekday + 1) % 7  # cron counts from Sunday
+    times = {
+        JobName.WEEKLY_DIGEST: (config.digest_time, str(digest_day)),
+        JobName.NUDGES: (config.nudge_time, "*"),
+        JobName.QUARTER_CLOSE: (config.quarter_close_time, "*"),
+        JobName.QUARTERLY_SUMMARY: (config.summary_time, "*"),
+        JobName.QUARTER_FREEZE: (config.freeze_time, "*"),
+    }
+    found = {SCHEDULE_NAMES[job]: f"0 {at.minute} {at.hour} * * {days}" for job, (at, days) in times.items()}
+    found[WORKING_MORNING] = "0 0 8 * * 1-5"
+    return found
 
 
 def start_scheduler_thread(
@@ -391,13 +530,20 @@ def start_scheduler_thread(
     report_source: ReportSource | None = None,
     config: ScheduleConfig | None = None,
 ) -> SchedulerThread:
-    """Start the scheduler beside the platforms' listeners (``bot.runtime``); its first pass catches
-    up runs missed while the bot was down.
-
-    The thread is not a daemon: the runtime stops it on SIGTERM and Ctrl+C, so a deploy restart
-    never cuts a post off half-way and leaves its claim to go stale.
-    """
+    """Launch DBOS, declare the schedules, and start a first pass in the background."""
     scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
-    thread = threading.Thread(target=scheduler.run_forever, name="planbot-scheduler")
-    thread.start()
+    engine.launch(container.settings, engine.process_id(container.settings))
+    DBOS.apply_schedules(
+        [
+            {
+                "schedule_name": name,
+                "workflow_fn": scheduled_pass,
+                "schedule": cron,
+                "cron_timezone": "Europe/London",
+                "context": name,
+            }
+            for name, cron in crons(scheduler.config).items()
+        ]
+    )
+    thread = engine.start_background(lambda: scheduler.tick(container.clock(), wait=False), "planbot-catch-up")
     return SchedulerThread(scheduler, thread)

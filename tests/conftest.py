@@ -216,3 +216,18 @@ def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
     finally:
         eng.dispose()
     return url
+
+
+@pytest.fixture
+def delivery_engine(tmp_path: Path) -> Iterator[None]:
+    """The delivery engine (DBOS) launched on a SQLite file of the test's own, then stopped, so
+    every test starts with no workflow run yet (workflow ids repeat from test to test)."""
+    from bot import engine
+    from bot.config import Settings
+
+    jobs = tmp_path / "jobs.sqlite"
+    engine.launch(Settings(jobs_database_url=f"sqlite:///{jobs}"), "test")
+    try:
+        yield
+    finally:
+        engine.shutdown(timeout=5)

@@ -35,7 +35,7 @@ def test_scheduler_posts_through_the_added_platform_and_stops(
         time.sleep(0.01)
     runtime.stop()
     assert [DIGEST_CHANNEL] == [target for target in slack.targets() if not target.startswith("person:")]
-    assert thread is not None and not thread.is_alive() and not thread.daemon
+    assert thread is not None and not thread.is_alive() and runtime.scheduler is None
 
 
 def test_sigterm_interrupts_like_ctrl_c() -> None:

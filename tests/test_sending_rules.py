@@ -55,6 +55,7 @@ def london_hours(moments: list[dt.datetime]) -> set[tuple[int, int]]:
     return {(m.weekday(), m.hour) for m in local}
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestWorkingHours:
     @pytest.mark.parametrize(
         ("down_from", "back_at", "first_working_morning"),
@@ -98,6 +99,7 @@ class TestWorkingHours:
         assert 1 == len(held) and "waiting for working hours" in held[0].getMessage()
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestCountedFromWhatWasDelivered:
     def test_nudge_claimed_but_never_sent_is_sent_after_the_restart(
         self, container: Container, settings: Settings
@@ -176,6 +178,7 @@ class TestCountedFromWhatWasDelivered:
         assert [] == twice(notifier)
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestDigestWindowsAndLateness:
     def test_each_channel_digest_starts_at_its_own_last_digest(self, container: Container) -> None:
         """The second channel's digest, retried a day later, covers the week since that channel's own
