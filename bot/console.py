@@ -27,20 +27,18 @@ from bot.console_render import render_announcement, render_direct_message, rende
 from bot.container import Container
 from bot.db_command import open_container
 from bot.report_render import render_report
-from commands.errors import ParseError
+from commands.chat_routing import PLAN, RAG, route_line
 from commands.model import Actor, Invocation, Notice, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
+from commands.panel_orders import panel_on_the_terminal_text
 from commands.plan_command import PlanAnswer, handle_plan
-from commands.plan_grammar import parse_plan
 from commands.rag import handle_rag
 from storage.models import Person
 from storage.repository import PlanRepository
 
 PLATFORM = "console"
 PLATFORM_NAME = "the console"
-# First words that always mean /rag when typed without a command word.
-RAG_WORDS = frozenset({"help", "mine"})
 HISTORY_FILE = Path.home() / ".planbot_history"
 QUIT_WORDS = frozenset({"quit", "exit"})
 SUGGESTED_PEOPLE = 6
@@ -48,9 +46,6 @@ HINT = (
     "The console understands what you would type in chat: /rag V9 red REASON, /rag V9, /rag mine, "
     "/rag help (the /rag may be left out), /plan summary|overdue|digest|quarter|history, /plan admin … "
     'and plain questions ("what is overdue"). /as EMAIL switches person; quit ends.'
-)
-PANEL_ON_THE_TERMINAL = (
-    'Panel files are written on the terminal: planbot report panel --quarter "{quarter}" --format {fmt}{public}.'
 )
 NO_PLAN = (
     "There is no plan in this database yet. Load one with `planbot plan import FILE` "
@@ -110,33 +105,19 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
         if not line:
             continue
         command, rest = [*line.split(maxsplit=1), ""][:2]
-        command = command.lower()
-        if command in QUIT_WORDS:
+        if command.lower() in QUIT_WORDS:
             break
-        if command == "/as":
+        if command.lower() == "/as":
             actor = _switch(container, actor, rest, out)
-        elif command in ("/rag", "rag"):
-            respond(container, actor, rest, out)
-        elif command in ("/plan", "plan"):
-            ask(container, actor, rest, out)
-        elif command.startswith("/"):
-            out.print(HINT, markup=False, style="dim")
-        elif is_question(line):
-            ask(container, actor, line, out)
+            continue
+        routed = route_line(line)
+        if routed.command == RAG:
+            respond(container, actor, routed.text, out)
+        elif routed.command == PLAN:
+            ask(container, actor, routed.text, out)
         else:
-            respond(container, actor, line, out)
+            out.print(HINT, markup=False, style="dim")
     return actor
-
-
-def is_question(text: str) -> bool:
-    """A plain line is a question for ``/plan`` ("what is overdue") unless it reads as a ``/rag`` command."""
-    if text.split()[0].lower() in RAG_WORDS:
-        return False
-    try:
-        parse_plan(text)
-    except ParseError:
-        return False
-    return True
 
 
 def respond(container: Container, actor: Actor, text: str, out: Console) -> Reply:
@@ -163,9 +144,8 @@ def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnsw
     match answer:
         case Reply():
             out.print(render_reply(answer))
-        case PanelOrder(quarter=quarter, fmt=fmt, public=public):
-            text = PANEL_ON_THE_TERMINAL.format(quarter=quarter.label, fmt=fmt, public=" --public" if public else "")
-            out.print(render_reply(Reply(text=text)))
+        case PanelOrder():
+            out.print(render_reply(Reply(text=panel_on_the_terminal_text(answer))))
         case _:
             out.print(render_report(answer))
     return answer

@@ -1,12 +1,15 @@
 """``planbot doctor``: check everything planbot needs and print what is fine and what to fix.
 
 Set-up problems otherwise show up as silence (a digest that never arrives), so this checks them in
-one go: the database and its migrations, the Slack tokens and scopes, and planbot's membership of
-every channel it posts to. It changes nothing, not even the database's schema, and exits 1 when
-anything must be fixed, so it can gate a deployment.
+one go: the database and its migrations, the Slack tokens and scopes, planbot's membership of
+every channel it posts to and, when Teams is configured, its token, signing keys and app package
+(a Teams-only deployment is not told to set up Slack). It changes nothing, not even the database's
+schema, and exits 1 when anything must be fixed, so it can gate a deployment.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -27,11 +30,25 @@ from storage.repository import PlanRepository
 STYLES = {Status.OK: "green", Status.WARN: "yellow", Status.FIX: "bold red"}
 
 
-def run_doctor(settings: Settings, console: Console | None = None) -> int:
-    """Run every check, print the table, and return the exit code (1 if anything is marked FIX)."""
+def run_doctor(settings: Settings, console: Console | None = None, *, teams_package: Path | None = None) -> int:
+    """Run every check, print the table, and return the exit code (1 if anything is marked FIX).
+
+    Args:
+        settings: what to check.
+        console: where the table goes (default: the terminal).
+        teams_package: a Teams app package whose bot id is compared with ``PLANBOT_TEAMS_APP_ID``
+            (default: ``planbot-teams.zip`` in the working directory, when there is one).
+    """
     console = console or Console()
     checks, channels = database_checks(settings)
-    checks += slack_checks(settings, channels)
+    if settings.teams is not None and not slack_configured(settings):
+        checks.append(_slack_not_configured(channels))
+    else:
+        checks += slack_checks(settings, channels)
+    if settings.teams is not None:
+        from bot.teams.doctor_checks import teams_checks
+
+        checks += teams_checks(settings.teams, teams_package)
     table = Table(title="planbot doctor", show_lines=False)
     table.add_column("check")
     table.add_column("status")
@@ -42,6 +59,24 @@ def run_doctor(settings: Settings, console: Console | None = None) -> int:
     to_fix = sum(1 for check in checks if check.status is Status.FIX)
     console.print(f"{to_fix} thing(s) to fix." if to_fix else "Everything planbot needs is in place.")
     return 1 if to_fix else 0
+
+
+def slack_configured(settings: Settings) -> bool:
+    """Whether any Slack token or secret is set: a deployment without one does not use Slack."""
+    return any((settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret))
+
+
+def _slack_not_configured(channels: dict[str, list[str]]) -> Check:
+    """A Teams-only deployment: Slack is left out, unless Slack channels are still set to receive posts."""
+    if channels:
+        listed = ", ".join(sorted(channels))
+        return Check(
+            "Slack",
+            Status.WARN,
+            f"not configured, yet Slack channels {listed} are set to receive posts that cannot be sent: set "
+            "SLACK_BOT_TOKEN, or remove them (PLANBOT_*_CHANNELS, /plan admin unsubscribe).",
+        )
+    return Check("Slack", Status.OK, "not configured (no SLACK_* token or secret): this deployment serves Teams")
 
 
 def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str]]]:

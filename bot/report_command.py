@@ -1,4 +1,5 @@
-"""``planbot report summary [THEME] | overdue | digest | quarter [QUARTER] | panel`` and ``planbot measure set``.
+"""``planbot report summary [THEME] | overdue | digest | quarter [QUARTER] | panel | annual | theme THEME``
+and ``planbot measure set``.
 
 Input is checked before the database is touched where it can be (dates, quarters, numbers), and
 every report runs in one unit of work, so a refused command writes nothing. Only the quarterly
@@ -22,19 +23,21 @@ from bot.local_user import local_actor
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
-from commands.panel import PanelOrder
+from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder
 from commands.panel_orders import produce_panel, written_text
-from commands.periods import parse_quarter
+from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
-REPORTS = ("summary", "overdue", "digest", "quarter", "panel")
-PANEL_USAGE = (
-    'planbot report panel --quarter "2018/19 Q3" --format docx|xlsx|csv|html|md [--public] --output FILE [--force]'
-)
+REPORTS = ("summary", "overdue", "digest", "quarter", "panel", "annual", "theme")
+_FILE_OPTIONS = "--format docx|xlsx|csv|html|md [--public] --output FILE [--force]"
+PANEL_USAGE = f'planbot report panel --quarter "2018/19 Q3" {_FILE_OPTIONS}'
+ANNUAL_USAGE = f"planbot report annual --year 2018/19 {_FILE_OPTIONS}"
+THEME_USAGE = f'planbot report theme THEME [--quarter "2018/19 Q3"] {_FILE_OPTIONS}'
+USAGES = {QUARTERLY: PANEL_USAGE, ANNUAL: ANNUAL_USAGE, THEME: THEME_USAGE}
 
 
 def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datetime:
@@ -72,9 +75,22 @@ def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | 
 
 
 def run_panel(
-    settings: Settings, quarter: str | None, fmt: str, public: bool, output: Path, as_of: str | None, *, force: bool
+    settings: Settings,
+    quarter: str | None,
+    fmt: str,
+    public: bool,
+    output: Path,
+    as_of: str | None,
+    *,
+    force: bool,
+    report: str = QUARTERLY,
+    theme: str = "",
+    year: str | None = None,
 ) -> int:
-    """Write the Panel appendix to ``output``; nothing is written when anything is refused.
+    """Write a Panel document to ``output``: the quarterly appendix, the annual report for ``year``
+    (``report`` ANNUAL) or the deep dive into ``theme`` (``report`` THEME); nothing is written when
+    anything is refused (an unknown theme, a year with no frozen quarter, a year or quarter that
+    cannot be read).
 
     The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
     Slack's; the file is written under a temporary name and renamed into place.
@@ -82,27 +98,43 @@ def run_panel(
     Returns:
         0 when written, 1 when the database cannot be reached, 2 when the input was refused.
     """
-    problem = _panel_problem(quarter, fmt, output, force)
+    problem = _panel_problem(report, quarter, year, theme, fmt, output, force)
     if problem is not None:
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The person at the terminal can read the database itself: any version is theirs to write.
-        order = PanelOrder(parse_quarter(quarter or "", london_date(now)), fmt, public)
+        today = london_date(now)
+        if report == ANNUAL:
+            period = Quarter(parse_financial_year(year or "", today), 4)
+        else:
+            period = parse_quarter(quarter or "", today)
+        order = PanelOrder(period, fmt, public, report=report, theme=theme)
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
     return _run(settings, as_of, export)
 
 
-def _panel_problem(quarter: str | None, fmt: str, output: Path, force: bool) -> str | None:
+def _panel_problem(
+    report: str, quarter: str | None, year: str | None, theme: str, fmt: str, output: Path, force: bool
+) -> str | None:
     """What is wrong with the options before the database is opened, or ``None``: an existing file is
     replaced only with ``--force``, and a file is never named for one format and written in another."""
+    usage = USAGES[report]
     if fmt not in EXPORT_FORMATS:
-        return f'"{fmt}" is not an export format: use docx, xlsx, csv, html or md.\n{PANEL_USAGE}'
-    if quarter is None:
-        return f"Say which quarter with --quarter.\n{PANEL_USAGE}"
+        return f'"{fmt}" is not an export format: use docx, xlsx, csv, html or md.\n{usage}'
+    if report == ANNUAL and quarter is not None:
+        return f"The annual report covers a whole financial year: give --year, not --quarter.\n{usage}"
+    if report != ANNUAL and year is not None:
+        return f"--year is for the annual report (planbot report annual); give --quarter here.\n{usage}"
+    if report == ANNUAL and year is None:
+        return f"Say which financial year with --year, for example --year 2018/19.\n{usage}"
+    if report == THEME and not theme.strip():
+        return f"Say which theme to look at in depth, for example planbot report theme Victims.\n{usage}"
+    if report == QUARTERLY and quarter is None:
+        return f"Say which quarter with --quarter.\n{usage}"
     if not output.parent.is_dir():
         return f"{output.parent} is not a folder; the report would have nowhere to go."
     if output.is_dir():

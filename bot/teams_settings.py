@@ -76,7 +76,7 @@ def teams_from_env(env: Mapping[str, str]) -> TeamsSettings | None:
     extra = tuple(part.strip() for part in get("PLANBOT_TEAMS_ALLOWED_TENANTS").split(",") if part.strip())
     for other in extra:
         _require(other, "PLANBOT_TEAMS_ALLOWED_TENANTS", f"comma-separated tenant ids; {other!r} is not one")
-    authority = get("PLANBOT_TEAMS_AUTHORITY") or f"{AUTHORITY_HOST}/{tenant}"
+    authority = get("PLANBOT_TEAMS_AUTHORITY") or f"{AUTHORITY_HOST}/{tenant.lower()}"
     jwks_url = get("PLANBOT_TEAMS_JWKS_URL") or BOT_FRAMEWORK_JWKS_URL
     for name, url in (("PLANBOT_TEAMS_AUTHORITY", authority), ("PLANBOT_TEAMS_JWKS_URL", jwks_url)):
         _require_url(name, url)

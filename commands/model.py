@@ -26,6 +26,8 @@ class Invocation:
 
     ``private`` is the platform's word that only the asker and planbot read the conversation (a
     direct message); internal reports go only there or to governance channels (docs/permissions.md).
+    ``shared`` says the reply itself is read by everyone in the conversation (Teams has no private
+    reply in a channel, where Slack answers ``/rag`` ephemerally): a restricted reason is then never shown.
     """
 
     actor: Actor
@@ -34,6 +36,7 @@ class Invocation:
     channel: str | None = None
     source_ref: str | None = None
     private: bool = False
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,5 @@ class Reply:
     sections: tuple[Section, ...] = ()
     announcement: str | None = None
     notices: tuple[Notice, ...] = ()
+    stored: bool = False
+    """An update was recorded (what a platform redraws after: Teams' home card)."""

@@ -10,11 +10,20 @@ and any email address or plan person's name that was typed into free text replac
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from commands.periods import Quarter, cut_off
+from commands.publication import (
+    AUTHOR_ROLE,
+    EMAIL_WITHHELD,
+    NAME_WITHHELD,
+    Publication,
+    Scrub,
+    scrubber,
+    unchanged,
+    withheld_row,
+)
+from commands.publication import filtered_row as _filtered
 from commands.quarterly import quarter_window_end, quarterly_summary
 from commands.report_data import london_start
 from commands.report_model import (
@@ -30,19 +39,21 @@ from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
 from storage.models import Action
 from storage.repository import PlanRepository
 
+__all__ = ["AUTHOR_ROLE", "EMAIL_WITHHELD", "EXPORT_FORMATS", "NAME_WITHHELD", "PanelOrder", "PanelReport"]
+
 EXPORT_FORMATS = ("docx", "xlsx", "csv", "html", "md")
-AUTHOR_ROLE = "OPCC Chief Executive"
-NAME_WITHHELD = "[name withheld]"
-EMAIL_WITHHELD = "[email withheld]"
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_EARLIEST = dt.datetime(1900, 1, 1)
-Scrub = Callable[[str], str]
+EARLIEST = dt.datetime(1900, 1, 1)
+
+
+QUARTERLY, ANNUAL, THEME = "quarterly", "annual", "theme"
 
 
 @dataclass(frozen=True)
 class PanelOrder:
-    """A request for the appendix, checked but not yet built (building can take a few seconds).
+    """A request for a Panel document, checked but not yet built (building can take a few seconds).
 
+    ``report`` is which document: the quarterly appendix, the annual report for the financial
+    year ending with ``quarter`` (its Q4), or the deep dive into ``theme`` for ``quarter``.
     ``public`` is the version the asker may have (``commands.panel_orders``); ``note`` says why it
     is not the one they asked for, when it is not."""
 
@@ -50,6 +61,26 @@ class PanelOrder:
     fmt: str
     public: bool
     note: str = ""
+    report: str = QUARTERLY
+    theme: str = ""
+
+    @property
+    def subject(self) -> str:
+        """What the document covers, as the asker hears it: "2018/19 Q3", "2018/19", "Victims, 2018/19 Q3"."""
+        if self.report == ANNUAL:
+            return self.quarter.financial_year
+        if self.report == THEME:
+            return f"{self.theme}, {self.quarter.label}"
+        return self.quarter.label
+
+    @property
+    def document(self) -> str:
+        """ "Panel report", "annual report", "deep dive into Victims"."""
+        if self.report == ANNUAL:
+            return "annual report"
+        if self.report == THEME:
+            return f"deep dive into {self.theme}"
+        return "Panel report"
 
 
 @dataclass(frozen=True)
@@ -68,7 +99,7 @@ class PanelAction:
 
 
 @dataclass(frozen=True)
-class PanelReport:
+class PanelReport(Publication):
     """Everything the appendix prints, in the order a Panel paper takes it (domain brief §7)."""
 
     title: str
@@ -91,16 +122,7 @@ class PanelReport:
     next_quarter: tuple[ActionRow, ...]
     changes: tuple[PlanChange, ...]
     measures: tuple[MeasureRow, ...]
-
-    @property
-    def audience(self) -> str:
-        return "public" if self.public else "internal"
-
-    @property
-    def withheld_sentence(self) -> str:
-        """ "2 restricted commentaries withheld", printed on the cover of the public version."""
-        noun = "commentary" if self.withheld == 1 else "commentaries"
-        return f"{self.withheld} restricted {noun} withheld"
+    kind: str = "Panel report"
 
     @property
     def basis(self) -> str:
@@ -128,9 +150,9 @@ def build_panel(
     roles = {r_id: r.title for r_id, r in repo.roles({a.sro_role_id for a in actions.values()}).items()}
     holders = repo.holders({a.owner_role_id for a in actions.values()} | set(roles))
     # The latest re-profile as the paper stands: one made after the cut-off belongs to the next quarter's.
-    latest = {r.action_id: r for r in repo.reprofiles(plan.id, _EARLIEST, quarter_window_end(quarter, now))}
+    latest = {r.action_id: r for r in repo.reprofiles(plan.id, EARLIEST, quarter_window_end(quarter, now))}
     people = [p.name for found in holders.values() for p in found] + [p.name for p in repo.admins()]
-    scrub = _scrubber(people) if public else _unchanged
+    scrub = scrubber(people) if public else unchanged
     lines: list[PanelAction] = []
     for row in (r for block in summary.themes for r in block.rows):
         action = actions[row.code]
@@ -146,7 +168,7 @@ def build_panel(
                     if change is not None
                     else ""
                 ),
-                withheld=public and row.restricted and bool(row.reason),
+                withheld=withheld_row(row, public),
             )
         )
     return PanelReport(
@@ -193,29 +215,5 @@ def _added(repo: PlanRepository, actions: dict[str, Action], quarter: Quarter, n
     ]
 
 
-def _filtered(row: ActionRow, public: bool, scrub: Scrub) -> ActionRow:
-    """The row as the audience may see it: restricted commentary dropped from the public version."""
-    if not public:
-        return row
-    return row._replace(reason="" if row.restricted else scrub(row.reason), title=scrub(row.title))
-
-
 def _public_blocks(summary: QuarterlySummary, scrub: Scrub) -> tuple[ThemeBlock, ...]:
     return tuple(replace(b, rows=tuple(_filtered(r, True, scrub) for r in b.rows)) for b in summary.themes)
-
-
-def _scrubber(names: list[str]) -> Scrub:
-    """Replaces email addresses, and the names of the people planbot knows, in free text typed by
-    owners and admins: the public version promises role titles only, whatever was typed."""
-    wanted = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-    pattern = re.compile("|".join(rf"\b{re.escape(n)}\b" for n in wanted), re.I) if wanted else None
-
-    def scrub(text: str) -> str:
-        cleaned = _EMAIL.sub(EMAIL_WITHHELD, text)
-        return pattern.sub(NAME_WITHHELD, cleaned) if pattern is not None else cleaned
-
-    return scrub
-
-
-def _unchanged(text: str) -> str:
-    return text

@@ -16,11 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
+from commands.annual import AnnualReport, build_annual, check_year
+from commands.deep_dive import ThemeDeepDive, build_deep_dive
 from commands.errors import NotAuthorised
 from commands.model import Actor, Invocation
-from commands.panel import PanelOrder, PanelReport, build_panel
+from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder, PanelReport, build_panel
 from commands.periods import Quarter
+from commands.report_data import find_theme, load_plan_data
 from storage.repository import PlanRepository
+
+PanelDocument = PanelReport | AnnualReport | ThemeDeepDive
+"""Any of the documents a Panel or Board receives as a file; each is ``commands.publication.Publication``."""
 
 GOVERNANCE_JOB = "quarterly"
 PUBLIC_FOR_OUTSIDERS = (
@@ -34,11 +40,34 @@ INTERNAL_NOT_HERE = (
 )
 
 
+def panel_command(order: PanelOrder) -> str:
+    """The terminal command that writes the file ``order`` asks for."""
+    public = " --public" if order.public else ""
+    if order.report == ANNUAL:
+        return f"planbot report annual --year {order.quarter.financial_year} --format {order.fmt}{public}"
+    if order.report == THEME:
+        theme = order.theme if order.theme.isalnum() else f'"{order.theme}"'
+        return f'planbot report theme {theme} --quarter "{order.quarter.label}" --format {order.fmt}{public}'
+    return f'planbot report panel --quarter "{order.quarter.label}" --format {order.fmt}{public}'
+
+
+def panel_on_the_terminal_text(order: PanelOrder) -> str:
+    """Where the Panel file is written when the asker is at the terminal."""
+    return f"Panel files are written on the terminal: {panel_command(order)}."
+
+
+def panel_elsewhere_text(order: PanelOrder, platform: str) -> str:
+    """What someone asking for the Panel file on a platform planbot cannot send files on yet is told."""
+    return (
+        f"planbot does not send Panel files in {platform} yet; an admin can write this one with {panel_command(order)}."
+    )
+
+
 class PanelWriter(Protocol):
     """Writes a built appendix to ``path`` in ``fmt`` (charts included where the format holds them);
     the platform's file layer implements it (``bot.exports.write_panel_file``)."""
 
-    def __call__(self, repo: PlanRepository, panel: PanelReport, fmt: str, path: Path, now: dt.datetime) -> None: ...
+    def __call__(self, repo: PlanRepository, panel: PanelDocument, fmt: str, path: Path, now: dt.datetime) -> None: ...
 
 
 def order_panel(
@@ -48,21 +77,34 @@ def order_panel(
     fmt: str,
     public: bool,
     configured: Mapping[str, tuple[str, ...]] | None = None,
+    report: str = QUARTERLY,
+    theme: str = "",
+    now: dt.datetime | None = None,
 ) -> PanelOrder:
-    """The version ``invocation``'s asker may have, where they asked.
+    """The version ``invocation``'s asker may have, where they asked, of the document ``report``
+    names (for an annual report, ``quarter`` is the year's Q4; for a deep dive, ``theme`` is the
+    theme as typed). The same rule serves every document: each names people internally.
 
     Args:
         configured: channels set in the environment per subscription word (``quarterly`` counts).
+        now: the moment of asking, to refuse an annual report of a year with no frozen quarter.
 
     Raises:
         NotAuthorised: someone in the plan asked for the internal version in a channel others read.
+        UnknownTheme: a deep dive into a theme the plan does not have.
+        UserError: an annual report of a year with no frozen quarter.
     """
+    named = ""
+    if report == THEME:
+        named = find_theme(load_plan_data(repo), theme).name
+    elif report == ANNUAL and now is not None:
+        check_year(repo, quarter.year, now)
     if public:
-        return PanelOrder(quarter, fmt, public=True)
+        return PanelOrder(quarter, fmt, public=True, report=report, theme=named)
     if not in_the_plan(invocation.actor, repo):
-        return PanelOrder(quarter, fmt, public=True, note=PUBLIC_FOR_OUTSIDERS)
+        return PanelOrder(quarter, fmt, public=True, note=PUBLIC_FOR_OUTSIDERS, report=report, theme=named)
     if invocation.private or governance_channel(invocation, repo, configured or {}):
-        return PanelOrder(quarter, fmt, public=False)
+        return PanelOrder(quarter, fmt, public=False, report=report, theme=named)
     raise NotAuthorised(INTERNAL_NOT_HERE)
 
 
@@ -89,17 +131,32 @@ def governance_channel(invocation: Invocation, repo: PlanRepository, configured:
 
 def produce_panel(
     repo: PlanRepository, order: PanelOrder, now: dt.datetime, path: Path, write: PanelWriter
-) -> PanelReport:
-    """Build the appendix the order allows and write it to ``path``; the one build every platform uses.
+) -> PanelDocument:
+    """Build the document the order allows and write it to ``path``; the one build every platform uses.
 
-    Freezes the quarter when its cut-off has passed (see ``build_panel``), in the caller's unit of work.
+    Freezes the quarters it reports on when their cut-offs have passed (see ``build_panel``,
+    ``build_annual``, ``build_deep_dive``), in the caller's unit of work. Everything is checked
+    before anything is written, so a refusal leaves no file.
 
     Raises:
-        UserError: no plan is loaded.
+        UserError: no plan is loaded, the theme is unknown, or the year has no frozen quarter.
     """
-    panel = build_panel(repo, order.quarter, now, order.public)
+    panel = build_document(repo, order, now)
     write(repo, panel, order.fmt, path, now)
     return panel
+
+
+def build_document(repo: PlanRepository, order: PanelOrder, now: dt.datetime) -> PanelDocument:
+    """The document ``order`` asks for, built but not written.
+
+    Raises:
+        UserError: as ``produce_panel``.
+    """
+    if order.report == ANNUAL:
+        return build_annual(repo, order.quarter.year, now, order.public)
+    if order.report == THEME:
+        return build_deep_dive(repo, order.theme, order.quarter, now, order.public)
+    return build_panel(repo, order.quarter, now, order.public)
 
 
 def progress_text(order: PanelOrder, describe: str) -> str:
@@ -107,12 +164,12 @@ def progress_text(order: PanelOrder, describe: str) -> str:
     version = "public" if order.public else "internal"
     note = f"{order.note}\n" if order.note else ""
     return (
-        f"{note}Building the {version} Panel report for {order.quarter.label} as {describe}; "
+        f"{note}Building the {version} {order.document} for {order.subject} as {describe}; "
         "it will be posted here when it is ready."
     )
 
 
-def written_text(panel: PanelReport, where: str) -> str:
+def written_text(panel: PanelDocument, where: str) -> str:
     """ "Wrote the public Panel report for 2018/19 Q3 (October–December 2018) to FILE; 2 … withheld." """
     withheld = f"; {panel.withheld_sentence}" if panel.public else ""
-    return f"Wrote the {panel.audience} Panel report for {panel.period} to {where}{withheld}."
+    return f"Wrote the {panel.audience} {panel.kind} for {panel.period} to {where}{withheld}."

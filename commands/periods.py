@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from commands.errors import ParseError
 
 QUARTER_USAGE = 'Name a quarter as "Q3", "2018/19 Q3", "Q3 2018-19" or "last quarter".'
+YEAR_USAGE = 'Name a financial year as "2018/19", "2018-19" or "last year".'
 
 
 @dataclass(frozen=True, order=True)
@@ -110,6 +111,44 @@ def parse_quarter(text: str, today: dt.date) -> Quarter:
             QUARTER_USAGE,
         )
     return Quarter(year, number)
+
+
+_YEAR = re.compile(r"^(?:fy\s*)?(?P<start>\d{4})\s*[/-]\s*(?P<end>\d{2}|\d{4})$")
+
+
+def parse_financial_year(text: str, today: dt.date) -> int:
+    """Read a financial year as people write it ("2018/19", "2018-2019", "last year"), as the
+    calendar year it starts in; "" or "last year" is the latest year that has ended.
+
+    Raises:
+        ParseError: the text is not a financial year, or its second year does not follow its first.
+    """
+    cleaned = " ".join(text.lower().replace("–", "-").split())
+    current = Quarter.containing(today).year
+    if cleaned in ("", "last year", "last", "previous year", "last financial year"):
+        return current - 1
+    if cleaned in ("this year", "current year"):
+        return current
+    match = _YEAR.match(cleaned)
+    if match is None:
+        raise ParseError(f'"{text.strip()}" is not a financial year.', YEAR_USAGE)
+    year = int(match["start"])
+    if int(match["end"]) % 100 != (year + 1) % 100:
+        raise ParseError(
+            f'"{text.strip()}" is not a financial year: it runs April to March, as in {year}/{(year + 1) % 100:02d}.',
+            YEAR_USAGE,
+        )
+    return year
+
+
+def year_label(year: int) -> str:
+    """ "2018/19" for the financial year starting in April 2018."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def year_quarters(year: int) -> tuple[Quarter, Quarter, Quarter, Quarter]:
+    """The four quarters of the financial year starting in April ``year``, Q1 first."""
+    return Quarter(year, 1), Quarter(year, 2), Quarter(year, 3), Quarter(year, 4)
 
 
 @cache

@@ -15,9 +15,9 @@ from commands.admin import assign_role, delegate, undelegate
 from commands.admin_actions import close_action, reprofile, set_cadence
 from commands.errors import UserError
 from commands.model import Invocation, Reply
-from commands.panel import PanelOrder
+from commands.panel import ANNUAL, PanelOrder
 from commands.panel_orders import order_panel
-from commands.periods import parse_quarter
+from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.plan_grammar import (
     USAGE,
     AssignRequest,
@@ -78,11 +78,14 @@ def handle_plan(
                 return weekly_digest(repo, now, scheme=scheme)
             case QuarterRequest(text=text):
                 return quarterly_summary(repo, parse_quarter(text, london_date(now)), now, scheme)
-            case ReportRequest(quarter=text, fmt=fmt, public=public):
-                # Checked now (the quarter, and which version the asker may have where they asked);
-                # built by the platform after it has said the file is on its way.
-                quarter = parse_quarter(text, london_date(now))
-                return order_panel(invocation, repo, quarter, fmt, public, configured)
+            case ReportRequest(quarter=text, fmt=fmt, public=public, report=report, theme=theme):
+                # Checked now (the quarter or year, the theme, and which version the asker may have
+                # where they asked); built by the platform after it has said the file is on its way.
+                if report == ANNUAL:
+                    quarter = Quarter(parse_financial_year(text, london_date(now)), 4)
+                else:
+                    quarter = parse_quarter(text, london_date(now))
+                return order_panel(invocation, repo, quarter, fmt, public, configured, report, theme, now)
             case HistoryRequest(action=action):
                 return history(repo, action, scheme)
             case SubscribeRequest(channel=channel, job=job):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import ParseError
-from commands.panel import EXPORT_FORMATS
+from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME
 from commands.rules import CADENCES, parse_date, word_list
 from commands.text import clean_text
 
@@ -26,6 +26,7 @@ ADMIN_USAGE = (
 USAGE = (
     "Usage: /plan summary [THEME] · /plan overdue · /plan digest · /plan quarter [QUARTER] · "
     "/plan report [QUARTER] [docx|xlsx|csv|html|md] [public] · "
+    "/plan report annual [YEAR] [FORMAT] [public] · /plan report theme THEME [QUARTER] [FORMAT] [public] · "
     "/plan history ACTION\n"
     f"{ADMIN_USAGE}\n"
     'In a mention or a direct message, plain words work too: "summary victims", "how is Offenders doing?", '
@@ -59,12 +60,16 @@ class QuarterRequest:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """The Panel appendix as a file: ``quarter`` as typed ("" means the last completed one),
-    ``fmt`` one of ``EXPORT_FORMATS``, ``public`` for the version with role titles only."""
+    """A Panel document as a file: ``quarter`` as typed ("" means the last completed one; for the
+    annual report, the financial year as typed, "" meaning the last one ended), ``fmt`` one of
+    ``EXPORT_FORMATS``, ``public`` for the version with role titles only; ``report`` is the
+    quarterly appendix, the annual report or a deep dive into ``theme`` (as typed)."""
 
     quarter: str = ""
     fmt: str = "docx"
     public: bool = False
+    report: str = QUARTERLY
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,14 +245,28 @@ def _question(text: str) -> PlanRequest:
     raise ParseError(f'I don\'t understand "{text}".', USAGE)
 
 
+THEME_MISSING = "Say which theme to look at in depth: /plan report theme Victims [QUARTER] [FORMAT] [public]."
+
+
 def _report(words: list[str]) -> ReportRequest:
-    """ "report Q3 2018-19 html public": the format and "public" may come in any order after the quarter."""
+    """ "report Q3 2018-19 html public", "report annual 2018/19 xlsx", "report theme Victims Q3": the
+    format and "public" may come in any order after the quarter or year; a theme of several words
+    is quoted ("report theme "Safer roads" Q3")."""
+    kind = words[0].lower() if words else ""
+    report, theme = QUARTERLY, ""
+    if kind == "annual":
+        report, words = ANNUAL, words[1:]
+    elif kind == "theme":
+        tokens = _tokens(" ".join(words[1:]))
+        if not tokens or tokens[0].lower() in (*EXPORT_FORMATS, "public"):
+            raise ParseError(THEME_MISSING, USAGE)
+        report, theme, words = THEME, tokens[0], tokens[1:]
     formats = [w.lower() for w in words if w.lower() in EXPORT_FORMATS]
     public = any(w.lower() == "public" for w in words)
     quarter = [w for w in words if w.lower() not in (*EXPORT_FORMATS, "public")]
     if len(formats) > 1:
         raise ParseError(f"Choose one format, not {word_list(formats, 'and')}.", USAGE)
-    return ReportRequest(" ".join(quarter), formats[0] if formats else "docx", public)
+    return ReportRequest(" ".join(quarter), formats[0] if formats else "docx", public, report, theme)
 
 
 def _admin(words: list[str]) -> PlanRequest:

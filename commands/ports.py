@@ -17,6 +17,8 @@ from storage.repository import PlanRepository
 
 SLACK = "slack"
 """The platform of Slack channel ids (``C0123ABC``) and of every row stored before targets named their platform."""
+TEAMS = "teams"
+"""The platform of Microsoft Teams conversations (``19:…@thread.tacv2``, ``a:…``); identities are Entra object ids."""
 
 
 @dataclass(frozen=True, order=True)

@@ -14,12 +14,18 @@ from commands.errors import InvalidStatus, NothingToCorrect, UserError
 from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
 from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
-from commands.rag_views import due_text, find_action, my_actions, plain_text, rag_help, show_action
+from commands.rag_views import (
+    RESTRICTED_ANNOUNCED,
+    due_text,
+    find_action,
+    my_actions,
+    plain_text,
+    rag_help,
+    show_action,
+)
 from commands.rules import DEFAULT_SCHEME, RagScheme, is_open, london_date, show_date
 from storage.models import Action, StatusUpdate
 from storage.repository import PlanRepository
-
-RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
 
 
 def handle_rag(
@@ -40,9 +46,10 @@ def handle_rag(
         request = parse_rag(invocation.text, scheme)
         match request:
             case UpdateRequest():
-                return record_update(request, invocation, repo, now, scheme)
+                reply = record_update(request, invocation, repo, now, scheme)
+                return everyones_reply(reply) if invocation.shared else reply
             case ShowRequest(action_id=action_id):
-                return show_action(action_id, repo, now, scheme)
+                return show_action(action_id, repo, now, scheme, withhold_restricted=invocation.shared)
             case MineRequest():
                 return my_actions(invocation.actor, repo, now, scheme)
             case HelpRequest():
@@ -139,7 +146,15 @@ def record_update(
         status=request.status,
         sections=sections,
         announcement=f"{who} updated {action.code} to {change}{reason}",
+        stored=True,
     )
+
+
+def everyones_reply(reply: Reply) -> Reply:
+    """A stored update's reply where everyone in the conversation reads it: the announcement's words,
+    which withhold a restricted reason, rather than the private reply's."""
+    assert reply.announcement is not None, "a stored update always has its announcement"
+    return Reply(text=reply.announcement, status=reply.status, stored=reply.stored)
 
 
 def _check_open(action: Action) -> None:

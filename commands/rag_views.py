@@ -29,6 +29,8 @@ from storage.models import Action, Person, StatusUpdate
 from storage.repository import PlanRepository
 
 SHOWN_UPDATES = 5
+RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
+"""What a reply everyone reads says in place of a restricted reason (the channel announcement, a Teams channel)."""
 MINE_HINT = "/rag mine lists your actions."
 
 
@@ -66,8 +68,14 @@ def plain_text(sections: Sequence[Section]) -> str:
     return "\n\n".join("\n".join([section.title, *(line.text for line in section.lines)]) for section in sections)
 
 
-def show_action(action_id: str, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> Reply:
-    """Title, owner and SRO with their holders, due dates, current status and the last five updates."""
+def show_action(
+    action_id: str, repo: PlanRepository, now: dt.datetime, scheme: RagScheme, withhold_restricted: bool = False
+) -> Reply:
+    """Title, owner and SRO with their holders, due dates, current status and the last five updates.
+
+    ``withhold_restricted``: the reply is read by everyone in the conversation, so restricted reasons
+    are replaced by a note that they are not shown here.
+    """
     action = find_action(action_id, repo)
     assert action.id is not None
     roles = repo.roles([action.owner_role_id, action.sro_role_id])
@@ -90,7 +98,7 @@ def show_action(action_id: str, repo: PlanRepository, now: dt.datetime, scheme: 
         approval = f" ({action.state_approval})" if action.state_approval else ""
         details.append(Line(f"State: {action.state}{approval}"))
     details.append(_status_line(updates, scheme))
-    history = [_history_line(u, authors, scheme) for u in updates] or [Line("No updates yet.")]
+    history = [_history_line(u, authors, scheme, withhold_restricted) for u in updates] or [Line("No updates yet.")]
     sections = (
         Section(f"{action.code} {action.title}", tuple(details)),
         Section("Last update" if len(updates) == 1 else "Last updates", tuple(history)),
@@ -108,13 +116,15 @@ def _status_line(updates: Sequence[StatusUpdate], scheme: RagScheme) -> Line:
     return Line(f"Status: {scheme.label(latest.status)}, {direction}{was}, updated {when}", latest.status)
 
 
-def _history_line(update: StatusUpdate, authors: dict[int, Person], scheme: RagScheme) -> Line:
+def _history_line(update: StatusUpdate, authors: dict[int, Person], scheme: RagScheme, withhold: bool) -> Line:
     author = authors.get(update.author_id)
     name = person_name(author) if author is not None else "someone no longer known"
     marks = "".join(
         mark for mark, applies in ((" (on behalf)", update.on_behalf), (" (restricted)", update.restricted)) if applies
     )
     reason = f": {update.reason}" if update.reason else ""
+    if withhold and update.restricted:
+        marks, reason = "", f" ({RESTRICTED_ANNOUNCED})"
     when = show_date(london_date(update.created_at))
     return Line(f"{when} · {scheme.label(update.status)} · {name}{marks}{reason}", update.status)
 

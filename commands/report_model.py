@@ -244,3 +244,37 @@ class ActionHistory:
     baseline_due: dt.date
     entries: tuple[HistoryEntry, ...]
     changes: tuple[PlanChange, ...]
+
+
+class Standing(Enum):
+    """Whether a quarter's statuses can be reported: frozen at its cut-off, read live before it
+    (provisional), not frozen yet (its cut-off has not passed), or before the plan began."""
+
+    FROZEN = "frozen"
+    PROVISIONAL = "provisional"
+    NOT_FROZEN = "not frozen"
+    BEFORE_PLAN = "before the plan"
+
+
+@dataclass(frozen=True)
+class QuarterStatus:
+    """An action's status in one quarter: ``status`` is meaningful only when the quarter is frozen
+    or provisional (``None`` then means not reported by the cut-off)."""
+
+    quarter: Quarter
+    standing: Standing
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprovedChange:
+    """A re-profile or closure with who approved it and where (``approval``, as typed by the admin)
+    and the admin who recorded it (``recorded_by``: a name internally, a role in public)."""
+
+    action_code: str
+    title: str
+    change: str
+    detail: str
+    approval: str
+    recorded_by: str
+    at: dt.datetime

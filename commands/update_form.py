@@ -25,6 +25,8 @@ from storage.models import Action
 from storage.repository import PlanRepository
 
 FormErrors = dict[str, str]
+OPEN_FORM_TEXT = "Open the update form to choose one of your actions, its colour and the reason."
+"""Said beside the button that opens the form, where a platform cannot open it straight away (Teams)."""
 REASON_NAME = "The reason"
 
 
@@ -107,10 +109,10 @@ def _field_errors(form: UpdateForm, now: dt.datetime, scheme: RagScheme) -> Form
     except UnsafeText as refusal:
         action_id, errors[FormField.ACTION] = "?", refusal.message
     if not action_id:
-        errors[FormField.ACTION] = "Choose the action this update is for."
+        errors[FormField.ACTION] = ACTION_REQUIRED
     status = _status(form.status, scheme)
     if status is None:
-        errors[FormField.COLOUR] = f"Choose a status: {scheme.choices}."
+        errors[FormField.COLOUR] = status_required(scheme)
         return errors
     try:
         problem = scheme.reason_problem(status, clean_text(form.reason, REASON_NAME))
@@ -164,6 +166,7 @@ def _matches(action: Action, query: str) -> bool:
     return not query or query in action.code.lower() or query in action.title.lower()
 
 
+ACTION_REQUIRED = "Choose the action this update is for."
 FORM_TITLE = "Update an action"
 SUBMIT_LABEL = "Save update"
 CANCEL_LABEL = "Cancel"
@@ -184,6 +187,11 @@ def reason_hint(scheme: RagScheme = DEFAULT_SCHEME) -> str:
     """Which colours need a reason, and what a reason should say."""
     needing = " and ".join(s.label for s in scheme.statuses if s.reason_required)
     return f"Required for {needing}: what is wrong and what is being done about it."
+
+
+def status_required(scheme: RagScheme = DEFAULT_SCHEME) -> str:
+    """What the form says when no colour was chosen (beside the field, or as a form's own check)."""
+    return f"Choose a status: {scheme.choices}."
 
 
 def proposed_due_label(scheme: RagScheme = DEFAULT_SCHEME) -> str:

@@ -309,3 +309,25 @@ class ReceivedRequest(SQLModel, table=True):
     kind: str = Field(max_length=20)
     key: str = Field(max_length=255)
     received_at: dt.datetime = Field(sa_type=DateTime, index=True)
+
+
+class TeamsConversation(SQLModel, table=True):
+    """A Teams conversation planbot may post in: what the SDK needs to continue it from any process.
+
+    Refreshed from every activity that arrives (install events are unreliable and the service URL
+    can change, teams-platform.md §6). ``conversation_id`` is the conversation without a thread's
+    ``;messageid=…``: a channel, a group chat, or a person's 1:1 chat with planbot (``person_id``
+    then says whose). ``home_activity_id`` is the dashboard card last sent there, edited in place
+    after the person's updates.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=255, unique=True)
+    kind: str = Field(max_length=20)
+    service_url: str = Field(max_length=500)
+    tenant_id: str = Field(max_length=64)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    home_activity_id: str | None = Field(default=None, max_length=255)
+    seen_at: dt.datetime = Field(sa_type=DateTime)
+    active: bool = True
+    """False once planbot was removed from the conversation: nothing is sent there until it is back."""

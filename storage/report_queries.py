@@ -37,6 +37,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     Action,
+    Delegate,
     JobRun,
     Measure,
     MeasureValue,
@@ -396,6 +397,37 @@ class ReportQueries:
                 .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
             )
         )
+
+    def updates_of(self, action_ids: Iterable[int], since: dt.datetime, before: dt.datetime) -> list[StatusUpdate]:
+        """Every update of the given actions made in ``[since, before)``, oldest first, in one query
+        (a theme's deep dive lists each of them)."""
+        ids = set(action_ids)
+        if not ids:
+            return []
+        return list(
+            self.session.exec(
+                select(StatusUpdate)
+                .where(
+                    col(StatusUpdate.action_id).in_(ids),
+                    StatusUpdate.created_at >= since,
+                    StatusUpdate.created_at < before,
+                )
+                .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
+            )
+        )
+
+    def delegations(self, action_ids: Iterable[int]) -> list[tuple[Delegate, Person]]:
+        """The delegates named for the given actions, with who they are, oldest first, in one query."""
+        ids = set(action_ids)
+        if not ids:
+            return []
+        rows = self.session.exec(
+            select(Delegate, Person)
+            .join(Person, col(Person.id) == Delegate.person_id)
+            .where(col(Delegate.action_id).in_(ids))
+            .order_by(col(Delegate.created_at), col(Delegate.id))
+        )
+        return [(delegate, person) for delegate, person in rows]
 
     def quarter_statuses(self, plan_id: int, quarter_keys: Iterable[str]) -> dict[str, dict[int, str | None]]:
         """The statuses frozen in the given quarters' snapshots, keyed by quarter then action (``None``:

@@ -31,6 +31,7 @@ from storage.models import (
     Role,
     RoleHolder,
     StatusUpdate,
+    TeamsConversation,
     Theme,
 )
 from storage.report_queries import (
@@ -369,3 +370,53 @@ class PlanRepository(ReportQueries):
         update or audit entry)."""
         self.session.delete(row)
         self.session.flush()
+
+    # -- Teams conversations -----------------------------------------------------------------
+
+    def teams_conversation(self, conversation_id: str) -> TeamsConversation | None:
+        return self.session.exec(
+            select(TeamsConversation).where(TeamsConversation.conversation_id == conversation_id)
+        ).first()
+
+    def remember_teams_conversation(self, seen: TeamsConversation) -> TeamsConversation:
+        """Keep ``seen``'s service URL, tenant and person on its conversation's row, adding it the first time.
+
+        Two processes seeing a new conversation at once race on the unique id; the loser updates the
+        winner's row instead.
+        """
+        row = self.teams_conversation(seen.conversation_id)
+        if row is not None and _unchanged(row, seen):
+            return row
+        if row is None and self.insert_once(seen):
+            return seen
+        row = row or self.teams_conversation(seen.conversation_id)
+        assert row is not None, "the row that won the race"
+        for name in ("kind", "service_url", "tenant_id", "seen_at", "active"):
+            setattr(row, name, getattr(seen, name))
+        row.person_id = seen.person_id if seen.person_id is not None else row.person_id
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def teams_personal_chat(self, person_id: int) -> TeamsConversation | None:
+        """The person's 1:1 chat with planbot on Teams, the most recently seen if several."""
+        return self.session.exec(
+            select(TeamsConversation)
+            .where(
+                TeamsConversation.person_id == person_id,
+                TeamsConversation.kind == "personal",
+                col(TeamsConversation.active).is_(True),
+            )
+            .order_by(col(TeamsConversation.seen_at).desc())
+        ).first()
+
+
+TEAMS_SEEN_EVERY = dt.timedelta(hours=1)
+"""How stale a Teams conversation's ``seen_at`` may grow before an activity rewrites an unchanged row."""
+
+
+def _unchanged(row: TeamsConversation, seen: TeamsConversation) -> bool:
+    """Nothing a later post needs has changed, and the row was seen recently: no write is needed."""
+    same = all(getattr(row, name) == getattr(seen, name) for name in ("kind", "service_url", "tenant_id", "active"))
+    person = seen.person_id is None or seen.person_id == row.person_id
+    return same and person and seen.seen_at - row.seen_at < TEAMS_SEEN_EVERY

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 
-COMMANDS = ("demo", "console", "run", "serve", "db", "plan", "report", "measure")
+COMMANDS = ("demo", "console", "run", "serve", "db", "plan", "report", "measure", "teams")
 
 
 class TestHelp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -9,9 +10,14 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.demo import SCRIPT, DelegateStep, Outcome, RagStep, run_demo
-from storage.db import make_engine
+from bot.demo import SCRIPT, SUMMARY_AT, DelegateStep, Outcome, RagStep, run_demo
+from commands.periods import Quarter
+from commands.report_model import QuarterlySummary
+from commands.reports import quarterly_summary
+from commands.rules import Direction
+from storage.db import make_engine, session_scope
 from storage.models import Delegate, StatusUpdate
+from storage.repository import PlanRepository
 
 
 def expected_updates() -> int:
@@ -90,3 +96,56 @@ class TestDemo:
             assert [("overtime", 120000)] == connection.execute("SELECT * FROM budget").fetchall()
         connection.close()
         assert "not a planbot SQLite database" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory: pytest.TempPathFactory) -> QuarterlySummary:
+    """The demo's 2018/19 Q3 as the quarterly summary frozen at its cut-off shows it (played once)."""
+    db = tmp_path_factory.mktemp("demo") / "planbot-demo.db"
+    assert 0 == run_demo(db)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with session_scope(engine) as session:
+            return quarterly_summary(
+                PlanRepository(session), Quarter(2018, 3), SUMMARY_AT.astimezone(dt.UTC).replace(tzinfo=None)
+            )
+    finally:
+        engine.dispose()
+
+
+class TestTheQuarterLooksLikeARealOne:
+    """Issue 13: the demo's quarter is what a Panel would see of a real one, not a half-reported plan."""
+
+    def test_every_action_is_reported_in_the_quarter(self, summary: QuarterlySummary) -> None:
+        rows = [row for block in summary.themes for row in block.rows]
+
+        assert 34 == len(rows)
+        assert [] == [row.code for row in rows if row.updates == 0]
+        assert 0 == next(c.count for c in summary.totals if c.status is None)
+
+    def test_a_few_reds_and_ambers_with_reasons_and_a_deteriorating_action(self, summary: QuarterlySummary) -> None:
+        rows = [row for block in summary.themes for row in block.rows]
+        reds = [row for row in rows if row.status == "R"]
+        ambers = [row for row in rows if row.status == "A"]
+
+        assert 1 <= len(reds) <= 4 and 2 <= len(ambers) <= 10
+        assert all(row.reason for row in reds + ambers)
+        assert [row.code for row in rows if row.direction is Direction.DETERIORATING]
+
+    def test_a_re_profile_with_its_approval_and_completions_with_their_outcomes(
+        self, summary: QuarterlySummary
+    ) -> None:
+        reprofiles = [c for c in summary.changes if c.change == "re-profiled"]
+
+        assert [("V9", "BCB 13/12/2018")] == [(c.action_code, c.approval) for c in reprofiles]
+        assert len(summary.completed) >= 2
+        assert all(row.reason for row in summary.completed)
+
+    def test_measures_recorded_for_two_quarters(self, summary: QuarterlySummary) -> None:
+        both = [m for m in summary.measures if m.value is not None and m.previous is not None]
+
+        assert len(both) >= 3
+        assert all(m.trend is not None for m in both)
+
+    def test_the_exceptions_are_a_handful(self, summary: QuarterlySummary) -> None:
+        assert 3 <= len(summary.exceptions) <= 8, [i.row.code for i in summary.exceptions]

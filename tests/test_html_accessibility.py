@@ -20,10 +20,13 @@ import pytest
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from support.annual_support import AFTER_YEAR, DURING_Q4_CUT_OFF, YEAR, play_year
 from support.panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 
-from bot.exports import draw_charts
+from bot.exports import draw_charts, paper_of
 from bot.exports.html_writer import render_html
+from commands.annual import build_annual
+from commands.deep_dive import build_deep_dive
 from commands.panel import build_panel
 from storage.models import Plan
 from storage.repository import PlanRepository
@@ -83,7 +86,7 @@ def test_panel_html_has_no_axe_violations(
     panel = build_panel(repo, Q3, AFTER_Q3_CUT_OFF, public=public)
     charts = draw_charts(repo, panel, AFTER_Q3_CUT_OFF)
     page = tmp_path / "panel.html"
-    page.write_text(render_html(panel, charts), encoding="utf-8")
+    page.write_text(render_html(paper_of(panel), charts), encoding="utf-8")
 
     browser.get(page.as_uri())
     shot = tmp_path / "panel.png"
@@ -94,6 +97,27 @@ def test_panel_html_has_no_axe_violations(
     assert image.width >= 1000 and image.height > 2000, image.size
     assert len(image.convert("L").getcolors(256) or []) > 16, "the screenshot is (nearly) one flat colour"
     assert len(charts) == browser.execute_script("return document.querySelectorAll('figure img[alt]').length")
+    assert results["passes"] > 0, "axe-core did not run"
+    assert [] == results["violations"], _describe(results["violations"])
+
+
+@pytest.mark.parametrize("which", ["annual", "theme"])
+def test_annual_report_and_deep_dive_html_have_no_axe_violations(
+    browser: webdriver.Chrome, repo: PlanRepository, plan: Plan, tmp_path: Path, which: str
+) -> None:
+    """The played year's annual report (Q4 not frozen yet, so said) and the Victims deep dive, public."""
+    play_year(repo)
+    document = (
+        build_annual(repo, YEAR, DURING_Q4_CUT_OFF, public=True)
+        if which == "annual"
+        else build_deep_dive(repo, "Victims", Q3, AFTER_YEAR, public=True)
+    )
+    page = tmp_path / f"{which}.html"
+    page.write_text(render_html(paper_of(document)), encoding="utf-8")
+
+    browser.get(page.as_uri())
+    results = _axe(browser)
+
     assert results["passes"] > 0, "axe-core did not run"
     assert [] == results["violations"], _describe(results["violations"])
 

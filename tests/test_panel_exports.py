@@ -17,7 +17,16 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from support.big_plan import load_big_plan
-from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.panel_support import (
+    AFTER_Q3_CUT_OFF,
+    EMAIL,
+    Q3,
+    RESTRICTED,
+    RESTRICTED_TOO,
+    plan_people,
+    play_quarter,
+    text_of,
+)
 from support.report_support import london, report
 
 from bot.demo import run_demo
@@ -47,18 +56,6 @@ def written(repo: PlanRepository, tmp_path: Path, fmt: str, public: bool = False
     path = tmp_path / f"panel-{panel.audience}.{fmt}"
     write_panel(panel, fmt, path, draw_charts(repo, panel, AFTER_Q3_CUT_OFF) if charts else ())
     return path
-
-
-def text_of(path: Path) -> str:
-    """What a reader of the file sees, as text."""
-    if path.suffix == ".docx":
-        document = Document(str(path))
-        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-        return "\n".join([p.text for p in document.paragraphs] + cells)
-    if path.suffix == ".xlsx":
-        book = load_workbook(path)
-        return "\n".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value)
-    return path.read_text(encoding="utf-8-sig")
 
 
 def rows_by_id(table) -> dict[str, list[str]]:

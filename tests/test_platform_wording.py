@@ -73,3 +73,24 @@ def test_the_check_finds_a_sentence_written_in_a_renderer(tmp_path: Path) -> Non
     )
 
     assert [(3, "Your digest will arrive on Monday morning.")] == sentences(module)
+
+
+TEAMS_EXEMPT = {
+    "doctor_checks.py": "`planbot doctor`: the Entra app, its secret and token authority, for the operator",
+    "package.py": "`planbot teams package`: the app package's own manifest texts, for the Teams admin",
+    "gateway.py": "HTTP answers to Teams' service for refused requests, which no person reads",
+}
+# Teams' name for where an email comes from, handed to the core's sentence (commands.identity.no_email_text).
+TEAMS_TERMS = {"an email address for you in your organisation's directory (guests often have none)"}
+
+
+def test_no_sentence_in_bot_teams_is_missing_from_the_core() -> None:
+    core = "\n".join(path.read_text() for path in (ROOT / "commands").rglob("*.py"))
+    strays = [
+        f"{path.name}:{line}: {text[:80]}"
+        for path in sorted((ROOT / "bot" / "teams").glob("*.py"))
+        if path.name not in TEAMS_EXEMPT
+        for line, text in sentences(path)
+        if text not in TEAMS_TERMS and max(_PLACEHOLDER.split(text), key=len).strip() not in core
+    ]
+    assert [] == strays

@@ -21,12 +21,13 @@ import pytest
 from rich.console import Console
 
 from bot.config import Settings
-from bot.console import console_session, find_actor, is_question
+from bot.console import console_session, find_actor
 from bot.console_render import REFUSED_TITLE
 from bot.container import Container
 from bot.slack.plan_listeners import tell_people
 from bot.slack.render import render_reply, render_text
 from bot.slack.report_blocks import render_report
+from commands.chat_routing import is_question
 from commands.model import Actor, Invocation, Reply
 from commands.plan_command import handle_plan
 from commands.plan_file import load_plan

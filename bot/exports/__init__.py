@@ -1,7 +1,9 @@
-"""The Panel appendix written to files: docx, xlsx, csv, html and md, one module per format.
+"""Panel documents written to files: docx, xlsx, csv, html and md, one module per format.
 
-``write_panel`` is the one entry point the console and Slack use; the content itself is built once
-in ``commands.panel`` and laid out as tables in ``bot.exports.tables``.
+``write_panel`` is the one entry point the console and Slack use, for the quarterly appendix, the
+annual report and the theme deep dive alike; each is built once in the core (``commands.panel``,
+``commands.annual``, ``commands.deep_dive``), laid out as a ``Paper`` of tables here
+(``tables``, ``annual_tables``, ``deep_dive_tables``) and written by the same writers.
 """
 
 from __future__ import annotations
@@ -12,18 +14,32 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.exports.annual_tables import annual_paper
 from bot.exports.charts import Chart, status_share_chart, theme_comparison_chart
 from bot.exports.csv_writer import write_csv
+from bot.exports.deep_dive_tables import deep_dive_paper
 from bot.exports.docx_writer import write_docx
 from bot.exports.html_writer import write_html
 from bot.exports.md_writer import write_md
+from bot.exports.tables import Paper, panel_paper
 from bot.exports.xlsx_writer import write_xlsx
+from commands.annual import AnnualReport
 from commands.chart_data import status_shares, theme_counts
-from commands.panel import EXPORT_FORMATS, PanelOrder, PanelReport
+from commands.panel import ANNUAL, EXPORT_FORMATS, THEME, PanelOrder, PanelReport
+from commands.panel_orders import PanelDocument
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-__all__ = ["EXPORT_FORMATS", "Chart", "draw_charts", "file_name", "write_panel", "write_panel_file"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "Chart",
+    "Paper",
+    "draw_charts",
+    "file_name",
+    "paper_of",
+    "write_panel",
+    "write_panel_file",
+]
 
 IMAGE_FORMATS = ("docx", "html", "md")
 
@@ -36,35 +52,45 @@ DESCRIPTIONS = {
 }
 
 
-def write_panel(panel: PanelReport, fmt: str, path: Path, charts: Sequence[Chart] = ()) -> None:
-    """Write the appendix to ``path`` in ``fmt``; charts go into the formats that can hold images.
+def paper_of(document: PanelDocument) -> Paper:
+    """Any Panel document laid out as the writers take it."""
+    if isinstance(document, PanelReport):
+        return panel_paper(document)
+    if isinstance(document, AnnualReport):
+        return annual_paper(document)
+    return deep_dive_paper(document)
+
+
+def write_panel(panel: PanelDocument, fmt: str, path: Path, charts: Sequence[Chart] = ()) -> None:
+    """Write a Panel document (the appendix, the annual report or a deep dive) to ``path`` in
+    ``fmt``; charts go into the formats that can hold images.
 
     Raises:
         ValueError: ``fmt`` is not one of ``EXPORT_FORMATS`` (callers check what people type first).
     """
     # Stored text made safe again (``commands.text``): an old row with ESC or NUL must not stop
     # Word or Excel, whose XML cannot hold them, nor reach a reader raw.
-    panel = safe_copy(panel)
+    paper = paper_of(safe_copy(panel))
     if fmt == "docx":
-        write_docx(panel, path, charts)
+        write_docx(paper, path, charts)
     elif fmt == "html":
-        write_html(panel, path, charts)
+        write_html(paper, path, charts)
     elif fmt == "md":
-        write_md(panel, path, charts)
+        write_md(paper, path, charts)
     elif fmt == "xlsx":
-        write_xlsx(panel, path)
+        write_xlsx(paper, path)
     elif fmt == "csv":
-        write_csv(panel, path)
+        write_csv(paper, path)
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def write_panel_file(repo: PlanRepository, panel: PanelReport, fmt: str, path: Path, now: dt.datetime) -> None:
-    """``commands.panel_orders.PanelWriter``: charts drawn for the formats that hold images, the file
+def write_panel_file(repo: PlanRepository, panel: PanelDocument, fmt: str, path: Path, now: dt.datetime) -> None:
+    """``commands.panel_orders.PanelWriter``: the appendix's charts drawn for the formats that hold images, the file
     written beside ``path`` under a temporary name and renamed into place, so a failure never leaves
     half a document where the paper is expected. The file gets the usual permissions under the
     umask (0644 under 022), so colleagues on a shared folder can open it (mkstemp's 0600 hid it)."""
-    charts = draw_charts(repo, panel, now) if fmt in IMAGE_FORMATS else ()
+    charts = draw_charts(repo, panel, now) if fmt in IMAGE_FORMATS and isinstance(panel, PanelReport) else ()
     temporary = path.parent / f".planbot-{uuid.uuid4().hex}.{fmt}"
     os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
@@ -75,9 +101,15 @@ def write_panel_file(repo: PlanRepository, panel: PanelReport, fmt: str, path: P
 
 
 def file_name(order: PanelOrder) -> str:
-    """ "panel-report-2018-19-Q3-public.docx": sortable, and says which version it is."""
+    """ "panel-report-2018-19-Q3-public.docx", "annual-report-2018-19-internal.docx",
+    "deep-dive-victims-2018-19-Q3-public.docx": sortable, and says which version it is."""
     year = order.quarter.financial_year.replace("/", "-")
     audience = "public" if order.public else "internal"
+    if order.report == ANNUAL:
+        return f"annual-report-{year}-{audience}.{order.fmt}"
+    if order.report == THEME:
+        theme = "-".join("".join(c if c.isalnum() else " " for c in order.theme.lower()).split()) or "theme"
+        return f"deep-dive-{theme}-{year}-Q{order.quarter.number}-{audience}.{order.fmt}"
     return f"panel-report-{year}-Q{order.quarter.number}-{audience}.{order.fmt}"
 
 

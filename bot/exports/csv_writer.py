@@ -1,22 +1,21 @@
-"""The appendix's actions table as CSV: one row per action, for analysts' own spreadsheets."""
+"""A document's main table as CSV (the actions, one row each), for analysts' own spreadsheets."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from bot.exports.tables import ACTION_HEADERS, action_cells, cell_text
-from commands.panel import PanelReport
+from bot.exports.tables import Paper, cell_text
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_csv(panel: PanelReport, path: Path) -> None:
+def write_csv(paper: Paper, path: Path) -> None:
     """UTF-8 with a byte-order mark so Excel reads the arrows and symbols; one header row."""
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(ACTION_HEADERS)
-        writer.writerows([_inert(cell_text(cell)) for cell in action_cells(line)] for line in panel.actions)
+        writer.writerow(paper.table.headers)
+        writer.writerows([_inert(cell_text(cell)) for cell in row] for row in paper.table.rows)
 
 
 def _inert(cell: str) -> str:

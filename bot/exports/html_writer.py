@@ -14,8 +14,7 @@ from html import escape
 from pathlib import Path
 
 from bot.exports.charts import Chart
-from bot.exports.tables import Section, StatusCell, cover_lines, sections
-from commands.panel import PanelReport
+from bot.exports.tables import Paper, Section, StatusCell
 
 # Text colours on white reach at least 7:1 (WCAG AAA); tints sit behind dark text only.
 STYLE = """
@@ -42,25 +41,25 @@ a:focus, :focus { outline: 3px solid #0b0c0c; }
 """
 
 
-def write_html(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> None:
-    path.write_text(render_html(panel, charts), encoding="utf-8")
+def write_html(paper: Paper, path: Path, charts: Sequence[Chart] = ()) -> None:
+    path.write_text(render_html(paper, charts), encoding="utf-8")
 
 
-def render_html(panel: PanelReport, charts: Sequence[Chart] = ()) -> str:
+def render_html(paper: Paper, charts: Sequence[Chart] = ()) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(panel.title)}</title>",
+        f"<title>{escape(paper.title)}</title>",
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{escape(panel.title)}</h1>",
+        f"<h1>{escape(paper.title)}</h1>",
         '<dl class="cover">',
-        *(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in cover_lines(panel)),
+        *(f"<dt>{escape(label)}</dt><dd>{escape(text)}</dd>" for label, text in paper.cover),
         "</dl>",
         "</header>",
         "<main>",
@@ -74,12 +73,11 @@ def render_html(panel: PanelReport, charts: Sequence[Chart] = ()) -> str:
                 f"<figcaption>{escape(chart.title)}</figcaption></figure>"
             )
         parts.append("</section>")
-    for section in sections(panel):
+    for section in paper.sections:
         parts.append(_section(section))
     parts += [
         "</main>",
-        f"<footer><p>{escape(panel.plan_name)}. {escape(panel.period)}. Produced by planbot for the "
-        f"{escape(panel.author_role)}; {escape(panel.audience)} version.</p></footer>",
+        f"<footer><p>{escape(paper.footer)}</p></footer>",
         "</body>",
         "</html>",
     ]

@@ -6,17 +6,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.exports.charts import Chart
-from bot.exports.tables import Section, cover_lines, sections
-from commands.panel import PanelReport
+from bot.exports.tables import Paper, Section
 
 
-def write_md(panel: PanelReport, path: Path, charts: Sequence[Chart] = ()) -> None:
+def write_md(paper: Paper, path: Path, charts: Sequence[Chart] = ()) -> None:
     """Charts are left out: Markdown has no self-contained image; their alt text says what they show."""
-    lines = [f"# {_cell(panel.title)}", ""]
-    lines += [f"- **{label}:** {_cell(text)}" for label, text in cover_lines(panel)]
+    lines = [f"# {_cell(paper.title)}", ""]
+    lines += [f"- **{label}:** {_cell(text)}" for label, text in paper.cover]
     for chart in charts:
         lines += ["", f"*{_cell(chart.title)}:* {_cell(chart.alt)}"]
-    for section in sections(panel):
+    for section in paper.sections:
         lines += ["", *_table(section)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

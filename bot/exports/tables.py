@@ -1,8 +1,10 @@
-"""The appendix's sections as plain tables of text, laid out once for every file format.
+"""The documents' sections as plain tables of typed cells, laid out once for every file format.
 
-Each writer (docx, xlsx, csv, html, md) only decides how a ``Section`` looks, so a column or a
-wording changes in one place. A status is always a symbol and its word, and direction of travel
-an arrow and its word, so nothing depends on colour: the papers are printed in black and white.
+Each writer (docx, xlsx, csv, html, md) only decides how a ``Paper`` and its ``Section`` tables
+look, so a column or a wording changes in one place. A status is always a symbol and its word, and
+direction of travel an arrow and its word, so nothing depends on colour: the papers are printed in
+black and white. This module lays out the quarterly appendix; ``annual_tables`` and
+``deep_dive_tables`` lay out the annual report and the theme deep dive as ``Paper`` too.
 """
 
 from __future__ import annotations
@@ -74,6 +76,45 @@ class Section:
     def text_rows(self) -> tuple[tuple[str, ...], ...]:
         """The rows as the text formats print them, worked out once per section."""
         return tuple(tuple(cell_text(c) for c in row) for row in self.rows)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A document as the writers take it: ``cover`` holds its labelled facts (to, from, date,
+    purpose…), ``sections`` its tables in reading order, ``table`` the one table its CSV holds
+    (one row per action); the rest are the file's own properties and its footer line."""
+
+    title: str
+    cover: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...]
+    table: Section
+    subject: str
+    keywords: str
+    author: str
+    comments: str
+    footer: str
+    category: str = "Police and Crime Panel paper"
+
+
+def footer_line(plan_name: str, period: str, author_role: str, audience: str) -> str:
+    """ "PCP 2017-20. 2018/19 Q3 (October–December 2018). Produced by planbot for the … ; public version." """
+    return f"{plan_name}. {period}. Produced by planbot for the {author_role}; {audience} version."
+
+
+def panel_paper(panel: PanelReport) -> Paper:
+    """The quarterly appendix as the writers lay it out."""
+    all_sections = sections(panel)
+    return Paper(
+        title=panel.title,
+        cover=cover_lines(panel),
+        sections=all_sections,
+        table=all_sections[1],
+        subject=f"{panel.plan_name}: delivery in {panel.quarter.label} ({panel.audience} version)",
+        keywords=f"Police and Crime Plan; {panel.quarter.label}; RAG",
+        author=panel.author_role,
+        comments=panel.purpose,
+        footer=footer_line(panel.plan_name, panel.period, panel.author_role, panel.audience),
+    )
 
 
 def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:

@@ -22,8 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.exports.column_widths import character_widths
 from bot.exports.palette import STATUS_STYLES
-from bot.exports.tables import Cell, CountCell, Section, StatusCell, cover_lines, sections
-from commands.panel import PanelReport
+from bot.exports.tables import Cell, CountCell, Paper, Section, StatusCell
 
 _WIDEST = 60
 DATE_FORMAT = "d mmm yyyy"
@@ -33,16 +32,17 @@ CHANGE_SUFFIX = " change"
 TEXT, HEADER, TITLE, DATE = "planbot text", "planbot heading", "planbot title", "planbot date"
 
 
-def write_xlsx(panel: PanelReport, path: Path) -> None:
+def write_xlsx(paper: Paper, path: Path) -> None:
     book = Workbook(write_only=True)
-    book.properties.title = panel.title
-    book.properties.subject = f"{panel.plan_name}: delivery in {panel.quarter.label} ({panel.audience} version)"
-    book.properties.creator = book.properties.lastModifiedBy = panel.author_role
+    book.properties.title = paper.title
+    book.properties.subject = paper.subject
+    book.properties.creator = book.properties.lastModifiedBy = paper.author
+    book.properties.keywords = paper.keywords
     book.properties.language = "en-GB"
     for style in _styles():
         book.add_named_style(style)
-    _cover(book.create_sheet("Cover"), panel)
-    for section in sections(panel):
+    _cover(book.create_sheet("Cover"), paper)
+    for section in paper.sections:
         _sheet(book.create_sheet(section.title), section)
     book.save(path)
 
@@ -66,11 +66,11 @@ def _status_style(code: str | None) -> str:
     return f"planbot status {code}" if code in STATUS_STYLES and code is not None else TEXT
 
 
-def _cover(sheet: WriteOnlyWorksheet, panel: PanelReport) -> None:
+def _cover(sheet: WriteOnlyWorksheet, paper: Paper) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 100
-    sheet.append([_cell(sheet, panel.title, TITLE)])
-    for label, text in cover_lines(panel):
+    sheet.append([_cell(sheet, paper.title, TITLE)])
+    for label, text in paper.cover:
         sheet.append([_cell(sheet, label, HEADER), _cell(sheet, text)])
 
 

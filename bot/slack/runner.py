@@ -1,4 +1,4 @@
-"""Starting planbot against Slack: ``planbot run`` (Socket Mode) and ``planbot serve --http``.
+"""Starting planbot against Slack: ``planbot run`` (Socket Mode), and Slack's part of ``planbot serve --http``.
 
 Socket Mode needs no public URL (the usual case inside a police network); HTTP mode suits large
 installs behind a load balancer. Both refuse to start, with a message saying what to set and what
@@ -7,37 +7,30 @@ to try instead, when the tokens they need are missing.
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
-from sqlalchemy.exc import OperationalError
-from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
+from bot import http_server
 from bot.config import Settings
-from bot.db_command import database_problem
-from bot.runtime import Runtime, interrupt_on_sigterm
+from bot.http_server import WsgiApp
+from bot.process import begin, open_runtime
+from bot.runtime import Runtime
 from bot.slack.app import build_app
 from bot.slack.http_gate import VerifyingRequestHandler
 from bot.slack.notifier import SlackNotifier
 from commands.ports import SLACK
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-HTTP_THREADS = 8
 ALTERNATIVES = (
     "Without Slack credentials you can still try planbot:\n"
     "  planbot console   type /rag commands locally as someone from the plan\n"
     "  planbot demo      load the sample plan and simulate a quarter of updates\n"
     "See docs/slack-setup.md for creating the Slack app and finding its tokens."
 )
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def run(settings: Settings, scheduler: bool = True) -> int:
@@ -72,36 +65,23 @@ def run(settings: Settings, scheduler: bool = True) -> int:
     return 0
 
 
-def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True) -> int:
-    """``planbot serve --http``: answer Slack's signed HTTP requests at ``/slack/events``, with the
-    scheduler beside it unless ``scheduler`` is false (``--no-scheduler``).
-
-    Returns:
-        The exit code: 2 when a secret is missing, 1 when Slack rejects the token or the database
-        stays unreachable, 0 after Ctrl+C or SIGTERM.
-    """
+def missing_for_http(settings: Settings) -> str | None:
+    """Why Slack cannot be served over HTTP with these settings, or ``None`` when it can."""
     missing = _missing(settings, "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
-    if missing:
-        return _refuse(
-            f"planbot serve --http answers Slack's signed requests and needs {_names(missing)} (not set).\n"
-            "Set SLACK_SIGNING_SECRET (Basic Information → App Credentials) and SLACK_BOT_TOKEN (xoxb-…) "
-            "in the environment or in .env.\n"
-            "No public URL? Socket Mode needs none: planbot run (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN).\n"
-            f"{ALTERNATIVES}"
-        )
-    started = _start_app(settings, scheduler)
-    if started is None:
-        return 1
-    app, runtime = started
-    server = create_http_server(app, host, port, settings.slack_signing_secret or "")
-    print(f"planbot is serving Slack at http://{host}:{port}{EVENTS_PATH} (health check: {HEALTH_PATH})")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        server.close()
-    finally:
-        runtime.stop()
-    return 0
+    if not missing:
+        return None
+    return (
+        f"planbot serve --http answers Slack's signed requests and needs {_names(missing)} (not set).\n"
+        "Set SLACK_SIGNING_SECRET (Basic Information → App Credentials) and SLACK_BOT_TOKEN (xoxb-…) "
+        "in the environment or in .env.\n"
+        "No public URL? Socket Mode needs none: planbot run (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN).\n"
+        f"{ALTERNATIVES}"
+    )
+
+
+def slack_wanted(settings: Settings) -> bool:
+    """Whether the settings mean to serve Slack (any of its credentials is set)."""
+    return bool(settings.slack_bot_token or settings.slack_signing_secret or settings.slack_app_token)
 
 
 def build_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
@@ -110,46 +90,36 @@ def build_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler
     return SocketModeHandler(app, app_token=settings.slack_app_token, web_client=app.client)
 
 
-def make_wsgi_app(app: App, signing_secret: str) -> WsgiApp:
-    """The WSGI application: Slack's requests at ``/slack/events`` (signature checked before anything
-    is parsed, see ``http_gate``), a health check for load balancers."""
-    slack = VerifyingRequestHandler(app, signing_secret, EVENTS_PATH)
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == HEALTH_PATH:
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return slack(environ, start_response)
-
-    return wsgi
+def slack_route(app: App, signing_secret: str) -> dict[str, WsgiApp]:
+    """Slack's endpoint on planbot's HTTP server: the signature is checked before anything is parsed."""
+    return {EVENTS_PATH: VerifyingRequestHandler(app, signing_secret, EVENTS_PATH)}
 
 
 def create_http_server(app: App, host: str, port: int, signing_secret: str) -> BaseWSGIServer | MultiSocketServer:
-    """A waitress server for the app, bound but not yet running (port 0 picks a free port)."""
-    return create_server(make_wsgi_app(app, signing_secret), host=host, port=port, threads=HTTP_THREADS)
+    """A server answering Slack alone (and the health check), as tests and benchmarks of Slack use it."""
+    return http_server.create_http_server(slack_route(app, signing_secret), host, port)
 
 
-def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | None:
-    """Open the runtime, build the app, register Slack's notifier and (when ``scheduler``) start
-    the scheduler: scheduled reports and nudges for Slack targets go out through the app's client.
-    A token Slack rejects is reported, not raised."""
-    try:
-        runtime = Runtime.open(settings)
-    except OperationalError as error:
-        print(f"{database_problem(settings.database_url, error)} (gave up waiting for it).", file=sys.stderr)
-        return None
+def start_slack(runtime: Runtime) -> App | None:
+    """Build the app on ``runtime`` and register Slack's notifier; a token Slack rejects is reported, not raised."""
     try:
         app = build_app(runtime.container)
     except BoltError as error:
         print(f"Slack did not accept SLACK_BOT_TOKEN: {error}", file=sys.stderr)
         return None
     runtime.add_platform(SLACK, SlackNotifier(app.client, runtime.container))
-    if scheduler:
-        runtime.start_scheduler()
-    interrupt_on_sigterm()
-    # Everything built so far lives as long as the process. Freezing it keeps the collector's full
-    # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
-    gc.freeze()
+    return app
+
+
+def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | None:
+    """Open the runtime, build the app and register Slack's notifier, then begin (scheduler and signals)."""
+    runtime = open_runtime(settings)
+    if runtime is None:
+        return None
+    app = start_slack(runtime)
+    if app is None:
+        return None
+    begin(runtime, scheduler)
     return app, runtime
 
 

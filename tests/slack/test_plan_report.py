@@ -136,3 +136,47 @@ class TestWhoSeesWhat:
             CHANNEL_ID
             == fake_slack.wait_for("files.completeUploadExternal", timeout=BUILD_SECONDS)[0].params["channel_id"]
         )
+
+
+class TestAnnualReportAndDeepDive:
+    """``/plan report annual`` and ``/plan report theme`` take the appendix's path: the same order,
+    the same visibility rule, the same upload."""
+
+    def test_annual_report_uploaded_in_a_direct_message(self, events_url, fake_slack):
+        progress = ask(events_url, fake_slack, "report annual 2017/18", channel_id=DIRECT)
+
+        assert "Building the internal annual report for 2017/18 as a Word document" in progress["text"]
+        complete = fake_slack.wait_for("files.completeUploadExternal", timeout=BUILD_SECONDS)[0]
+        requested = fake_slack.calls_to("files.getUploadURLExternal")[0]
+        assert "annual-report-2017-18-internal.docx" == requested.params["filename"]
+        (file_id,) = [f["id"] for f in json.loads(complete.params["files"])]
+        document = Document(io.BytesIO(fake_slack.uploads[file_id]))
+        assert "Delivery of the Police and Crime Plan: annual report, 2017/18" == document.paragraphs[0].text
+
+    def test_public_deep_dive_in_a_channel(self, events_url, fake_slack):
+        progress = ask(events_url, fake_slack, "report theme victims 2017/18 Q4 csv public")
+
+        assert "Building the public deep dive into Victims for Victims, 2017/18 Q4" in progress["text"]
+        fake_slack.wait_for("files.completeUploadExternal", timeout=BUILD_SECONDS)
+        requested = fake_slack.calls_to("files.getUploadURLExternal")[0]
+        assert "deep-dive-victims-2017-18-Q4-public.csv" == requested.params["filename"]
+        (data,) = fake_slack.uploads.values()
+        assert "Ollie Kerr" not in data.decode("utf-8-sig")
+
+    def test_internal_deep_dive_in_an_ordinary_channel_is_refused(self, events_url, fake_slack):
+        reply = ask(events_url, fake_slack, "report theme victims")
+
+        assert "I send it only in a direct message with me" in reply["text"]
+        assert [] == fake_slack.calls_to("files.getUploadURLExternal")
+
+    def test_unknown_theme_refused_without_upload(self, events_url, fake_slack):
+        reply = ask(events_url, fake_slack, "report theme Nowhere public")
+
+        assert 'There is no theme "Nowhere"' in reply["text"]
+        assert [] == fake_slack.calls_to("files.getUploadURLExternal")
+
+    def test_a_year_with_no_frozen_quarter_refused_without_upload(self, events_url, fake_slack):
+        reply = ask(events_url, fake_slack, "report annual 2018/19", channel_id=DIRECT)
+
+        assert "No quarter of 2018/19 is frozen yet" in reply["text"]
+        assert [] == fake_slack.calls_to("files.getUploadURLExternal")

@@ -166,7 +166,7 @@ def test_the_scheduler_starts_beside_slack_unless_told_not_to(
     """
     started: list[Runtime] = []
     monkeypatch.setattr(Runtime, "start_scheduler", lambda runtime: started.append(runtime))
-    monkeypatch.setattr("bot.slack.runner.create_http_server", lambda *_args: _StoppedAtOnce())
+    monkeypatch.setattr("bot.serve.http_server.create_http_server", lambda *_args: _StoppedAtOnce())
     monkeypatch.setattr(gc, "freeze", lambda: None)
     for name, value in (
         ("DATABASE_URL", database),

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import yaml
+from docx import Document
+from openpyxl import load_workbook
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter
@@ -53,3 +55,15 @@ def plan_people(plan_file: Path) -> tuple[set[str], set[str]]:
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def text_of(path: Path) -> str:
+    """What a reader of a written file sees, as text (Word's paragraphs and cells, Excel's cells)."""
+    if path.suffix == ".docx":
+        document = Document(str(path))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if path.suffix == ".xlsx":
+        book = load_workbook(path)
+        return "\n".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value)
+    return path.read_text(encoding="utf-8-sig")

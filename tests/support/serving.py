@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from slack_bolt import App
 from waitress import wasyncore
 
-from bot.slack.runner import EVENTS_PATH, create_http_server
+from bot.http_server import WsgiApp, create_http_server
+from bot.slack.runner import EVENTS_PATH, slack_route
 from support.slash import SIGNING_SECRET
 
 STOP_SECONDS = 10.0
@@ -22,11 +23,21 @@ def serving(app: App) -> Iterator[str]:
     On the way out the server stops and the app's background work is waited for, so nothing from
     this test still writes to the database or calls Slack while the next one starts.
     """
-    server = create_http_server(app, "127.0.0.1", 0, SIGNING_SECRET)
+    try:
+        with serving_routes(slack_route(app, SIGNING_SECRET)) as base_url:
+            yield f"{base_url}{EVENTS_PATH}"
+    finally:
+        finish_work(app)
+
+
+@contextmanager
+def serving_routes(routes: dict[str, WsgiApp]) -> Iterator[str]:
+    """Serve ``routes`` on planbot's waitress server, as ``planbot serve --http`` does; yields its base URL."""
+    server = create_http_server(routes, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         # Let the request threads finish what they are servicing first: each task ends by waking the
         # loop through its trigger, which must still be open then (closing first made a late task
@@ -41,7 +52,6 @@ def serving(app: App) -> Iterator[str]:
             wasyncore.close_all(server._map)
         thread.join(timeout=STOP_SECONDS)
         assert not thread.is_alive(), "waitress did not stop"
-        finish_work(app)
 
 
 def finish_work(app: App) -> None:

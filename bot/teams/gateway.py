@@ -1,0 +1,228 @@
+"""Teams' door: ``POST /api/messages`` on planbot's HTTP server, checked before anything is read.
+
+planbot serves Slack and Teams from one waitress server (``bot.http_server``), so this is a WSGI
+handler; the Agents SDK is asynchronous, so it runs on an event loop of its own thread and each
+request waits for its turn there. In order, a request must: be a POST of at most ``MAX_BODY`` bytes;
+carry a token the SDK's JWT validation accepts (signature from the keys at ``PLANBOT_TEAMS_JWKS_URL``,
+audience the bot's app id, not expired; any failure, ``alg: none`` included, is a 401 with nothing
+read); name, in its signed ``serviceurl`` claim, the host its activity's service URL is on (where the
+replies, carrying planbot's outbound token, will go); and come from a tenant on the allow-list (the
+SDK never checks the tenant, teams-platform.md §3) — an activity from any other tenant is dropped,
+logged without its text, and answered 403. Only then does the SDK's adapter run the turn (``bot.teams.agent``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+from jwt import PyJWTError
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import AgentApplication, HttpAdapterBase, TurnState
+from microsoft_agents.hosting.core.authorization import (
+    AccessTokenProviderBase,
+    AgentAuthConfiguration,
+    ClaimsIdentity,
+    Connections,
+    JwtTokenValidator,
+    _entra_issuers,
+)
+from microsoft_agents.hosting.core.http import HttpResponse
+from pydantic import ValidationError
+
+from bot.container import Container
+from bot.teams.agent import build_agent, log_failure
+from bot.teams.identity import tenant_of
+from bot.teams_settings import TeamsSettings
+
+MESSAGES_PATH = "/api/messages"
+MAX_BODY = 256 * 1024
+TURN_SECONDS = 60.0
+STOP_SECONDS = 10.0
+SERVICE_CONNECTION = "SERVICE_CONNECTION"
+
+logger = logging.getLogger(__name__)
+
+TokenProviders = Callable[[AgentAuthConfiguration], AccessTokenProviderBase]
+StartResponse = Callable[..., Any]
+
+
+def auth_configuration(teams: TeamsSettings) -> AgentAuthConfiguration:
+    """The SDK's configuration of planbot's Entra app; anonymous requests are never allowed."""
+    return AgentAuthConfiguration(
+        client_id=teams.app_id,
+        tenant_id=teams.tenant_id,
+        client_secret=teams.app_password,
+        authority=teams.authority,
+        anonymous_allowed=False,
+    )
+
+
+def connections(teams: TeamsSettings, providers: TokenProviders | None = None) -> Connections:
+    """Where outbound tokens come from: MSAL against ``PLANBOT_TEAMS_AUTHORITY``, or ``providers`` (tests)."""
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.core.authorization import ConnectionManager
+
+    configurations = {SERVICE_CONNECTION: auth_configuration(teams)}
+    if providers is None:
+        return MsalConnectionManager(connections_configurations=configurations)
+    return ConnectionManager(providers, connections_configurations=configurations)
+
+
+def use_signing_keys(jwks_url: str) -> None:
+    """Read the keys that sign Bot Framework tokens from ``jwks_url`` (``PLANBOT_TEAMS_JWKS_URL``).
+
+    The SDK looks the keys up by issuer in a table of its own; planbot's setting replaces the Bot
+    Framework's entry (the SDK's minor version is pinned because this touches its internals).
+    """
+    _entra_issuers.BOTFRAMEWORK_JWKS_URIS[_entra_issuers.BOTFRAMEWORK_PUBLIC_ISSUER] = jwks_url
+
+
+class TeamsAdapter(HttpAdapterBase):
+    """The SDK's HTTP adapter, fed by the WSGI handler rather than a web framework; its default error
+    handler (which posts exception text into the chat) is replaced by logging alone, as the agent's
+    own error route already answers people."""
+
+    def __init__(self, connection_manager: Connections) -> None:
+        super().__init__(connection_manager=connection_manager)
+
+        async def on_turn_error(context: Any, error: Exception) -> None:
+            log_failure(context.activity, error)
+
+        self.on_turn_error = on_turn_error
+
+
+class _Request:
+    """One verified request in the shape the SDK's adapter reads (``HttpRequestProtocol``)."""
+
+    def __init__(self, body: Mapping[str, Any], headers: Mapping[str, str], claims: ClaimsIdentity) -> None:
+        self._body = dict(body)
+        self._headers = headers
+        self._claims = claims
+
+    @property
+    def method(self) -> str:
+        return "POST"
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    async def json(self) -> dict[str, Any]:
+        return self._body
+
+    def get_claims_identity(self) -> ClaimsIdentity:
+        return self._claims
+
+    def get_path_param(self, name: str) -> str:
+        raise KeyError(name)
+
+
+class TeamsGateway:
+    """The WSGI handler for ``/api/messages`` and the event loop the SDK runs on."""
+
+    def __init__(self, container: Container, teams: TeamsSettings, providers: TokenProviders | None = None) -> None:
+        use_signing_keys(teams.jwks_url)
+        self.teams = teams
+        self.auth = auth_configuration(teams)
+        manager = connections(teams, providers)
+        self.adapter = TeamsAdapter(manager)
+        self.agent: AgentApplication[TurnState] = build_agent(container, manager, teams.app_id)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Let turns in flight finish (bounded), then stop the loop."""
+
+        async def drain() -> None:
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            if pending:
+                await asyncio.wait(pending, timeout=STOP_SECONDS)
+
+        if self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(drain(), self.loop).result(timeout=STOP_SECONDS + 1)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=STOP_SECONDS)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(start_response, 405, {"error": "POST only"})
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            return _answer(start_response, 413, {"error": "request too large"})
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        future = asyncio.run_coroutine_threadsafe(
+            self.handle(environ.get("HTTP_AUTHORIZATION"), body, headers), self.loop
+        )
+        try:
+            response = future.result(timeout=TURN_SECONDS)
+        except FutureTimeout:
+            future.cancel()
+            logger.error("A Teams request took over %.0f s; answered 503", TURN_SECONDS)
+            return _answer(start_response, 503, {"error": "busy"})
+        return _answer(start_response, response.status_code, response.body)
+
+    async def handle(self, authorization: str | None, body: bytes, headers: Mapping[str, str]) -> HttpResponse:
+        """Authenticate, check the tenant, then let the SDK run the turn."""
+        claims = await self.authenticate(authorization)
+        if claims is None:
+            return HttpResponse(status_code=401, body={"error": "Invalid token or authentication failed."})
+        try:
+            payload = json.loads(body)
+            activity = Activity.model_validate(payload)
+        except (ValueError, ValidationError):
+            return HttpResponse(status_code=400, body={"error": "not an activity"})
+        if not same_service(claims, activity):
+            logger.warning("Refused a Teams %s whose service URL is not the one its token names", activity.type)
+            return HttpResponse(status_code=401, body={"error": "Invalid token or authentication failed."})
+        tenant = tenant_of(activity)
+        if not self.teams.allows(tenant):
+            logger.warning(
+                "Dropped a Teams %s from tenant %s, which is not on PLANBOT_TEAMS_ALLOWED_TENANTS",
+                activity.type,
+                tenant,
+            )
+            return HttpResponse(status_code=403, body={"error": "tenant not allowed"})
+        return await self.adapter.process_request(_Request(payload, headers, claims), self.agent)
+
+    async def authenticate(self, authorization: str | None) -> ClaimsIdentity | None:
+        """The token's claims, or ``None`` (logged by kind, never the token) when it is missing or invalid."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or " " in token.strip():
+            logger.warning("Refused a Teams request without a bearer token")
+            return None
+        try:
+            return await JwtTokenValidator(self.auth).validate_token(token.strip())
+        except (PyJWTError, ValueError, KeyError) as error:
+            logger.warning("Refused a Teams request: its token failed validation (%s)", type(error).__name__)
+            return None
+
+
+def same_service(claims: ClaimsIdentity, activity: Activity) -> bool:
+    """Whether the activity's service URL, where planbot will send its replies, is on the host its signed
+    token names: a body cannot send planbot's replies (and its outbound token) anywhere else."""
+    signed = claims.get_claim_value("serviceurl")
+    if not signed:
+        return False
+    return urlsplit(str(signed)).hostname == urlsplit(activity.service_url or "").hostname
+
+
+def _answer(start_response: StartResponse, status: int, body: object) -> list[bytes]:
+    data = b"" if body is None else json.dumps(body).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    return [data]

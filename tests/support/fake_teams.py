@@ -1,0 +1,374 @@
+"""Local stand-ins for Microsoft's side of Teams: a Bot Connector, the keys that sign Teams' requests,
+and the tokens Teams would send. Nothing here reaches Microsoft's cloud.
+
+``FakeBotConnector`` is a ``ThreadingHTTPServer`` on 127.0.0.1 answering the Bot Connector calls an
+Agents SDK bot makes (teams-platform.md §9): replies and posts, edits, deletes, new 1:1 chats and
+member lookups (from a people table, as the roster would). It records every request, checks each
+carries the outbound token, and serves the JWKS that ``PLANBOT_TEAMS_JWKS_URL`` points at.
+``TokenSigner`` signs inbound tokens with an RSA key made for the test, claims as Teams sets them
+(teams-platform.md §3: ``iss`` the Bot Framework, ``aud`` the bot's app id, ``serviceurl``).
+
+The activity shapes follow Microsoft's documented payloads (MicrosoftDocs/msteams-docs):
+- personal message: msteams-platform/bots/how-to/conversations/conversation-messages.md
+  ("Receive a message"), with ``conversation.conversationType = "personal"`` and the tenant;
+- channel message with a mention entity: …/conversations/channel-and-group-conversations.md
+  ("Retrieve mentions"): ``text`` holds ``<at>planbot</at>``, ``entities`` a ``mention`` of the bot,
+  ``conversation.id`` the thread ``19:…@thread.tacv2;messageid=…`` and ``channelData.channel.id``;
+- invoke ``task/fetch`` / ``task/submit``: msteams-platform/task-modules-and-cards/task-modules/
+  task-modules-bots.md (``value.data`` holds the card's data, ``value.context.theme``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+APP_ID = "6a1e5c1e-0000-4000-8000-00000000b0a7"
+TENANT_ID = "0b1f0000-0000-4000-8000-000000000001"
+OTHER_TENANT_ID = "0b1f0000-0000-4000-8000-0000000000ee"
+OUTBOUND_TOKEN = "planbot-outbound-test-token"
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+BOT_ACCOUNT = {"id": f"28:{APP_ID}", "name": "planbot"}
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class TeamsUser:
+    """A member of the force's tenant as the roster describes them (teams-platform.md §5)."""
+
+    user_id: str  # "29:…", bot-scoped
+    aad_object_id: str
+    name: str
+    email: str | None
+
+    def account(self) -> dict[str, Any]:
+        return {"id": self.user_id, "name": self.name, "aadObjectId": self.aad_object_id}
+
+    def member(self) -> dict[str, Any]:
+        member: dict[str, Any] = {
+            "id": self.user_id,
+            "name": self.name,
+            "aadObjectId": self.aad_object_id,
+            "tenantId": TENANT_ID,
+            "userRole": "user",
+        }
+        if self.email:
+            member |= {"email": self.email, "userPrincipalName": self.email}
+        return member
+
+
+OWNER = TeamsUser("29:ollie", "aad-ollie-0001", "Ollie Kerr", "Ollie.Kerr@Example.org")  # V9's owner in the sample plan
+ADMIN = TeamsUser("29:emily", "aad-emily-0001", "Emily Carter", "emily.carter@example.org")
+STRANGER = TeamsUser("29:vic", "aad-vic-0001", "Vic Visitor", "vic.visitor@example.net")  # not in the plan
+GUEST = TeamsUser("29:guest", "aad-guest-0001", "A Guest", None)  # the roster gives no email
+
+
+@dataclass(frozen=True)
+class ConnectorCall:
+    """One request the fake received, with its JSON body (``{}`` when it had none)."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+
+    @property
+    def conversation(self) -> str:
+        """The conversation id in the path (``v3/conversations/{id}/…``), decoded."""
+        parts = self.path.split("/v3/conversations/", 1)
+        return unquote(parts[1].split("/activities", 1)[0].split("/members", 1)[0]) if len(parts) == 2 else ""
+
+
+@dataclass
+class FakeBotConnector:
+    """The Bot Connector at ``service_url``: records calls, answers as Microsoft's does."""
+
+    people: dict[str, TeamsUser] = field(default_factory=dict)
+    jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
+    faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    calls: list[ConnectorCall] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    """Entra object ids for whom a new 1:1 chat is refused, as when planbot is not installed for them."""
+    created: list[str] = field(default_factory=list)
+    """The id answered for each activity posted, in order (what planbot keeps to edit one later)."""
+    accepts: Callable[[str], bool] = OUTBOUND_TOKEN.__eq__
+    """Which outbound tokens are good (a real authority's, in the whole-process tests)."""
+
+    def __post_init__(self) -> None:
+        fake = self
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def do_PUT(self) -> None:
+                fake._handle(self)
+
+            def do_DELETE(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads ``calls``."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+        )
+
+    def start(self) -> FakeBotConnector:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def service_url(self) -> str:
+        """What Teams puts in ``activity.serviceUrl`` (a prefix, as Teams' own ``…/amer/`` has)."""
+        return f"{self.base_url}/teams/"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.base_url}/keys"
+
+    def sent(self) -> list[ConnectorCall]:
+        """Every activity planbot posted (replies and new posts), in order."""
+        with self._lock:
+            return [c for c in self.calls if c.method == "POST" and "/activities" in c.path]
+
+    def wait_for_sent(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[ConnectorCall]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sent = self.sent()
+            if len(sent) >= count:
+                return sent
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} activities at the connector, got {len(self.sent())}")
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length) if length else b""
+        path = urlsplit(request.path).path
+        call = ConnectorCall(
+            request.command,
+            path,
+            json.loads(raw) if raw else {},
+            {k.lower(): v for k, v in request.headers.items()},
+            time.perf_counter(),
+        )
+        if path == "/keys":
+            self._reply(request, 200, self.jwks)
+            return
+        with self._lock:
+            self.calls.append(call)
+            fault = self.faults.pop(0) if self.faults else None
+        scheme, _, token = call.headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer" or not self.accepts(token):
+            self._reply(request, 401, {"error": {"code": "Unauthorized", "message": "no or wrong token"}})
+            return
+        if fault is not None:
+            status, headers = fault
+            self._reply(request, status, {"error": {"code": "Injected", "message": "fault"}}, headers)
+            return
+        status, body = self._answer(call)
+        self._reply(request, status, body)
+
+    def _answer(self, call: ConnectorCall) -> tuple[int, dict[str, Any]]:
+        if "/members/" in call.path and call.method == "GET":
+            user_id = unquote(call.path.rsplit("/members/", 1)[1])
+            person = self.people.get(user_id)
+            if person is None:
+                return 404, {"error": {"code": "MemberNotFoundInConversation", "message": "not a member"}}
+            return 200, person.member()
+        if call.method == "POST" and call.path.endswith("/v3/conversations"):
+            members = {m.get("id") for m in call.body.get("members", [])}
+            if members & self.blocked:
+                return 403, {"error": {"code": "ConversationBlockedByUser", "message": "User blocked the bot"}}
+            return 201, {"id": f"a:new-{next(self._ids)}", "activityId": str(next(self._ids))}
+        if call.method == "POST":
+            self.created.append(f"1{next(self._ids):012d}")
+            return 200, {"id": self.created[-1]}
+        if call.method == "PUT":
+            return 200, {"id": call.path.rsplit("/", 1)[1]}
+        return 200, {}
+
+    @staticmethod
+    def _reply(
+        request: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(data)
+
+
+class TokenSigner:
+    """Signs inbound tokens as the Bot Framework does, with an RSA key generated for the test."""
+
+    def __init__(self, kid: str | None = None) -> None:
+        # A key id of its own: the SDK caches keys per JWKS URL, and a later test's fake may get an
+        # earlier one's port; a new id makes the cache fetch the new keys, as a key rotation would.
+        self.kid = kid or f"planbot-test-{uuid.uuid4().hex[:12]}"
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> dict[str, Any]:
+        public = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
+        return {"keys": [public | {"kid": self.kid, "use": "sig", "alg": "RS256"}]}
+
+    def token(
+        self,
+        service_url: str,
+        *,
+        audience: str = APP_ID,
+        issuer: str = BOT_FRAMEWORK_ISSUER,
+        lifetime: dt.timedelta = dt.timedelta(hours=1),
+        kid: str | None = None,
+    ) -> str:
+        now = dt.datetime.now(dt.UTC)
+        claims = {
+            "iss": issuer,
+            "aud": audience,
+            "serviceurl": service_url,
+            "nbf": now - dt.timedelta(minutes=1),
+            "iat": now - dt.timedelta(minutes=1),
+            "exp": now + lifetime,
+        }
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": kid or self.kid})
+
+
+def personal_message(sender: TeamsUser, text: str, service_url: str, tenant: str = TENANT_ID) -> dict[str, Any]:
+    """A message in the personal chat between ``sender`` and planbot (conversation-messages.md)."""
+    return {
+        "type": "message",
+        "id": str(uuid.uuid4().int)[:13],
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": sender.account(),
+        "conversation": {"conversationType": "personal", "tenantId": tenant, "id": f"a:personal-{sender.user_id}"},
+        "recipient": BOT_ACCOUNT,
+        "textFormat": "plain",
+        "locale": "en-GB",
+        "text": text,
+        "channelData": {"tenant": {"id": tenant}},
+    }
+
+
+CHANNEL_ID = "19:coordination0001@thread.tacv2"
+TEAM_ID = "19:team0001@thread.tacv2"
+
+
+def channel_mention(
+    sender: TeamsUser,
+    text: str,
+    service_url: str,
+    tenant: str = TENANT_ID,
+    mentions: tuple[TeamsUser, ...] = (),
+) -> dict[str, Any]:
+    """A channel message that @mentions planbot (and maybe people), as channel-and-group-conversations.md
+    shows it: the mention text in ``text`` and a ``mention`` entity for each one."""
+    message_id = str(uuid.uuid4().int)[:13]
+    entities = [{"type": "mention", "text": "<at>planbot</at>", "mentioned": BOT_ACCOUNT}]
+    entities += [{"type": "mention", "text": f"<at>{p.name}</at>", "mentioned": p.account()} for p in mentions]
+    return {
+        "type": "message",
+        "id": message_id,
+        "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": sender.account(),
+        "conversation": {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": tenant,
+            "id": f"{CHANNEL_ID};messageid={message_id}",
+        },
+        "recipient": BOT_ACCOUNT,
+        "textFormat": "plain",
+        "text": f"<at>planbot</at> {text}",
+        "entities": entities,
+        "channelData": {
+            "teamsChannelId": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID},
+            "team": {"id": TEAM_ID},
+            "tenant": {"id": tenant},
+        },
+    }
+
+
+def invoke(sender: TeamsUser, name: str, value: dict[str, Any], service_url: str) -> dict[str, Any]:
+    """An invoke from the personal chat (task/fetch, task/submit: task-modules-bots.md)."""
+    activity = personal_message(sender, "", service_url)
+    activity.pop("text")
+    activity.pop("textFormat")
+    return activity | {"type": "invoke", "name": name, "value": value}
+
+
+def card_texts(call_body: dict[str, Any]) -> str:
+    """Every text a person sees in an activity's cards (and its text), joined by newlines."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "placeholder", "label"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                if isinstance(value, dict | list):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(call_body)
+    return "\n".join(found)
+
+
+def installation_update(sender: TeamsUser, action: str, service_url: str) -> dict[str, Any]:
+    """planbot added to or removed from a person's personal scope (subscribe-to-conversation-events.md,
+    "Install update event": ``type`` installationUpdate, ``action`` add or remove)."""
+    activity = personal_message(sender, "", service_url)
+    for key in ("text", "textFormat"):
+        activity.pop(key)
+    return activity | {"type": "installationUpdate", "action": action}
+
+
+def bot_added_to_channel(sender: TeamsUser, service_url: str) -> dict[str, Any]:
+    """planbot added to a team (subscribe-to-conversation-events.md, "Bot or user added": a
+    conversationUpdate with ``membersAdded`` holding the bot and ``channelData.eventType`` teamMemberAdded)."""
+    activity = channel_mention(sender, "", service_url)
+    for key in ("text", "textFormat", "entities"):
+        activity.pop(key)
+    activity["conversation"]["id"] = CHANNEL_ID
+    activity["channelData"]["eventType"] = "teamMemberAdded"
+    return activity | {"type": "conversationUpdate", "membersAdded": [BOT_ACCOUNT]}
