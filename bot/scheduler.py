@@ -1,21 +1,33 @@
-"""The scheduler: which runs are due (``commands.schedule``), each started as a durable DBOS workflow.
+"""The scheduler: which runs are due (``commands.schedule``), each delivered by durable DBOS workflows.
 
 ``Scheduler.tick(now)`` is one pass: every run within its grace window that may go now (not a
 day's nudges superseded by a later day's, not a message to people outside working hours) is
 started as a workflow whose id is its delivery key (``bot.engine``), so a run already done, or
 being done by another process, is not started again. DBOS's cron schedules and the start of each
-process call ``tick``; tests call it with any moment to replay a day.
+process call it; tests call it with any moment to replay a day.
 
-A run's workflow builds its content once (the step's result is kept, so a resumed run posts the
-same messages), then makes each post a child workflow on the paced queue, and records the outcome
-in ``JobRun`` (what ``planbot jobs``, the digest windows and the nudges' seven-day rule read). A
-crash, a restart or a take-over resumes it at the first post not yet delivered.
+What each run's workflow does:
+
+- **A channel report** (the digest, the quarterly summary, the nudge list): one workflow per
+  channel, on the paced queue (one run per channel at a time, across processes). Its steps are
+  built once (the content, kept, so a resumed run posts the same messages), then one step per
+  message (the headline, each thread reply), the platform call last in each. After a crash, a
+  restart or a take-over DBOS replays the recorded steps and continues at the first message not
+  yet delivered; only that message can have been sent without being recorded, so only its step
+  looks for it on the platform by its delivery key before sending.
+- **A pass of direct messages** (nudges and escalations, quarter-close reminders): one workflow;
+  who is messaged is chosen once (a step), then each message is a step, its outcome another.
+  Nudge passes then post the list of who was messaged, read back from what was delivered, to the
+  nudge channels.
+- **The quarter's freeze**: one step.
+
+Outcomes are kept in ``JobRun`` (what ``planbot jobs``, the digest windows and the nudges'
+seven-day rule read): ``claimed`` when a channel report starts, then ``sent`` or ``failed``.
 
 Every post names its target's platform; the workflow hands it to that platform's notifier. A
 notifier that can split a report into its messages (``commands.ports.PostsInParts``, as Slack's
-does: the headline and each thread reply) gets a step per message; any other gets one step per
-report. A person is messaged on the platform they used planbot on most recently, else on the first
-configured one.
+does) gets a step per message; any other gets one step per report. A person is messaged on the
+platform they used planbot on most recently, else on the first configured one.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, is_dataclass, replace
 from typing import Any
@@ -31,9 +44,10 @@ from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 
 from bot import engine
 from bot.container import Container
+from commands.job_status import RunState
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
-from commands.ports import Notifier, Notifiers, PostsInParts, ReportSource, Target
+from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -57,13 +71,15 @@ RETRY_AFTER_SECONDS = 300.0
 """A post the platform refused (the bot not yet in the channel) is tried again this much later…"""
 POST_ATTEMPTS = 3
 """…this many times in all, before the run is recorded as failed."""
+TICK_TIMEOUT_SECONDS = 600.0
+"""How long ``tick(wait=True)`` waits for what it started (tests; the schedules never wait)."""
 logger = logging.getLogger(__name__)
 
 _active: Scheduler | None = None
 """The scheduler whose container and notifiers this process's workflows use (one per process)."""
 
 
-def run_id(job: str, target: str, period_key: str, platform: str = "slack") -> str:
+def run_id(job: str, target: str, period_key: str, platform: str = SLACK) -> str:
     """A run's workflow id, which is also its delivery key on the platform: job/platform/target/period."""
     return f"{job}/{platform}/{target}/{period_key}"
 
@@ -91,47 +107,37 @@ class Scheduler:
         _active = self
 
     def tick(self, now: dt.datetime, wait: bool = True) -> list[str]:
-        """One pass at ``now`` (naive UTC): start every due run that may go now; with ``wait``,
-        wait for them (a failure is logged; the run's workflow keeps its outcome).
+        """One pass at ``now`` (naive UTC): start every due run that may go now; with ``wait``, wait
+        for them and for the channel reports they started (a failure is logged; each workflow
+        keeps its outcome).
 
         Returns:
             The workflow ids started or found already started.
         """
-        handles = [self.start(run, now) for run in self.runs_to_start(now)]
+        global _active
+        _active = self  # the one whose workflows these are (tests run several in one process)
+        started = [workflow_id for run in self.runs_to_start(now) for workflow_id in start(run, now)]
         if wait:
-            for handle in handles:
-                try:
-                    engine.wait_for(handle.workflow_id, handle.get_result)
-                except Exception:
-                    logger.exception("Scheduled run %s failed", handle.workflow_id)
-        return [h.workflow_id for h in handles]
+            engine.wait_all(started, TICK_TIMEOUT_SECONDS)
+        return started
 
     def runs_to_start(self, now: dt.datetime) -> list[DueRun]:
         due = due_runs(self.config, now)
         return [run for run in due if not self._held_back(run, due, now)]
 
-    def start(self, run: DueRun, now: dt.datetime) -> Any:
-        """Start one run's workflow under its id (a no-op handle when it exists already)."""
-        workflow_id = run_id(run.job, PASS_TARGET, run.period_key)
-        if (found := _status(workflow_id)) is not None and found != "SUCCESS":
-            logger.warning("Scheduled %s for %s found %s; leaving it to its workflow", run.job, run.period_key, found)
-        with SetWorkflowID(workflow_id):
-            return DBOS.start_workflow(run_job, run, now)
-
     def _held_back(self, run: DueRun, due: list[DueRun], now: dt.datetime) -> bool:
         """Whether a due run must not go out now: a day's nudges superseded by a later day's, or a
         message to people outside working hours (it waits for the next working morning). Said once
-        per run at WARNING, with why, when the run has not been done already."""
+        per run at WARNING, with why, when the run has not been started already."""
         if superseded(run, due):
             why = "superseded by a later day's nudges, which choose afresh whom to nudge"
         elif run.job in DIRECT_JOBS and not may_message_people(now):
             why = "waiting for working hours (08:00-18:00 London on a working day) to message people"
         else:
             return False
-        if (run.job, run.period_key, why) not in self._told and _status(
-            run_id(run.job, PASS_TARGET, run.period_key)
-        ) is None:
-            self._told.add((run.job, run.period_key, why))
+        told = (run.job, run.period_key, why)
+        if told not in self._told and DBOS.get_workflow_status(run_id(run.job, PASS_TARGET, run.period_key)) is None:
+            self._told.add(told)
             logger.warning("Scheduled %s for %s held back: %s", run.job, run.period_key, why)
         return True
 
@@ -162,24 +168,16 @@ def _scheduler() -> Scheduler:
     return _active
 
 
-def _status(workflow_id: str) -> str | None:
-    from dbos._dbos import _get_dbos_instance
-
-    found = _get_dbos_instance()._sys_db.get_workflow_status(workflow_id)
-    return None if found is None else str(found["status"])
-
-
 # -- workflows ----------------------------------------------------------------------------
-# Workflow code must take the same path when it is resumed: everything that reads the database,
+# Workflow code must take the same path when it is replayed: everything that reads the database,
 # the clock or the platform is a step, whose result DBOS keeps.
 
 
 @DBOS.workflow(name="planbot.scheduled_pass")
 def scheduled_pass(scheduled_at: dt.datetime, context: Any) -> None:
-    """A DBOS cron firing: one pass at the time it fired, starting each due run as a child."""
+    """A DBOS cron firing: one pass at the time it fired, starting each due run."""
     for run, now in _plan_pass():
-        with SetWorkflowID(run_id(run.job, PASS_TARGET, run.period_key)):
-            DBOS.start_workflow(run_job, run, now)
+        start(run, now)
 
 
 @DBOS.step(name="planbot.plan_pass")
@@ -189,29 +187,43 @@ def _plan_pass() -> list[tuple[DueRun, dt.datetime]]:
     return [(run, now) for run in scheduler.runs_to_start(now)]
 
 
+CHANNEL_WORDS = {JobName.WEEKLY_DIGEST: "weekly", JobName.QUARTERLY_SUMMARY: "quarterly"}
+
+
+def start(run: DueRun, now: dt.datetime) -> list[str]:
+    """Start one due run: its report queued for each channel that has not had it (a channel
+    subscribed later, or on a platform only another process runs, still gets it on a later pass),
+    or its pass of direct messages or freeze. A workflow already started under its id is left be.
+
+    Returns:
+        The ids of the workflows started or found already started.
+    """
+    word = CHANNEL_WORDS.get(run.job)
+    if word is not None:
+        return _to_channels(run, now, word, None)
+    with SetWorkflowID(run_id(run.job, PASS_TARGET, run.period_key)):
+        return [DBOS.start_workflow(run_job, run, now).workflow_id]
+
+
 @DBOS.workflow(name="planbot.run")
-def run_job(run: DueRun, now: dt.datetime) -> None:
-    """One occurrence of a job: a report to each of its channels, a pass of direct messages, or a freeze."""
-    if run.job is JobName.WEEKLY_DIGEST:
-        _to_channels(run, now, "weekly", None)
-    elif run.job is JobName.QUARTERLY_SUMMARY:
-        _to_channels(run, now, "quarterly", None)
-    elif run.job in DIRECT_JOBS:
-        _direct_pass(run, now)
-    else:
-        _freeze(run, now)
+def run_job(run: DueRun, now: dt.datetime) -> list[str]:
+    """A pass of direct messages or a freeze. Returns the ids of the channel reports it queued."""
+    if run.job in DIRECT_JOBS:
+        return _direct_pass(run, now)
+    _freeze(run, now)
+    return []
 
 
-def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | None) -> None:
-    """A child workflow per channel, one after another (each channel's digest covers what that
-    channel has not had yet); a channel that fails does not stop the others."""
-    failed: Exception | None = None
+def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | None) -> list[str]:
+    """Queue the report for each channel (each its own workflow, paced by its channel's turn)."""
+    queued = []
     for channel in _channels(word):
-        with SetWorkflowID(run_id(run.job, channel.address, run.period_key, channel.platform)):
-            handle = DBOS.start_workflow(channel_report, run, now, channel, content)
-        failed = _wait_all([handle], raise_first=False) or failed
-    if failed is not None:
-        raise failed
+        with (
+            SetWorkflowID(run_id(run.job, channel.address, run.period_key, channel.platform)),
+            SetEnqueueOptions(queue_partition_key=str(channel)),
+        ):
+            queued.append(DBOS.enqueue_workflow(engine.POST_QUEUE, channel_report, run, now, channel, content))
+    return [handle.workflow_id for handle in queued]
 
 
 @DBOS.step(name="planbot.channels")
@@ -231,18 +243,44 @@ def _channels(word: str) -> list[Target]:
 
 
 @DBOS.workflow(name="planbot.channel_report")
-def channel_report(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> str:
-    """One report to one channel: built once, posted message by message (each paced), then recorded."""
+def channel_report(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> list[str]:
+    """One report to one channel: recorded as started, built once, posted message by message (the
+    rest threaded under the first), then recorded as sent or failed."""
     key = run_id(run.job, channel.address, run.period_key, channel.platform)
-    started = now
+    this_attempt = uuid.uuid4().hex
+    ambiguous = _resumed(this_attempt, key)
+    _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.CLAIMED, None, "")
     parts = _build(run, now, channel, content)
+    first: str | None = None
     try:
-        ts = _post_parts(key, channel, parts)
+        for place, part in enumerate(parts):
+            engine.GATE.check()
+            ts, by = _post(key, channel, place, part, first, ambiguous, this_attempt)
+            ambiguous = by != this_attempt  # replayed: the next message may be out, unrecorded
+            first = first or ts
     except Exception as error:
-        _record(run.job, channel.platform, channel.address, run.period_key, started, None, error)
+        _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.FAILED, None, _why(error))
         raise
-    _record(run.job, channel.platform, channel.address, run.period_key, started, ts, None)
-    return ts
+    _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.SENT, first, "")
+    engine.keep_turn()
+    return []
+
+
+@DBOS.step(name="planbot.begin")
+def _begin(attempt: str) -> str:
+    return attempt
+
+
+def _resumed(this_attempt: str, what: str) -> bool:
+    """Whether this workflow ran before (a crash, a restart, a take-over): said at WARNING."""
+    resumed = _begin(this_attempt) != this_attempt
+    if resumed:
+        logger.warning(
+            "Resuming %s after an interruption (a restart, a stop, or a take-over from a process that "
+            "stopped); continuing at the first post not yet delivered",
+            what,
+        )
+    return resumed
 
 
 @DBOS.step(name="planbot.build")
@@ -263,57 +301,47 @@ def _build(run: DueRun, now: dt.datetime, channel: Target, content: object | Non
     return [content]
 
 
-def _post_parts(key: str, channel: Target, parts: list[object]) -> str:
-    """Each message a child workflow on the paced queue (partitioned by channel); the rest threaded
-    under the first. Returns the first message's id."""
-    first: str | None = None
-    for place, part in enumerate(parts):
-        engine.GATE.check()
-        with (
-            SetWorkflowID(f"{key}#{place}"),
-            SetEnqueueOptions(queue_partition_key=f"{channel.platform}:{channel.address}"),
-        ):
-            handle = DBOS.enqueue_workflow(engine.POST_QUEUE, post_part, key, channel, place, part, first)
-        ts = engine.wait_for(handle.workflow_id, handle.get_result)
-        first = first or ts
-    assert first is not None
-    return first
-
-
-@DBOS.workflow(name="planbot.post")
-def post_part(key: str, channel: Target, place: int, part: object, thread: str | None) -> str:
-    return _send_part(key, channel, place, part, thread, _resuming())
-
-
-@DBOS.step(name="planbot.send")
-def _send_part(key: str, channel: Target, place: int, part: object, thread: str | None, resuming: bool) -> str:
-    """The platform call, last in its step: a step cut off mid-call runs again after recovery, and
-    then looks for the post by its delivery key before sending (``resuming``)."""
+@DBOS.step(name="planbot.post")
+def _post(
+    key: str, channel: Target, place: int, part: object, thread: str | None, ambiguous: bool, attempt: str
+) -> tuple[str, str]:
+    """One message, when its channel's interval has passed; the platform call last, so a step cut
+    off mid-call runs again after recovery, and then looks for the post by its key first."""
     notifier = _scheduler().notifier_for(channel.platform)
     assert notifier is not None
-    if isinstance(notifier, PostsInParts):
-        return _attempts(lambda again: notifier.post_part(channel.address, part, f"{key}#{place}", thread, again), resuming)
-    return _attempts(lambda again: notifier.post_to_channel(channel.address, part, key, again), resuming)
+    where = str(channel)
+    engine.pace(where)
+    try:
+        if isinstance(notifier, PostsInParts):
+            ts = _attempts(
+                lambda again: notifier.post_part(channel.address, part, f"{key}#{place}", thread, again), ambiguous
+            )
+        else:
+            ts = _attempts(lambda again: notifier.post_to_channel(channel.address, part, key, again), ambiguous)
+    finally:
+        engine.posted(where)
+    return ts, attempt
 
 
-def _direct_pass(run: DueRun, now: dt.datetime) -> None:
-    """Each direct message a child workflow (paced per person), then, for nudges, the list of who
-    was messaged to the nudge channels, read back from what was delivered."""
+def _direct_pass(run: DueRun, now: dt.datetime) -> list[str]:
+    """Each direct message a step, its outcome another; then, for nudges, the list of who was
+    messaged to the nudge channels, read back from what was delivered."""
+    this_attempt = uuid.uuid4().hex
+    ambiguous = _resumed(this_attempt, run_id(run.job, PASS_TARGET, run.period_key))
     chosen = _select(run, now)
-    handles = []
     for message, platform in chosen:
-        with (
-            SetWorkflowID(run_id(message.job, message.target, message.period_key, platform)),
-            SetEnqueueOptions(queue_partition_key=f"{platform}:{message.target}"),
-        ):
-            handles.append(DBOS.enqueue_workflow(engine.POST_QUEUE, direct_message, message, platform, now))
-    failed = _wait_all(handles, raise_first=False)
-    if run.job is JobName.NUDGES:
-        digest = nudge_digest(_delivered(chosen))
-        if digest is not None:
-            _to_channels(run, now, "nudges", digest)
-    if failed is not None:
-        raise failed
+        engine.GATE.check()
+        try:
+            ts, by = _send_direct(message, platform, ambiguous, this_attempt)
+        except Exception as error:
+            _record(message.job, platform, message.target, message.period_key, now, RunState.FAILED, None, _why(error))
+            continue
+        ambiguous = by != this_attempt
+        _record(message.job, platform, message.target, message.period_key, now, RunState.SENT, ts, "")
+    if run.job is not JobName.NUDGES:
+        return []
+    digest = nudge_digest(_delivered(chosen))
+    return [] if digest is None else _to_channels(run, now, "nudges", digest)
 
 
 @DBOS.step(name="planbot.select")
@@ -328,40 +356,32 @@ def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
     return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
 
 
-@DBOS.workflow(name="planbot.direct")
-def direct_message(message: DirectMessage, platform: str, now: dt.datetime) -> str:
-    started = now
-    try:
-        ts = _send_direct(message, platform, _resuming())
-    except Exception as error:
-        _record(message.job, platform, message.target, message.period_key, started, None, error)
-        raise
-    _record(message.job, platform, message.target, message.period_key, started, ts, None)
-    return ts
-
-
 @DBOS.step(name="planbot.send_direct")
-def _send_direct(message: DirectMessage, platform: str, resuming: bool) -> str:
+def _send_direct(message: DirectMessage, platform: str, ambiguous: bool, attempt: str) -> tuple[str, str]:
     notifier = _scheduler().notifier_for(platform)
     assert notifier is not None
     key = run_id(message.job, message.target, message.period_key, platform)
-    return _attempts(lambda again: notifier.send_direct(message.recipient, message, key, again), resuming)
+    return _attempts(lambda again: notifier.send_direct(message.recipient, message, key, again), ambiguous), attempt
 
 
-def _attempts(send: Callable[[bool], str], resuming: bool) -> str:
+def _attempts(send: Callable[[bool], str], ambiguous: bool) -> str:
     """Call the platform (through the stop gate) up to ``POST_ATTEMPTS`` times, ``RETRY_AFTER_SECONDS``
     apart, for a post it refused (the bot not in the channel yet: an admin is told and may fix it).
     Rate limits and lost answers are retried inside the notifier; a retry here looks first."""
     for attempt in range(1, POST_ATTEMPTS + 1):
-        engine.GATE.enter()
         try:
-            return send(resuming or attempt > 1)
+            with engine.GATE.post():
+                return send(ambiguous or attempt > 1)
         except Exception:
             if attempt == POST_ATTEMPTS:
                 raise
-            logger.warning("Post refused (attempt %d of %d); trying again in %.0f s", attempt, POST_ATTEMPTS, RETRY_AFTER_SECONDS, exc_info=True)
-        finally:
-            engine.GATE.leave()
+            logger.warning(
+                "Post refused (attempt %d of %d); trying again in %.0f s",
+                attempt,
+                POST_ATTEMPTS,
+                RETRY_AFTER_SECONDS,
+                exc_info=True,
+            )
         if engine.GATE.stopping.wait(RETRY_AFTER_SECONDS):
             raise engine.HandedBack
     raise AssertionError("unreachable")
@@ -374,7 +394,7 @@ def _delivered(chosen: list[tuple[DirectMessage, str]]) -> list[DirectMessage]:
         return [
             m
             for m, platform in chosen
-            if (found := repo.job_run(m.job, m.target, m.period_key, platform)) and found.state == "sent"
+            if (found := repo.job_run(m.job, m.target, m.period_key, platform)) and found.state == RunState.SENT
         ]
 
 
@@ -384,38 +404,43 @@ def _freeze(run: DueRun, now: dt.datetime) -> None:
     assert run.quarter is not None
     with scheduler.container.unit_of_work() as repo:
         frozen = scheduler.reports.freeze_quarter(repo, run.quarter, now)
-    _record(
-        run.job,
-        "slack",
-        PASS_TARGET,
-        run.period_key,
-        now,
-        "" if frozen else None,
-        None if frozen else RuntimeError("the cut-off has not passed yet"),
-    )
+    state, why = (RunState.SENT, "") if frozen else (RunState.FAILED, "the cut-off has not passed yet")
+    _write_record(run.job, SLACK, PASS_TARGET, run.period_key, now, state, "" if frozen else None, why)
 
 
+def _why(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+@DBOS.step(name="planbot.record")
 def _record(
     job: str,
     platform: str,
     target: str,
     period_key: str,
     started: dt.datetime,
+    state: RunState,
     ts: str | None,
-    error: Exception | None,
+    detail: str,
 ) -> None:
-    """Keep the outcome in ``JobRun`` (a step, so a resumed run does not record twice)."""
-    detail = "" if error is None else f"{type(error).__name__}: {error}"[:2000]
-    _record_step(job, platform, target, period_key, started, ts, detail)
+    """Keep a run's state in ``JobRun`` (a step, so a replayed run does not record twice)."""
+    _write_record(job, platform, target, period_key, started, state, ts, detail)
 
 
-@DBOS.step(name="planbot.record")
-def _record_step(
-    job: str, platform: str, target: str, period_key: str, started: dt.datetime, ts: str | None, detail: str
+def _write_record(
+    job: str,
+    platform: str,
+    target: str,
+    period_key: str,
+    started: dt.datetime,
+    state: RunState,
+    ts: str | None,
+    detail: str,
 ) -> None:
+    """Both ``claimed_at`` and ``finished_at`` are the run's moment (when its pass began), as every
+    rule reads them (the nudges' seven days, the digest windows), however long it took to deliver."""
     scheduler = _scheduler()
-    now = started  # the run's moment, as every rule reads it (the nudges' seven days, digest windows)
-    state = "sent" if ts is not None else "failed"
+    finished = None if state is RunState.CLAIMED else started
     with scheduler.container.unit_of_work() as repo:
         existing = repo.job_run(job, target, period_key, platform)
         if existing is None:
@@ -425,9 +450,9 @@ def _record_step(
                     platform=platform,
                     target=target,
                     period_key=period_key,
-                    state=state,
+                    state=state.value,
                     claimed_at=started,
-                    finished_at=now,
+                    finished_at=finished,
                     message_ts=ts,
                     detail=detail,
                 )
@@ -436,36 +461,10 @@ def _record_step(
             repo.update_job_run(
                 existing,
                 existing.state,
-                {"state": state, "finished_at": now, "message_ts": ts, "detail": detail},
+                {"state": state.value, "finished_at": finished, "message_ts": ts, "detail": detail},
             )
-    if ts is None:
+    if state is RunState.FAILED:
         logger.warning("Could not deliver %s to %s:%s for %s: %s", job, platform, target, period_key, detail)
-
-
-def _resuming() -> bool:
-    """Whether this workflow ran before (a crash, a restart, a take-over): its posts may be out already."""
-    workflow_id = DBOS.workflow_id
-    assert workflow_id is not None
-    from dbos._dbos import _get_dbos_instance
-
-    found = _get_dbos_instance()._sys_db.get_workflow_status(workflow_id)
-    resumed = found is not None and int(found.get("recovery_attempts") or 0) > 1
-    if resumed:
-        logger.warning("Resuming %s after an interruption; checking what is already delivered", workflow_id)
-    return resumed
-
-
-def _wait_all(handles: list[Any], raise_first: bool = True) -> Exception | None:
-    """Wait for every child; the first failure is raised once all have finished (or returned)."""
-    failed: Exception | None = None
-    for handle in handles:
-        try:
-            engine.wait_for(handle.workflow_id, handle.get_result)
-        except Exception as error:
-            failed = failed or error
-    if failed is not None and raise_first:
-        raise failed
-    return failed
 
 
 class PlanReports:
@@ -530,7 +529,8 @@ def start_scheduler_thread(
     report_source: ReportSource | None = None,
     config: ScheduleConfig | None = None,
 ) -> SchedulerThread:
-    """Launch DBOS, declare the schedules, and start a first pass in the background."""
+    """Launch DBOS (resuming this process's unfinished runs), declare the schedules, and start a
+    first pass (with a sweep for the runs of processes that stopped) in the background."""
     scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
     engine.launch(container.settings, engine.process_id(container.settings))
     DBOS.apply_schedules(
@@ -545,5 +545,9 @@ def start_scheduler_thread(
             for name, cron in crons(scheduler.config).items()
         ]
     )
-    thread = engine.start_background(lambda: scheduler.tick(container.clock(), wait=False), "planbot-catch-up")
-    return SchedulerThread(scheduler, thread)
+
+    def first_pass() -> None:
+        engine.sweep()
+        scheduler.tick(container.clock(), wait=False)
+
+    return SchedulerThread(scheduler, engine.start_background(first_pass, "planbot-catch-up"))

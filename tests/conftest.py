@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
+from support.engine_support import engine_settings
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
@@ -223,10 +224,8 @@ def delivery_engine(tmp_path: Path) -> Iterator[None]:
     """The delivery engine (DBOS) launched on a SQLite file of the test's own, then stopped, so
     every test starts with no workflow run yet (workflow ids repeat from test to test)."""
     from bot import engine
-    from bot.config import Settings
 
-    jobs = tmp_path / "jobs.sqlite"
-    engine.launch(Settings(jobs_database_url=f"sqlite:///{jobs}"), "test")
+    engine.launch(engine_settings(tmp_path), "test", sweep_every=None)
     try:
         yield
     finally:

@@ -53,15 +53,40 @@ def test_launch_on_sqlite_then_stop(tmp_path: Path) -> None:
 
 def test_stopping_waits_for_the_post_in_flight_and_refuses_the_next() -> None:
     gate = engine.Gate()
-    gate.enter()
-    finished = threading.Event()
+    entered, finish, closed = threading.Event(), threading.Event(), []
 
-    def finish_post() -> None:
-        finished.wait(5)
-        gate.leave()
+    def post() -> None:
+        with gate.post():
+            entered.set()
+            finish.wait(5)
 
-    threading.Thread(target=finish_post).start()
-    finished.set()
-    assert gate.close(timeout=5)
-    with pytest.raises(engine.HandedBack):
-        gate.enter()
+    poster = threading.Thread(target=post)
+    poster.start()
+    assert entered.wait(5)
+    closer = threading.Thread(target=lambda: closed.append(gate.close(timeout=5)))
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive(), "stopping waits while a post is in flight"
+    finish.set()
+    closer.join(5)
+    poster.join(5)
+    assert [True] == closed
+    with pytest.raises(engine.HandedBack), gate.post():
+        pass
+
+
+def test_a_second_process_under_the_same_id_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The liveness lock: while one process runs as "planbot-a", another cannot; once it stops, it can."""
+    monkeypatch.setattr(engine, "LOCK_WAIT_SECONDS", 0.1)
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    running, other = engine.Liveness(url, None), engine.Liveness(url, None)
+    running.hold("planbot-a", 0)
+    with pytest.raises(engine.ProcessIdInUse, match="PLANBOT_PROCESS_ID"):
+        other.hold("planbot-a", 0.1)
+    with other.probe("planbot-a") as stopped:
+        assert not stopped
+    running.release()
+    with other.probe("planbot-a") as stopped:
+        assert stopped
+    other.hold("planbot-a", 0)
+    other.release()
