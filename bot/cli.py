@@ -1,4 +1,9 @@
-"""The ``planbot`` command: argument parsing only; each sub-command lives in its own module."""
+"""The ``planbot`` command: argument parsing only; each sub-command lives in its own module.
+
+Nothing heavy is imported here: ``planbot --help`` needs argparse alone, the settings (and the
+database layer they name) are imported once the arguments are read, and each sub-command imports
+its own module, so a report in the terminal never loads Slack's, Teams' or the file writers' libraries
+(``tests/test_cli.py`` runs the process and checks ``sys.modules``)."""
 
 from __future__ import annotations
 
@@ -11,10 +16,9 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from bot.config import Settings
-from bot.schedule_settings import BadSetting
-from storage.db import DEFAULT_DATABASE_URL
-
+DEFAULT_DATABASE_URL = "sqlite:///planbot.db"
+"""``storage.db.DEFAULT_DATABASE_URL``, written out so that ``planbot --help`` imports no database code
+(``tests/test_cli.py`` checks the two agree)."""
 DATABASE_NOTE = f"The database is the one DATABASE_URL names (default: {DEFAULT_DATABASE_URL})."
 REPORTS = {
     "summary": "where each theme stands now, with exceptions (give a THEME for one theme)",
@@ -79,9 +83,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = _reads_database(sub, "plan", help="plan maintenance")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
-    plan_import = _reads_database(plan_sub, "import", help="load or update the plan from a YAML or CSV file")
+    plan_import = _reads_database(plan_sub, "import", help="load or update the current plan from a YAML or CSV file")
     plan_import.add_argument("file", type=Path)
     plan_import.add_argument("--dry-run", action="store_true", help="show the changes without writing them")
+    choice = plan_import.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--new-plan",
+        action="store_true",
+        help="the file is a plan not imported before: add it beside the others and make it current",
+    )
+    choice.add_argument(
+        "--replace-current",
+        action="store_true",
+        help="the file is the current plan under a new short name: update the current plan in place",
+    )
+    plan_import.add_argument(
+        "--from-file-wins",
+        action="store_true",
+        help="take the file's role holders and cadences even where chat changed them since the last import",
+    )
+    plan_import.add_argument(
+        "--assume-higher-is-better",
+        action="store_true",
+        help="take a measure that states neither higher_is_better nor lower_is_better as higher-is-better",
+    )
+    _reads_database(plan_sub, "list", help="list the plans, marking the current one")
+    plan_use = _reads_database(plan_sub, "use", help="make a plan current (chat commands and scheduled reports)")
+    plan_use.add_argument("short_name", metavar="SHORT_NAME", help='the plan\'s short name, e.g. "PCP 2017-20"')
 
     listing = "\n".join(f"  {name:<8} {what}" for name, what in REPORTS.items())
     report = sub.add_parser(
@@ -96,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         "subject", nargs="*", help='a THEME for summary and theme, a QUARTER such as "2018/19 Q3" for quarter'
     )
     report.add_argument("--as-of", metavar="YYYY-MM-DD", help="report as at the end of this day (default: now)")
+    report.add_argument(
+        "--all",
+        dest="every_action",
+        action="store_true",
+        help="every action of a long report (default: its summary and the exceptions that matter most)",
+    )
+    report.add_argument("--plan", metavar="SHORT_NAME", help="report on this plan (default: the current plan)")
     report.add_argument(
         "--quarter", help='panel, theme: the quarter, e.g. "2018/19 Q3" or "last quarter" (theme\'s default)'
     )
@@ -121,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--privacy-url", help="https:// address of the privacy notice (default: --website)")
     package.add_argument("--terms-url", help="https:// address of the terms of use (default: --website)")
 
+    publish = _reads_database(
+        sub, "publish", help="write the public site: every frozen quarter's and year's public reports, with an index"
+    )
+    publish.add_argument("--output", type=Path, default=Path("site"), help="the folder to write (default: site)")
+    publish.add_argument("--as-of", metavar="YYYY-MM-DD", help="publish as at the end of this day (default: now)")
+
     measure = _reads_database(sub, "measure", help="strategic measure values")
     measure_sub = measure.add_subparsers(dest="measure_command", required=True, metavar="MEASURE_COMMAND")
     measure_set = _reads_database(measure_sub, "set", help="record a measure's value for a quarter")
@@ -129,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     measure_set.add_argument("value", help="a number, e.g. 72.5 or 72.5%%")
     measure_set.add_argument("--quarter", required=True, help='e.g. "2018/19 Q3", or "last quarter"')
     measure_set.add_argument("--as-of", metavar="YYYY-MM-DD", help="record as if on this day (default: now)")
+    measure_set.add_argument("--plan", metavar="SHORT_NAME", help="the action's plan (default: the current plan)")
     return parser
 
 
@@ -151,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         developer = Developer(args.developer, args.website or PLACEHOLDER_SITE, args.privacy_url, args.terms_url)
         return run_package(os.environ, args.output, force=args.force, developer=developer)
+    from bot.config import Settings
+    from bot.schedule_settings import BadSetting
+
     try:
         settings = Settings.from_env()
     except BadSetting as error:
@@ -189,15 +234,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             report=report,
             theme=" ".join(args.subject),
             year=args.year,
+            plan=args.plan,
         )
     if args.command == "report":
         from bot.report_command import run_report
 
-        return run_report(settings, args.report, " ".join(args.subject) or None, args.as_of)
+        subject = " ".join(args.subject) or None
+        return run_report(settings, args.report, subject, args.as_of, args.plan, every_action=args.every_action)
     if args.command == "measure":
         from bot.report_command import run_measure_set
 
-        return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of)
+        return run_measure_set(settings, args.action, args.measure, args.value, args.quarter, args.as_of, args.plan)
+    if args.command == "publish":
+        from bot.publish_command import run_publish
+
+        return run_publish(settings, args.output, args.as_of)
     if args.command == "jobs":
         from bot.jobs_command import run_jobs
 
@@ -210,9 +261,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.db_command import run_upgrade
 
         return run_upgrade(settings)
+    if args.plan_command == "list":
+        from bot.plans_command import run_plan_list
+
+        return run_plan_list(settings)
+    if args.plan_command == "use":
+        from bot.plans_command import run_plan_use
+
+        return run_plan_use(settings, args.short_name)
     from bot.plan_import_command import run_plan_import
 
-    return run_plan_import(settings, args.file, dry_run=args.dry_run)
+    return run_plan_import(
+        settings,
+        args.file,
+        dry_run=args.dry_run,
+        new_plan=args.new_plan,
+        replace_current=args.replace_current,
+        from_file_wins=args.from_file_wins,
+        assume_higher_is_better=args.assume_higher_is_better,
+    )
 
 
 if __name__ == "__main__":

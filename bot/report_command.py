@@ -18,17 +18,16 @@ from rich.text import Text
 from bot.config import Settings
 from bot.container import utc_now
 from bot.db_command import open_container
-from bot.exports import EXPORT_FORMATS, write_panel_file
 from bot.local_user import local_actor
+from bot.plans_command import find_plan
 from bot.report_render import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
-from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder
+from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
-from commands.text import safe_copy
 from storage.repository import PlanRepository
 
 AS_OF_USAGE = "--as-of is the day the report is as at, for example --as-of 2019-01-16."
@@ -53,25 +52,35 @@ def as_of_moment(text: str | None, clock: Callable[[], dt.datetime]) -> dt.datet
     return end.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def run_report(settings: Settings, kind: str, subject: str | None, as_of: str | None) -> int:
-    """Print one report.
+def run_report(
+    settings: Settings,
+    kind: str,
+    subject: str | None,
+    as_of: str | None,
+    plan: str | None = None,
+    *,
+    every_action: bool = False,
+) -> int:
+    """Print one report, on the current plan or the one ``plan`` names by short name: a long one as its
+    summary and the exceptions that matter most, unless ``every_action`` (``--all``).
 
     Returns:
         0 when printed, 1 when the database cannot be reached, 2 when the input was refused.
     """
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
-        # Each report's stored text is made safe for a terminal (``commands.text.safe_copy``) before layout.
+        # The renderer makes the laid-out text safe for a terminal (``commands.text.safe_copy``).
         if kind == "summary":
-            return render_report(safe_copy(theme_summary(repo, now, subject)))
-        if kind == "overdue":
-            return render_report(safe_copy(overdue_list(repo, now)))
-        if kind == "digest":
-            return render_report(safe_copy(weekly_digest(repo, now)))
-        quarter = parse_quarter(subject or "", london_date(now))
-        return render_report(safe_copy(quarterly_summary(repo, quarter, now)))
+            content: object = theme_summary(repo, now, subject)
+        elif kind == "overdue":
+            content = overdue_list(repo, now)
+        elif kind == "digest":
+            content = weekly_digest(repo, now)
+        else:
+            content = quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now)
+        return render_report(content, every_action=every_action)
 
-    return _run(settings, as_of, build)
+    return run_in_database(settings, as_of, build, plan)
 
 
 def run_panel(
@@ -86,11 +95,12 @@ def run_panel(
     report: str = QUARTERLY,
     theme: str = "",
     year: str | None = None,
+    plan: str | None = None,
 ) -> int:
     """Write a Panel document to ``output``: the quarterly appendix, the annual report for ``year``
-    (``report`` ANNUAL) or the deep dive into ``theme`` (``report`` THEME); nothing is written when
-    anything is refused (an unknown theme, a year with no frozen quarter, a year or quarter that
-    cannot be read).
+    (``report`` ANNUAL) or the deep dive into ``theme`` (``report`` THEME), of the current plan or the
+    one ``plan`` names; nothing is written when anything is refused (an unknown theme, a year with no
+    frozen quarter, a year or quarter that cannot be read).
 
     The build is the core's one Panel build (``commands.panel_orders.produce_panel``), the same as
     Slack's; the file is written under a temporary name and renamed into place.
@@ -103,6 +113,9 @@ def run_panel(
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
 
+    # The writers (python-docx, openpyxl, matplotlib) are imported only for a file, not for every report.
+    from bot.exports import write_panel_file
+
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The person at the terminal can read the database itself: any version is theirs to write.
         today = london_date(now)
@@ -114,7 +127,7 @@ def run_panel(
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
-    return _run(settings, as_of, export)
+    return run_in_database(settings, as_of, export, plan)
 
 
 def _panel_problem(
@@ -150,8 +163,11 @@ def _panel_problem(
     return None
 
 
-def run_measure_set(settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None) -> int:
-    """Record a strategic measure's value for a quarter and print what was stored.
+def run_measure_set(
+    settings: Settings, action: str, measure: str, value: str, quarter: str, as_of: str | None, plan: str | None = None
+) -> int:
+    """Record a strategic measure's value for a quarter (on the current plan's action, or the
+    one ``plan`` names) and print what was stored.
 
     Returns:
         0 when stored, 1 when the database cannot be reached, 2 when the input was refused.
@@ -169,10 +185,18 @@ def run_measure_set(settings: Settings, action: str, measure: str, value: str, q
         )
         return render_measure_recorded(recorded)
 
-    return _run(settings, as_of, record)
+    return run_in_database(settings, as_of, record, plan)
 
 
-def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, dt.datetime], RenderableType]) -> int:
+def run_in_database(
+    settings: Settings,
+    as_of: str | None,
+    work: Callable[[PlanRepository, dt.datetime], RenderableType],
+    plan: str | None = None,
+) -> int:
+    """Run ``work`` in one unit of work as at ``as_of`` (default now), on the current plan or the one
+    ``plan`` names, and print what it answers; a refusal (``UserError``) goes to stderr with exit code
+    2, an unreachable database exits 1."""
     out, err = Console(highlight=False), Console(stderr=True)
     try:
         now = as_of_moment(as_of, utc_now)
@@ -184,6 +208,9 @@ def _run(settings: Settings, as_of: str | None, work: Callable[[PlanRepository, 
         return 1
     try:
         with container.unit_of_work() as repo:
+            if plan is not None:
+                # Every question the report asks of "the current plan" is answered for this one.
+                repo.pin_plan(find_plan(repo, plan))
             shown = work(repo, now)
     except UserError as exc:
         err.print(Text(exc.reply_text(), style="red"), soft_wrap=True)

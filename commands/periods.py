@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 from commands.errors import ParseError
@@ -153,7 +152,10 @@ def year_quarters(year: int) -> tuple[Quarter, Quarter, Quarter, Quarter]:
 
 @cache
 def _bank_holidays(year: int) -> frozenset[dt.date]:
-    """England and Wales bank holidays, from the maintained ``holidays`` tables."""
+    """England and Wales bank holidays, from the maintained ``holidays`` tables (imported on first use:
+    the package loads every country's tables, a tenth of a second that most commands never need)."""
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -13,6 +13,7 @@ from commands.errors import BadDate, UnsafeText
 from commands.plan_spec import (
     CADENCES,
     POLARITIES,
+    POLARITY_SUFFIX,
     ActionSpec,
     MeasureSpec,
     PersonSpec,
@@ -35,12 +36,14 @@ _PERSON_KEYS = {"name", "email", "roles"}
 _PLAN_KEYS = {"name", "short_name", "period", "financial_year_start"}
 
 
-def check_plan(raw: RawPlan, problems: Problems) -> PlanSpec:
+def check_plan(raw: RawPlan, problems: Problems, *, assume_higher_is_better: bool = False) -> PlanSpec:
     """Build the spec, recording in ``problems`` every entry that breaks the format's rules.
 
+    A measure that does not state its polarity is a problem too, unless ``assume_higher_is_better``
+    (it is then taken as higher-is-better and named in the spec's ``assumed_higher``).
     The spec returned is only meaningful when no problem was recorded.
     """
-    v = _Validator(raw, problems)
+    v = _Validator(raw, problems, assume_higher_is_better)
     plan = raw.plan
     v.unknown_keys(plan, _PLAN_KEYS, "plan")
     start = v.date(plan, "period.start", where="plan")
@@ -59,15 +62,18 @@ def check_plan(raw: RawPlan, problems: Problems) -> PlanSpec:
         financial_year_start=fy_start,
         themes=_themes(v, holders),
         people=people,
+        assumed_higher=tuple(v.assumed),
     )
 
 
 class _Validator:
     """Turns a ``RawPlan`` into a ``PlanSpec``, recording every problem instead of stopping."""
 
-    def __init__(self, raw: RawPlan, problems: Problems) -> None:
+    def __init__(self, raw: RawPlan, problems: Problems, assume_higher_is_better: bool = False) -> None:
         self.raw = raw
         self.problems = problems
+        self.assume_higher_is_better = assume_higher_is_better
+        self.assumed: list[str] = []
 
     def text(self, item: RawItem, name: str, *, where: str, max_len: int, required: bool = True) -> str:
         value = _get(item.fields, name)
@@ -136,6 +142,14 @@ def _get(fields: Any, dotted: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def _name_and_polarity(text: str) -> tuple[str, str | None]:
+    """A measure's name without a trailing ``[higher_is_better]`` or ``[lower_is_better]``, and that polarity."""
+    for polarity, suffix in zip(POLARITIES, POLARITY_SUFFIX, strict=True):
+        if text.lower().endswith(suffix):
+            return text[: -len(suffix)].rstrip(), polarity
+    return text, None
 
 
 def _valid_month_day(text: str) -> bool:
@@ -258,11 +272,11 @@ def _action(
         due=due or dt.date.min,
         priority=v.flag(item, "priority", where=where),
         cadence=cadence,
-        measures=_measures(v, item, where),
+        measures=_measures(v, item, where, code),
     )
 
 
-def _measures(v: _Validator, item: RawItem, where: str) -> tuple[MeasureSpec, ...]:
+def _measures(v: _Validator, item: RawItem, where: str, code: str) -> tuple[MeasureSpec, ...]:
     value = item.fields.get("measures")
     if value is None:
         return ()
@@ -279,19 +293,32 @@ def _measures(v: _Validator, item: RawItem, where: str) -> tuple[MeasureSpec, ..
         unknown = sorted(set(fields) - {"name", "unit", "polarity"}, key=str)
         if unknown:
             v.problems.at(where, label, f'measure {number} has unknown field "{unknown[0]}" (use name, unit, polarity)')
-        name = " ".join(str(fields.get("name") or "").split())
+        name, suffix = _name_and_polarity(" ".join(str(fields.get("name") or "").split()))
         unit = str(fields.get("unit") or "").strip()
-        polarity = str(fields.get("polarity") or "higher_is_better").strip()
+        stated = str(fields.get("polarity") or "").strip() or None
+        polarity = stated or suffix
         if not name:
             v.problems.at(where, label, f"measure {number} has no name")
         elif name in measures:
             v.problems.at(where, label, f'measure "{name}" is listed twice')
         elif len(name) > 300 or len(unit) > 30:
             v.problems.at(where, label, f"measure {number}: name over 300 or unit over 30 characters")
-        elif polarity not in POLARITIES:
+        elif stated and suffix and stated != suffix:
+            v.problems.at(where, label, f'measure "{name}": its name says {suffix} but its polarity says {stated}')
+        elif polarity is not None and polarity not in POLARITIES:
             v.problems.at(
                 where, label, f'measure {number}: polarity "{polarity}" is not one of {", ".join(POLARITIES)}'
             )
+        elif polarity is None and not v.assume_higher_is_better:
+            v.problems.at(
+                where,
+                label,
+                f'measure "{name}" does not say which way is better: add [lower_is_better] or '
+                "[higher_is_better] after its name (in YAML, polarity: works too), or import with "
+                "--assume-higher-is-better",
+            )
         else:
-            measures[name] = MeasureSpec(name=name, unit=unit, polarity=polarity)
+            if polarity is None:
+                v.assumed.append(f"{code}: {name}" if code else name)
+            measures[name] = MeasureSpec(name=name, unit=unit, polarity=polarity or "higher_is_better")
     return tuple(measures.values())

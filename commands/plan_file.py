@@ -32,8 +32,13 @@ __all__ = ["ActionSpec", "MeasureSpec", "PersonSpec", "PlanFileError", "PlanSpec
 _TOP_KEYS = {"plan", "themes", "people", "admins"}
 
 
-def load_plan(path: Path) -> PlanSpec:
+def load_plan(path: Path, *, assume_higher_is_better: bool = False) -> PlanSpec:
     """Read and validate a plan file; its suffix (.yaml, .yml or .csv) picks the format.
+
+    Args:
+        path: the file.
+        assume_higher_is_better: take a measure that does not state its polarity as
+            higher-is-better (listed in the spec's ``assumed_higher``) instead of refusing the file.
 
     Raises:
         PlanFileError: listing every problem found, each naming the file, entry and field.
@@ -42,7 +47,7 @@ def load_plan(path: Path) -> PlanSpec:
     raw = _read(path, problems)
     problems.raise_if_any()
     assert raw is not None, "a reader that records no problem returns the plan"
-    spec = check_plan(raw, problems)
+    spec = check_plan(raw, problems, assume_higher_is_better=assume_higher_is_better)
     problems.raise_if_any()
     return spec
 

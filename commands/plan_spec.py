@@ -16,6 +16,9 @@ from commands.rules import CADENCES as CADENCE_PERIODS
 
 CADENCES = tuple(CADENCE_PERIODS)
 POLARITIES = ("higher_is_better", "lower_is_better")
+POLARITY_SUFFIX = tuple(f"[{polarity}]" for polarity in POLARITIES)
+"""A measure's name may end with its polarity in brackets (``Reoffending rate (%) [lower_is_better]``):
+the one way a CSV plan states it, accepted in YAML too."""
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -73,6 +76,9 @@ class PlanSpec:
     financial_year_start: str
     themes: tuple[ThemeSpec, ...]
     people: tuple[PersonSpec, ...]
+    assumed_higher: tuple[str, ...] = ()
+    """Measures (``"V1: name"``) the file gave no polarity, taken as higher-is-better because the
+    import was told to assume it (``--assume-higher-is-better``)."""
 
     @property
     def actions(self) -> tuple[ActionSpec, ...]:

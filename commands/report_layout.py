@@ -111,7 +111,7 @@ def actions_table(
         line += [str(row.direction) if row.direction is not None else ""] if directed else []
         line += [_day(row.updated_at) if row.updated_at else ""] if updated else []
         line.append(f"{show_date(row.due)}{' (re-profiled)' if row.reprofiled else ''}")
-        line += [str(row.days_overdue)] if days else []
+        line += [str(row.days_overdue) if row.days_overdue else ""] if days else []
         line += [why[index]] if why else []
         line += [row.owner_role, cut(row.title, MAX_TITLE)]
         line += [_reason(row.reason, row.restricted)] if reason else []
@@ -135,42 +135,55 @@ def directions(rows: Iterable[ActionRow]) -> str:
 
 
 def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
-    scope = summary.theme or "whole plan"
-    headline: list[Block] = [*_theme_lines(summary.themes, scheme), _whole_plan(summary.themes, summary.totals, scheme)]
-    headline.append(Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)))
+    headline = summary_headline(summary, scheme)
     sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
     exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True)) or [Line(("None.",))]
     sections.append(Section("Exceptions: red, deteriorating or overdue", tuple(exceptions)))
-    heading = f"{summary.plan_name}: summary of {scope} as of {_day(summary.as_of)}"
-    return Layout(heading, tuple(headline), tuple(sections))
+    return Layout(summary_heading(summary), headline, tuple(sections))
+
+
+def summary_heading(summary: Summary) -> str:
+    return f"{summary.plan_name}: summary of {summary.theme or 'whole plan'} as of {_day(summary.as_of)}"
+
+
+def summary_headline(
+    summary: Summary, scheme: RagScheme = DEFAULT_SCHEME, themes: int | None = None
+) -> tuple[Block, ...]:
+    """Each theme's counts by colour (the first ``themes`` when given), the whole plan's, and how many exceptions."""
+    return (
+        *theme_lines(summary.themes[:themes], scheme),
+        *more_themes(len(summary.themes) - len(summary.themes[:themes])),
+        whole_plan(summary.themes, summary.totals, scheme),
+        Line((f"Exceptions (red, deteriorating or overdue): {len(summary.exceptions)}",)),
+    )
 
 
 def overdue_layout(overdue: OverdueList, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     by_theme = _by_theme(overdue.rows)
-    headline = [Line((Strong(f"Theme {code}"), f": {len(rows)} overdue")) for code, rows in by_theme.items()]
     sections = [
         Section(f"Theme {code}", (actions_table("", rows, scheme, days=True),)) for code, rows in by_theme.items()
     ]
-    heading = f"{overdue.plan_name}: {len(overdue.rows)} overdue action(s) as of {_day(overdue.as_of)}, oldest first"
-    return Layout(heading, tuple(headline) or (Line(("No action is overdue.",)),), tuple(sections))
+    return Layout(overdue_heading(overdue), overdue_headline(overdue), tuple(sections))
+
+
+def overdue_heading(overdue: OverdueList) -> str:
+    return f"{overdue.plan_name}: {len(overdue.rows)} overdue action(s) as of {_day(overdue.as_of)}, oldest first"
+
+
+def overdue_headline(overdue: OverdueList, themes: int | None = None) -> tuple[Block, ...]:
+    """How many actions are overdue in each theme (the first ``themes`` when given)."""
+    by_theme = list(_by_theme(overdue.rows).items())
+    lines: list[Block] = [Line((Strong(f"Theme {code}"), f": {len(rows)} overdue")) for code, rows in by_theme[:themes]]
+    lines += more_themes(len(by_theme) - len(by_theme[:themes]))
+    return tuple(lines) or (Line(("No action is overdue.",)),)
 
 
 def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     """Totals first, then one line per theme; each theme's section holds its changes, overdue and due actions."""
-    totals = (
-        f"{digest.update_count} update(s) to {len(digest.updated)} action(s) · {len(digest.changes)} colour "
-        f"change(s) · {len(digest.new_reds)} new red(s) · {len(digest.overdue)} overdue · {len(digest.due_soon)} due "
-        f"in the next {digest.due_soon_days} days · {len(digest.not_reported)} not yet reported"
-        f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
-    )
-    codes = dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon))
-    headline: list[Block] = [*_late(digest.late), Line((totals,))]
+    headline = digest_headline(digest)
     sections = []
-    for code in codes:
-        updated = _of(digest.updated, code)
+    for code in digest_themes(digest):
         overdue = _of(digest.overdue, code)
-        travel = f" ({directions(updated)})" if updated else ""
-        headline.append(Line((Strong(f"Theme {code}"), f": {len(updated)} updated{travel} · {len(overdue)} overdue")))
         blocks: list[Block] = _tables(actions_table("Colour changes", _of(digest.changes, code), scheme, reason=True))
         reds = [r.code for r in digest.new_reds if r.theme_code == code]
         blocks += [Line((Emphasis("New reds"), f": {', '.join(reds)}"))] if reds else []
@@ -180,12 +193,45 @@ def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
         blocks += _tables(actions_table("Not yet reported", _of(digest.not_reported, code), scheme))
         sections.append(Section(f"Theme {code}", tuple(blocks or [Line(("Updated, no colour changed.",))])))
     if digest.reprofile_requests:
-        sections.append(Section("Re-profile requests awaiting approval", (_requests(digest.reprofile_requests),)))
-    heading = f"{digest.plan_name}: weekly digest, {_day(digest.since)} to {_day(digest.until)}"
-    return Layout(heading, tuple(headline), tuple(sections))
+        sections.append(Section("Re-profile requests awaiting approval", (requests_table(digest.reprofile_requests),)))
+    return Layout(digest_heading(digest), headline, tuple(sections))
 
 
-def _requests(requests: Sequence[ReprofileRequest]) -> Table:
+def digest_heading(digest: Digest) -> str:
+    return f"{digest.plan_name}: weekly digest, {_day(digest.since)} to {_day(digest.until)}"
+
+
+def digest_themes(digest: Digest) -> list[str]:
+    """The themes a digest speaks of (updated, overdue or due soon), in the order they first appear."""
+    return list(dict.fromkeys(r.theme_code for r in (*digest.updated, *digest.overdue, *digest.due_soon)))
+
+
+def digest_headline(digest: Digest, themes: int | None = None) -> tuple[Block, ...]:
+    """The digest's totals, then one line per theme (the first ``themes`` of them when given, and how
+    many more there are): the same in a channel's short digest as in the whole one."""
+    totals = (
+        f"{digest.update_count} update(s) to {len(digest.updated)} action(s) · {len(digest.changes)} colour "
+        f"change(s) · {len(digest.new_reds)} new red(s) · {len(digest.overdue)} overdue · {len(digest.due_soon)} due "
+        f"in the next {digest.due_soon_days} days · {len(digest.not_reported)} not yet reported"
+        f" · {len(digest.reprofile_requests)} re-profile request(s) awaiting approval"
+    )
+    headline: list[Block] = [*_late(digest.late), Line((totals,))]
+    codes = digest_themes(digest)
+    for code in codes[:themes]:
+        updated = _of(digest.updated, code)
+        overdue = _of(digest.overdue, code)
+        travel = f" ({directions(updated)})" if updated else ""
+        headline.append(Line((Strong(f"Theme {code}"), f": {len(updated)} updated{travel} · {len(overdue)} overdue")))
+    headline += more_themes(len(codes) - len(codes[:themes]))
+    return tuple(headline)
+
+
+def more_themes(hidden: int) -> list[Block]:
+    """ "and 12 more theme(s)…" under theme lines that were cut, or nothing."""
+    return [Note(f"and {hidden} more theme(s); the whole plan's line counts them all.")] if hidden > 0 else []
+
+
+def requests_table(requests: Sequence[ReprofileRequest]) -> Table:
     """Each request: the action, its due date and the one proposed, who asked, when and why."""
     columns = (
         ACTION,
@@ -214,25 +260,7 @@ def _requests(requests: Sequence[ReprofileRequest]) -> Table:
 def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     """Counts with the change on last quarter per theme up top; each theme's detail in its own section."""
     quarter = summary.quarter
-    state = "PROVISIONAL: the cut-off has not passed" if summary.provisional else "frozen"
-    headline = [
-        *_late(summary.late),
-        Line(
-            (
-                f"{quarter.months}. Cut-off {show_date(summary.cut_off)}; snapshot {state}; "
-                f"compared with {quarter.previous().label}.",
-            )
-        ),
-        *_theme_lines(summary.themes, scheme),
-        _whole_plan(summary.themes, summary.totals, scheme),
-        Line(
-            (
-                f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
-                f"{len(summary.progress)} updated this quarter · {len(summary.next_quarter)} due in "
-                f"{quarter.next().label}",
-            )
-        ),
-    ]
+    headline = quarterly_headline(summary, scheme)
     sections = []
     for block in summary.themes:
         blocks = _tables(actions_table("Direction of travel", block.rows, scheme))
@@ -244,7 +272,41 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
         blocks += _tables(actions_table(f"Due in {quarter.next().label}", upcoming, scheme))
         sections.append(_theme_section(block, blocks))
     sections += [_measures(summary), _changes(summary)]
-    return Layout(f"{summary.plan_name}: quarterly summary {quarter.label}", tuple(headline), tuple(sections))
+    return Layout(quarterly_heading(summary), headline, tuple(sections))
+
+
+def quarterly_heading(summary: QuarterlySummary) -> str:
+    return f"{summary.plan_name}: quarterly summary {summary.quarter.label}"
+
+
+def quarterly_headline(
+    summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHEME, themes: int | None = None
+) -> tuple[Block, ...]:
+    """The quarter and its cut-off, each theme's counts with the change on last quarter (the first
+    ``themes`` themes when given, and how many more), the whole plan's, then the totals: the same in
+    a channel's short summary as in the whole one."""
+    quarter = summary.quarter
+    state = "PROVISIONAL: the cut-off has not passed" if summary.provisional else "frozen"
+    headline: list[Block] = [
+        *_late(summary.late),
+        Line(
+            (
+                f"{quarter.months}. Cut-off {show_date(summary.cut_off)}; snapshot {state}; "
+                f"compared with {quarter.previous().label}.",
+            )
+        ),
+        *theme_lines(summary.themes[:themes], scheme),
+        *more_themes(len(summary.themes) - len(summary.themes[:themes])),
+        whole_plan(summary.themes, summary.totals, scheme),
+        Line(
+            (
+                f"{len(summary.exceptions)} exception(s) · {len(summary.completed)} completed · "
+                f"{len(summary.progress)} updated this quarter · {len(summary.next_quarter)} due in "
+                f"{quarter.next().label}",
+            )
+        ),
+    ]
+    return tuple(headline)
 
 
 def history_layout(action: ActionHistory, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
@@ -275,7 +337,7 @@ def _late(note: str) -> list[Block]:
     return [Note(note)] if note else []
 
 
-def _theme_lines(blocks: Sequence[ThemeBlock], scheme: RagScheme) -> list[Block]:
+def theme_lines(blocks: Sequence[ThemeBlock], scheme: RagScheme) -> list[Block]:
     lines: list[Block] = []
     for block in blocks:
         travel = directions(block.rows)
@@ -285,7 +347,7 @@ def _theme_lines(blocks: Sequence[ThemeBlock], scheme: RagScheme) -> list[Block]
     return lines
 
 
-def _whole_plan(blocks: Sequence[ThemeBlock], totals: Sequence[ColourCount], scheme: RagScheme) -> Line:
+def whole_plan(blocks: Sequence[ThemeBlock], totals: Sequence[ColourCount], scheme: RagScheme) -> Line:
     return Line((Strong("Whole plan"), ": ", *counts(totals, scheme), _closed(sum(b.closed for b in blocks))))
 
 

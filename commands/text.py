@@ -14,6 +14,7 @@ frozen with it, can never stop a report or reach a terminal as an escape sequenc
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from typing import Any, TypeVar
 
@@ -34,6 +35,13 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
 _NOT_XML = frozenset("\ufffe\uffff")
 
 T = TypeVar("T")
+
+# Everything ``_displayable`` refuses bar the kept line break and tab: C0 and C1 controls (category
+# Cc), surrogates (Cs), direction overrides and the XML noncharacters (tests/test_hostile_text_output.py
+# checks the two agree on every code point).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_DIRECTION_CONTROLS | _NOT_XML)) + "]"
+)
 
 
 def clean_text(text: str, what: str = "The text") -> str:
@@ -71,8 +79,11 @@ def is_blank(text: str) -> bool:
 def safe_display(text: str) -> str:
     """Stored text made safe to write anywhere: every control character but the line break and the
     tab (a carriage return included: it rewrites a terminal line), every direction override and
-    XML-invalid character removed. Layouts keep their own line breaks."""
-    return "".join(char for char in text if char in _KEPT or _displayable(char))
+    XML-invalid character removed. Layouts keep their own line breaks.
+
+    One regular expression (``_UNSAFE``: what ``_displayable`` refuses) rather than a test per
+    character: a 3,000-action report holds megabytes of stored text, nearly all of it safe."""
+    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
 
 
 def safe_copy(value: T) -> T:

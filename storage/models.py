@@ -53,6 +53,8 @@ class Plan(SQLModel, table=True):
         max_length=32,
         sa_column_kwargs={"default": new_structure_stamp, "server_default": ""},
     )
+    is_current: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    """The plan chat commands and scheduled reports use; at most one plan has it (``PlanRepository.make_current``)."""
 
 
 class Role(SQLModel, table=True):
@@ -79,6 +81,24 @@ class RoleHolder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     role_id: int = Field(foreign_key="role.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
+
+
+class ImportedValue(SQLModel, table=True):
+    """What the last import of a plan's file said about something chat may also change.
+
+    ``entity`` is ``holders`` (``key`` a role title, ``value`` its holders' emails as a JSON list),
+    ``admin`` (``key`` an email, ``value`` ``"yes"``) or ``cadence`` (``key`` an action id). A
+    re-import compares the file with it to tell a file that changed from a value changed in chat
+    since (``storage.plan_import``), and an import only takes away what its own plan's file gave.
+    """
+
+    __table_args__ = (UniqueConstraint("plan_id", "entity", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    entity: str = Field(max_length=20)
+    key: str = Field(max_length=320)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Theme(SQLModel, table=True):

@@ -4,21 +4,38 @@ The import is an upsert keyed by plan short name, role title, person email, them
 and measure name, so importing the same file twice changes nothing the second time. Every change
 is audited. Nothing here commits: the caller's unit of work does, and a dry run is the same code
 with the unit of work rolled back.
+
+Plans sit side by side: an import updates the current plan, or adds a new one beside it only when
+asked (``new_plan``), or renames the current plan to the file's (``replace_current``); any other
+file is refused before anything is written. Roles and people are the force's and the office's,
+shared by every plan: an import changes the holders only of the roles its file names, and takes
+away only the admin rights and holdings its own plan's last import gave (``ImportedValue``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from commands.errors import UserError
 from commands.plan_spec import PlanSpec
-from storage.models import Action, ActionState, Measure, Person, Plan, Role, RoleHolder, Theme
+from storage.models import Action, ActionState, ImportedValue, Measure, Person, Plan, Role, RoleHolder, Theme
 from storage.repository import PlanRepository
 
 REMOVED_FROM_FILE = "removed from plan file"
 ADD, CHANGE, CLOSE = "add", "change", "close"
+KEEP = "keep"
+"""An import that leaves a value changed since the last import (in chat, say) as it is."""
+HOLDERS, ADMIN, CADENCE = "holders", "admin", "cadence"
+UNDOES = "undoes a change made since the last import"
+
+
+class PlanChoiceRefused(UserError):
+    """The file names a plan other than the current one and the import was not told what to do with it."""
+
 
 # Actions are ordered theme by theme; spacing themes this far apart means adding an action at
 # the end of one theme does not move every action after it.
@@ -71,9 +88,16 @@ class Change:
 
 @dataclass
 class ImportResult:
-    """What the import did (or, in a dry run, would do), in the order it did it."""
+    """What the import did (or, in a dry run, would do), in the order it did it.
+
+    ``plan`` is the short name of the plan imported; ``made_current`` the short name of the plan
+    that was current before, when this import made another plan current (``None`` otherwise).
+    """
 
     changes: list[Change] = field(default_factory=list)
+    plan: str = ""
+    made_current: str | None = None
+    new_plan: bool = False
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.kind == kind)
@@ -90,11 +114,25 @@ class ImportResult:
     def closed(self) -> int:
         return self.count(CLOSE)
 
+    @property
+    def kept(self) -> int:
+        return self.count(KEEP)
+
     def summary(self) -> str:
-        return f"{self.added} added, {self.changed} changed, {self.closed} closed"
+        kept = f", {self.kept} kept as changed since the last import" if self.kept else ""
+        return f"{self.added} added, {self.changed} changed, {self.closed} closed{kept}"
 
 
-def import_plan(repo: PlanRepository, spec: PlanSpec, *, actor: str, at: dt.datetime) -> ImportResult:
+def import_plan(
+    repo: PlanRepository,
+    spec: PlanSpec,
+    *,
+    actor: str,
+    at: dt.datetime,
+    new_plan: bool = False,
+    replace_current: bool = False,
+    from_file_wins: bool = False,
+) -> ImportResult:
     """Upsert the plan, its roles, people, themes, actions and measures; close what the file dropped.
 
     Args:
@@ -102,36 +140,59 @@ def import_plan(repo: PlanRepository, spec: PlanSpec, *, actor: str, at: dt.date
         spec: a plan file already checked by ``commands.plan_file.load_plan``.
         actor: who is importing, as written to the audit log.
         at: the import's time (naive UTC), stamped on every audit entry.
+        new_plan: the file is a plan not imported before: add it beside the others and make it current.
+        replace_current: the file is the current plan under a new short name: update that plan in place.
+        from_file_wins: take the file's role holders and cadences even where they were changed
+            since the last import (in chat) and the file did not change; otherwise those are kept.
 
     Returns:
         Every change made, each already written to the audit log.
+
+    Raises:
+        PlanChoiceRefused: the file's plan is not the current plan and neither option says what
+            to do with it, or the option given does not fit (before anything is written).
     """
-    return _Importer(repo, actor, at).run(spec)
+    return _Importer(repo, actor, at, from_file_wins).run(spec, new_plan=new_plan, replace_current=replace_current)
 
 
 class _Importer:
-    def __init__(self, repo: PlanRepository, actor: str, at: dt.datetime) -> None:
+    def __init__(self, repo: PlanRepository, actor: str, at: dt.datetime, from_file_wins: bool) -> None:
         self.repo = repo
+        self.from_file_wins = from_file_wins
         self.actor = actor
         self.at = at
         self.result = ImportResult()
         self.role_titles: dict[int, str] = {}
         self.theme_codes: dict[int, str] = {}
+        self.last: dict[tuple[str, str], str] = {}
+        self.undone_cadences: set[str] = set()
+        self.others_last: dict[tuple[str, str], str] = {}
 
-    def run(self, spec: PlanSpec) -> ImportResult:
-        plan = self._plan(spec)
+    def run(self, spec: PlanSpec, *, new_plan: bool, replace_current: bool) -> ImportResult:
+        plan = self._plan(spec, new_plan=new_plan, replace_current=replace_current)
+        assert plan.id is not None
+        for row in self.repo.imported_values():
+            (self.last if row.plan_id == plan.id else self.others_last)[(row.entity, row.key)] = row.value
         roles = self._roles(spec)
         people = self._people(spec)
-        self._holders(spec, roles, people)
+        self._holders(spec, plan, roles, people)
         themes = self._themes(spec, plan, roles)
         actions = self._actions(spec, plan, themes, roles)
         self._measures(spec, plan, actions)
+        self._remember(spec, plan)
         return self.result
 
     # -- recording ------------------------------------------------------------------------
 
     def record(
-        self, kind: str, entity: str, key: str, before: Mapping[str, Any], after: Mapping[str, Any], text: str
+        self,
+        kind: str,
+        entity: str,
+        key: str,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        text: str,
+        note: Mapping[str, Any] | None = None,
     ) -> None:
         self.repo.audit(
             at=self.at,
@@ -139,7 +200,7 @@ class _Importer:
             entity=entity,
             key=key[:300],
             change=kind,
-            detail={"before": before, "after": after},
+            detail={"before": before, "after": after, **(note or {})},
         )
         self.result.changes.append(Change(kind, entity, key, text))
 
@@ -155,7 +216,9 @@ class _Importer:
                 setattr(row, name, value)
         if after:
             text = "; ".join(f"{label}: {_short(before[label])} → {_short(after[label])}" for label in after)
-            self.record(CHANGE, entity, key, before, after, text)
+            undoes = entity == "action" and "cadence" in after and key in self.undone_cadences
+            note = {"undoes": f"cadence: {UNDOES}"} if undoes else None
+            self.record(CHANGE, entity, key, before, after, text + (f" (cadence {UNDOES})" if undoes else ""), note)
 
     def shown(self, name: str, value: Any) -> Any:
         if name.endswith("role_id"):
@@ -170,20 +233,41 @@ class _Importer:
 
     # -- stages ---------------------------------------------------------------------------
 
-    def _plan(self, spec: PlanSpec) -> Plan:
+    def _plan(self, spec: PlanSpec, *, new_plan: bool, replace_current: bool) -> Plan:
+        """The plan the file updates, or a new one; refused before any write when the file is
+        another plan than the current one and the options do not say what to do with it."""
         wanted: _PlanFields = {
             "name": spec.name,
             "period_start": spec.period_start,
             "period_end": spec.period_end,
             "financial_year_start": spec.financial_year_start,
         }
-        plan = self.repo.plan_by_short_name(spec.short_name)
-        if plan is not None:
-            self.update(plan, wanted, "plan", spec.short_name)
-            return plan
-        plan = Plan(short_name=spec.short_name, **wanted)
-        self.flush_new([plan])
-        self.record(ADD, "plan", spec.short_name, {}, wanted, spec.name)
+        current = self.repo.current_plan()
+        named = self.repo.plan_by_short_name(spec.short_name)
+        plan = _chosen_plan(spec.short_name, current, named, new_plan=new_plan, replace_current=replace_current)
+        self.result.plan = spec.short_name
+        if plan is None:
+            plan = Plan(short_name=spec.short_name, **wanted)
+            self.flush_new([plan])
+            self.record(ADD, "plan", spec.short_name, {}, wanted, spec.name)
+            self.result.new_plan = True
+        else:
+            self.update(plan, {"short_name": spec.short_name, **wanted}, "plan", spec.short_name)
+        assert plan.id is not None
+        if current is not None and current.id != plan.id:
+            self.result.made_current = current.short_name
+        if current is None or current.id != plan.id or not plan.is_current:
+            before = current.short_name if current is not None and current.id != plan.id else None
+            self.repo.make_current(plan.id)
+            if before is not None:
+                self.repo.audit(
+                    at=self.at,
+                    actor=self.actor,
+                    entity="plan",
+                    key=spec.short_name,
+                    change="current",
+                    detail={"before": before, "after": spec.short_name},
+                )
         return plan
 
     def _roles(self, spec: PlanSpec) -> dict[str, int]:
@@ -201,21 +285,23 @@ class _Importer:
         return {title: role.id for title, role in roles.items() if role.id is not None}
 
     def _people(self, spec: PlanSpec) -> dict[str, Person]:
-        """People are matched by email and never deleted; admin rights follow the file's admins."""
+        """People are matched by email and never deleted. The file's admins are made admins; an
+        admin the file leaves out loses the right only if this plan's last import gave it and no
+        other plan's last import did."""
         existing = {person.email: person for person in self.repo.everyone()}
-        listed = {person.email for person in spec.people}
+        admins = {person.email for person in spec.people if person.is_admin}
         new: list[Person] = []
         for person in spec.people:
             row = existing.get(person.email)
             if row is None:
                 new.append(Person(email=person.email, name=person.name, is_admin=person.is_admin))
                 continue
-            wanted: dict[str, Any] = {"is_admin": person.is_admin}
+            wanted: dict[str, Any] = {"is_admin": row.is_admin or person.is_admin}
             if person.name:
                 wanted["name"] = person.name
             self.update(row, wanted, "person", person.email)
         for email, row in existing.items():
-            if email not in listed and row.is_admin:
+            if row.is_admin and email not in admins and self._gave_admin(email):
                 self.update(row, {"is_admin": False}, "person", email)
         self.flush_new(new)
         for row in new:
@@ -223,27 +309,52 @@ class _Importer:
             self.record(ADD, "person", row.email, {}, after, row.name + (" (admin)" if row.is_admin else ""))
         return {**existing, **{row.email: row for row in new}}
 
-    def _holders(self, spec: PlanSpec, roles: dict[str, int], people: dict[str, Person]) -> None:
-        """The file lists every current holder: a holding it no longer lists is removed."""
+    def _gave_admin(self, email: str) -> bool:
+        """This plan's last import made ``email`` an admin, and no other plan's last import did."""
+        return (ADMIN, email) in self.last and (ADMIN, email) not in self.others_last
+
+    def _holders(self, spec: PlanSpec, plan: Plan, roles: dict[str, int], people: dict[str, Person]) -> None:
+        """The file lists every current holder of the roles it names: a holding of one of them it
+        no longer lists is removed. A role only this plan's last import named loses its holders
+        too, unless another plan names it; other roles are left as they are.
+
+        A role whose holders changed since this plan's last import (``/plan admin assign``, say)
+        while the file still says what it said then keeps today's holders, listed as kept, unless
+        ``from_file_wins``; when the file changed too, the file's holders are taken, listed as
+        undoing the change made since."""
         person_ids = {email: row.id for email, row in people.items() if row.id is not None}
+        emails = {row.id: email for email, row in people.items()}
+        in_scope = {roles[title] for title in _roles_named(spec)}
+        others = self.repo.roles_named_by_plans(p.id for p in self.repo.all_plans() if p.id not in (None, plan.id))
+        others |= {roles[key] for (entity, key) in self.others_last if entity == HOLDERS and key in roles}
+        in_scope |= {
+            roles[key] for (entity, key) in self.last if entity == HOLDERS and key in roles and roles[key] not in others
+        }
         wanted = {
             (roles[title], person_ids[person.email]): (title, person.email)
             for person in spec.people
             for title in person.roles
         }
-        existing = {(row.role_id, row.person_id): row for row in self.repo.all_role_holdings()}
-        emails = {row.id: email for email, row in people.items()}
+        existing = {
+            (row.role_id, row.person_id): row for row in self.repo.all_role_holdings() if row.role_id in in_scope
+        }
+        kept, undone = self._since_last_import(in_scope, wanted, existing, emails, people)
+        wanted = {pair: named for pair, named in wanted.items() if pair[0] not in kept}
+        existing = {pair: row for pair, row in existing.items() if pair[0] not in kept}
+        note = {"undoes": UNDOES} if undone else {}
         for pair, row in existing.items():
             if pair not in wanted:
                 title, email = self.role_titles.get(row.role_id, ""), emails.get(row.person_id, "")
                 self.repo.delete(row)
+                undoes = row.role_id in undone
                 self.record(
                     CLOSE,
                     "role holder",
                     f"{title} / {email}",
                     {"role": title, "email": email},
                     {},
-                    f"{_name(people, email)} no longer holds it",
+                    f"{_name(people, email)} no longer holds it" + (f" ({UNDOES})" if undoes else ""),
+                    note if undoes else None,
                 )
         new = [
             RoleHolder(role_id=role_id, person_id=person_id)
@@ -251,15 +362,58 @@ class _Importer:
             if (role_id, person_id) not in existing
         ]
         self.flush_new(new)
-        for title, email in (wanted[(row.role_id, row.person_id)] for row in new):
+        for row in new:
+            title, email = wanted[(row.role_id, row.person_id)]
+            undoes = row.role_id in undone
             self.record(
                 ADD,
                 "role holder",
                 f"{title} / {email}",
                 {},
                 {"role": title, "email": email},
-                f"{_name(people, email)} holds it",
+                f"{_name(people, email)} holds it" + (f" ({UNDOES})" if undoes else ""),
+                note if undoes else None,
             )
+
+    def _since_last_import(
+        self,
+        in_scope: set[int],
+        wanted: Mapping[tuple[int, int], tuple[str, str]],
+        existing: Mapping[tuple[int, int], RoleHolder],
+        emails: Mapping[int | None, str],
+        people: dict[str, Person],
+    ) -> tuple[set[int], set[int]]:
+        """The roles whose holders changed since this plan's last import: those kept as they are
+        now (each recorded as kept), and those the file's holders replace."""
+        filed: dict[int, set[str]] = {role_id: set() for role_id in in_scope}
+        held: dict[int, set[str]] = {role_id: set() for role_id in in_scope}
+        for (role_id, _), (_, email) in wanted.items():
+            filed[role_id].add(email)
+        for role_id, person_id in existing:
+            held[role_id].add(emails.get(person_id, ""))
+        kept: set[int] = set()
+        undone: set[int] = set()
+        for role_id in sorted(in_scope, key=lambda rid: self.role_titles.get(rid, "")):
+            title = self.role_titles.get(role_id, "")
+            said = self.last.get((HOLDERS, title))
+            last = set(json.loads(said)) if said is not None else None
+            file_value, now = filed[role_id], held[role_id]
+            if file_value == now or last is None or last == now:
+                continue
+            if last != file_value or self.from_file_wins:
+                undone.add(role_id)
+                continue
+            kept.add(role_id)
+            self.record(
+                KEEP,
+                "role holder",
+                title,
+                {"file": sorted(file_value)},
+                {"kept": sorted(now)},
+                f"kept: held by {_names(people, now)} since the file was last imported; the file still says "
+                f"{_names(people, file_value)} (--from-file-wins applies the file's)",
+            )
+        return kept, undone
 
     def _themes(self, spec: PlanSpec, plan: Plan, roles: dict[str, int]) -> dict[str, Theme]:
         assert plan.id is not None
@@ -307,7 +461,7 @@ class _Importer:
                     if row.current_due == row.baseline_due:
                         wanted["current_due"] = action.due
                 wanted |= {
-                    "cadence": action.cadence,
+                    "cadence": action.cadence if row is None else self._cadence(row, action.cadence),
                     "priority": action.priority,
                     "position": theme_position * _THEME_STRIDE + index,
                 }
@@ -334,6 +488,26 @@ class _Importer:
             self.record(ADD, "action", row.code, {}, after, _short(row.title))
         return {**existing, **{row.code: row for row in new}}
 
+    def _cadence(self, row: Action, filed: str) -> str:
+        """The file's cadence, unless the action's was changed since the last import
+        (``/plan admin cadence``) and the file still says what it said then: that one is kept."""
+        said = self.last.get((CADENCE, row.code))
+        if row.cadence == filed or said is None or said == row.cadence:
+            return filed
+        if said != filed or self.from_file_wins:
+            self.undone_cadences.add(row.code)
+            return filed
+        self.record(
+            KEEP,
+            "action",
+            row.code,
+            {"cadence": filed},
+            {"cadence": row.cadence},
+            f"kept: updated {row.cadence} since the file was last imported; the file still says {filed} "
+            "(--from-file-wins applies the file's)",
+        )
+        return row.cadence
+
     def _close_dropped(self, actions: Iterable[Action], listed: set[str]) -> None:
         """An active action the file no longer lists is closed, keeping its history; complete ones stay complete."""
         for row in actions:
@@ -343,6 +517,29 @@ class _Importer:
                 row.state_changed_at = self.at
                 after = {"state": row.state, "state approval": row.state_approval}
                 self.record(CLOSE, "action", row.code, before, after, REMOVED_FROM_FILE)
+
+    def _remember(self, spec: PlanSpec, plan: Plan) -> None:
+        """Keep what this file said about what chat may also change, for the next import to compare."""
+        assert plan.id is not None
+        held: dict[str, list[str]] = {title: [] for title in _roles_named(spec)}
+        for person in spec.people:
+            for title in person.roles:
+                held[title].append(person.email)
+        said = {(HOLDERS, title): json.dumps(sorted(emails)) for title, emails in held.items()}
+        said |= {(ADMIN, person.email): "yes" for person in spec.people if person.is_admin}
+        said |= {(CADENCE, action.code): action.cadence for action in spec.actions}
+        rows = {(row.entity, row.key): row for row in self.repo.imported_values(plan.id)}
+        for key, row in rows.items():
+            if key not in said:
+                self.repo.delete(row)
+            elif row.value != said[key]:
+                row.value = said[key]
+                self.repo.add(row)
+        self.flush_new(
+            ImportedValue(plan_id=plan.id, entity=entity, key=key, value=value)
+            for (entity, key), value in said.items()
+            if (entity, key) not in rows
+        )
 
     def _measures(self, spec: PlanSpec, plan: Plan, actions: dict[str, Action]) -> None:
         """Measures are matched by name within their action; one the file drops is kept with its values."""
@@ -366,6 +563,63 @@ class _Importer:
             self.record(ADD, "measure", key, {}, {"unit": row.unit, "polarity": row.polarity}, text)
 
 
+def _roles_named(spec: PlanSpec) -> list[str]:
+    """Every role title the file names: held by its people, owning or sponsoring its actions and themes."""
+    named = [role for person in spec.people for role in person.roles]
+    named += [theme.sro for theme in spec.themes if theme.sro]
+    named += [role for action in spec.actions for role in (action.owner, action.sro)]
+    return list(dict.fromkeys(named))
+
+
+def _chosen_plan(
+    short_name: str, current: Plan | None, named: Plan | None, *, new_plan: bool, replace_current: bool
+) -> Plan | None:
+    """The existing plan the file updates, or ``None`` for a new one.
+
+    Raises:
+        PlanChoiceRefused: as ``import_plan`` says.
+    """
+    if new_plan and replace_current:
+        raise PlanChoiceRefused("Give --new-plan or --replace-current, not both; nothing was imported.")
+    if current is None:
+        return named
+    if new_plan:
+        if named is not None:
+            raise PlanChoiceRefused(
+                f'The plan "{short_name}" is already imported, so it is not new; nothing was imported. '
+                + _update_hint(short_name, current, named)
+            )
+        return None
+    if named is not None and named.id == current.id:
+        return current
+    if replace_current:
+        if named is not None:
+            raise PlanChoiceRefused(
+                f'The file is the plan "{short_name}", which is already imported beside the current plan '
+                f'"{current.short_name}"; two plans cannot share a short name, so nothing was imported. '
+                + _update_hint(short_name, current, named)
+            )
+        return current
+    if named is not None:
+        raise PlanChoiceRefused(
+            f'The file is the plan "{short_name}", which is not the current plan ("{current.short_name}"); '
+            "nothing was imported. " + _update_hint(short_name, current, named)
+        )
+    raise PlanChoiceRefused(
+        f'The file is a new plan, "{short_name}", but the current plan is "{current.short_name}"; nothing was '
+        f'imported. Add --new-plan to import it beside "{current.short_name}" (which stays as it is, its '
+        f'reports and history still there with --plan "{current.short_name}") and make it current, or '
+        f'--replace-current to update "{current.short_name}" in place under the new short name (actions '
+        "matched by id keep their updates)."
+    )
+
+
+def _update_hint(short_name: str, current: Plan, named: Plan) -> str:
+    if named.id == current.id:
+        return "Import the file without --new-plan to update it."
+    return f'To update it, make it current first (planbot plan use "{short_name}"), then import the file again.'
+
+
 def _short(value: Any, limit: int = 60) -> str:
     """Values as the change table shows them; the audit log keeps them whole."""
     if value is None:
@@ -374,6 +628,11 @@ def _short(value: Any, limit: int = 60) -> str:
         return "yes" if value else "no"
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _names(people: dict[str, Person], emails: Iterable[str]) -> str:
+    shown = sorted(_name(people, email) for email in emails)
+    return ", ".join(shown) if shown else "no one"
 
 
 def _name(people: dict[str, Person], email: str) -> str:

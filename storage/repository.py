@@ -19,9 +19,11 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     Action,
+    ActionState,
     AuditEntry,
     ChannelSubscription,
     Delegate,
+    ImportedValue,
     JobRun,
     Measure,
     Person,
@@ -48,16 +50,84 @@ __all__ = ["ActionFacts", "MeasureFacts", "PlanRepository", "RequestFacts", "Sna
 
 
 class PlanRepository(ReportQueries):
-    """Queries over one session; the current plan is the one that started most recently."""
+    """Queries over one session; the current plan is the one marked current (``make_current``).
+
+    A unit of work may be pinned to another plan (``pin_plan``, for ``planbot report --plan``):
+    everything it asks of the current plan then answers for that plan instead.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._pinned: Plan | None = None
 
     # -- plan structure -------------------------------------------------------------------
 
     def current_plan(self) -> Plan | None:
-        """The plan commands refer to when they name an action id."""
-        return self.session.exec(select(Plan).order_by(col(Plan.period_start).desc(), col(Plan.id).desc())).first()
+        """The plan commands refer to when they name an action id.
+
+        A database none of whose plans is marked current (rows written without an import) falls
+        back to the plan that started most recently.
+        """
+        if self._pinned is not None:
+            return self._pinned
+        return self.session.exec(
+            select(Plan).order_by(col(Plan.is_current).desc(), col(Plan.period_start).desc(), col(Plan.id).desc())
+        ).first()
+
+    def pin_plan(self, plan: Plan) -> None:
+        """Make this unit of work's "current plan" ``plan``, without changing which plan is current."""
+        self._pinned = plan
+
+    def all_plans(self) -> list[Plan]:
+        """Every plan, the newest period first."""
+        return list(self.session.exec(select(Plan).order_by(col(Plan.period_start).desc(), col(Plan.id).desc())))
+
+    def make_current(self, plan_id: int) -> None:
+        """Mark one plan current and every other not (a plain UPDATE: which plan is current is not
+        the plans' structure, so it leaves their structure stamps alone)."""
+        self.session.execute(
+            update(Plan)
+            .where(col(Plan.id) != plan_id, col(Plan.is_current) == True)  # noqa: E712
+            .values(is_current=False)
+            .execution_options(synchronize_session="evaluate")
+        )
+        self.session.execute(
+            update(Plan)
+            .where(col(Plan.id) == plan_id)
+            .values(is_current=True)
+            .execution_options(synchronize_session="evaluate")
+        )
+
+    def plan_action_counts(self) -> dict[int, tuple[int, int]]:
+        """Per plan id: how many actions it has, and how many of them are active."""
+        rows = self.session.exec(
+            select(Action.plan_id, Action.state, func.count()).group_by(col(Action.plan_id), col(Action.state))
+        )
+        counts: dict[int, tuple[int, int]] = {}
+        for plan_id, state, number in rows:
+            total, active = counts.get(plan_id, (0, 0))
+            counts[plan_id] = (total + number, active + (number if state == ActionState.ACTIVE.value else 0))
+        return counts
+
+    def imported_values(self, plan_id: int | None = None) -> list[ImportedValue]:
+        """What the last import of a plan's file (of every plan's, when ``plan_id`` is ``None``) said."""
+        query = select(ImportedValue)
+        if plan_id is not None:
+            query = query.where(ImportedValue.plan_id == plan_id)
+        return list(self.session.exec(query))
+
+    def roles_named_by_plans(self, plan_ids: Iterable[int]) -> set[int]:
+        """Ids of the roles the plans' actions and themes name as owner or SRO."""
+        ids = set(plan_ids)
+        if not ids:
+            return set()
+        owners = select(Action.owner_role_id).where(col(Action.plan_id).in_(ids))
+        sros = select(Action.sro_role_id).where(col(Action.plan_id).in_(ids))
+        themes = select(Theme.sro_role_id).where(col(Theme.plan_id).in_(ids), col(Theme.sro_role_id).is_not(None))
+        named: set[int] = set()
+        for query in (owners, sros, themes):
+            named |= {role_id for role_id in self.session.exec(query) if role_id is not None}
+        return named
 
     def plan_by_short_name(self, short_name: str) -> Plan | None:
         """The plan a plan file names, which an import updates in place."""

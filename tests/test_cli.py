@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.cli_support import use_database
 
+from bot import cli
 from bot.cli import main
+from storage.db import DEFAULT_DATABASE_URL
 
 COMMANDS = ("demo", "console", "run", "serve", "db", "plan", "report", "measure", "teams")
 
@@ -100,3 +105,51 @@ def test_a_database_that_refuses_is_one_line_and_exit_1(
     said = " ".join((captured.out + captured.err).split())
     assert "Cannot use the database postgresql+psycopg://nobody@127.0.0.1:1/none: connection failed" in said
     assert "Traceback" not in said
+
+
+HEAVY = ("matplotlib", "docx", "openpyxl", "slack_bolt", "slack_sdk", "microsoft_agents")
+"""Libraries only a file, a Slack process or a Teams process needs, each dear to import."""
+LOADED = """
+import contextlib, io, json, sys
+from bot.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as stop:
+        code = stop.code
+print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
+
+
+def loaded_by(argv: list[str], env: dict[str, str] | None = None) -> tuple[object, set[str]]:
+    """The exit code and the top-level modules a fresh ``planbot`` process has imported by its end."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *argv], capture_output=True, text=True, check=True, timeout=120, env=env
+    )
+    found = json.loads(done.stdout.splitlines()[-1])
+    return found["code"], set(found["modules"])
+
+
+class TestStartUp:
+    """Commands import what they need, when they need it (issue 14: ``planbot --help`` took 0.41 s and
+    every report 1.05 s of imports, matplotlib, python-docx and openpyxl among them)."""
+
+    def test_help_imports_no_database_code_and_none_of_the_heavy_libraries(self) -> None:
+        code, modules = loaded_by(["--help"])
+        assert 0 == code
+        assert set() == modules & {*HEAVY, "sqlalchemy", "sqlmodel", "rich", "alembic"}
+
+    @pytest.mark.parametrize("argv", [["summary"], ["summary", "Victims"], ["digest"], ["quarter", "2018/19", "Q3"]])
+    def test_reports_in_the_terminal_import_none_of_the_heavy_libraries(
+        self, argv: list[str], migrated_db_url: str, tmp_path: Path, sample_plan_path: Path, monkeypatch
+    ) -> None:
+        use_database(migrated_db_url, monkeypatch, tmp_path)
+        assert 0 == main(["plan", "import", str(sample_plan_path)])
+
+        code, modules = loaded_by(["report", *argv, "--as-of", "2019-01-16"], {**os.environ})
+
+        assert 0 == code
+        assert set() == modules & {*HEAVY, "alembic"}, "a database at head is not given to Alembic"
+
+    def test_the_help_names_storages_default_database(self) -> None:
+        assert DEFAULT_DATABASE_URL == cli.DEFAULT_DATABASE_URL

@@ -14,6 +14,8 @@ from support.panel_support import play_quarter
 from support.report_support import london, report
 
 from bot.cli import main
+from commands import text as text_module
+from commands.text import safe_display
 from storage.repository import PlanRepository
 
 ODD_CHARACTERS = ("\x1b", "\x07", "\x00", "\x08", "\x9b")
@@ -84,3 +86,11 @@ def test_every_panel_format_is_written_even_from_the_frozen_snapshot(database, t
     assert_clean(text)
     assert "cleared" in text
     assert "hidden link" in text
+
+
+def test_safe_display_removes_exactly_what_is_not_displayable_on_every_code_point():
+    """The one regular expression agrees with the per-character rule, for all of Unicode."""
+    every = "".join(chr(code) for code in range(0x110000))
+    expected = "".join(char for char in every if char in text_module._KEPT or text_module._displayable(char))
+    assert expected == safe_display(every)
+    assert "plain words" == safe_display("plain words")

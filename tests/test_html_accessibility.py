@@ -23,11 +23,14 @@ from selenium.webdriver.chrome.service import Service
 from support.annual_support import AFTER_YEAR, DURING_Q4_CUT_OFF, YEAR, play_year
 from support.panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 
-from bot.exports import draw_charts, paper_of
+from bot.exports import draw_charts, file_name, paper_of, write_panel_file
 from bot.exports.html_writer import render_html
+from bot.exports.site import render_index
 from commands.annual import build_annual
 from commands.deep_dive import build_deep_dive
-from commands.panel import build_panel
+from commands.panel import QUARTERLY, build_panel
+from commands.panel_orders import build_document
+from commands.site import public_site
 from storage.models import Plan
 from storage.repository import PlanRepository
 
@@ -116,6 +119,29 @@ def test_annual_report_and_deep_dive_html_have_no_axe_violations(
     page.write_text(render_html(paper_of(document)), encoding="utf-8")
 
     browser.get(page.as_uri())
+    results = _axe(browser)
+
+    assert results["passes"] > 0, "axe-core did not run"
+    assert [] == results["violations"], _describe(results["violations"])
+
+
+@pytest.mark.parametrize("page", ["index", "quarter"])
+def test_the_public_sites_index_and_a_quarter_page_have_no_axe_violations(
+    browser: webdriver.Chrome, repo: PlanRepository, plan: Plan, tmp_path: Path, page: str
+) -> None:
+    """``planbot publish``'s index page, and the 2018/19 Q3 page as it writes it (public, with charts)."""
+    play_quarter(repo)
+    site = public_site(repo, AFTER_Q3_CUT_OFF)
+    (document,) = [d for d in site.documents if d.order.quarter == Q3 and d.order.report == QUARTERLY]
+    if page == "index":
+        path = tmp_path / "index.html"
+        path.write_text(render_index(site), encoding="utf-8")
+    else:
+        path = tmp_path / file_name(document.order)
+        panel = build_document(repo, document.order, document.as_at)
+        write_panel_file(repo, panel, "html", path, document.as_at)
+
+    browser.get(path.as_uri())
     results = _axe(browser)
 
     assert results["passes"] > 0, "axe-core did not run"

@@ -13,9 +13,11 @@ from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from storage import migrate
 from storage.db import make_engine
-from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade_to, upgrade_to_head
+from storage.migrate import MIGRATIONS, current_revision, head_revision, shipped_head, upgrade_to, upgrade_to_head
 from storage.models import Plan, Role, Theme
+from storage.repository import PlanRepository
 
 
 @pytest.fixture
@@ -55,6 +57,23 @@ class TestUpgrade:
         """The revision planbot reports as newest is one of the scripts it ships."""
         names = [path.name for path in (MIGRATIONS / "versions").glob("*.py")]
         assert any(name.startswith(f"{head_revision()}_") for name in names)
+
+    def test_the_head_read_from_the_scripts_is_alembics(self) -> None:
+        """``upgrade_to_head`` skips Alembic on a database at this head, so it must be Alembic's own."""
+        assert head_revision() == shipped_head()
+
+    def test_a_database_at_head_is_left_without_alembic_and_one_behind_is_upgraded(
+        self, fresh: Engine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        upgrade_to(fresh, "0007")
+        upgrade_to_head(fresh)
+        assert head_revision() == current_revision(fresh)
+
+        def alembic(engine: Engine, revision: str) -> None:
+            raise AssertionError("Alembic was run on a database already at head")
+
+        monkeypatch.setattr(migrate, "upgrade_to", alembic)
+        upgrade_to_head(fresh)
 
 
 class TestReportSpeedUpgrade:
@@ -191,3 +210,105 @@ class TestReportSpeedUpgrade:
             session.commit()
             assert old != plan.structure_stamp
             assert 32 == len(plan.structure_stamp)
+
+
+class TestSeveralPlansUpgrade:
+    """0009 (which plan is current, what its last import said) on a database holding two plans,
+    role holders, admins and actions."""
+
+    @pytest.fixture
+    def at_0008(self, fresh: Engine) -> Engine:
+        """Plans P1 (2017) and P2 (2021), one action each; two roles held by A and B; A an admin."""
+        upgrade_to(fresh, "0008")
+        tables = MetaData()
+        tables.reflect(fresh)
+        t = tables.tables
+        with fresh.begin() as connection:
+            connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}, {"id": 2, "title": "DCC"}])
+            connection.execute(
+                insert(t["person"]),
+                [
+                    {"id": 1, "email": "a@example.org", "name": "A", "is_admin": True},
+                    {"id": 2, "email": "b@example.org", "name": "B", "is_admin": False},
+                ],
+            )
+            connection.execute(
+                insert(t["roleholder"]), [{"role_id": 1, "person_id": 1}, {"role_id": 2, "person_id": 2}]
+            )
+            for plan_id, year in ((1, 2017), (2, 2021)):
+                connection.execute(
+                    insert(t["plan"]),
+                    {
+                        "id": plan_id,
+                        "name": f"Plan {plan_id}",
+                        "short_name": f"P{plan_id}",
+                        "period_start": dt.date(year, 4, 1),
+                        "period_end": dt.date(year + 3, 3, 31),
+                        "financial_year_start": "04-01",
+                        "structure_stamp": f"{plan_id:032d}",
+                    },
+                )
+                connection.execute(
+                    insert(t["theme"]),
+                    {
+                        "id": plan_id,
+                        "plan_id": plan_id,
+                        "code": "V",
+                        "name": "Victims",
+                        "sro_role_id": 2,
+                        "position": 0,
+                    },
+                )
+                connection.execute(
+                    insert(t["action"]),
+                    {
+                        "id": plan_id,
+                        "plan_id": plan_id,
+                        "theme_id": plan_id,
+                        "code": "V1",
+                        "title": "Action",
+                        "owner_role_id": 1,
+                        "sro_role_id": 2,
+                        "baseline_due": dt.date(year + 1, 3, 31),
+                        "current_due": dt.date(year + 1, 3, 31),
+                        "cadence": "weekly" if plan_id == 2 else "monthly",
+                        "priority": False,
+                        "state": "active",
+                        "state_approval": None,
+                        "position": 0,
+                    },
+                )
+        return fresh
+
+    def test_the_plan_that_was_current_stays_current_with_what_it_holds_remembered(self, at_0008: Engine) -> None:
+        """P2 (the latest start) is marked current; its holders, admins and cadences are recorded; nothing is lost."""
+        upgrade_to_head(at_0008)
+        with at_0008.connect() as connection:
+            current = dict(connection.execute(text("SELECT short_name, is_current FROM plan")).all())
+            remembered = sorted(connection.execute(text("SELECT plan_id, entity, key, value FROM importedvalue")).all())
+            holders = connection.execute(text("SELECT count(*) FROM roleholder")).scalar_one()
+            stamps = connection.execute(text("SELECT structure_stamp FROM plan ORDER BY id")).scalars().all()
+        assert {"P1": False, "P2": True} == {name: bool(flag) for name, flag in current.items()}
+        assert [
+            (2, "admin", "a@example.org", "yes"),
+            (2, "cadence", "V1", "weekly"),
+            (2, "holders", "DCC", '["b@example.org"]'),
+            (2, "holders", "Head of Victims", '["a@example.org"]'),
+        ] == remembered
+        assert 2 == holders
+        assert [f"{1:032d}", f"{2:032d}"] == stamps
+
+    def test_upgraded_database_switches_plans(self, at_0008: Engine) -> None:
+        """After the upgrade, the repository reads P2 as current and can make P1 current instead."""
+        upgrade_to_head(at_0008)
+        with Session(at_0008) as session:
+            repo = PlanRepository(session)
+            assert "P2" == repo.current_plan().short_name
+            repo.make_current(1)
+            session.commit()
+            assert "P1" == repo.current_plan().short_name
+
+    def test_an_empty_database_upgrades_with_nothing_marked(self, fresh: Engine) -> None:
+        upgrade_to_head(fresh)
+        with fresh.connect() as connection:
+            assert 0 == connection.execute(text("SELECT count(*) FROM importedvalue")).scalar_one()

@@ -6,10 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from support.big_plan import load_big_plan
 from support.cli_support import imported_plan, row_counts, use_database
 
 from bot.cli import main
 from commands.rules import LONDON
+from storage.db import make_engine, session_scope
 from storage.models import StatusUpdate
 from storage.repository import PlanRepository
 
@@ -165,3 +167,65 @@ class TestNarrowTerminal:
         header = next(line for line in capsys.readouterr().out.splitlines() if "Days overdue" in line)
         for label in ("Action", "Status", "Direction", "Updated", "Due", "Owner", "Title"):
             assert label in header
+
+
+@pytest.fixture
+def big_database(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """The generated 300-action plan (``support.big_plan``), long enough to be shortened in a terminal."""
+    use_database(migrated_db_url, monkeypatch, tmp_path)
+    engine = make_engine(migrated_db_url)
+    try:
+        with session_scope(engine) as session:
+            load_big_plan(PlanRepository(session), dt.datetime(2018, 12, 3, 10))
+    finally:
+        engine.dispose()
+    return migrated_db_url
+
+
+class TestLongReports:
+    """A long report in a terminal is its summary and the exceptions that matter most; --all prints every action."""
+
+    @pytest.mark.parametrize(
+        ("argv", "command"),
+        [
+            (["quarter", "2018/19", "Q3", "--as-of", "2019-01-20"], 'planbot report quarter "2018/19 Q3" --all'),
+            (["digest", "--as-of", "2018-12-10"], "planbot report digest --all"),
+            (["summary", "--as-of", "2019-01-20"], "planbot report summary --all"),
+            (["overdue", "--as-of", "2019-06-30"], "planbot report overdue --all"),
+        ],
+    )
+    def test_summary_by_default_every_action_with_all(
+        self, big_database: str, capsys: pytest.CaptureFixture[str], argv: list[str], command: str
+    ) -> None:
+        assert 0 == main(["report", *argv])
+        short = capsys.readouterr().out
+        assert 0 == main(["report", *argv, "--all"])
+        whole = capsys.readouterr().out
+
+        assert f"every action: {command}" in " ".join(short.split())
+        assert "every action:" not in whole
+        assert 3 * len(short.splitlines()) < len(whole.splitlines())
+        heading = whole.splitlines()[0]
+        assert heading == short.splitlines()[0]
+        assert all(len(line) <= 160 for line in (*short.splitlines(), *whole.splitlines()))
+
+    def test_the_short_quarterly_summary_keeps_every_themes_counts(
+        self, big_database: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-20"])
+        short = capsys.readouterr().out
+        assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-20", "--all"])
+        whole = capsys.readouterr().out
+
+        themes = {"Whole plan", *(f"{code} Theme {code} & <Partners>" for code in "ABCDEFGHIJ")}
+        counted = [line for line in whole.splitlines() if line.split(":")[0] in themes]
+        assert 11 == len(counted)
+        assert all(line in short.splitlines() for line in counted)
+        assert "Exceptions, worst status, then longest overdue, then deteriorating, first" in short
+        assert "more exceptions." in short
+        codes = {f"{theme}{number}" for theme in "ABCDEFGHIJ" for number in range(1, 31)}
+        assert codes <= set(whole.split())
+
+    def test_a_short_report_is_printed_whole(self, database: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-16"])
+        assert "every action:" not in capsys.readouterr().out

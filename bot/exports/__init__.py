@@ -3,7 +3,10 @@
 ``write_panel`` is the one entry point the console and Slack use, for the quarterly appendix, the
 annual report and the theme deep dive alike; each is built once in the core (``commands.panel``,
 ``commands.annual``, ``commands.deep_dive``), laid out as a ``Paper`` of tables here
-(``tables``, ``annual_tables``, ``deep_dive_tables``) and written by the same writers.
+(``tables``, ``annual_tables``, ``deep_dive_tables``) and written by the same writers. Each writer
+(python-docx, openpyxl) and the charts (matplotlib) are imported when a file is written, not when
+this package is: a report in the terminal or a Slack process that never writes a file does not pay
+for them.
 """
 
 from __future__ import annotations
@@ -13,16 +16,11 @@ import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.exports.annual_tables import annual_paper
-from bot.exports.charts import Chart, status_share_chart, theme_comparison_chart
-from bot.exports.csv_writer import write_csv
 from bot.exports.deep_dive_tables import deep_dive_paper
-from bot.exports.docx_writer import write_docx
-from bot.exports.html_writer import write_html
-from bot.exports.md_writer import write_md
 from bot.exports.tables import Paper, panel_paper
-from bot.exports.xlsx_writer import write_xlsx
 from commands.annual import AnnualReport
 from commands.chart_data import status_shares, theme_counts
 from commands.panel import ANNUAL, EXPORT_FORMATS, THEME, PanelOrder, PanelReport
@@ -30,9 +28,11 @@ from commands.panel_orders import PanelDocument
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
+if TYPE_CHECKING:
+    from bot.exports.charts import Chart
+
 __all__ = [
     "EXPORT_FORMATS",
-    "Chart",
     "Paper",
     "draw_charts",
     "file_name",
@@ -72,14 +72,24 @@ def write_panel(panel: PanelDocument, fmt: str, path: Path, charts: Sequence[Cha
     # Word or Excel, whose XML cannot hold them, nor reach a reader raw.
     paper = paper_of(safe_copy(panel))
     if fmt == "docx":
+        from bot.exports.docx_writer import write_docx
+
         write_docx(paper, path, charts)
     elif fmt == "html":
+        from bot.exports.html_writer import write_html
+
         write_html(paper, path, charts)
     elif fmt == "md":
+        from bot.exports.md_writer import write_md
+
         write_md(paper, path, charts)
     elif fmt == "xlsx":
+        from bot.exports.xlsx_writer import write_xlsx
+
         write_xlsx(paper, path)
     elif fmt == "csv":
+        from bot.exports.csv_writer import write_csv
+
         write_csv(paper, path)
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -116,6 +126,8 @@ def file_name(order: PanelOrder) -> str:
 def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> tuple[Chart, ...]:
     """The appendix's two charts: statuses per theme this quarter beside last, and each status's
     share per quarter of the plan up to this one."""
+    from bot.exports.charts import status_share_chart, theme_comparison_chart
+
     quarter = panel.quarter
     return (
         theme_comparison_chart(theme_counts(panel.themes), quarter.label, quarter.previous().label),

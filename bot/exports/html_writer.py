@@ -45,17 +45,24 @@ def write_html(paper: Paper, path: Path, charts: Sequence[Chart] = ()) -> None:
     path.write_text(render_html(paper, charts), encoding="utf-8")
 
 
-def render_html(paper: Paper, charts: Sequence[Chart] = ()) -> str:
-    parts = [
+def page_start(title: str) -> list[str]:
+    """The opening of every page planbot publishes: its language, title and stylesheet, then the body."""
+    return [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(paper.title)}</title>",
+        f"<title>{escape(title)}</title>",
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
+    ]
+
+
+def render_html(paper: Paper, charts: Sequence[Chart] = ()) -> str:
+    parts = [
+        *page_start(paper.title),
         "<header>",
         f"<h1>{escape(paper.title)}</h1>",
         '<dl class="cover">',

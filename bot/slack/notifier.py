@@ -1,14 +1,15 @@
 """Scheduled posts to Slack: the scheduler's ``Notifier``, built on chat.postMessage and conversations.open.
 
-A report goes out as its headline message with the rest threaded under it (see
-``report_blocks``). Slack allows about one message per second per channel, so posts to one
-channel are paced. Each message of a scheduled run carries its own delivery key (the run's key and
-the message's place in the report), and ``delivery.SlackPoster`` sends it at most once: 429s wait
-``Retry-After`` on their own budget, and a lost answer is looked for in the channel before any
-re-send. A run resumed after a crash looks for each message first, so it continues at the first
-one not yet in Slack. Errors Slack returns (``not_in_channel``) are raised, so the scheduler
-records the run as failed and retries it later; those an admin can fix are also sent to the admins
-with the fix (``setup_alerts``).
+A report posted to a channel is the core's channel summary (``commands.channel_layout``): its headline
+message with the rest threaded under it, at most five messages whatever the plan's size (see
+``report_blocks``); a direct message carries the whole report. Slack allows about one message per second
+per channel, so posts to one channel are paced. Each message of a scheduled run carries its own delivery
+key (the run's key and the message's place in the report), and ``delivery.SlackPoster`` sends it at most
+once: 429s wait ``Retry-After`` on their own budget, and a lost answer is looked for in the channel
+before any re-send. A run resumed after a crash looks for each message first, so it continues at the
+first one not yet in Slack. Errors Slack returns (``not_in_channel``) are raised, so the scheduler
+records the run as failed and retries it later; those an admin can fix are also sent to the admins with
+the fix (``setup_alerts``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
 from bot.slack.delivery import Post, SlackPoster
-from bot.slack.report_blocks import render_report
+from bot.slack.report_blocks import render_channel_report, render_report
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import PLATFORM
 from commands.ports import Recipient
@@ -59,7 +60,7 @@ class SlackNotifier:
         self._lock = threading.Lock()
 
     def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
-        """Post the headline, then every other message of the report in its thread.
+        """Post the headline, then every other message of the report's channel summary in its thread.
 
         Args:
             key: the run's delivery key; each message is tagged with it and its place.
@@ -77,22 +78,29 @@ class SlackNotifier:
         thread_ts: str | None = None,
         key: str | None = None,
         resuming: bool = False,
+        *,
+        whole: bool = False,
     ) -> str:
         """Post a report as a new message with the rest in its thread, or all of it in ``thread_ts``
         (answering a mention where it was asked).
 
+        Args:
+            whole: only the asker reads the conversation (a direct message): the whole report, however
+                long; otherwise the channel summary, within ``commands.channel_layout.CHANNEL_MESSAGES``.
+
         Returns:
             The ``ts`` of the first message posted.
         """
-        first, *rest = render_report(content, self.scheme)
+        render = render_report if whole else render_channel_report
+        first, *rest = render(content, self.scheme)
         ts = self._post(Post(channel, first.text, first.blocks, _part(key, 0), thread_ts), resuming)
         for place, message in enumerate(rest, start=1):
             self._post(Post(channel, message.text, message.blocks, _part(key, place), thread_ts or ts), resuming)
         return ts
 
     def parts(self, content: object) -> list[object]:
-        """The report's messages as Slack shows them: the headline, then each reply in its thread."""
-        return [{"text": m.text, "blocks": m.blocks} for m in render_report(content, self.scheme)]
+        """The report's channel summary as Slack shows it: the headline, then each reply in its thread."""
+        return [{"text": m.text, "blocks": m.blocks} for m in render_channel_report(content, self.scheme)]
 
     def post_part(self, channel: str, part: object, key: str, thread: str | None, resuming: bool) -> str:
         """Post one message of a report; the delivery engine paces these (at most one a second per
@@ -108,7 +116,7 @@ class SlackNotifier:
     def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Open (or reuse) the direct message with the person and post there."""
         opened = self.client.conversations_open(users=self._user_id(recipient))
-        return self.post_to_channel(opened["channel"]["id"], content, key, resuming)
+        return self.post_report(opened["channel"]["id"], content, key=key, resuming=resuming, whole=True)
 
     def _user_id(self, recipient: Recipient) -> str:
         """The person's Slack id: remembered from their own commands, else looked up by their plan email."""

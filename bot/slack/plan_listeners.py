@@ -1,13 +1,13 @@
 """``/plan``, mentions and direct messages: acknowledge at once, then answer with a report.
 
-Reports take longer than Slack's 3-second acknowledgement allows on a big plan, so each listener
-only acknowledges and the work runs as a bolt lazy listener. ``/plan`` answers the asker privately
-through ``response_url`` (as much of the report as one message holds); a mention is answered in
-its thread and a direct message in the conversation, each report as a headline with the rest
-threaded under it; ``/plan report`` uploads a file (``panel_upload``). People mentioned in an admin
-command (``assign "Head of Criminal Justice" @jo``) are turned into their emails before the core sees
-the text, and the people a change affects are told by direct message. Unexpected failures go to the
-app's one error handler.
+Reports take longer than Slack's 3-second acknowledgement allows on a big plan, so each listener only
+acknowledges and the work runs as a bolt lazy listener. ``/plan`` answers the asker privately through
+``response_url`` (as much of the report as one message holds); a mention is answered in its thread with
+the core's channel summary (everyone there reads it), and a direct message in the conversation with the
+whole report, each as a headline with the rest threaded under it; ``/plan report`` uploads a file
+(``panel_upload``). People mentioned in an admin command (``assign "Head of Criminal Justice" @jo``) are
+turned into their emails before the core sees the text, and the people a change affects are told by
+direct message. Unexpected failures go to the app's one error handler.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def answer_question(
 
         send_panel(container, client, channel, answer, say, event["user"], thread)
         return
-    notifier.post_report(channel, answer, thread)
+    notifier.post_report(channel, answer, thread, whole=invocation.private)
 
 
 def tell_people(notifier: SlackNotifier, answer: PlanAnswer) -> PlanAnswer:

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from bot.slack.report_parts import Outline, outline
+from commands.channel_layout import CHANNEL_MESSAGES, CUTS, channel_layout, shortens
 from commands.layout import MORE_IN_THREAD
 from commands.model import Reply
 from commands.nudges import UPDATE_BUTTON, DirectMessage, still_label
@@ -65,6 +66,21 @@ def render_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[M
     except TypeError:
         raise TypeError(f"planbot cannot show a {type(content).__name__} in Slack") from None
     return layout_messages(outline(layout))
+
+
+def render_channel_report(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[Message]:
+    """Messages for a report posted where a whole channel reads it: the core's channel summary
+    (``commands.channel_layout``) at the longest cut that fits ``CHANNEL_MESSAGES`` messages, thread
+    replies included. Anything else is rendered as ``render_report`` does, kept to the same budget.
+    """
+    if not shortens(content):
+        messages = render_report(content, scheme)
+        return messages if len(messages) <= CHANNEL_MESSAGES else [first_message(messages)]
+    for cut in CUTS:
+        messages = layout_messages(outline(channel_layout(content, scheme, cut)))
+        if len(messages) <= CHANNEL_MESSAGES:
+            return messages
+    return [first_message(messages)]
 
 
 def reminder_buttons(message: DirectMessage, scheme: RagScheme = DEFAULT_SCHEME) -> list[Block]:

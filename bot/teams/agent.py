@@ -319,6 +319,9 @@ class TeamsBot:
                 return [cards.reply_card(answer)]
             case PanelOrder():
                 return [cards.reply_card(Reply(text=panel_elsewhere_text(answer, PLATFORM_NAME)))]
+            case _ if not turn.personal:
+                # Everyone in a channel or group chat reads the answer: the core's short channel version.
+                return cards.channel_cards(answer)
             case _:
                 return _within_reach(cards.report_cards(answer))
 

@@ -29,6 +29,7 @@ from bot.teams.card_parts import (
     text_block,
 )
 from bot.teams.dialog import update_button
+from commands.channel_layout import CHANNEL_MESSAGES, CUTS, channel_layout, shortens
 from commands.home import HomeLayout, more_text
 from commands.layout import (
     Block,
@@ -57,6 +58,7 @@ __all__ = [
     "PREVIEW_DIGEST",
     "STILL",
     "card_bytes",
+    "channel_cards",
     "escape_markdown",
     "first_card",
     "home_card",
@@ -122,6 +124,20 @@ def report_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[di
     except TypeError:
         raise TypeError(f"planbot cannot show a {type(content).__name__} in Teams") from None
     return layout_cards(layout)
+
+
+def channel_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:
+    """Cards for a report everyone in a channel or group chat reads: the core's channel summary
+    (``commands.channel_layout``) at the longest cut that fits ``CHANNEL_MESSAGES`` cards. Anything
+    else is drawn as ``report_cards`` does, kept to the same budget."""
+    if not shortens(content):
+        drawn = report_cards(content, scheme)
+        return drawn if len(drawn) <= CHANNEL_MESSAGES else [first_card(drawn)]
+    for cut in CUTS:
+        drawn = layout_cards(channel_layout(content, scheme, cut, files=False))
+        if len(drawn) <= CHANNEL_MESSAGES:
+            return drawn
+    return [first_card(drawn)]
 
 
 def layout_cards(layout: Layout) -> list[dict[str, Any]]:

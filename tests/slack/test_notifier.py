@@ -66,16 +66,34 @@ def posts(fake_slack: FakeSlack) -> list[dict]:
     return [call.params for call in fake_slack.calls_to("chat.postMessage")]
 
 
-@pytest.mark.parametrize("report", ["digest", "quarterly summary"])
-def test_big_report_is_a_headline_with_valid_replies_in_its_thread(report, notifier, big_container, fake_slack):
-    with big_container.unit_of_work() as repo:
-        content = (
+def big_report(container: Container, report: str) -> object:
+    with container.unit_of_work() as repo:
+        return (
             weekly_digest(repo, dt.datetime(2018, 12, 24, 9), since=FIRST_UPDATE - dt.timedelta(days=1))
             if report == "digest"
             else quarterly_summary(repo, Quarter(2018, 3), dt.datetime(2019, 1, 20, 10))
         )
 
-    ts = notifier.post_to_channel(CHANNEL, content)
+
+@pytest.mark.parametrize("report", ["digest", "quarterly summary"])
+def test_big_report_in_a_channel_is_its_summary_in_at_most_five_messages(report, notifier, big_container, fake_slack):
+    ts = notifier.post_to_channel(CHANNEL, big_report(big_container, report))
+
+    headline, *replies = posts(fake_slack)
+    assert len(replies) <= 4
+    assert "Full detail: /plan " in headline["text"]
+    assert {ts} >= {reply["thread_ts"] for reply in replies}
+    for message in (headline, *replies):
+        assert [] == check_message(message["blocks"], message["text"])
+        assert not any(raw in message["text"] + json.dumps(message["blocks"]) for raw in HOSTILE[:3])
+
+
+@pytest.mark.parametrize("report", ["digest", "quarterly summary"])
+def test_big_report_sent_whole_is_a_headline_with_valid_replies_in_its_thread(
+    report, notifier, big_container, fake_slack
+):
+    """A direct message with planbot carries the whole report, however many messages it takes."""
+    ts = notifier.post_report(CHANNEL, big_report(big_container, report), whole=True)
 
     headline, *replies = posts(fake_slack)
     assert len(replies) > 5

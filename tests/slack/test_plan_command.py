@@ -114,6 +114,7 @@ class TestQuestions:
         assert CHANNEL_ID == answer["channel"]
         assert asked == answer["thread_ts"]
         assert "PCP 2017-20: summary of Offenders as of" in answer["text"]
+        assert "Full detail: /plan summary Offenders in a direct message with me." in answer["text"]
 
     def test_direct_message_is_answered_in_the_conversation(self, events_url, fake_slack):
         asked = "1529000124.000300"
@@ -133,6 +134,7 @@ class TestQuestions:
         answer = fake_slack.wait_for("chat.postMessage")[0].params
         assert "D0OLLIE001" == answer["channel"]
         assert "overdue action(s) as of" in answer["text"]
+        assert "Full detail" not in answer["text"]
 
 
 class TestSubscriptions:

@@ -9,11 +9,15 @@ import json
 import pytest
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
+from support.teams_cards import big_digest, big_quarterly, with_exceptions
 
 from bot.slack.limits import check_message
-from bot.slack.report_blocks import Message, first_message, render_report
+from bot.slack.report_blocks import Message, first_message, render_channel_report, render_report
+from bot.slack.report_parts import outline
+from commands.channel_layout import CHANNEL_MESSAGES
 from commands.periods import Quarter
-from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
+from commands.report_layout import report_layout
+from commands.reports import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from storage.repository import PlanRepository
 
 FIRST_UPDATE = dt.datetime(2018, 12, 3, 10, 0)
@@ -121,3 +125,37 @@ def test_check_message_names_each_broken_limit(blocks, text, problem):
 def test_check_message_accepts_a_valid_message():
     header = HeaderBlock(text=PlainTextObject(text="Weekly digest"))
     assert [] == check_message([header, SectionBlock(text="ok")], "Weekly digest")
+
+
+@pytest.mark.parametrize("actions", [300, 3000, 10_000])
+@pytest.mark.parametrize("kind", ["digest", "quarterly summary"])
+def test_a_report_posted_to_a_channel_takes_at_most_five_messages_at_any_size(kind, actions):
+    """The scheduled digest and quarterly summary as a channel gets them: the core's summary, each message
+    within Slack's limits, with the whole report's headline lines (the same counts) and the way to the rest."""
+    content = big_digest(actions) if kind == "digest" else with_exceptions(big_quarterly(actions))
+
+    messages = render_channel_report(content)
+
+    assert 1 <= len(messages) <= CHANNEL_MESSAGES
+    for message in messages:
+        assert [] == check_message(message.blocks, message.text)
+    whole = outline(report_layout(content))
+    assert all(line in messages[0].text for line in whole.headline)
+    assert "Full detail: /plan " in messages[0].text
+    assert "more " in "\n".join(message.text for message in messages)
+
+
+def test_a_300_action_plans_channel_reports_keep_the_headline(repo):
+    load_big_plan(repo, FIRST_UPDATE)
+    digest = weekly_digest(repo, DIGEST_AT, since=FIRST_UPDATE - dt.timedelta(days=1))
+    quarterly = quarterly_summary(repo, Quarter(2018, 3), AFTER_CUT_OFF)
+    for content in (digest, quarterly, theme_summary(repo, AFTER_CUT_OFF), overdue_list(repo, AFTER_CUT_OFF)):
+        messages = render_channel_report(content)
+        assert len(messages) <= CHANNEL_MESSAGES < len(render_report(content))
+        assert all([] == check_message(m.blocks, m.text) for m in messages)
+        assert all(line in messages[0].text for line in outline(report_layout(content)).headline)
+
+
+def test_an_actions_history_in_a_channel_is_shown_as_it_is(repo, plan):
+    content = history(repo, "V9")
+    assert render_report(content) == render_channel_report(content)

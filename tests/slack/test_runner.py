@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
+from support.processes import START_SECONDS, ctrl_c_as_in_a_terminal, free_port, interrupt, wait_until_healthy
 from support.slash import SIGNING_SECRET, send_slash, slash_fields
 from support.workspace import OWNER
 
@@ -26,7 +23,6 @@ from commands.plan_file import load_plan
 from storage.plan_import import import_plan
 
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL")
-START_SECONDS = 30.0
 
 
 @pytest.fixture
@@ -95,17 +91,8 @@ def start(args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path)
         env=env,
         text=True,
         stderr=subprocess.PIPE,
-        preexec_fn=_ctrl_c_as_in_a_terminal,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
-
-
-def _ctrl_c_as_in_a_terminal() -> None:
-    """Give the child the default SIGINT handling an operator's terminal gives it.
-
-    A test run started in the background (``pytest &`` from a script) inherits SIGINT ignored,
-    and Python then never turns Ctrl+C into KeyboardInterrupt, so planbot could not be stopped.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
@@ -117,32 +104,6 @@ def stop_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-
-
-def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """Ctrl+C, as an operator stops planbot; returns the exit code and what it printed to stderr."""
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=20)
-    return process.returncode, err
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"planbot exited early: {process.stderr.read() if process.stderr else ''}"
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {START_SECONDS}s")
 
 
 class _StoppedAtOnce:

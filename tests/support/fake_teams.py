@@ -113,6 +113,7 @@ class FakeBotConnector:
         fake = self
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._keys_id = uuid.uuid4().hex
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -155,7 +156,9 @@ class FakeBotConnector:
 
     @property
     def jwks_url(self) -> str:
-        return f"{self.base_url}/keys"
+        """Unique per fake: the SDK caches keys per URL (with a cool-down before it fetches again), and a
+        later test's fake may be given an earlier one's port."""
+        return f"{self.base_url}/keys/{self._keys_id}"
 
     def sent(self) -> list[ConnectorCall]:
         """Every activity planbot posted (replies and new posts), in order."""
@@ -182,7 +185,7 @@ class FakeBotConnector:
             {k.lower(): v for k, v in request.headers.items()},
             time.perf_counter(),
         )
-        if path == "/keys":
+        if path.startswith("/keys/"):
             self._reply(request, 200, self.jwks)
             return
         with self._lock:

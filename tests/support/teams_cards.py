@@ -17,6 +17,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,15 @@ import jsonschema
 from markdown_it import MarkdownIt
 
 from commands.periods import Quarter
-from commands.report_model import ActionRow, ColourCount, Digest, QuarterlySummary, ThemeBlock
+from commands.report_model import (
+    ActionRow,
+    ColourCount,
+    Digest,
+    ExceptionItem,
+    ExceptionKind,
+    QuarterlySummary,
+    ThemeBlock,
+)
 from commands.rules import Direction
 
 SCHEMA = Path(__file__).resolve().parent.parent / "teams" / "schemas" / "adaptive-card-1.5.json"
@@ -203,3 +212,16 @@ def big_quarterly(actions: int = 3000, themes: int = 30) -> QuarterlySummary:
         measures=(),
         changes=(),
     )
+
+
+def with_exceptions(summary: QuarterlySummary) -> QuarterlySummary:
+    """The summary with every red, deteriorating or overdue action as an exception, as the core finds them."""
+    items = []
+    for block in summary.themes:
+        for row in block.rows:
+            kinds = [ExceptionKind.RED] if row.status == "R" else []
+            kinds += [ExceptionKind.DETERIORATING] if row.direction is Direction.DETERIORATING else []
+            kinds += [ExceptionKind.OVERDUE] if row.overdue else []
+            if kinds:
+                items.append(ExceptionItem(row, tuple(kinds)))
+    return replace(summary, exceptions=tuple(items))

@@ -20,11 +20,13 @@ from support.teams_cards import (
     text_blocks,
     text_runs,
     walk,
+    with_exceptions,
 )
 
 from bot.teams.cards import (
     MAX_CARD_BYTES,
     PREVIEW_DIGEST,
+    channel_cards,
     escape_markdown,
     first_card,
     home_card,
@@ -34,6 +36,7 @@ from bot.teams.cards import (
     text_card,
 )
 from bot.teams.dialog import UPDATE_DIALOG
+from commands.channel_layout import CHANNEL_MESSAGES
 from commands.home import HomeView, OwnAction, home_layout, more_text
 from commands.layout import Layout, Line, Section, Status, Table, status_cell
 from commands.model import Line as ReplyLine
@@ -315,3 +318,40 @@ def test_status_cells_of_the_default_scheme_have_distinct_marks():
 
     assert len(DEFAULT_SCHEME.statuses) == len(set(marks))
     assert status_cell(None).word == DEFAULT_SCHEME.label(None)
+
+
+class TestChannelCards:
+    """A report everyone in a channel reads: at most five cards for any plan size, each valid and within
+    28 KB, the headline's counts the whole report's."""
+
+    @pytest.mark.parametrize("actions", [300, 3000, 10_000])
+    @pytest.mark.parametrize("kind", ["digest", "quarterly summary"])
+    def test_at_most_five_cards_at_any_size(self, kind, actions):
+        content = big_digest(actions) if kind == "digest" else with_exceptions(big_quarterly(actions))
+
+        drawn = channel_cards(content)
+        whole = report_cards(content)
+
+        assert 1 <= len(drawn) <= CHANNEL_MESSAGES < len(whole)
+        for one in drawn:
+            assert [] == schema_problems(one)
+            assert sent_bytes(one) <= MAX_CARD_BYTES
+            assert_inert(one)
+        shown = "\n".join(shown_text(one) for one in drawn)
+        headline = "\n".join(shown_text(one) for one in whole[:1]).split("\n")
+        counted = [line for line in headline if line.startswith(("T", "Whole plan")) and ": " in line]
+        assert counted and all(line in shown for line in counted)
+        assert "Full detail: /plan " in shown
+
+    def test_a_hundred_themes_still_fit(self):
+        drawn = channel_cards(with_exceptions(big_quarterly(10_000, themes=100)))
+        assert len(drawn) <= CHANNEL_MESSAGES
+        assert all(sent_bytes(one) <= MAX_CARD_BYTES for one in drawn)
+        assert "more theme(s)" in "\n".join(shown_text(one) for one in drawn)
+
+    def test_the_teams_pointer_names_the_terminal_for_the_panel_file(self):
+        shown = "\n".join(shown_text(one) for one in channel_cards(with_exceptions(big_quarterly(300))))
+        assert 'planbot report panel --quarter "2018/19 Q3"' in shown
+
+    def test_a_small_reply_is_drawn_as_it_is(self):
+        assert [reply_card(Reply(text="V9 is green"))] == channel_cards(Reply(text="V9 is green"))

@@ -119,6 +119,19 @@ def test_reports_and_questions_answer_with_cards(teams, connector, typed, headin
     assert heading in said(connector).lower()
 
 
+def test_a_report_asked_in_a_channel_is_the_channels_summary_and_in_a_personal_chat_whole(teams, connector) -> None:
+    """Everyone in a channel reads the answer: the core's short version, with the way to the full detail."""
+    teams.post(channel_mention(OWNER, "plan quarter 2018/19 Q3", connector.service_url))
+    teams.post(personal_message(OWNER, "plan quarter 2018/19 Q3", connector.service_url))
+
+    sent = connector.sent()
+    channel = "\n".join(card_texts(c.body) for c in sent if c.conversation.startswith(CHANNEL_ID))
+    personal = "\n".join(card_texts(c.body) for c in sent if not c.conversation.startswith(CHANNEL_ID))
+    assert "quarterly summary 2018/19 Q3" in channel and "quarterly summary 2018/19 Q3" in personal
+    assert "Full detail: /plan quarter 2018/19 Q3 in a direct message with me" in channel
+    assert "Full detail" not in personal
+
+
 def test_home_shows_the_persons_actions(teams, connector) -> None:
     teams.post(personal_message(OWNER, "home", connector.service_url))
 

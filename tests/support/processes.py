@@ -1,0 +1,46 @@
+"""planbot as a whole process, as an operator runs it: start it, wait until it answers, stop it."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+START_SECONDS = 30.0
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """Give the child the default SIGINT handling an operator's terminal gives it.
+
+    A test run started in the background (``pytest &`` from a script) inherits SIGINT ignored,
+    and Python then never turns Ctrl+C into KeyboardInterrupt, so planbot could not be stopped.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Ctrl+C, as an operator stops planbot; returns the exit code and what it printed to stderr."""
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    return process.returncode, err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"planbot exited early: {process.stderr.read() if process.stderr else ''}"
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within {START_SECONDS}s")
