@@ -1,13 +1,14 @@
-"""Whole ``planbot serve --http`` processes posting a long digest to the fake Slack, killed, stopped
-and doubled: every message reaches the channel exactly once (0 duplicates, 0 losses), counted at
-the fake by each message's delivery key.
+"""Whole ``planbot serve --http`` processes posting the digest to the fake Slack, killed, stopped and
+doubled: every message reaches the channel exactly once (0 duplicates, 0 losses), counted at the
+fake by each message's delivery key.
 
-Each process is started as an operator starts it (test_runner.py beside this file), with the digest set
-due a minute ago (``PLANBOT_DIGEST_TIME``) on a plan whose updates fill a channel's digest (the
-core's channel summary: a headline and four thread replies), posts paced at ``PLANBOT_POST_INTERVAL_SECONDS`` (0.1 s, so each case takes seconds;
-the pacing case keeps Slack's 1.1 s). How many messages the digest has is read back from the
-delivery engine's record of its build step (``DBOSClient``). On PostgreSQL each case also starts
-from an empty ``dbos`` schema; the two-process cases need PostgreSQL and are skipped on SQLite.
+Each process is started as an operator starts it (test_runner.py beside this file), with the digest
+set due a minute ago (``PLANBOT_DIGEST_TIME``) on a plan whose updates fill a channel's digest (the
+core's channel summary: a headline and four thread replies), posts paced at
+``PLANBOT_POST_INTERVAL_SECONDS`` (0.1 s, so each case takes seconds; the pacing case keeps Slack's
+1.1 s). How many messages the digest has is read back from the delivery engine's record of its
+build step (``DBOSClient``). On PostgreSQL each case also starts from an empty ``dbos`` schema; the
+two-process cases need PostgreSQL and are skipped on SQLite.
 """
 
 from __future__ import annotations
