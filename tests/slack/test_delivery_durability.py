@@ -4,9 +4,9 @@ fake by each message's delivery key.
 
 Each process is started as an operator starts it (test_runner.py beside this file), with the digest
 set due a minute ago (``PLANBOT_DIGEST_TIME``) on a plan whose updates fill a channel's digest (the
-core's channel summary: a headline and four thread replies), posts paced at
-``PLANBOT_POST_INTERVAL_SECONDS`` (0.1 s, so each case takes seconds; the pacing case keeps Slack's
-1.1 s). How many messages the digest has is read back from the delivery engine's record of its
+core's channel summary: a headline and its thread replies, three to five messages), posts paced at
+``PLANBOT_POST_INTERVAL_SECONDS`` (0.5 s, so each case takes seconds and a kill lands mid-digest;
+the pacing case keeps Slack's 1.1 s). How many messages the digest has is read back from the delivery engine's record of its
 build step (``DBOSClient``). On PostgreSQL each case also starts from an empty ``dbos`` schema; the
 two-process cases need PostgreSQL and are skipped on SQLite.
 """
@@ -73,7 +73,7 @@ def due_a_minute_ago() -> str:
 
 
 def planbot(
-    database: str, fake_slack: FakeSlack, tmp_path: Path, process: str, interval: float = 0.1
+    database: str, fake_slack: FakeSlack, tmp_path: Path, process: str, interval: float = 0.5
 ) -> subprocess.Popen[str]:
     """``planbot serve --http`` with its scheduler, as process ``process``."""
     env = {
@@ -168,7 +168,7 @@ def counted(fake_slack: FakeSlack, database: str, timeout: float = DONE_SECONDS)
     return total, sum(n - 1 for n in keys.values()), len(expected - set(keys))
 
 
-@pytest.mark.parametrize("after", [1, 3], ids=["after-message-1", "mid-digest"])
+@pytest.mark.parametrize("after", [1, 2], ids=["after-message-1", "mid-digest"])
 def test_kill_9_then_restart(database, fake_slack, tmp_path, processes, after: int) -> None:
     """kill -9 once ``after`` messages are in Slack; the process started again under the same id
     continues at the first message not in Slack."""
@@ -180,7 +180,7 @@ def test_kill_9_then_restart(database, fake_slack, tmp_path, processes, after: i
     processes.append(planbot(database, fake_slack, tmp_path, "planbot-a"))
     total, duplicates, losses = counted(fake_slack, database)
     print(f"kill -9 after {killed_at} of {total} messages: {duplicates} duplicates, {losses} losses")
-    assert total >= 5 and killed_at < total, "the kill fell mid-digest"
+    assert total >= 3 and killed_at < total, "the kill fell mid-digest"
     assert (0, 0) == (duplicates, losses)
 
 
