@@ -57,7 +57,7 @@ TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
 NOBODY = 0
 """The person id of an onlooker: no row has it, so they hold no role and are not an admin."""
-WORKERS = 8
+WORKERS = 4
 """Turns worked on at once: each mostly waits on the database or on Teams, not on the processor."""
 T = TypeVar("T")
 DIGEST_PREVIEW = "digest"

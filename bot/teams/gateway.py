@@ -8,7 +8,9 @@ audience the bot's app id, not expired; any failure, ``alg: none`` included, is 
 read); name, in its signed ``serviceurl`` claim, the host its activity's service URL is on (where the
 replies, carrying planbot's outbound token, will go); and come from a tenant on the allow-list (the
 SDK never checks the tenant, teams-platform.md §3) — an activity from any other tenant is dropped,
-logged without its text, and answered 403. Only then does the SDK's adapter run the turn (``bot.teams.agent``).
+logged without its text, and answered 403. Only then does the SDK's adapter run the turn
+(``bot.teams.agent``): an invoke (a dialog, a card's button) within the request, as Teams waits for
+its answer; any other activity after answering 202, as Slack's commands are acknowledged first.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jwt import PyJWTError
-from microsoft_agents.activity import Activity
+from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import AgentApplication, HttpAdapterBase, TurnState
 from microsoft_agents.hosting.core.authorization import (
     AccessTokenProviderBase,
@@ -136,6 +138,7 @@ class TeamsGateway:
         self.adapter = TeamsAdapter(manager)
         self.agent: AgentApplication[TurnState] = build_agent(container, manager, teams.app_id)
         self.loop = asyncio.new_event_loop()
+        self._turns: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)
         self._thread.start()
 
@@ -143,12 +146,13 @@ class TeamsGateway:
         """Let turns in flight finish (bounded), then stop the loop."""
 
         async def drain() -> None:
-            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if pending:
-                await asyncio.wait(pending, timeout=STOP_SECONDS)
+            await asyncio.wait_for(self.idle(), STOP_SECONDS)
 
         if self.loop.is_running():
-            asyncio.run_coroutine_threadsafe(drain(), self.loop).result(timeout=STOP_SECONDS + 1)
+            try:
+                asyncio.run_coroutine_threadsafe(drain(), self.loop).result(timeout=STOP_SECONDS + 1)
+            except TimeoutError:
+                logger.warning("Stopped with Teams turns still running after %.0f s", STOP_SECONDS)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=STOP_SECONDS)
 
@@ -197,7 +201,31 @@ class TeamsGateway:
                 tenant,
             )
             return HttpResponse(status_code=403, body={"error": "tenant not allowed"})
-        return await self.adapter.process_request(_Request(payload, headers, claims), self.agent)
+        request = _Request(payload, headers, claims)
+        if activity.type == ActivityTypes.invoke:
+            # A dialog or card action waits for its answer in the HTTP response.
+            return await self.adapter.process_request(request, self.agent)
+        # Anything else is answered at once and worked on after, as Slack's commands are acknowledged
+        # first: Teams waits on the answer (and gives up after 15 s), the reply goes by its own POST.
+        turn = asyncio.create_task(self._run(request))
+        self._turns.add(turn)
+        turn.add_done_callback(self._turns.discard)
+        return HttpResponse(status_code=202, body=None)
+
+    async def _run(self, request: _Request) -> None:
+        try:
+            await self.adapter.process_request(request, self.agent)
+        except Exception:
+            logger.exception("A Teams turn failed outside the agent's own error handling")
+
+    async def idle(self) -> None:
+        """Wait for every turn taken so far to finish (the stop, and tests, wait on this)."""
+        while self._turns:
+            await asyncio.wait(set(self._turns), timeout=STOP_SECONDS)
+
+    def wait_idle(self) -> None:
+        """``idle`` from another thread."""
+        asyncio.run_coroutine_threadsafe(self.idle(), self.loop).result(timeout=TURN_SECONDS)
 
     async def authenticate(self, authorization: str | None) -> ClaimsIdentity | None:
         """The token's claims, or ``None`` (logged by kind, never the token) when it is missing or invalid."""

@@ -94,6 +94,8 @@ class TeamsClient:
     url: str
     signer: TokenSigner
     connector: FakeBotConnector
+    gateway: TeamsGateway | None = None
+    """When served in this process, each post waits until planbot has finished the turn it started."""
 
     def post(self, activity: dict[str, Any], token: str | None = "sign", **claims: Any) -> tuple[int, Any]:
         """The HTTP status and JSON answer; ``token="sign"`` signs a valid token, ``None`` sends no header."""
@@ -106,10 +108,13 @@ class TeamsClient:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 raw = response.read()
-                return response.status, json.loads(raw) if raw else None
+                answer = response.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
             raw = error.read()
             return error.code, json.loads(raw) if raw else None
+        if self.gateway is not None:
+            self.gateway.wait_idle()
+        return answer
 
 
 @pytest.fixture
@@ -119,6 +124,6 @@ def teams(container: Container, signer: TokenSigner, connector: FakeBotConnector
     gateway = TeamsGateway(container, container.settings.teams, providers=StubTokens)
     try:
         with serving_routes({MESSAGES_PATH: gateway}) as base_url:
-            yield TeamsClient(f"{base_url}{MESSAGES_PATH}", signer, connector)
+            yield TeamsClient(f"{base_url}{MESSAGES_PATH}", signer, connector, gateway)
     finally:
         gateway.stop()

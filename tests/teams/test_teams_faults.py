@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from support.fake_teams import OWNER, TeamsUser, personal_message
@@ -65,3 +66,26 @@ def test_first_messages_from_many_new_people_at_once_are_all_answered(teams, con
     assert time.monotonic() - started < 8, "no lookup waited out its 10 s limit"
     assert len(people) == len(connector.sent())
     assert not [c for c in connector.sent() if APOLOGY in shown_text(c.body["attachments"][0]["content"])]
+
+
+def test_teams_is_answered_before_the_work_and_the_reply_follows(teams, container, connector, monkeypatch) -> None:
+    """Teams gives up on an answer after 15 s: a message is answered 202 at once, as Slack's commands are
+    acknowledged, and the reply arrives by its own POST when the work is done."""
+    from bot.teams import agent
+
+    slow = agent.handle_rag
+
+    def slowly(*args, **kwargs):
+        time.sleep(1.5)
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(agent, "handle_rag", slowly)
+    impatient = replace(teams, gateway=None)  # does not wait for the turn, as Teams does not
+    started = time.monotonic()
+
+    answer, _ = impatient.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url))
+
+    assert 202 == answer
+    assert time.monotonic() - started < 1.0
+    connector.wait_for_sent(1)
+    assert [("R", "teams")] == [(u.status, u.source) for u in stored_updates(container.engine)]

@@ -68,7 +68,7 @@ def test_teams_alone_is_served_answered_and_stopped(
         answered, _ = teams.post(personal_message(OWNER, "rag help", connector.service_url))
 
         assert (401, 202) == (unsigned, answered)
-        (sent,) = connector.sent()
+        (sent,) = connector.wait_for_sent(1)
         assert "/rag" in card_texts(sent.body), "the help, in the chat"
         assert 1 == len(authority.issued), "one token from the authority, reused"
         process.send_signal(signal.SIGINT)
