@@ -7,8 +7,8 @@ set due a minute ago (``PLANBOT_DIGEST_TIME``) on a plan whose updates fill a ch
 core's channel summary: a headline and its thread replies, three to five messages), posts paced at
 ``PLANBOT_POST_INTERVAL_SECONDS`` (0.5 s, so each case takes seconds and a kill lands mid-digest;
 the pacing case keeps Slack's 1.1 s). How many messages the digest has is read back from the
-delivery engine's record of its build step (``DBOSClient``). On PostgreSQL each case also starts from an empty ``dbos`` schema; the
-two-process cases need PostgreSQL and are skipped on SQLite.
+delivery engine's record of its build step (``DBOSClient``). On PostgreSQL each case also starts
+from an empty ``dbos`` schema; the two-process cases need PostgreSQL and are skipped on SQLite.
 """
 
 from __future__ import annotations
