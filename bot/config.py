@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.schedule_settings import BadSetting, schedule_from_env
+from bot.schedule_settings import BadSetting, schedule_from_env, seconds_from_env
 from bot.teams_settings import TeamsSettings, teams_from_env
 from commands.schedule import ScheduleConfig
 from storage.db import DEFAULT_DATABASE_URL, SUPPORTED_FORM, unsupported_url
@@ -25,6 +25,15 @@ class Settings:
     quarterly_channels: tuple[str, ...] = ()
     nudge_channels: tuple[str, ...] = ()
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    jobs_database_url: str | None = None
+    """Where the delivery engine (DBOS) keeps its tables, when not beside planbot's (``bot.engine``)."""
+    process_id: str | None = None
+    """This process's stable id for the delivery engine (``PLANBOT_PROCESS_ID``; default the host name)."""
+    queue_poll_seconds: float = 1.0
+    """How often the delivery engine looks for channel posts waiting their turn (``PLANBOT_QUEUE_POLL_SECONDS``)."""
+    post_interval_seconds: float = 1.1
+    """The least time between two posts to one channel, across every process (``PLANBOT_POST_INTERVAL_SECONDS``;
+    Slack allows about one a second; tests set it lower)."""
     teams: TeamsSettings | None = None
     """Microsoft Teams' settings; ``None`` when Teams is not configured (``PLANBOT_TEAMS_APP_ID`` unset)."""
 
@@ -66,6 +75,10 @@ class Settings:
             quarterly_channels=channels("PLANBOT_QUARTERLY_CHANNELS"),
             nudge_channels=channels("PLANBOT_NUDGE_CHANNELS"),
             schedule=schedule_from_env(env),
+            jobs_database_url=get("PLANBOT_JOBS_DATABASE_URL"),
+            process_id=get("PLANBOT_PROCESS_ID"),
+            queue_poll_seconds=seconds_from_env(env, "PLANBOT_QUEUE_POLL_SECONDS", 1.0),
+            post_interval_seconds=seconds_from_env(env, "PLANBOT_POST_INTERVAL_SECONDS", 1.1),
             teams=teams_from_env(env),
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.db_command import database_problem
+from bot.engine import ProcessIdInUse
 from bot.runtime import Runtime, interrupt_on_sigterm
 
 
@@ -26,7 +27,11 @@ def begin(runtime: Runtime, scheduler: bool) -> None:
     """Start the scheduler (unless ``scheduler`` is false, ``--no-scheduler``) over the platforms added,
     and make SIGTERM stop the process as Ctrl+C does."""
     if scheduler and runtime.notifiers:
-        runtime.start_scheduler()
+        try:
+            runtime.start_scheduler()
+        except ProcessIdInUse as error:
+            print(f"planbot cannot start its scheduler: {error}.", file=sys.stderr)
+            raise SystemExit(1) from None
     interrupt_on_sigterm()
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.

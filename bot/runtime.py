@@ -76,9 +76,9 @@ class Runtime:
         logger.info("Scheduler started for %s", ", ".join(self.notifiers))
 
     def stop(self) -> None:
-        """Let the post in flight finish, then stop the scheduler."""
+        """Let the posts in flight finish, hand the rest of each run back, then stop the engine."""
         if self.scheduler is not None:
-            logger.info("Stopping: finishing the post in flight, then the scheduler")
+            logger.info("Stopping: finishing the posts in flight, then the delivery engine")
             self.scheduler.stop()
             self.scheduler = None
 

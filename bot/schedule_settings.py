@@ -18,6 +18,7 @@ from commands.schedule import ScheduleConfig
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 TIME_FORM = 'a 24-hour time such as "10:00"'
 DIGEST_FORM = 'a weekday and a 24-hour time such as "MON 09:00"'
+SECONDS_FORM = 'a number of seconds from 0 to 60, such as "1.1"'
 WORKING_DAYS_FORM = 'a whole number of working days from 1 to 40, such as "10"'
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -86,3 +87,17 @@ def _working_days(name: str, text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 40:
         raise BadSetting(name, text, WORKING_DAYS_FORM)
     return int(text)
+
+
+def seconds_from_env(env: Mapping[str, str], name: str, default: float) -> float:
+    """A number of seconds from 0 to 60 (the delivery engine's pacing and polling), ``default`` when unset."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadSetting(name, text, SECONDS_FORM) from None
+    if not 0 <= value <= 60:
+        raise BadSetting(name, text, SECONDS_FORM)
+    return value

@@ -1,22 +1,33 @@
-"""The scheduler: on each pass, find the runs that are due, claim each, build its content, post it, record it.
+"""The scheduler: which runs are due (``commands.schedule``), each delivered by durable DBOS workflows.
 
-Timing lives in ``commands.schedule`` and the claim rules in ``commands.jobs``; this module only
-sequences units of work. Each claim is committed *before* anything is posted, so a process that
-dies mid-run leaves a ``claimed`` row that a later pass (in this or another process) takes over
-once it goes stale, and two processes on one database never post the same run twice.
+``Scheduler.tick(now)`` is one pass: every run within its grace window that may go now (not a
+day's nudges superseded by a later day's, not a message to people outside working hours) is
+started as a workflow whose id is its delivery key (``bot.engine``), so a run already done, or
+being done by another process, is not started again. DBOS's cron schedules and the start of each
+process call it; tests call it with any moment to replay a day.
 
-Passes that message people (nudges, quarter-close reminders) are claimed as a whole under the
-target ``*`` as well, so a restart does not re-run a finished pass with fresher data and nudge
-someone at midnight.
+What each run's workflow does:
 
-Every post names its target's platform; the scheduler hands it to that platform's notifier (the
-runtime passes one per configured platform). A channel on a platform this process does not run is
-left unclaimed for a process that does; a person is messaged on the platform they used planbot on
-most recently, else on the first configured one.
+- **A channel report** (the digest, the quarterly summary, the nudge list): one workflow per
+  channel, on the paced queue (one run per channel at a time, across processes). Its steps are
+  built once (the content, kept, so a resumed run posts the same messages), then one step per
+  message (the headline, each thread reply), the platform call last in each. After a crash, a
+  restart or a take-over DBOS replays the recorded steps and continues at the first message not
+  yet delivered; only that message can have been sent without being recorded, so only its step
+  looks for it on the platform by its delivery key before sending.
+- **A pass of direct messages** (nudges and escalations, quarter-close reminders): one workflow;
+  who is messaged is chosen once (a step), then each message is a step, its outcome another.
+  Nudge passes then post the list of who was messaged, read back from what was delivered, to the
+  nudge channels.
+- **The quarter's freeze**: one step.
 
-The wall clock is read only in ``run_forever``, through ``container.clock``; ``tick(now)`` takes
-the moment as an argument so tests can replay any day. ``stop_event`` is checked before each claim,
-so stopping finishes the post in flight and leaves the rest unclaimed for the next start.
+Outcomes are kept in ``JobRun`` (what ``planbot jobs``, the digest windows and the nudges'
+seven-day rule read): ``claimed`` when a channel report starts, then ``sent`` or ``failed``.
+
+Every post names its target's platform; the workflow hands it to that platform's notifier. A
+notifier that can split a report into its messages (``commands.ports.PostsInParts``, as Slack's
+does) gets a step per message; any other gets one step per report. A person is messaged on the
+platform they used planbot on most recently, else on the first configured one.
 """
 
 from __future__ import annotations
@@ -24,15 +35,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, is_dataclass, replace
+from typing import Any
 
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
+
+from bot import engine
 from bot.container import Container
-from commands.jobs import HEARTBEAT, RunState, claim, delivery_key, heartbeat, mark_failed, mark_sent, resuming
+from commands.job_status import RunState
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
-from commands.ports import SLACK, Notifier, Notifiers, ReportSource, Target
+from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -45,20 +60,32 @@ from commands.schedule import (
     is_late,
     late_note,
     may_message_people,
-    next_run_at,
     superseded,
 )
 from commands.subscriptions import subscribed_channels
 from storage.models import JobRun
 from storage.repository import PlanRepository
 
-POLL = dt.timedelta(seconds=30)
 PASS_TARGET = "*"
+RETRY_AFTER_SECONDS = 300.0
+"""A post the platform refused (the bot not yet in the channel) is tried again this much later…"""
+POST_ATTEMPTS = 3
+"""…this many times in all, before the run is recorded as failed."""
+TICK_TIMEOUT_SECONDS = 600.0
+"""How long ``tick(wait=True)`` waits for what it started (tests; the schedules never wait)."""
 logger = logging.getLogger(__name__)
+
+_active: Scheduler | None = None
+"""The scheduler whose container and notifiers this process's workflows use (one per process)."""
+
+
+def run_id(job: str, target: str, period_key: str, platform: str = SLACK) -> str:
+    """A run's workflow id, which is also its delivery key on the platform: job/platform/target/period."""
+    return f"{job}/{platform}/{target}/{period_key}"
 
 
 class Scheduler:
-    """Runs the jobs of SPEC §5 for one bot process; any number may share a database."""
+    """Starts the jobs of SPEC §5 as workflows for one bot process; any number may share a database."""
 
     def __init__(
         self,
@@ -67,149 +94,64 @@ class Scheduler:
         reports: ReportSource,
         config: ScheduleConfig | None = None,
         scheme: RagScheme = DEFAULT_SCHEME,
-        stop_event: threading.Event | None = None,
-        heartbeat: dt.timedelta = HEARTBEAT,
     ) -> None:
         if not notifiers:
             raise ValueError("the scheduler needs the notifier of at least one platform")
         self.container = container
         self.notifiers = notifiers
-        self.stop_event = stop_event or threading.Event()
         self.reports = reports
         self.config = config or container.settings.schedule
         self.scheme = scheme
         self._told: set[tuple[str, str, str]] = set()
-        self.heartbeat = heartbeat
+        global _active
+        _active = self
 
-    def tick(self, now: dt.datetime) -> None:
-        """One pass at ``now`` (naive UTC) over every run within its grace window; done runs are skipped.
+    def tick(self, now: dt.datetime, wait: bool = True) -> list[str]:
+        """One pass at ``now`` (naive UTC): start every due run that may go now; with ``wait``, wait
+        for them and for the channel reports they started (a failure is logged; each workflow
+        keeps its outcome).
 
-        So the first pass after a start catches up what was missed while the bot was down, and any
-        pass takes over a run another process abandoned.
+        Returns:
+            The workflow ids started or found already started.
         """
+        global _active
+        _active = self  # the one whose workflows these are (tests run several in one process)
+        started = [workflow_id for run in self.runs_to_start(now) for workflow_id in start(run, now)]
+        if wait:
+            engine.wait_all(started, TICK_TIMEOUT_SECONDS)
+        return started
+
+    def runs_to_start(self, now: dt.datetime) -> list[DueRun]:
         due = due_runs(self.config, now)
-        for run in due:
-            if self.stop_event.is_set():
-                return
-            if self._held_back(run, due, now):
-                continue
-            try:
-                self._run(run, now)
-            except Exception:
-                logger.exception("Scheduled %s for %s failed; a later pass retries it", run.job, run.period_key)
-
-    def run_forever(self) -> None:
-        """Pass, then sleep until the next occurrence or ``POLL``, whichever is sooner, until stopped.
-
-        A run that fails (the database unreachable, the platform refusing) is logged by ``tick``
-        and covered again by a later pass, so the loop itself never stops on an error.
-        """
-        while not self.stop_event.is_set():
-            self.tick(self.container.clock())
-            now = self.container.clock()
-            upcoming = next_run_at(self.config, now, POLL)
-            wait = POLL if upcoming is None else upcoming - now
-            self.stop_event.wait(max(wait.total_seconds(), 0.0))
+        return [run for run in due if not self._held_back(run, due, now)]
 
     def _held_back(self, run: DueRun, due: list[DueRun], now: dt.datetime) -> bool:
         """Whether a due run must not go out now: a day's nudges superseded by a later day's, or a
         message to people outside working hours (it waits for the next working morning). Said once
-        per run at WARNING, with why, when the run has not been done already."""
+        per run at WARNING, with why, when the run has not been started already."""
         if superseded(run, due):
             why = "superseded by a later day's nudges, which choose afresh whom to nudge"
         elif run.job in DIRECT_JOBS and not may_message_people(now):
             why = "waiting for working hours (08:00-18:00 London on a working day) to message people"
         else:
             return False
-        if (run.job, run.period_key, why) not in self._told and not self._done(run):
-            self._told.add((run.job, run.period_key, why))
+        told = (run.job, run.period_key, why)
+        if told not in self._told and DBOS.get_workflow_status(run_id(run.job, PASS_TARGET, run.period_key)) is None:
+            self._told.add(told)
             logger.warning("Scheduled %s for %s held back: %s", run.job, run.period_key, why)
         return True
 
-    def _done(self, run: DueRun) -> bool:
+    def notifier_for(self, platform: str) -> Notifier | None:
+        return self.notifiers.get(platform)
+
+    def platform_of(self, person_id: int) -> str:
+        """Where a person is messaged: the configured platform they used planbot on most recently,
+        else the first configured one (Slack finds people by their plan email)."""
         with self.container.unit_of_work() as repo:
-            found = repo.job_run(run.job, PASS_TARGET, run.period_key)
-        return found is not None and found.state == RunState.SENT.value
+            used = repo.platforms_of(person_id)
+        return next((p for p in used if p in self.notifiers), next(iter(self.notifiers)))
 
-    # -- jobs ---------------------------------------------------------------------------
-
-    def _run(self, run: DueRun, now: dt.datetime) -> None:
-        if run.job is JobName.WEEKLY_DIGEST:
-            self._channel_report(
-                run,
-                "weekly",
-                now,
-                lambda repo, channel: self.reports.weekly_digest(repo, now, channel),
-                per_channel=True,
-            )
-        elif run.job is JobName.QUARTERLY_SUMMARY:
-            assert run.quarter is not None
-            quarter = run.quarter
-            self._channel_report(
-                run, "quarterly", now, lambda repo, _channel: self.reports.quarterly_summary(repo, quarter, now)
-            )
-        elif run.job is JobName.NUDGES:
-            self._direct_pass(run, now, lambda repo: nudges_and_escalations(repo, run.period_key, now, self.scheme))
-        elif run.job is JobName.QUARTER_CLOSE:
-            assert run.quarter is not None
-            quarter = run.quarter
-            self._direct_pass(run, now, lambda repo: quarter_close_reminders(repo, quarter, self.scheme))
-        else:
-            self._freeze(run, now)
-
-    def _freeze(self, run: DueRun, now: dt.datetime) -> None:
-        """Freeze the quarter's snapshot, claimed like any run so that one process does it."""
-        assert run.quarter is not None
-        pass_run = self._claim(run.job, PASS_TARGET, run.period_key, now)
-        if pass_run is None:
-            return
-        try:
-            with self.container.unit_of_work() as repo:
-                if self.reports.freeze_quarter(repo, run.quarter, now):
-                    mark_sent(repo, pass_run, "", now)
-                else:
-                    mark_failed(repo, pass_run, "the cut-off has not passed yet", now)
-        except Exception as error:
-            self._finish_failed(pass_run, error, now)
-            raise
-
-    def _channel_report(
-        self,
-        run: DueRun,
-        word: str,
-        now: dt.datetime,
-        build: Callable[[PlanRepository, Target], object],
-        per_channel: bool = False,
-    ) -> None:
-        """Claim each channel that receives the run just before posting to it. The content is built
-        after the first claim, so a run already done everywhere builds nothing; once for every
-        channel, or (``per_channel``, the digest) for each, since each channel's window starts at
-        the last digest it received. A late run says so in the report."""
-        with self.container.unit_of_work() as repo:
-            channels = subscribed_channels(repo, word, self.container.settings.report_channels[word])
-        built: list[object] = []
-        for channel in channels:
-            notifier = self._notifier_for(channel)
-            if notifier is None or self.stop_event.is_set():
-                continue
-            job_run = self._claim(run.job, channel.address, run.period_key, now, channel.platform)
-            if job_run is None:
-                continue
-            if per_channel or not built:
-                try:
-                    with self.container.unit_of_work() as repo:
-                        built[:] = [self._marked_late(build(repo, channel), run, now)]
-                except Exception as error:
-                    self._finish_failed(job_run, error, now)
-                    raise
-            content = built[0]
-            self._deliver(
-                job_run,
-                lambda key, again, n=notifier, c=channel.address, r=content: n.post_to_channel(c, r, key, again),
-                now,
-            )
-
-    def _marked_late(self, content: object, run: DueRun, now: dt.datetime) -> object:
+    def marked_late(self, content: object, run: DueRun, now: dt.datetime) -> object:
         """The report, saying it is late when it is caught up after an outage (logged at WARNING too)."""
         if not is_late(run, now):
             return content
@@ -219,138 +161,310 @@ class Scheduler:
         )
         return replace(content, late=note) if is_dataclass(content) and hasattr(content, "late") else content
 
-    def _notifier_for(self, channel: Target) -> Notifier | None:
-        """The notifier of the channel's platform; ``None`` (logged) when this process does not run it."""
-        notifier = self.notifiers.get(channel.platform)
-        if notifier is None:
+
+def _scheduler() -> Scheduler:
+    if _active is None:
+        raise RuntimeError("no scheduler in this process: start the runtime's scheduler first")
+    return _active
+
+
+# -- workflows ----------------------------------------------------------------------------
+# Workflow code must take the same path when it is replayed: everything that reads the database,
+# the clock or the platform is a step, whose result DBOS keeps.
+
+
+@DBOS.workflow(name="planbot.scheduled_pass")
+def scheduled_pass(scheduled_at: dt.datetime, context: Any) -> None:
+    """A DBOS cron firing: one pass at the time it fired, starting each due run."""
+    for run, now in _plan_pass():
+        start(run, now)
+
+
+@DBOS.step(name="planbot.plan_pass")
+def _plan_pass() -> list[tuple[DueRun, dt.datetime]]:
+    scheduler = _scheduler()
+    now = scheduler.container.clock()
+    return [(run, now) for run in scheduler.runs_to_start(now)]
+
+
+CHANNEL_WORDS = {JobName.WEEKLY_DIGEST: "weekly", JobName.QUARTERLY_SUMMARY: "quarterly"}
+
+
+def start(run: DueRun, now: dt.datetime) -> list[str]:
+    """Start one due run: its report queued for each channel that has not had it (a channel
+    subscribed later, or on a platform only another process runs, still gets it on a later pass),
+    or its pass of direct messages or freeze. A workflow already started under its id is left be.
+
+    Returns:
+        The ids of the workflows started or found already started.
+    """
+    word = CHANNEL_WORDS.get(run.job)
+    if word is not None:
+        return _to_channels(run, now, word, None)
+    with SetWorkflowID(run_id(run.job, PASS_TARGET, run.period_key)):
+        return [DBOS.start_workflow(run_job, run, now).workflow_id]
+
+
+@DBOS.workflow(name="planbot.run")
+def run_job(run: DueRun, now: dt.datetime) -> list[str]:
+    """A pass of direct messages or a freeze. Returns the ids of the channel reports it queued."""
+    if run.job in DIRECT_JOBS:
+        return _direct_pass(run, now)
+    _freeze(run, now)
+    return []
+
+
+def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | None) -> list[str]:
+    """Queue the report for each channel (each its own workflow, paced by its channel's turn)."""
+    queued = []
+    for channel in _channels(word):
+        with (
+            SetWorkflowID(run_id(run.job, channel.address, run.period_key, channel.platform)),
+            SetEnqueueOptions(queue_partition_key=str(channel)),
+        ):
+            queued.append(DBOS.enqueue_workflow(engine.POST_QUEUE, channel_report, run, now, channel, content))
+    return [handle.workflow_id for handle in queued]
+
+
+@DBOS.step(name="planbot.channels")
+def _channels(word: str) -> list[Target]:
+    scheduler = _scheduler()
+    with scheduler.container.unit_of_work() as repo:
+        channels = subscribed_channels(repo, word, scheduler.container.settings.report_channels[word])
+    kept = []
+    for channel in channels:
+        if scheduler.notifier_for(channel.platform) is None:
             logger.warning(
-                "Channel %s is on %s, which this process does not run; left for a process that does",
-                channel.address,
-                channel.platform,
+                "Channel %s is on %s, which this process does not run; not sent", channel.address, channel.platform
             )
-        return notifier
-
-    def _direct_pass(
-        self, run: DueRun, now: dt.datetime, select: Callable[[PlanRepository], list[DirectMessage]]
-    ) -> None:
-        """Claim the pass, then claim and send each direct message; nudge passes also tell subscribed
-        channels who was messaged, read back from what was delivered (so a pass resumed after a
-        crash or an outage still lists the people its first attempt messaged)."""
-        pass_run = self._claim(run.job, PASS_TARGET, run.period_key, now)
-        if pass_run is None:
-            return
-        try:
-            with self.container.unit_of_work() as repo:
-                messages = select(repo)
-            for message in messages:
-                self._direct(message, now)
-            if self.stop_event.is_set():
-                self._finish_failed(pass_run, RuntimeError("stopped before the pass was finished"), now)
-                return
-            digest = nudge_digest(self._delivered(messages)) if run.job is JobName.NUDGES else None
-            if digest is not None:
-                self._channel_report(run, "nudges", now, lambda _repo, _channel: digest)
-        except Exception as error:
-            self._finish_failed(pass_run, error, now)
-            raise
-        with self.container.unit_of_work() as repo:
-            mark_sent(repo, pass_run, "", now)
-
-    def _direct(self, message: DirectMessage, now: dt.datetime) -> bool:
-        if self.stop_event.is_set():
-            return False
-        platform = self._platform_of(message.recipient.person_id)
-        job_run = self._claim(message.job, message.target, message.period_key, now, platform)
-        if job_run is None:
-            return False
-        notifier = self.notifiers[platform]
-        return self._deliver(
-            job_run, lambda key, again: notifier.send_direct(message.recipient, message, key, again), now
-        )
-
-    def _delivered(self, messages: list[DirectMessage]) -> list[DirectMessage]:
-        """The messages of a pass that were delivered, in this attempt or an earlier one."""
-        with self.container.unit_of_work() as repo:
-            return [
-                m
-                for m in messages
-                if (found := repo.job_run(m.job, m.target, m.period_key, self._platform_of(m.recipient.person_id)))
-                and found.state == RunState.SENT.value
-            ]
-
-    def _platform_of(self, person_id: int) -> str:
-        """Where a person is messaged: the configured platform they used planbot on most recently,
-        else the first configured one (Slack finds people by their plan email)."""
-        with self.container.unit_of_work() as repo:
-            used = repo.platforms_of(person_id)
-        return next((p for p in used if p in self.notifiers), next(iter(self.notifiers)))
-
-    # -- bookkeeping ----------------------------------------------------------------------
-
-    def _claim(self, job: str, target: str, period_key: str, now: dt.datetime, platform: str = SLACK) -> JobRun | None:
-        """Claim in a unit of work of its own, committed before the caller posts anything."""
-        with self.container.unit_of_work() as repo:
-            earlier = repo.job_run(job, target, period_key, platform)
-            taken = claim(repo, job, target, period_key, now, platform=platform)
-        if taken is not None and earlier is not None:
-            self._say_taken_over(taken, earlier.state, earlier.detail, earlier.claimed_at)
-        return taken
-
-    def _say_taken_over(self, taken: JobRun, state: str, detail: str, claimed_at: dt.datetime) -> None:
-        """A retried or taken-over run, at WARNING with why."""
-        if state == RunState.FAILED.value:
-            why = f"it failed ({detail[:200]})"
         else:
-            why = f"the process that claimed it at {claimed_at} UTC stopped before finishing"
+            kept.append(channel)
+    return kept
+
+
+@DBOS.workflow(name="planbot.channel_report")
+def channel_report(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> list[str]:
+    """One report to one channel: recorded as started, built once, posted message by message (the
+    rest threaded under the first), then recorded as sent or failed."""
+    key = run_id(run.job, channel.address, run.period_key, channel.platform)
+    this_attempt = uuid.uuid4().hex
+    ambiguous = _resumed(this_attempt, key)
+    _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.CLAIMED, None, "")
+    parts = _build(run, now, channel, content)
+    first: str | None = None
+    try:
+        for place, part in enumerate(parts):
+            engine.GATE.check()
+            ts, by = _post(key, channel, place, part, first, ambiguous, this_attempt)
+            ambiguous = by != this_attempt  # replayed: the next message may be out, unrecorded
+            first = first or ts
+    except Exception as error:
+        _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.FAILED, None, _why(error))
+        raise
+    _record(run.job, channel.platform, channel.address, run.period_key, now, RunState.SENT, first, "")
+    engine.keep_turn()
+    return []
+
+
+@DBOS.step(name="planbot.begin")
+def _begin(attempt: str) -> str:
+    return attempt
+
+
+def _resumed(this_attempt: str, what: str) -> bool:
+    """Whether this workflow ran before (a crash, a restart, a take-over): said at WARNING."""
+    resumed = _begin(this_attempt) != this_attempt
+    if resumed:
         logger.warning(
-            "Taking over %s to %s for %s (attempt %d): %s; resuming after what is already delivered",
-            taken.job,
-            taken.target,
-            taken.period_key,
-            taken.attempts,
-            why,
+            "Resuming %s after an interruption (a restart, a stop, or a take-over from a process that "
+            "stopped); continuing at the first post not yet delivered",
+            what,
         )
+    return resumed
 
-    def _deliver(self, job_run: JobRun, send: Callable[[str, bool], str], now: dt.datetime) -> bool:
-        """Post with the run's delivery key, then record the outcome; a refusal is recorded as failed
-        (retried on a later pass, which looks for what the earlier attempt already posted)."""
+
+@DBOS.step(name="planbot.build")
+def _build(run: DueRun, now: dt.datetime, channel: Target, content: object | None) -> list[object]:
+    """The report's messages as the platform will post them (kept, so a resumed run posts the same)."""
+    scheduler = _scheduler()
+    if content is None:
+        with scheduler.container.unit_of_work() as repo:
+            if run.job is JobName.WEEKLY_DIGEST:
+                content = scheduler.reports.weekly_digest(repo, now, channel)
+            else:
+                assert run.quarter is not None
+                content = scheduler.reports.quarterly_summary(repo, run.quarter, now)
+    content = scheduler.marked_late(content, run, now)
+    notifier = scheduler.notifier_for(channel.platform)
+    if isinstance(notifier, PostsInParts):
+        return notifier.parts(content)
+    return [content]
+
+
+@DBOS.step(name="planbot.post")
+def _post(
+    key: str, channel: Target, place: int, part: object, thread: str | None, ambiguous: bool, attempt: str
+) -> tuple[str, str]:
+    """One message, when its channel's interval has passed; the platform call last, so a step cut
+    off mid-call runs again after recovery, and then looks for the post by its key first."""
+    notifier = _scheduler().notifier_for(channel.platform)
+    assert notifier is not None
+    where = str(channel)
+    engine.pace(where)
+    try:
+        if isinstance(notifier, PostsInParts):
+            ts = _attempts(
+                lambda again: notifier.post_part(channel.address, part, f"{key}#{place}", thread, again), ambiguous
+            )
+        else:
+            ts = _attempts(lambda again: notifier.post_to_channel(channel.address, part, key, again), ambiguous)
+    finally:
+        engine.posted(where)
+    return ts, attempt
+
+
+def _direct_pass(run: DueRun, now: dt.datetime) -> list[str]:
+    """Each direct message a step, its outcome another; then, for nudges, the list of who was
+    messaged to the nudge channels, read back from what was delivered."""
+    this_attempt = uuid.uuid4().hex
+    ambiguous = _resumed(this_attempt, run_id(run.job, PASS_TARGET, run.period_key))
+    chosen = _select(run, now)
+    for message, platform in chosen:
+        engine.GATE.check()
         try:
-            with self._kept_alive(job_run):
-                ts = send(delivery_key(job_run), resuming(job_run))
+            ts, by = _send_direct(message, platform, ambiguous, this_attempt)
         except Exception as error:
-            logger.exception("Could not deliver %s to %s for %s", job_run.job, job_run.target, job_run.period_key)
-            self._finish_failed(job_run, error, now)
-            return False
-        with self.container.unit_of_work() as repo:
-            mark_sent(repo, job_run, ts, now)
-        return True
+            _record(message.job, platform, message.target, message.period_key, now, RunState.FAILED, None, _why(error))
+            continue
+        ambiguous = by != this_attempt
+        _record(message.job, platform, message.target, message.period_key, now, RunState.SENT, ts, "")
+    if run.job is not JobName.NUDGES:
+        return []
+    digest = nudge_digest(_delivered(chosen))
+    return [] if digest is None else _to_channels(run, now, "nudges", digest)
 
-    @contextmanager
-    def _kept_alive(self, job_run: JobRun) -> Iterator[None]:
-        """Renew the run's claim every ``heartbeat`` while it is being posted (a slow platform, a
-        long report), so no other process takes over a run that is still going out."""
-        done = threading.Event()
 
-        def beat() -> None:
-            while not done.wait(self.heartbeat.total_seconds()):
-                try:
-                    with self.container.unit_of_work() as repo:
-                        if not heartbeat(repo, job_run, self.container.clock()):
-                            return
-                except Exception:
-                    logger.exception("Could not renew the claim on %s for %s", job_run.job, job_run.period_key)
+@DBOS.step(name="planbot.select")
+def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
+    scheduler = _scheduler()
+    with scheduler.container.unit_of_work() as repo:
+        if run.job is JobName.NUDGES:
+            messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme)
+        else:
+            assert run.quarter is not None
+            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme)
+    return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
 
-        beating = threading.Thread(target=beat, name="planbot-heartbeat", daemon=True)
-        beating.start()
+
+@DBOS.step(name="planbot.send_direct")
+def _send_direct(message: DirectMessage, platform: str, ambiguous: bool, attempt: str) -> tuple[str, str]:
+    notifier = _scheduler().notifier_for(platform)
+    assert notifier is not None
+    key = run_id(message.job, message.target, message.period_key, platform)
+    return _attempts(lambda again: notifier.send_direct(message.recipient, message, key, again), ambiguous), attempt
+
+
+def _attempts(send: Callable[[bool], str], ambiguous: bool) -> str:
+    """Call the platform (through the stop gate) up to ``POST_ATTEMPTS`` times, ``RETRY_AFTER_SECONDS``
+    apart, for a post it refused (the bot not in the channel yet: an admin is told and may fix it).
+    Rate limits and lost answers are retried inside the notifier; a retry here looks first."""
+    for attempt in range(1, POST_ATTEMPTS + 1):
         try:
-            yield
-        finally:
-            done.set()
-            beating.join()
+            with engine.GATE.post():
+                return send(ambiguous or attempt > 1)
+        except Exception:
+            if attempt == POST_ATTEMPTS:
+                raise
+            logger.warning(
+                "Post refused (attempt %d of %d); trying again in %.0f s",
+                attempt,
+                POST_ATTEMPTS,
+                RETRY_AFTER_SECONDS,
+                exc_info=True,
+            )
+        if engine.GATE.stopping.wait(RETRY_AFTER_SECONDS):
+            raise engine.HandedBack
+    raise AssertionError("unreachable")
 
-    def _finish_failed(self, job_run: JobRun, error: Exception, now: dt.datetime) -> None:
-        with self.container.unit_of_work() as repo:
-            mark_failed(repo, job_run, f"{type(error).__name__}: {error}", now)
+
+@DBOS.step(name="planbot.delivered")
+def _delivered(chosen: list[tuple[DirectMessage, str]]) -> list[DirectMessage]:
+    """The messages of a pass that were delivered, in this attempt or an earlier one."""
+    with _scheduler().container.unit_of_work() as repo:
+        return [
+            m
+            for m, platform in chosen
+            if (found := repo.job_run(m.job, m.target, m.period_key, platform)) and found.state == RunState.SENT
+        ]
+
+
+@DBOS.step(name="planbot.freeze")
+def _freeze(run: DueRun, now: dt.datetime) -> None:
+    scheduler = _scheduler()
+    assert run.quarter is not None
+    with scheduler.container.unit_of_work() as repo:
+        frozen = scheduler.reports.freeze_quarter(repo, run.quarter, now)
+    state, why = (RunState.SENT, "") if frozen else (RunState.FAILED, "the cut-off has not passed yet")
+    _write_record(run.job, SLACK, PASS_TARGET, run.period_key, now, state, "" if frozen else None, why)
+
+
+def _why(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+@DBOS.step(name="planbot.record")
+def _record(
+    job: str,
+    platform: str,
+    target: str,
+    period_key: str,
+    started: dt.datetime,
+    state: RunState,
+    ts: str | None,
+    detail: str,
+) -> None:
+    """Keep a run's state in ``JobRun`` (a step, so a replayed run does not record twice)."""
+    _write_record(job, platform, target, period_key, started, state, ts, detail)
+
+
+def _write_record(
+    job: str,
+    platform: str,
+    target: str,
+    period_key: str,
+    started: dt.datetime,
+    state: RunState,
+    ts: str | None,
+    detail: str,
+) -> None:
+    """Both ``claimed_at`` and ``finished_at`` are the run's moment (when its pass began), as every
+    rule reads them (the nudges' seven days, the digest windows), however long it took to deliver."""
+    scheduler = _scheduler()
+    finished = None if state is RunState.CLAIMED else started
+    with scheduler.container.unit_of_work() as repo:
+        existing = repo.job_run(job, target, period_key, platform)
+        if existing is None:
+            repo.insert_once(
+                JobRun(
+                    job=job,
+                    platform=platform,
+                    target=target,
+                    period_key=period_key,
+                    state=state.value,
+                    claimed_at=started,
+                    finished_at=finished,
+                    message_ts=ts,
+                    detail=detail,
+                )
+            )
+        else:
+            repo.update_job_run(
+                existing,
+                existing.state,
+                {"state": state.value, "finished_at": finished, "message_ts": ts, "detail": detail},
+            )
+    if state is RunState.FAILED:
+        logger.warning("Could not deliver %s to %s:%s for %s: %s", job, platform, target, period_key, detail)
 
 
 class PlanReports:
@@ -369,20 +483,44 @@ class PlanReports:
         return freeze_quarter(repo, quarter, now)
 
 
-STOP_TIMEOUT = 60.0
-"""How long stopping waits for the post in flight: a 27-message digest at one message a second."""
-
-
 @dataclass
 class SchedulerThread:
-    """A scheduler running in a background thread; ``stop()`` lets the post in flight finish, then ends it."""
+    """The scheduler under DBOS: its schedules declared, and a first pass to catch up what was
+    missed while no process ran; ``stop()`` lets the posts in flight finish, then stops DBOS."""
 
     scheduler: Scheduler
     thread: threading.Thread
+    """The first pass, catching up what was missed while no process ran."""
 
-    def stop(self, timeout: float | None = STOP_TIMEOUT) -> None:
-        self.scheduler.stop_event.set()
+    def stop(self, timeout: float = engine.STOP_WAIT_SECONDS) -> None:
+        engine.shutdown(timeout)
         self.thread.join(timeout)
+
+
+SCHEDULE_NAMES = {
+    JobName.WEEKLY_DIGEST: "planbot-weekly-digest",
+    JobName.NUDGES: "planbot-nudges",
+    JobName.QUARTER_CLOSE: "planbot-quarter-close",
+    JobName.QUARTERLY_SUMMARY: "planbot-quarterly-summary",
+    JobName.QUARTER_FREEZE: "planbot-quarter-freeze",
+}
+WORKING_MORNING = "planbot-working-morning"
+
+
+def crons(config: ScheduleConfig) -> dict[str, str]:
+    """DBOS cron expressions (seconds first, Europe/London) for each job's time, and the working
+    morning (08:00 on weekdays), when messages held back overnight or over a weekend may go."""
+    digest_day = (config.digest_weekday + 1) % 7  # cron counts from Sunday
+    times = {
+        JobName.WEEKLY_DIGEST: (config.digest_time, str(digest_day)),
+        JobName.NUDGES: (config.nudge_time, "*"),
+        JobName.QUARTER_CLOSE: (config.quarter_close_time, "*"),
+        JobName.QUARTERLY_SUMMARY: (config.summary_time, "*"),
+        JobName.QUARTER_FREEZE: (config.freeze_time, "*"),
+    }
+    found = {SCHEDULE_NAMES[job]: f"0 {at.minute} {at.hour} * * {days}" for job, (at, days) in times.items()}
+    found[WORKING_MORNING] = "0 0 8 * * 1-5"
+    return found
 
 
 def start_scheduler_thread(
@@ -391,13 +529,25 @@ def start_scheduler_thread(
     report_source: ReportSource | None = None,
     config: ScheduleConfig | None = None,
 ) -> SchedulerThread:
-    """Start the scheduler beside the platforms' listeners (``bot.runtime``); its first pass catches
-    up runs missed while the bot was down.
-
-    The thread is not a daemon: the runtime stops it on SIGTERM and Ctrl+C, so a deploy restart
-    never cuts a post off half-way and leaves its claim to go stale.
-    """
+    """Launch DBOS (resuming this process's unfinished runs), declare the schedules, and start a
+    first pass (with a sweep for the runs of processes that stopped) in the background."""
     scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
-    thread = threading.Thread(target=scheduler.run_forever, name="planbot-scheduler")
-    thread.start()
-    return SchedulerThread(scheduler, thread)
+    engine.launch(container.settings, engine.process_id(container.settings))
+    DBOS.apply_schedules(
+        [
+            {
+                "schedule_name": name,
+                "workflow_fn": scheduled_pass,
+                "schedule": cron,
+                "cron_timezone": "Europe/London",
+                "context": name,
+            }
+            for name, cron in crons(scheduler.config).items()
+        ]
+    )
+
+    def first_pass() -> None:
+        engine.sweep()
+        scheduler.tick(container.clock(), wait=False)
+
+    return SchedulerThread(scheduler, engine.start_background(first_pass, "planbot-catch-up"))

@@ -1,18 +1,20 @@
 """What ``planbot jobs`` and ``planbot doctor`` say about the scheduled runs: those that failed or
 are stuck, and the last of each kind, so a digest that never arrived is visible without a log.
 
-A run is stuck when it has been claimed, and not renewed, for longer than
-``commands.jobs.STALE_CLAIM`` without an outcome (the process that claimed it stopped; the next
-pass in any process takes it over). Failed
-runs are those whose last attempt the platform refused, with its error.
+The record is ``JobRun``, kept by the delivery engine's workflows (``bot.scheduler``): a channel
+report is ``claimed`` when its workflow starts, then ``sent`` or ``failed``; each direct message
+is recorded once delivered or refused. A run is stuck when it is still ``claimed`` after
+``STUCK_AFTER`` (a report takes seconds, a minute or two with Slack's rate limits): its process
+stopped and no running process has taken it over yet (each does within a minute), or it is waiting
+on a platform that does not answer. Failed runs are those the platform kept refusing, with its error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
-from commands.jobs import RunState, is_stale
 from commands.model import Line, Reply, Section
 from commands.rag_views import plain_text
 from storage.models import JobRun
@@ -20,6 +22,23 @@ from storage.repository import PlanRepository
 
 LOOK_BACK = dt.timedelta(days=8)
 """How far back the overview reads: a week of runs, and the day before it."""
+STUCK_AFTER = dt.timedelta(minutes=30)
+STUCK_WHY = "a stopped process's runs are taken over within a minute: is the platform answering?"
+"""A run still being delivered after this long needs looking at."""
+
+
+class RunState(StrEnum):
+    """Where a recorded run stands."""
+
+    CLAIMED = "claimed"
+    """Being delivered: its workflow has started it."""
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def is_stuck(run: JobRun, now: dt.datetime) -> bool:
+    """A run still being delivered ``STUCK_AFTER`` after it started."""
+    return run.state == RunState.CLAIMED.value and run.claimed_at <= now - STUCK_AFTER
 
 
 @dataclass(frozen=True)
@@ -39,7 +58,7 @@ def jobs_overview(repo: PlanRepository, now: dt.datetime) -> JobsOverview:
     """Failed and stuck runs of the last eight days, and the last run of each job (naive UTC ``now``)."""
     runs = repo.job_runs_since_any(now - LOOK_BACK)
     failed = tuple(r for r in runs if r.state == RunState.FAILED.value)
-    stuck = tuple(r for r in runs if is_stale(r, now))
+    stuck = tuple(r for r in runs if is_stuck(r, now))
     newest: dict[str, JobRun] = {}
     for run in runs:
         if run.job not in newest or run.claimed_at > newest[run.job].claimed_at:
@@ -59,7 +78,7 @@ def jobs_reply(overview: JobsOverview) -> Reply:
             Section(
                 "Stuck runs",
                 tuple(
-                    Line(f"{_run(r)}: claimed {_when(r.claimed_at)} and not finished (the next pass takes it over)")
+                    Line(f"{_run(r)}: claimed {_when(r.claimed_at)} and not finished ({STUCK_WHY})")
                     for r in overview.stuck
                 ),
             )

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from commands.jobs import RunState
+from commands.job_status import RunState
 from commands.model import Line, Reply, Section
 from commands.periods import Quarter, cut_off
 from commands.ports import Recipient

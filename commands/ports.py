@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from commands.periods import Quarter
 from storage.repository import PlanRepository
@@ -58,6 +58,22 @@ class Notifier(Protocol):
 
     def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Send ``content`` to one person by direct message; raises when the platform refuses it."""
+        ...
+
+
+@runtime_checkable
+class PostsInParts(Protocol):
+    """A notifier that can post a report message by message (Slack: the headline, then each thread
+    reply), so that delivery makes each message a step of its own and resumes at the first one not
+    yet delivered. ``parts`` must return plain data (it is kept in the delivery engine's tables)."""
+
+    def parts(self, content: object) -> list[object]:
+        """The messages ``content`` is posted as, the headline first."""
+        ...
+
+    def post_part(self, channel: str, part: object, key: str, thread: str | None, resuming: bool) -> str:
+        """Post one message (in ``thread`` when given) tagged with ``key``; answers with its id.
+        When ``resuming``, first look for a post already tagged with ``key``."""
         ...
 
 

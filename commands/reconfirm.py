@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 
 from commands.errors import InvalidStatus, UserError
-from commands.jobs import RunState
+from commands.job_status import RunState
 from commands.model import Invocation, Reply
 from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest

@@ -6,7 +6,7 @@ in British Summer Time. Days that must be working days are filtered through
 ``commands.periods.is_working_day`` (weekends and England and Wales bank holidays).
 
 Each occurrence has a stable period key derived from what it covers, never from when it ran, so a
-late or repeated pass lands on the same key and the claim in the database refuses the duplicate.
+late or repeated pass lands on the same key, which the delivery engine starts once (its workflow id).
 Pure: no clock reads, no I/O; the caller passes ``now``.
 """
 
@@ -138,8 +138,8 @@ def due_runs(config: ScheduleConfig, now_utc: dt.datetime) -> list[DueRun]:
 
     Each pass looks back over each job's whole grace window, not just since the previous pass:
     a run missed while the bot was down, refused by the platform, or abandoned by a process that
-    died after claiming it is then picked up by whichever pass comes next, in any process. Runs
-    already done are skipped by their claims, which is cheap (one indexed read each).
+    died is then picked up by whichever pass comes next, in any process. Runs already
+    started are skipped by their workflow ids, which is cheap (one indexed insert each).
 
     Args:
         config: job times and grace windows.
@@ -152,13 +152,6 @@ def due_runs(config: ScheduleConfig, now_utc: dt.datetime) -> list[DueRun]:
     for job in JobName:
         runs.extend(_between(config, job, now_utc - config.grace[job], now_utc))
     return sorted(runs)
-
-
-def next_run_at(config: ScheduleConfig, after_utc: dt.datetime, horizon: dt.timedelta) -> dt.datetime | None:
-    """The first occurrence of any job after ``after_utc`` within ``horizon``: how long the loop may sleep."""
-    upcoming = [r.scheduled_at_utc for job in JobName for r in _between(config, job, after_utc, after_utc + horizon)]
-    later = [moment for moment in upcoming if moment > after_utc]
-    return min(later, default=None)
 
 
 def _between(config: ScheduleConfig, job: JobName, start_utc: dt.datetime, end_utc: dt.datetime) -> Iterator[DueRun]:

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
+from support.engine_support import engine_settings
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
@@ -216,3 +217,16 @@ def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
     finally:
         eng.dispose()
     return url
+
+
+@pytest.fixture
+def delivery_engine(tmp_path: Path) -> Iterator[None]:
+    """The delivery engine (DBOS) launched on a SQLite file of the test's own, then stopped, so
+    every test starts with no workflow run yet (workflow ids repeat from test to test)."""
+    from bot import engine
+
+    engine.launch(engine_settings(tmp_path), "test", sweep_every=None)
+    try:
+        yield
+    finally:
+        engine.shutdown(timeout=5)

@@ -50,6 +50,7 @@ def delivered_runs(container: Container) -> list[tuple[str, str, str]]:
         return [(r.platform, r.target, r.state) for r in rows]
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestChannelsByPlatform:
     def test_each_channel_gets_the_digest_from_its_own_platform(self, container: Container) -> None:
         """A Teams conversation subscribed beside the Slack channel: each notifier posts only its own."""
@@ -81,6 +82,7 @@ class TestChannelsByPlatform:
             Scheduler(container, {}, FakeReports())
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestDirectMessagesByPlatform:
     def test_people_are_nudged_where_they_last_used_planbot(self, container: Container, sample_plan_path: Path) -> None:
         """Someone on both platforms, seen last on Teams, is nudged there and only there; people
@@ -106,6 +108,7 @@ def _first_nudged_person(container: Container) -> int:
     return messages[0].recipient.person_id
 
 
+@pytest.mark.usefixtures("delivery_engine")
 class TestMigration:
     @pytest.fixture
     def fresh(self, empty_db_url: str) -> Iterator[Engine]:

@@ -6,11 +6,13 @@ import datetime as dt
 import os
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from support.engine_support import engine_settings
 from test_scheduler import DIGEST_CHANNEL, MONDAY_0900, load_sample_plan
 
 from bot.config import Settings
@@ -20,10 +22,11 @@ from commands.testing import RecordingNotifier
 
 
 def test_scheduler_posts_through_the_added_platform_and_stops(
-    db_url: str, engine: Engine, sample_plan_path: Path
+    db_url: str, engine: Engine, sample_plan_path: Path, tmp_path: Path
 ) -> None:
     """Started after Monday 09:00, the first pass posts the digest through Slack's notifier; stop() ends the thread."""
-    settings = Settings(database_url=db_url, digest_channels=(DIGEST_CHANNEL,))
+    own = engine_settings(tmp_path)  # the engine's tables in a file of the test's own, on either database
+    settings = replace(own, database_url=db_url, digest_channels=(DIGEST_CHANNEL,))
     runtime = Runtime(Container(settings, engine, clock=lambda: MONDAY_0900 + dt.timedelta(minutes=1)))
     load_sample_plan(runtime.container, sample_plan_path)
     slack = RecordingNotifier()
@@ -35,7 +38,7 @@ def test_scheduler_posts_through_the_added_platform_and_stops(
         time.sleep(0.01)
     runtime.stop()
     assert [DIGEST_CHANNEL] == [target for target in slack.targets() if not target.startswith("person:")]
-    assert thread is not None and not thread.is_alive() and not thread.daemon
+    assert thread is not None and not thread.is_alive() and runtime.scheduler is None
 
 
 def test_sigterm_interrupts_like_ctrl_c() -> None:

@@ -98,6 +98,21 @@ class SlackNotifier:
             self._post(Post(channel, message.text, message.blocks, _part(key, place), thread_ts or ts), resuming)
         return ts
 
+    def parts(self, content: object) -> list[object]:
+        """The report's channel summary as Slack shows it: the headline, then each reply in its thread."""
+        return [{"text": m.text, "blocks": m.blocks} for m in render_channel_report(content, self.scheme)]
+
+    def post_part(self, channel: str, part: object, key: str, thread: str | None, resuming: bool) -> str:
+        """Post one message of a report; the delivery engine paces these (at most one a second per
+        channel, across processes), so no pacing here."""
+        assert isinstance(part, dict)
+        post = Post(channel, part["text"], part["blocks"], key, thread)
+        try:
+            return self.poster.send(post, resuming)
+        except SlackApiError as error:
+            alert_admins(self, error, post.channel)
+            raise
+
     def send_direct(self, recipient: Recipient, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Open (or reuse) the direct message with the person and post there."""
         opened = self.client.conversations_open(users=self._user_id(recipient))

@@ -3,8 +3,13 @@
 Each such refusal (``not_in_channel``, ``channel_not_found``, ``missing_scope``, a dead token) is
 mapped to the core's ``SetupProblem`` and worded by ``commands.setup_fixes`` with Slack's terms
 ("Invite @planbot to #pcp-coordination: open the channel and type /invite @planbot"), logged as a
-warning every time, and sent to every admin by direct message at most once a day per channel and error. The once-a-day
-rule is a ``JobRun`` claim, so several bot processes and restarts still send it once.
+warning every time, and sent to every admin by direct message at most once a day per channel and error.
+
+In a process that runs the delivery engine (``bot.engine``: every process with the scheduler) the
+alert is a workflow whose id is the channel, error and day, so several processes and restarts
+start it once, and each admin's message is a step, sent once even across a crash. A process
+without the engine (``--no-scheduler``) records the alert in ``JobRun`` first and sends it only if
+its record was the first: at most once, the log being the alert when that process dies mid-way.
 """
 
 from __future__ import annotations
@@ -13,17 +18,20 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from dbos import DBOS
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.translate import PLATFORM_NAME
-from commands.jobs import claim, mark_failed, mark_sent
+from bot import engine
+from bot.slack.translate import PLATFORM, PLATFORM_NAME
+from commands.job_status import RunState
 from commands.model import Reply
 from commands.permissions import person_name
 from commands.ports import Recipient
 from commands.rules import london_date
 from commands.setup_fixes import SetupProblem, SetupTerms, admin_alert
 from commands.setup_fixes import instruction as setup_instruction
+from storage.models import JobRun
 
 if TYPE_CHECKING:
     from bot.slack.notifier import SlackNotifier
@@ -105,23 +113,70 @@ def _tell_admins(notifier: SlackNotifier, target: str, text: str) -> None:
     """Message every admin, once a day for this channel and error."""
     container = notifier.container
     now = container.clock()
+    day = london_date(now).isoformat()
     with container.unit_of_work() as repo:
-        run = claim(repo, JOB, target[:100], london_date(now).isoformat(), now)
         admins = [Recipient(p.id, p.email, person_name(p)) for p in repo.admins() if p.id is not None]
-    if run is None:
+    if engine.launched():
+        engine.start_detached(
+            tell_admins, f"{JOB}/{PLATFORM}/{target[:100]}/{day}", target[:100], day, now, admins, text
+        )
         return
-    sent: list[str] = []
+    with container.unit_of_work() as repo:
+        record = JobRun(job=JOB, target=target[:100], period_key=day, state=RunState.CLAIMED.value, claimed_at=now)
+        if not repo.insert_once(record):
+            return
+    sent = [ts for admin in admins if (ts := _tell(notifier, admin, text)) is not None]
+    _record(notifier, target[:100], day, now, sent)
+
+
+@DBOS.workflow(name="planbot.setup_alert")
+def tell_admins(target: str, day: str, now: object, admins: list[Recipient], text: str) -> None:
+    """The alert to each admin a step of its own, then its record."""
+    sent = [ts for admin in admins if (ts := _tell_step(admin, text)) is not None]
+    _record_step(target, day, now, sent)
+
+
+def _slack_notifier() -> SlackNotifier:
+    from bot.scheduler import _scheduler
+    from bot.slack.notifier import SlackNotifier
+
+    notifier = _scheduler().notifier_for(PLATFORM)
+    assert isinstance(notifier, SlackNotifier)
+    return notifier
+
+
+@DBOS.step(name="planbot.setup_alert.tell")
+def _tell_step(admin: Recipient, text: str) -> str | None:
+    engine.GATE.check()
+    return _tell(_slack_notifier(), admin, text)
+
+
+@DBOS.step(name="planbot.setup_alert.record")
+def _record_step(target: str, day: str, now: object, sent: list[str]) -> None:
+    _record(_slack_notifier(), target, day, now, sent)
+
+
+def _tell(notifier: SlackNotifier, admin: Recipient, text: str) -> str | None:
     _alerting.active = True
     try:
-        for admin in admins:
-            try:
-                sent.append(notifier.send_direct(admin, Reply(text=text)))
-            except SlackApiError as failure:
-                logger.warning("Could not tell admin %s about it: %s", admin.email, failure.response.get("error"))
+        return notifier.send_direct(admin, Reply(text=text))
+    except SlackApiError as failure:
+        logger.warning("Could not tell admin %s about it: %s", admin.email, failure.response.get("error"))
+        return None
     finally:
         _alerting.active = False
-    with container.unit_of_work() as repo:
-        if sent:
-            mark_sent(repo, run, sent[0], now)
+
+
+def _record(notifier: SlackNotifier, target: str, day: str, now: object, sent: list[str]) -> None:
+    """The alert's outcome, for ``planbot jobs``."""
+    values: dict[str, object] = {"finished_at": notifier.container.clock()}
+    if sent:
+        values |= {"state": RunState.SENT.value, "message_ts": sent[0], "detail": ""}
+    else:
+        values |= {"state": RunState.FAILED.value, "detail": "no admin could be messaged"}
+    with notifier.container.unit_of_work() as repo:
+        found = repo.job_run(JOB, target, day)
+        if found is None:
+            repo.insert_once(JobRun(job=JOB, target=target, period_key=day, claimed_at=now, **values))  # type: ignore[arg-type]
         else:
-            mark_failed(repo, run, "no admin could be messaged", now)
+            repo.update_job_run(found, found.state, values)

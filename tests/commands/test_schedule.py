@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, next_run_at, superseded, week_key
+from commands.schedule import DueRun, JobName, ScheduleConfig, due_runs, superseded, week_key
 
 CONFIG = ScheduleConfig()
 YEAR = dt.timedelta(days=366)
@@ -120,11 +120,3 @@ class TestCatchUp:
         config = ScheduleConfig(digest_weekday=4, digest_time=dt.time(16, 30))
         runs = [r for r in due_runs(config, dt.datetime(2019, 6, 7, 16, 0)) if r.job is JobName.WEEKLY_DIGEST]
         assert [(dt.datetime(2019, 6, 7, 15, 30), "2019-W23")] == [(r.scheduled_at_utc, r.period_key) for r in runs]
-
-
-class TestNextRun:
-    def test_next_occurrence_within_the_horizon(self) -> None:
-        """Sunday night, the next thing to do is Monday's 09:00 digest (08:00 UTC in summer)."""
-        after = dt.datetime(2019, 4, 7, 23, 0)
-        assert dt.datetime(2019, 4, 8, 8, 0) == next_run_at(CONFIG, after, dt.timedelta(hours=12))
-        assert next_run_at(CONFIG, after, dt.timedelta(hours=1)) is None

@@ -3,8 +3,10 @@
 
 Each case counts what the fake received, by delivery key: every message of the digest must be in
 the channel exactly once (0 duplicates, 0 losses). A "kill" is ``ProcessKilled`` raised inside the
-notifier (a ``BaseException``, so nothing records the run); the restart is a second scheduler on
-its own engine, after the claim has gone stale, as a new process would be.
+notifier (a ``BaseException``, so neither the step nor the workflow is recorded as finished); the
+restart is a second scheduler on its own engine and the delivery engine launched again under the
+same process id, which resumes the digest's workflow, as a restarted process does. Whole processes
+killed with signals are in tests/test_delivery_durability.py.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 from support.big_plan import load_big_plan
+from support.engine_support import engine_settings, restart_engine, settle
 from support.fake_slack import BOT_TOKEN, FakeSlack
 
+from bot import engine as delivery
 from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import Scheduler
@@ -31,7 +35,6 @@ from bot.slack.app import build_client
 from bot.slack.delivery import Post, SlackPoster
 from bot.slack.notifier import SlackNotifier
 from bot.slack.report_blocks import render_report
-from commands.jobs import STALE_CLAIM
 from commands.periods import Quarter
 from commands.ports import Target
 from commands.reports import weekly_digest
@@ -40,7 +43,7 @@ from storage.repository import PlanRepository
 
 CHANNEL = "C0DIGEST01"
 MONDAY = dt.datetime(2018, 12, 17, 9, 0)  # GMT: the digest's time
-RESTART = MONDAY + STALE_CLAIM + dt.timedelta(minutes=1)
+RESTART = MONDAY + dt.timedelta(minutes=1)
 FIRST_UPDATE = dt.datetime(2018, 12, 3, 10, 0)
 
 
@@ -84,14 +87,18 @@ class KillingPoster(SlackPoster):
 
     def __init__(self, *args: object, after: int, in_flight: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.after, self.in_flight, self.sent = after, in_flight, 0
+        self.after, self.in_flight, self.sent, self.died = after, in_flight, 0, False
 
     def send(self, post: Post, resuming: bool = False) -> str:
+        if self.died:
+            raise ProcessKilled  # a dead process posts nothing more
         if self.sent == self.after and not self.in_flight:
+            self.died = True
             raise ProcessKilled
         ts = super().send(post, resuming)
         self.sent += 1
         if self.sent == self.after + 1 and self.in_flight:
+            self.died = True
             raise ProcessKilled
         return ts
 
@@ -113,8 +120,8 @@ class WholeReportNotifier(SlackNotifier):
     """Posts the whole report to the channel, as a direct message carries it: a channel gets the core's
     summary in at most five messages, too few for a fault to land mid-run at message 6 or 14."""
 
-    def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
-        return self.post_report(channel, content, key=key, resuming=resuming, whole=True)
+    def parts(self, content: object) -> list[object]:
+        return [{"text": m.text, "blocks": m.blocks} for m in render_report(content, self.scheme)]
 
 
 def scheduler(settings: Settings, engine: Engine, digest: object, poster: SlackPoster | None = None) -> Scheduler:
@@ -143,44 +150,61 @@ def messages_in(digest: object) -> int:
     return len(render_report(digest))
 
 
+pytestmark = pytest.mark.usefixtures("delivery_engine")
+
+
+def wait_for_death(poster: KillingPoster) -> None:
+    deadline = time.monotonic() + 30
+    while not poster.died:
+        assert time.monotonic() < deadline, "the poster was never killed"
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize(
     ("after", "in_flight"), [(0, False), (1, False), (6, False), (14, False), (6, True), (-1, False)]
 )
 def test_killed_mid_digest_then_restarted(
-    long_digest, digest_settings, engine, other_engine, fake_slack, after: int, in_flight: bool
+    long_digest, digest_settings, engine, other_engine, fake_slack, tmp_path, after: int, in_flight: bool
 ) -> None:
-    """kill -9 after the claim (0 posted), after message 1, 6, 14 and the last, and while message 7 was
-    being sent: the restarted process continues at the first message not in Slack."""
+    """kill -9 before message 1, after message 1, 6, 14 and the last, and while message 7 was being
+    sent: the restarted process continues at the first message not in Slack."""
     total = messages_in(long_digest)
     assert total >= 20, "the case needs a long digest"
     after = total - 1 if after == -1 else after  # the last message in flight: posted, never recorded
     client = build_client(digest_settings, BOT_TOKEN)
-    dying = scheduler(
-        digest_settings,
-        engine,
-        long_digest,
-        fast_poster(client, KillingPoster, after=after, in_flight=in_flight or after == total - 1),
-    )
-    with pytest.raises(ProcessKilled):
-        dying.tick(MONDAY)
-    scheduler(digest_settings, other_engine, long_digest).tick(RESTART)
+    killing = fast_poster(client, KillingPoster, after=after, in_flight=in_flight or after == total - 1)
+    scheduler(digest_settings, engine, long_digest, killing).tick(MONDAY, wait=False)
+    wait_for_death(killing)  # type: ignore[arg-type]
+    posted = len(fake_slack.posted)
+    restarted = scheduler(digest_settings, other_engine, long_digest)
+    restart_engine(tmp_path)
+    settle()
+    restarted.tick(RESTART)
     assert (0, 0) == counted(fake_slack, total)
+    assert posted == after + (1 if in_flight or after == total - 1 else 0)
 
 
-def test_killed_before_the_claim_then_restarted(
-    long_digest, digest_settings, engine, other_engine, fake_slack, monkeypatch: pytest.MonkeyPatch
+def test_killed_before_the_first_post_then_restarted(
+    long_digest, digest_settings, engine, other_engine, fake_slack, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """kill -9 just before the claim: nothing is recorded, and the restarted process posts it all once."""
+    """kill -9 as the run is first recorded, before anything is built or posted: the restarted
+    process posts it all once."""
+    died = threading.Event()
 
     def dies(*args: object, **kwargs: object) -> None:
+        died.set()
         raise ProcessKilled
 
     with monkeypatch.context() as patched:
-        patched.setattr("bot.scheduler.claim", dies)
-        with pytest.raises(ProcessKilled):
-            scheduler(digest_settings, engine, long_digest).tick(MONDAY)
+        patched.setattr("bot.scheduler._write_record", dies)
+        scheduler(digest_settings, engine, long_digest).tick(MONDAY, wait=False)
+        assert died.wait(10)
+        restarted = scheduler(digest_settings, other_engine, long_digest)
+        delivery.shutdown(timeout=5)
     assert [] == fake_slack.posted
-    scheduler(digest_settings, other_engine, long_digest).tick(MONDAY + dt.timedelta(minutes=1))
+    delivery.launch(engine_settings(tmp_path), "test", sweep_every=None)
+    settle()
+    restarted.tick(RESTART)
     assert (0, 0) == counted(fake_slack, messages_in(long_digest))
 
 
@@ -213,9 +237,9 @@ def test_answer_slower_than_the_timeout(long_digest, digest_settings, engine, fa
     assert (0, 0) == counted(fake_slack, messages_in(long_digest))
 
 
-def test_stop_mid_digest_finishes_it_and_claims_nothing_more(long_digest, digest_settings, engine, fake_slack) -> None:
-    """SIGTERM while the digest is going out: it is finished, the second channel is left unclaimed,
-    and the next start posts it there; each channel has the digest once."""
+def test_stop_mid_digest_hands_the_rest_back(long_digest, digest_settings, engine, fake_slack, tmp_path) -> None:
+    """SIGTERM while the digest goes out to two channels: the posts in flight finish, the rest is
+    handed back, and the next start continues each channel where it stopped; each has it once."""
     second = "C0SECOND01"
     settings = replace(digest_settings, digest_channels=(CHANNEL, second))
     stopping = scheduler(settings, engine, long_digest)
@@ -223,39 +247,51 @@ def test_stop_mid_digest_finishes_it_and_claims_nothing_more(long_digest, digest
     class StopsMidway(SlackPoster):
         def send(self, post: Post, resuming: bool = False) -> str:
             if post.key and post.key.endswith("#3"):
-                stopping.stop_event.set()  # what the runtime does on SIGTERM
+                delivery.GATE.stopping.set()  # what the runtime's stop does first on SIGTERM
             return super().send(post, resuming)
 
     notifier = stopping.notifiers["slack"]
     notifier.poster = fast_poster(notifier.client, StopsMidway)  # type: ignore[attr-defined]
-    stopping.tick(MONDAY)
-    assert {CHANNEL} == {p["channel"] for p in fake_slack.posted}
-    scheduler(settings, engine, long_digest).tick(MONDAY + dt.timedelta(minutes=1))
+    stopping.tick(MONDAY, wait=False)
+    deadline = time.monotonic() + 30
+    while not delivery.GATE.stopping.is_set():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    delivery.shutdown(timeout=5)
     total = messages_in(long_digest)
+    stopped_at = len(fake_slack.posted)
+    assert 4 <= stopped_at < 2 * total
+    restarted = scheduler(settings, engine, long_digest)
+    delivery.launch(engine_settings(tmp_path), "test", sweep_every=None)
+    settle()
+    restarted.tick(RESTART)
     assert (0, 0) == counted(fake_slack, 2 * total)
 
 
-def test_slow_posting_is_not_taken_over(long_digest, digest_settings, engine, other_engine, fake_slack) -> None:
-    """Slack answers slowly: the digest is still going out when the clock passes ten minutes. The
-    posting process renews its claim, so another process's pass leaves the run alone."""
-    clock = [MONDAY]
-    slow = Container(digest_settings, engine, clock=lambda: clock[0])
+def test_a_stopped_process_is_taken_over_and_a_running_one_is_not(
+    long_digest, digest_settings, engine, other_engine, fake_slack, tmp_path
+) -> None:
+    """Process "planbot-a" dies mid-digest and never comes back. While its liveness lock is held
+    (it is only slow), the sweep leaves its digest alone; once the lock is free, the sweep takes
+    the digest over and finishes it at the first message not in Slack."""
+    delivery.shutdown(timeout=5)
+    delivery.launch(engine_settings(tmp_path), "planbot-a", sweep_every=None)
     client = build_client(digest_settings, BOT_TOKEN)
+    killing = fast_poster(client, KillingPoster, after=5)
+    scheduler(digest_settings, engine, long_digest, killing).tick(MONDAY, wait=False)
+    wait_for_death(killing)  # type: ignore[arg-type]
+    delivery.shutdown(timeout=5)  # planbot-a is gone; its digest is left pending
 
-    class SlowPoster(SlackPoster):
-        def send(self, post: Post, resuming: bool = False) -> str:
-            time.sleep(0.05)
-            return super().send(post, resuming)
-
-    notifier = WholeReportNotifier(client, slow, min_interval=0, poster=fast_poster(client, SlowPoster))
-    posting = Scheduler(slow, {"slack": notifier}, FixedReports(long_digest), heartbeat=dt.timedelta(seconds=0.02))
-    thread = threading.Thread(target=posting.tick, args=(MONDAY,))
-    thread.start()
-    fake_slack.wait_for("chat.postMessage", count=3)
-    clock[0] = RESTART  # eleven minutes on, and still posting
-    time.sleep(0.2)  # a few heartbeats
-    scheduler(digest_settings, other_engine, long_digest).tick(RESTART)
-    thread.join(timeout=60)
+    slow_a = delivery.Liveness(*delivery.system_database("", engine_settings(tmp_path).jobs_database_url))
+    slow_a.hold("planbot-a", 0)  # as if planbot-a were still running, only slowly
+    taking_over = scheduler(digest_settings, other_engine, long_digest)
+    delivery.launch(engine_settings(tmp_path), "test", sweep_every=None)
+    assert 0 == delivery.sweep()
+    assert 5 == len(fake_slack.posted)
+    slow_a.release()
+    assert 1 == delivery.sweep()
+    settle()
+    taking_over.tick(RESTART)
     assert (0, 0) == counted(fake_slack, messages_in(long_digest))
 
 
