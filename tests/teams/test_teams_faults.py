@@ -83,9 +83,9 @@ def test_teams_is_answered_before_the_work_and_the_reply_follows(teams, containe
     impatient = replace(teams, gateway=None)  # does not wait for the turn, as Teams does not
     started = time.monotonic()
 
-    answer, _ = impatient.post(personal_message(OWNER, "rag V9 red Waiting on the CJS review", connector.service_url))
+    answer, _ = impatient.post(personal_message(OWNER, "rag V9 amber Waiting on the CJS review", connector.service_url))
 
     assert 202 == answer
     assert time.monotonic() - started < 1.0
     connector.wait_for_sent(1)
-    assert [("R", "teams")] == [(u.status, u.source) for u in stored_updates(container.engine)]
+    assert [("A", "teams")] == [(u.status, u.source) for u in stored_updates(container.engine)]
