@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from commands.panel import EARLIEST
+from commands.panel import EARLIEST, provisional_basis
 from commands.periods import Quarter
 from commands.publication import (
     AUTHOR_ROLE,
@@ -125,10 +125,11 @@ class ThemeDeepDive(Publication):
 
     @property
     def basis(self) -> str:
-        cut = show_date(self.cut_off)
         if self.provisional:
-            return f"Provisional: statuses as reported by {show_date(self.as_of)}; the cut-off is {cut}."
-        return f"Statuses frozen at the cut-off, {cut}; earlier quarters from their frozen snapshots."
+            return provisional_basis(self.as_of, self.cut_off)
+        return (
+            f"Statuses frozen at the cut-off, {show_date(self.cut_off)}; earlier quarters from their frozen snapshots."
+        )
 
 
 def build_deep_dive(

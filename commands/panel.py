@@ -130,10 +130,16 @@ class PanelReport(Publication):
     @property
     def basis(self) -> str:
         """Whether the statuses can still move: the Panel must know a provisional paper from a frozen one."""
-        cut = show_date(self.cut_off)
         if self.provisional:
-            return f"Provisional: statuses as reported by {show_date(self.as_of)}; the cut-off is {cut}."
-        return f"Statuses frozen at the cut-off, {cut}, compared with {self.quarter.previous().label}."
+            return provisional_basis(self.as_of, self.cut_off)
+        return (
+            f"Statuses frozen at the cut-off, {show_date(self.cut_off)}, compared with {self.quarter.previous().label}."
+        )
+
+
+def provisional_basis(as_of: dt.date, cut_off: dt.date) -> str:
+    """What a paper whose statuses can still move says of them (the appendix, a deep dive)."""
+    return f"Provisional: statuses as reported by {show_date(as_of)}; the cut-off is {show_date(cut_off)}."
 
 
 def build_panel(
