@@ -61,6 +61,7 @@ def test_a_personal_chat_update_is_stored_and_answered_there(teams, container, c
         (OWNER, "rag V9 purple Waiting", "purple"),
         (OWNER, "rag V9 red", "reason"),
         (GUEST, "rag V9 red Waiting on the CJS review", "email"),
+        (OWNER, "rag V9 amber Waiting\x1b[31m on the review", "control character"),
     ],
 )
 def test_refusals_are_explained_and_store_nothing(teams, container, connector, who, typed, explained) -> None:
