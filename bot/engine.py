@@ -53,7 +53,7 @@ from dbos import DBOS, DBOSConfig
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from storage.db import DEFAULT_DATABASE_URL
+from storage.db import DEFAULT_DATABASE_URL, POSTGRES_LIVENESS
 
 WORKFLOW_VERSION = "planbot-delivery-2"
 """DBOS's application version: unfinished workflows are resumed only by processes of the same one."""
@@ -209,7 +209,7 @@ class Liveness:
                 if self._connection is None:
                     import psycopg
 
-                    self._connection = psycopg.connect(self._dsn, autocommit=True, connect_timeout=10)
+                    self._connection = psycopg.connect(self._dsn, autocommit=True, **POSTGRES_LIVENESS)
                 row = self._connection.execute("SELECT pg_try_advisory_lock(%s)", (self._key(executor),)).fetchone()
                 return bool(row and row[0])
             handle = self._path(executor).open("wb")
@@ -258,7 +258,7 @@ def dbos_config(settings: Settings, executor_id: str) -> DBOSConfig:
     }
     if schema is not None:
         config["dbos_system_schema"] = schema
-        config["db_engine_kwargs"] = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
+        config["db_engine_kwargs"] = {"connect_args": dict(POSTGRES_LIVENESS), "pool_pre_ping": True}
     return config
 
 
