@@ -143,8 +143,9 @@ def find_role(repo: PlanRepository, text: str) -> Role:
     raise UnknownRole(f'There is no role "{text.strip()}".{hint}', USAGE)
 
 
-def find_person(repo: PlanRepository, text: str) -> Person:
-    """The person with this email (platforms turn a mention into the email before calling the core).
+def find_person(repo: PlanRepository, text: str, usage: str = USAGE) -> Person:
+    """The person with this email (platforms turn a mention into the email before calling the core);
+    ``usage`` is the form of the command that named them, shown after a refusal.
 
     Raises:
         ParseError: the text is not an email.
@@ -152,7 +153,7 @@ def find_person(repo: PlanRepository, text: str) -> Person:
     """
     email = text.strip().lower()
     if not _EMAIL.match(email):
-        raise ParseError(f'"{text.strip()}" is not a person: mention them (@name) or give their email.', USAGE)
+        raise ParseError(f'"{text.strip()}" is not a person: mention them (@name) or give their email.', usage)
     person = repo.person_by_email(email)
     if person is None:
         raise UnknownPerson(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from commands.errors import UnknownAction
 from commands.model import Actor, Line, Reply, Section
+from commands.on_leave import leave_line
 from commands.permissions import Capacity, describe_people, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
 from commands.rules import (
@@ -147,6 +148,7 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
     if not actions:
         return _no_actions(repo, plan.short_name)
     today = london_date(now)
+    away = leave_line(repo, actor.person_id, today)
     lines = [_mine_line(a, latest, held, delegated, today, scheme) for a, latest in repo.latest_updates(actions)]
     counts = {timing: sum(1 for _, t, _ in lines if t is timing) for timing in UpdateTiming}
     late_actions = sum(1 for _, _, late in lines if late)
@@ -156,7 +158,8 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
         f"actions past their due date: {late_actions}"
     )
     title = f"Your actions in {plan.short_name} ({len(actions)})"
-    sections = (Section(title, (Line(summary), *(line for line, _, _ in lines))),)
+    opening = (Line(away),) if away else ()
+    sections = (Section(title, (*opening, Line(summary), *(line for line, _, _ in lines))),)
     return Reply(text=plain_text(sections), sections=sections)
 
 
@@ -243,6 +246,8 @@ def rag_help(scheme: RagScheme) -> Reply:
         Line(f"/rag V9 green · a reason is optional for {optional}"),
         Line("/rag V9 · status, owner, due date and the last five updates"),
         Line("/rag mine · your actions and which updates are due"),
+        Line("/rag away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
+        Line("/rag back · back early: your reminders resume"),
     )
     colours = tuple(
         Line(

@@ -291,6 +291,7 @@ class TeamsBot:
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
+        reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
         return Answer([cards.reply_card(reply)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
