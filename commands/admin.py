@@ -170,10 +170,13 @@ def notices_for(actor: Actor, people: Iterable[Person], text: str) -> tuple[Noti
 
 
 def affected_by(repo: PlanRepository, action: Action) -> list[Person]:
-    """Who hears of a change to an action: its owner's holders, its delegates and its SRO's holders."""
+    """Who hears of a change to an action: its owner's (and joint lead's) holders, its delegates and its
+    SRO's holders."""
     assert action.id is not None
-    holders = repo.holders([action.owner_role_id, action.sro_role_id])
-    return [*holders[action.owner_role_id], *repo.delegates(action.id), *holders[action.sro_role_id]]
+    leads = [action.owner_role_id, *([action.joint_lead_role_id] if action.joint_lead_role_id else [])]
+    holders = repo.holders([*leads, action.sro_role_id])
+    led = [person for role in leads for person in holders[role]]
+    return [*led, *repo.delegates(action.id), *holders[action.sro_role_id]]
 
 
 def who(actor: Actor) -> str:

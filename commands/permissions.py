@@ -23,6 +23,7 @@ class Capacity(StrEnum):
     """Why someone may update an action, strongest claim first."""
 
     OWNER = "owner"
+    JOINT_LEAD = "joint lead"
     DELEGATE = "delegate"
     SRO = "SRO"
     ADMIN = "admin"
@@ -49,7 +50,7 @@ def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Perm
         repo: where role holders and delegates are read (a fixed three or four queries).
 
     Returns:
-        The capacity they act in: owner, delegate, SRO or admin (the last recorded as on behalf).
+        The capacity they act in: owner, joint lead, delegate, SRO or admin (the last recorded as on behalf).
 
     Raises:
         NotAuthorised: naming the owner role, its holders and who else can act.
@@ -58,6 +59,8 @@ def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Perm
     delegates = repo.delegates(action.id) if action.id is not None else []
     if action.owner_role_id in held:
         return Permission(Capacity.OWNER)
+    if action.joint_lead_role_id is not None and action.joint_lead_role_id in held:
+        return Permission(Capacity.JOINT_LEAD)
     if any(person.id == actor.person_id for person in delegates):
         return Permission(Capacity.DELEGATE)
     if action.sro_role_id in held:
@@ -82,15 +85,25 @@ def _refusal(action: Action, delegates: Sequence[Person], repo: PlanRepository) 
     holders = repo.holders([action.owner_role_id])[action.owner_role_id]
     owner = f"the {role.title}" if role else "a role that no longer exists"
     delegate = f"a delegate ({describe_people(delegates)})" if delegates else "a delegate"
+    joint = _joint_lead(action, repo)
     if not holders:
         return (
-            f"You can't update {action.code}. It is owned by {owner}, which no one holds at present; "
+            f"You can't update {action.code}. It is owned by {owner}, which no one holds at present{joint}; "
             f"ask {delegate + ' or ' if delegates else ''}an admin."
         )
     return (
-        f"You can't update {action.code}. It is owned by {owner} (held by {describe_people(holders)}); "
+        f"You can't update {action.code}. It is owned by {owner} (held by {describe_people(holders)}){joint}; "
         f"ask them, {delegate} or an admin."
     )
+
+
+def _joint_lead(action: Action, repo: PlanRepository) -> str:
+    """ ", jointly with the OPCC Lead (held by Jo Haynes)", or nothing for an action with one owner."""
+    if action.joint_lead_role_id is None:
+        return ""
+    role = repo.role(action.joint_lead_role_id)
+    holders = repo.holders([action.joint_lead_role_id])[action.joint_lead_role_id]
+    return f", jointly with the {role.title if role else 'joint lead'} (held by {describe_people(holders)})"
 
 
 def person_name(person: Person) -> str:

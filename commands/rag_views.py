@@ -83,8 +83,9 @@ def show_action(
     """
     action = find_action(action_id, repo)
     assert action.id is not None
-    roles = repo.roles([action.owner_role_id, action.sro_role_id])
-    holders = repo.holders([action.owner_role_id, action.sro_role_id])
+    role_ids = [action.owner_role_id, *lead_role(action), action.sro_role_id]
+    roles = repo.roles(role_ids)
+    holders = repo.holders(role_ids)
     delegates = repo.delegates(action.id)
     updates = repo.recent_updates(action.id, SHOWN_UPDATES)
     authors = repo.people(u.author_id for u in updates)
@@ -94,7 +95,9 @@ def show_action(
         title = roles[role_id].title if role_id in roles else "(role missing)"
         return Line(f"{label}: {title} ({describe_people(holders[role_id])})")
 
-    details = [role_line("Owner", action.owner_role_id), role_line("SRO", action.sro_role_id)]
+    details = [role_line("Owner", action.owner_role_id)]
+    details += [role_line("Joint lead", role_id) for role_id in lead_role(action)]
+    details.append(role_line("SRO", action.sro_role_id))
     if delegates:
         details.append(Line(f"Delegates: {describe_people(delegates)}"))
     overdue = scheme.action_overdue(action.current_due, action.state, latest, london_date(now))
@@ -109,6 +112,11 @@ def show_action(
         Section("Last update" if len(updates) == 1 else "Last updates", tuple(history)),
     )
     return Reply(text=plain_text(sections), status=latest, sections=sections)
+
+
+def lead_role(action: Action) -> list[int]:
+    """The action's joint lead role as a list of none or one, to add to the roles a view reads."""
+    return [action.joint_lead_role_id] if action.joint_lead_role_id is not None else []
 
 
 def _status_line(updates: Sequence[StatusUpdate], scheme: RagScheme) -> Line:
@@ -176,6 +184,7 @@ def _mine_line(
         str(capacity)
         for capacity, applies in (
             (Capacity.OWNER, action.owner_role_id in held),
+            (Capacity.JOINT_LEAD, action.joint_lead_role_id in held),
             (Capacity.DELEGATE, action.id in delegated),
             (Capacity.SRO, action.sro_role_id in held),
         )
@@ -261,7 +270,7 @@ def rag_help(scheme: RagScheme) -> Reply:
     rules = (
         Line(f"{scheme.label(None)}: no update yet; shown as a gap, never as green."),
         Line(f"Reasons may be up to {scheme.max_reason_length:,} characters."),
-        Line("Owners, their delegates, SROs and admins may update an action; anyone may look."),
+        Line("Owners (and joint leads), their delegates, SROs and admins may update an action; anyone may look."),
     )
     sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
     return Reply(text=plain_text(sections), sections=sections)

@@ -14,11 +14,12 @@ from commands.on_leave import away_notes
 from commands.permissions import person_name
 from commands.ports import Target
 from commands.quarterly import freeze_quarter, quarterly_summary
-from commands.rag_views import find_action
+from commands.rag_views import find_action, lead_role
 from commands.report_data import (
     PlanData,
     action_row,
     find_theme,
+    lead_titles,
     load_plan_data,
     theme_blocks,
     total_counts,
@@ -226,7 +227,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     assert action.id is not None
     updates = repo.action_updates(action.id)
     authors = repo.people(u.author_id for u in updates)
-    owner = repo.role(action.owner_role_id)
+    titles = {r_id: role.title for r_id, role in repo.roles([action.owner_role_id, *lead_role(action)]).items()}
     entries: list[HistoryEntry] = []
     previous: str | None = None
     for update in updates:
@@ -258,7 +259,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     return ActionHistory(
         code=action.code,
         title=action.title,
-        owner_role=owner.title if owner is not None else "",
+        owner_role=lead_titles(titles, action.owner_role_id, action.joint_lead_role_id),
         due=action.current_due,
         baseline_due=action.baseline_due,
         entries=tuple(entries),
