@@ -8,6 +8,7 @@ boards can tell a lead's own words from an admin's transcription.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +27,7 @@ class Capacity(StrEnum):
     JOINT_LEAD = "joint lead"
     DELEGATE = "delegate"
     SRO = "SRO"
+    COVER = "cover"
     ADMIN = "admin"
 
 
@@ -41,16 +43,19 @@ class Permission:
         return self.capacity is Capacity.ADMIN
 
 
-def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Permission:
+def authorise_update(actor: Actor, action: Action, repo: PlanRepository, today: dt.date) -> Permission:
     """Decide whether ``actor`` may post a status on ``action``.
 
     Args:
         actor: the person typing, as identified by the platform.
         action: the action they want to update.
-        repo: where role holders and delegates are read (a fixed three or four queries).
+        repo: where role holders and delegates are read (a fixed three to five queries).
+        today: the London date, to tell whether the actor is covering for someone on leave who
+            leads or sponsors the action (a cover is nudged in their place, so may answer).
 
     Returns:
-        The capacity they act in: owner, joint lead, delegate, SRO or admin (the last recorded as on behalf).
+        The capacity they act in: owner, joint lead, delegate, SRO, the cover of one of those on
+        leave, or admin (the last recorded as on behalf).
 
     Raises:
         NotAuthorised: naming the owner role, its holders and who else can act.
@@ -65,9 +70,17 @@ def authorise_update(actor: Actor, action: Action, repo: PlanRepository) -> Perm
         return Permission(Capacity.DELEGATE)
     if action.sro_role_id in held:
         return Permission(Capacity.SRO)
+    if involved_roles(action) & repo.roles_covered(actor.person_id, today):
+        return Permission(Capacity.COVER)
     if actor.is_admin:
         return Permission(Capacity.ADMIN)
     raise NotAuthorised(_refusal(action, delegates, repo))
+
+
+def involved_roles(action: Action) -> set[int]:
+    """The roles that may update an action: its owner, its joint lead (if any) and its SRO."""
+    joint = {action.joint_lead_role_id} if action.joint_lead_role_id is not None else set()
+    return {action.owner_role_id, action.sro_role_id, *joint}
 
 
 def require_admin(actor: Actor, repo: PlanRepository, doing: str) -> None:

@@ -90,7 +90,7 @@ def record_update(
     assert action.id is not None
     _check_open(action)
     actor = invocation.actor
-    permission = authorise_update(actor, action, repo)
+    permission = authorise_update(actor, action, repo, london_date(now))
     check_extras(request, scheme)
     previous = repo.latest_update(action)
     before = previous.status if previous else None
@@ -221,4 +221,6 @@ def _check_open(action: Action) -> None:
 def _capacity_note(capacity: Capacity) -> str:
     if capacity is Capacity.ADMIN:
         return "Recorded as made by an admin on behalf of the owner."
+    if capacity is Capacity.COVER:
+        return "Recorded as made by the cover of someone on leave who leads or sponsors it."
     return f"Recorded as made by the action's {capacity}."

@@ -270,7 +270,10 @@ def rag_help(scheme: RagScheme) -> Reply:
     rules = (
         Line(f"{scheme.label(None)}: no update yet; shown as a gap, never as green."),
         Line(f"Reasons may be up to {scheme.max_reason_length:,} characters."),
-        Line("Owners (and joint leads), their delegates, SROs and admins may update an action; anyone may look."),
+        Line(
+            "Owners and joint leads, their delegates, SROs, the cover of any of them on leave, and admins "
+            "may update an action; anyone may look."
+        ),
     )
     sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
     return Reply(text=plain_text(sections), sections=sections)

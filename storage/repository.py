@@ -275,6 +275,11 @@ class PlanRepository(ReportQueries):
         """A person's leave row, whether or not its date has passed."""
         return self.session.exec(select(Leave).where(Leave.person_id == person_id)).first()
 
+    def roles_covered(self, person_id: int, day: dt.date) -> set[int]:
+        """Ids of the roles held by the people ``person_id`` covers for on ``day`` (none when they cover no one)."""
+        covered = select(Leave.person_id).where(Leave.cover_id == person_id, Leave.until >= day)
+        return set(self.session.exec(select(RoleHolder.role_id).where(col(RoleHolder.person_id).in_(covered))))
+
     def leaves_on(self, day: dt.date) -> dict[int, Leave]:
         """Everyone on leave on ``day`` (a leave lasts to the end of its ``until`` date), by person id."""
         return {leave.person_id: leave for leave in self.session.exec(select(Leave).where(Leave.until >= day))}

@@ -29,6 +29,7 @@ from commands.rag import handle_rag
 from commands.report_layout import report_layout
 from commands.reports import overdue_list, weekly_digest
 from commands.rules import DEFAULT_SCHEME
+from commands.update_form import update_choices
 from storage.models import AuditEntry, Delegate, Leave
 from storage.repository import PlanRepository
 
@@ -247,3 +248,22 @@ def test_a_refused_leave_keeps_the_one_before(repo: PlanRepository, session: Ses
 def _cells(block: object) -> list[str]:
     rows = getattr(block, "rows", ())
     return [str(cell) for row in rows for cell in row]
+
+
+class TestTheCoverActs:
+    """The cover is nudged in the away person's place, so may post what the nudge asks for."""
+
+    def test_the_cover_may_update_while_the_lead_is_away_and_not_after(self, repo: PlanRepository) -> None:
+        assert not rag(repo, COVER, "V9 amber Chased the CJS").ok
+        assert rag(repo, OWNER, f"away until {UNTIL} cover {COVER}").ok
+
+        reply = rag(repo, COVER, "V9 amber Chased the CJS")
+        assert reply.ok, reply.text
+        assert "Recorded as made by the cover of someone on leave" in reply.text
+        assert "V9" in [c.code for c in update_choices(actor_for(repo, COVER), repo, NOW.date())]
+        assert not rag(repo, COVER, "V2 amber Not covered here", dt.datetime(2019, 2, 18, 10)).ok
+
+        assert rag(repo, OWNER, "back").ok
+        refused = rag(repo, COVER, "V9 green Back on track")
+        assert not refused.ok and "You can't update V9" in refused.text
+        assert "V9" not in [c.code for c in update_choices(actor_for(repo, COVER), repo, NOW.date())]
