@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from commands.errors import NotAuthorised, ParseError, UnknownPerson, UnknownRole
 from commands.model import Actor, Notice, Reply
-from commands.permissions import describe_people, person_name, require_admin
+from commands.permissions import describe_people, lead_roles, person_name, require_admin
 from commands.plan_grammar import USAGE
 from commands.rag_views import find_action
 from commands.rules import word_list
@@ -173,7 +173,7 @@ def affected_by(repo: PlanRepository, action: Action) -> list[Person]:
     """Who hears of a change to an action: its owner's (and joint lead's) holders, its delegates and its
     SRO's holders."""
     assert action.id is not None
-    leads = [action.owner_role_id, *([action.joint_lead_role_id] if action.joint_lead_role_id else [])]
+    leads = lead_roles(action)
     holders = repo.holders([*leads, action.sro_role_id])
     led = [person for role in leads for person in holders[role]]
     return [*led, *repo.delegates(action.id), *holders[action.sro_role_id]]

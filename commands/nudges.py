@@ -1,7 +1,7 @@
 """Who gets a direct message from the scheduled passes: nudges, escalations and quarter-close reminders.
 
-Nudges go to the holders of an action's owner and joint lead roles when its update is due within three days or
-overdue (the same ``UpdateTiming`` that ``/rag mine`` shows), at most once per action per person in
+Nudges go to the holders of an action's owner and joint lead roles when its update is due within
+three days or overdue (the same ``UpdateTiming`` that ``/rag mine`` shows), at most once per action per person in
 seven days, counted from what was delivered, so that a lead on leave is not chased daily.
 Escalations go to the SRO role's holders when an action is more than 14 days past its current due
 date, on the same seven-day rule. The quarter-close reminder asks every owner of an open action for
@@ -20,6 +20,7 @@ from commands.job_status import RunState
 from commands.model import Line, Reply, Section
 from commands.on_leave import leave_note
 from commands.periods import Quarter, cut_off
+from commands.permissions import involved_roles, lead_roles
 from commands.ports import Recipient
 from commands.rag_views import plain_text
 from commands.rules import (
@@ -153,9 +154,7 @@ class Recipients:
     """
 
     def __init__(self, repo: PlanRepository, actions: list[Action], today: dt.date) -> None:
-        roles = {a.owner_role_id for a in actions} | {a.sro_role_id for a in actions}
-        roles |= {a.joint_lead_role_id for a in actions if a.joint_lead_role_id is not None}
-        self.holders = repo.holders(roles)
+        self.holders = repo.holders(role for action in actions for role in involved_roles(action))
         self.away = repo.leaves_on(today)
         self.covers = repo.people(leave.cover_id for leave in self.away.values() if leave.cover_id is not None)
         ids = [a.id for a in actions if a.id is not None]
@@ -163,8 +162,7 @@ class Recipients:
 
     def leads(self, action: Action) -> list[Person]:
         """The holders of the action's owner role, then of its joint lead role, each once."""
-        roles = [action.owner_role_id, *([action.joint_lead_role_id] if action.joint_lead_role_id else [])]
-        found = {p.id: p for role in roles for p in self.holders.get(role, [])}
+        found = {p.id: p for role in lead_roles(action) for p in self.holders.get(role, [])}
         return list(found.values())
 
     def leads_all_away(self, action: Action) -> bool:

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from commands.periods import Quarter, cut_off
+from commands.permissions import lead_roles
 from commands.priority import priority_sentence
 from commands.publication import (
     AUTHOR_ROLE,
@@ -26,7 +27,6 @@ from commands.publication import (
 )
 from commands.publication import filtered_row as _filtered
 from commands.quarterly import quarter_window_end, quarterly_summary
-from commands.rag_views import lead_role
 from commands.report_data import london_start
 from commands.report_model import (
     ActionRow,
@@ -158,7 +158,7 @@ def build_panel(
     assert plan is not None and plan.id is not None  # quarterly_summary raised otherwise
     actions = {a.code: a for a in repo.actions(plan.id)}
     roles = {r_id: r.title for r_id, r in repo.roles({a.sro_role_id for a in actions.values()}).items()}
-    leads = {a.code: [a.owner_role_id, *lead_role(a)] for a in actions.values()}
+    leads = {a.code: lead_roles(a) for a in actions.values()}
     holders = repo.holders({role for ids in leads.values() for role in ids} | set(roles))
     # The latest re-profile as the paper stands: one made after the cut-off belongs to the next quarter's.
     latest = {r.action_id: r for r in repo.reprofiles(plan.id, EARLIEST, quarter_window_end(quarter, now))}

@@ -77,10 +77,15 @@ def authorise_update(actor: Actor, action: Action, repo: PlanRepository, today: 
     raise NotAuthorised(_refusal(action, delegates, repo))
 
 
+def lead_roles(action: Action) -> list[int]:
+    """The roles that lead an action: its owner, then its joint lead when it has one."""
+    joint = [action.joint_lead_role_id] if action.joint_lead_role_id is not None else []
+    return [action.owner_role_id, *joint]
+
+
 def involved_roles(action: Action) -> set[int]:
-    """The roles that may update an action: its owner, its joint lead (if any) and its SRO."""
-    joint = {action.joint_lead_role_id} if action.joint_lead_role_id is not None else set()
-    return {action.owner_role_id, action.sro_role_id, *joint}
+    """The roles that may update an action: its leads and its SRO."""
+    return {*lead_roles(action), action.sro_role_id}
 
 
 def require_admin(actor: Actor, repo: PlanRepository, doing: str) -> None:

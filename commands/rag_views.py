@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from commands.errors import UnknownAction
 from commands.model import Actor, Line, Reply, Section
 from commands.on_leave import leave_line
-from commands.permissions import Capacity, describe_people, person_name
+from commands.permissions import Capacity, describe_people, lead_roles, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
 from commands.rules import (
     DUE_SOON_DAYS,
@@ -83,7 +83,7 @@ def show_action(
     """
     action = find_action(action_id, repo)
     assert action.id is not None
-    role_ids = [action.owner_role_id, *lead_role(action), action.sro_role_id]
+    role_ids = [*lead_roles(action), action.sro_role_id]
     roles = repo.roles(role_ids)
     holders = repo.holders(role_ids)
     delegates = repo.delegates(action.id)
@@ -96,7 +96,7 @@ def show_action(
         return Line(f"{label}: {title} ({describe_people(holders[role_id])})")
 
     details = [role_line("Owner", action.owner_role_id)]
-    details += [role_line("Joint lead", role_id) for role_id in lead_role(action)]
+    details += [role_line("Joint lead", role_id) for role_id in lead_roles(action)[1:]]
     details.append(role_line("SRO", action.sro_role_id))
     if delegates:
         details.append(Line(f"Delegates: {describe_people(delegates)}"))
@@ -112,11 +112,6 @@ def show_action(
         Section("Last update" if len(updates) == 1 else "Last updates", tuple(history)),
     )
     return Reply(text=plain_text(sections), status=latest, sections=sections)
-
-
-def lead_role(action: Action) -> list[int]:
-    """The action's joint lead role as a list of none or one, to add to the roles a view reads."""
-    return [action.joint_lead_role_id] if action.joint_lead_role_id is not None else []
 
 
 def _status_line(updates: Sequence[StatusUpdate], scheme: RagScheme) -> Line:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.on_leave import away_notes
-from commands.permissions import person_name
+from commands.permissions import lead_roles, person_name
 from commands.ports import Target
 from commands.quarterly import freeze_quarter, quarterly_summary
-from commands.rag_views import find_action, lead_role
+from commands.rag_views import find_action
 from commands.report_data import (
     PlanData,
     action_row,
@@ -227,7 +227,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     assert action.id is not None
     updates = repo.action_updates(action.id)
     authors = repo.people(u.author_id for u in updates)
-    titles = {r_id: role.title for r_id, role in repo.roles([action.owner_role_id, *lead_role(action)]).items()}
+    titles = {r_id: role.title for r_id, role in repo.roles(lead_roles(action)).items()}
     entries: list[HistoryEntry] = []
     previous: str | None = None
     for update in updates:
