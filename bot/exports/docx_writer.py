@@ -20,7 +20,6 @@ import datetime as dt
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -33,7 +32,7 @@ from docx.shared import Cm, Pt
 from bot.exports.charts import Chart
 from bot.exports.column_widths import column_widths
 from bot.exports.palette import STATUS_STYLES
-from bot.exports.streamed import copy_with_tables, new_marker
+from bot.exports.streamed import copy_with_tables, new_marker, xml_text
 from bot.exports.tables import Paper, Section, StatusCell
 from bot.exports.text_width import FONT
 
@@ -190,4 +189,5 @@ def _cells(starts: Sequence[str], texts: Sequence[str]) -> str:
 
 def _text(text: str) -> str:
     """Escaped run text, with line breaks kept as Word line breaks."""
-    return escape(text).replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    escaped = xml_text(text)
+    return escaped.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">') if "\n" in escaped else escaped

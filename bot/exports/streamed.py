@@ -18,11 +18,17 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
+from xml.sax.saxutils import escape
 
 T = TypeVar("T")
 
 # Rows joined per write: each write to the zip stream is a call into zlib, so rows go in batches.
 BATCH = 256
+
+
+def xml_text(text: str) -> str:
+    """``text`` as XML character data; most cells hold nothing to escape, and are returned as they are."""
+    return escape(text) if "&" in text or "<" in text or ">" in text else text
 
 
 def new_marker(kind: str) -> str:

@@ -17,10 +17,10 @@ a few string joins, and memory holds one row at a time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,8 +32,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.exports.column_widths import character_widths
 from bot.exports.palette import STATUS_STYLES
-from bot.exports.streamed import copy_with_tables, new_marker
-from bot.exports.tables import Cell, CountCell, Paper, Section, StatusCell
+from bot.exports.streamed import copy_with_tables, new_marker, xml_text
+from bot.exports.tables import CountCell, Paper, Section, StatusCell
 
 _WIDEST = 60
 DATE_FORMAT = "d mmm yyyy"
@@ -118,30 +118,31 @@ def _sheet(sheet: WriteOnlyWorksheet, section: Section) -> str | None:
 
 
 def _rows(section: Section, style_ids: Mapping[str, int]) -> Iterator[str]:
-    """The section's rows from the second on, each one ``<row>`` of SpreadsheetML."""
-    letters: list[str] = []
+    """The section's rows from the second on, each one ``<row>`` of SpreadsheetML; each value with
+    the style it is shown in (a count is two values: the count and its change)."""
+    text, date = style_ids[TEXT], style_ids[DATE]
+    status = {code: style_ids[_status_style(code)] for code in STATUS_STYLES}
+    letters = [get_column_letter(column + 1) for column in range(2 * len(section.headers))]
     for number, row in enumerate(section.rows, start=2):
         out = [f'<row r="{number}">']
-        for column, (value, style) in enumerate(_values(row)):
-            if column == len(letters):
-                letters.append(get_column_letter(column + 1))
-            out.append(_xml_cell(f"{letters[column]}{number}", style_ids[style], value))
+        column = 0
+        for cell in row:
+            style: int = text
+            value: Value
+            if isinstance(cell, CountCell):
+                out.append(_xml_cell(f"{letters[column]}{number}", text, cell.count))
+                column += 1
+                value = cell.change
+            elif isinstance(cell, StatusCell):
+                value, style = cell.text, status.get(cell.code, text)
+            else:
+                value = cell
+                if isinstance(cell, dt.date):
+                    style = date
+            out.append(_xml_cell(f"{letters[column]}{number}", style, value))
+            column += 1
         out.append("</row>")
         yield "".join(out)
-
-
-def _values(row: Sequence[Cell]) -> Iterator[tuple[Value, str]]:
-    """Each value of a row with the style it is shown in (a count is two values: count and change)."""
-    for cell in row:
-        if isinstance(cell, CountCell):
-            yield cell.count, TEXT
-            yield cell.change, TEXT
-        elif isinstance(cell, StatusCell):
-            yield cell.text, _status_style(cell.code)
-        elif isinstance(cell, dt.date):
-            yield cell, DATE
-        else:
-            yield cell, TEXT
 
 
 def _xml_cell(reference: str, style: int, value: Value) -> str:
@@ -152,11 +153,17 @@ def _xml_cell(reference: str, style: int, value: Value) -> str:
             return f'<c r="{reference}" s="{style}" t="inlineStr"/>'
         text = value[:CELL_LIMIT]
         space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+        return f'<c r="{reference}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
     if value is None:
         return f'<c r="{reference}" s="{style}" t="n"/>'
-    number = safe_string(to_excel(value)) if isinstance(value, dt.date) else str(value)
+    number = _day_number(value) if isinstance(value, dt.date) else str(value)
     return f'<c r="{reference}" s="{style}" t="n"><v>{number}</v></c>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_number(day: dt.date) -> str:
+    """A date as Excel stores it (days since its epoch), worked out once per date in a table."""
+    return str(safe_string(to_excel(day)))
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: str | int | dt.date | None, style: str = TEXT) -> WriteOnlyCell:

@@ -72,7 +72,9 @@ def sample_paper() -> Paper:
             ("Whole plan", "", CountCell(3, -1), CountCell(7, None), 1),
         ),
     )
-    actions = Section("actions", "Actions", "Actions to deliver the plan: status, 2018/19 Q3", ACTION_HEADERS, _actions())
+    actions = Section(
+        "actions", "Actions", "Actions to deliver the plan: status, 2018/19 Q3", ACTION_HEADERS, _actions()
+    )
     empty = Section("changes", "Changes to the plan", "Changes to the plan in 2018/19 Q3", ("Action", "Change"), ())
     return Paper(
         title="Delivery of the Police and Crime Plan: quarterly report, 2018/19 Q3",
