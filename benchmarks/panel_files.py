@@ -3,7 +3,9 @@
 Builds the national dataset (benchmarks/reports_national.py's generator) at each plan size in a
 SQLite file, freezes 2018/19 Q3 once (as the scheduler does at the cut-off), then runs
 ``planbot report panel --quarter "2018/19 Q3" --format F`` as a separate process, several times per
-format, recording wall time and that process's peak resident set size (``wait4``'s ``ru_maxrss``).
+format, recording wall time, that process's peak resident set size (``wait4``'s ``ru_maxrss``) and
+its CPU time (user and system: on a shared machine the steadier figure, as it leaves out waiting for
+a core).
 The floor, in the same run on the same data, is the CSV export of the same rows: the same process
 start, the same reads of the frozen quarter, the cheapest writer, so "over the floor" is what the
 format's writer (and, for the formats that hold images, the charts) adds. Figures are medians.
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from reports_national import AS_OF, QUARTER, database, generate
 from rich.console import Console
@@ -40,8 +43,14 @@ TARGETS = {
 PLANBOT = Path(sys.executable).with_name("planbot")
 
 
-def run_once(database_url: str, fmt: str, output: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one whole export process."""
+class Run(NamedTuple):
+    wall: float
+    rss_mib: float
+    cpu: float
+
+
+def run_once(database_url: str, fmt: str, output: Path) -> Run:
+    """Wall seconds, peak RSS and CPU seconds of one whole export process."""
     output.unlink(missing_ok=True)
     command = [str(PLANBOT), "report", "panel", "--quarter", QUARTER.label, "--format", fmt, "--output", str(output),
                "--as-of", "2019-01-16"]  # fmt: skip
@@ -54,7 +63,7 @@ def run_once(database_url: str, fmt: str, output: Path) -> tuple[float, float]:
         raise SystemExit(
             f"planbot report panel --format {fmt} failed: {process.stderr.read().decode() if process.stderr else ''}"
         )
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def verdict(fmt: str, actions: int, wall: float, rss: float) -> str:
@@ -77,7 +86,7 @@ def main() -> None:
     table = Table(
         title=f"planbot report panel, whole process, median of {args.runs} ({args.updates:,} updates, SQLite)"
     )
-    columns = ("actions", "format", "wall s", "peak RSS MiB", "file KiB", "over floor s", "over floor MiB", "× floor")
+    columns = ("actions", "format", "wall s", "CPU s", "peak RSS MiB", "file KiB", "over floor", "over floor MiB")
     for column in (*columns, "target"):
         table.add_column(column, justify="left" if column in ("format", "target") else "right")
     with tempfile.TemporaryDirectory() as folder:
@@ -89,25 +98,25 @@ def main() -> None:
                 with session_scope(engine) as session:
                     freeze_quarter(PlanRepository(session), QUARTER, AS_OF)
                 url = str(engine.url)
-            results = {}
             # Run by run, each format beside the floor, so that both meet the same load.
-            runs: dict[str, list[tuple[float, float]]] = {fmt: [] for fmt in (FLOOR, *args.formats)}
+            runs: dict[str, list[Run]] = {fmt: [] for fmt in (FLOOR, *args.formats)}
+            load = os.getloadavg()[0]
             for _ in range(args.runs):
                 for fmt in runs:
                     runs[fmt].append(run_once(url, fmt, work / f"appendix.{fmt}"))
-            for fmt, measured in runs.items():
-                results[fmt] = (
-                    statistics.median(r[0] for r in measured),
-                    statistics.median(r[1] for r in measured),
-                    (work / f"appendix.{fmt}").stat().st_size / 1024,
-                )
-            floor_wall, floor_rss, _ = results[FLOOR]
-            for fmt, (wall, rss, size) in results.items():
-                over = ("", "", "")
+            out.print(f"  {actions:,} actions: load average {load:.1f} before the runs, {os.getloadavg()[0]:.1f} after")
+            medians = {
+                fmt: Run(*(statistics.median(column) for column in zip(*measured, strict=True)))
+                for fmt, measured in runs.items()
+            }
+            floor = medians[FLOOR]
+            for fmt, median in medians.items():
+                over = ("", "")
                 if fmt != FLOOR:
-                    over = (f"{wall - floor_wall:+.2f}", f"{rss - floor_rss:+.0f}", f"{wall / floor_wall:.1f}")
-                measured = (f"{wall:.2f}", f"{rss:.0f}", f"{size:,.0f}")
-                table.add_row(f"{actions:,}", fmt, *measured, *over, verdict(fmt, actions, wall, rss))
+                    over = (f"{median.wall - floor.wall:+.2f} s", f"{median.rss_mib - floor.rss_mib:+.0f}")
+                size = (work / f"appendix.{fmt}").stat().st_size / 1024
+                measured = (f"{median.wall:.2f}", f"{median.cpu:.2f}", f"{median.rss_mib:.0f}", f"{size:,.0f}")
+                table.add_row(f"{actions:,}", fmt, *measured, *over, verdict(fmt, actions, median.wall, median.rss_mib))
     out.print(table)
 
 
