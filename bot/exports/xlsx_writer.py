@@ -11,7 +11,7 @@ table's other rows are left as one marked row and written as SpreadsheetML in it
 package is copied to its file (``streamed``), the way ``docx_writer`` writes Word's tables. Building
 an openpyxl cell for each of a 10,000-action appendix's 120,000 values (binding the value, looking
 its style up, writing it through lxml) took most of the export's time; a row written as text costs
-a few string joins, and memory holds one row at a time.
+a few string joins, and memory holds one batch of rows at a time.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from bot.exports.tables import CountCell, Paper, Section, StatusCell
 _WIDEST = 60
 DATE_FORMAT = "d mmm yyyy"
 CHANGE_SUFFIX = " change"
-# Cell styles registered once per workbook and named on each cell: setting a font or fill on every
-# cell makes openpyxl look the style up again each time, which was most of a large export's time.
+# Cell styles registered once per workbook: openpyxl's cells name them, the streamed rows give
+# their index in the workbook's cell formats.
 TEXT, HEADER, TITLE, DATE = "planbot text", "planbot heading", "planbot title", "planbot date"
 # Excel's limit on the characters in a cell (openpyxl cuts longer text to it too).
 CELL_LIMIT = 32767
