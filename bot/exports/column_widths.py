@@ -81,7 +81,7 @@ def _columns(section: Section) -> Iterator[tuple[str, tuple[Cell, ...], tuple[st
 def character_widths(section: Section, widest: int) -> list[int]:
     """Excel column widths (in characters): each column's longest line, at most ``widest``."""
     columns = zip(section.headers, *section.text_rows, strict=True)
-    return [min(widest, max(_longest_line(text) for text in texts) + 2) for texts in columns]
+    return [min(widest, max(map(_longest_line, texts)) + 2) for texts in columns]
 
 
 def _twips(points: float) -> int:
@@ -93,7 +93,7 @@ def _word_width(word: str, points: float, bold: bool) -> float:
 
 
 def _longest_line(text: str) -> int:
-    return max((len(line) for line in text.splitlines()), default=0)
+    return max(map(len, text.splitlines()), default=0)
 
 
 def _share(weights: Sequence[int], usable: int) -> list[int]:

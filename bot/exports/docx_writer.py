@@ -7,21 +7,19 @@ column holds, status cells shaded in the palette's colour while still carrying s
 the document's properties saying what it is and who produced it, not what template it came from.
 
 python-docx builds everything but the tables. Each table is left as a marked paragraph and its
-WordprocessingML is streamed, row by row, into ``word/document.xml`` as the package is copied to
-its file: python-docx's ``Table.add_row`` re-reads the whole table for every row (a 10,000-action
-appendix took half a minute), and even a table built as one XML tree held every cell in memory.
+WordprocessingML is streamed, a batch of rows at a time, into ``word/document.xml`` as the package
+is copied to its file (``streamed``): python-docx's ``Table.add_row`` re-reads the whole table for
+every row (a 10,000-action appendix took half a minute), and even a table built as one XML tree held
+every cell in memory. Each column's cell markup (width, shading, run properties) is worked out once
+per table, so a row costs a few string joins whatever the table's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import uuid
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -34,6 +32,7 @@ from docx.shared import Cm, Pt
 from bot.exports.charts import Chart
 from bot.exports.column_widths import column_widths
 from bot.exports.palette import STATUS_STYLES
+from bot.exports.streamed import copy_with_tables, new_marker, xml_text
 from bot.exports.tables import Paper, Section, StatusCell
 from bot.exports.text_width import FONT
 
@@ -47,9 +46,7 @@ TABLE_POINTS = 8
 CHART_WIDTH, CHART_HEIGHT = Cm(12.9), Cm(7.5)
 _TWIPS_PER_EMU = 1 / 635
 PROPERTY_LIMIT = 255
-_BODY = "word/document.xml"
-# The paragraph python-docx writes for a table's marker (the marker is a fresh UUID per table).
-_MARKED = re.compile(r"<w:p>(?:(?!</w:p>).)*?(?P<marker>planbot-table-[0-9a-f]{32})(?:(?!</w:p>).)*?</w:p>", re.S)
+_CELL_END = "</w:t></w:r></w:p></w:tc>"
 _APP_PROPERTIES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
@@ -74,35 +71,15 @@ def write_docx(paper: Paper, path: Path, charts: Sequence[Chart] = ()) -> None:
         document.add_heading(section.title, level=2)
         document.add_paragraph(section.caption, style="Caption").paragraph_format.keep_with_next = True
         if section.rows:
-            marker = f"planbot-table-{uuid.uuid4().hex}"
+            marker = new_marker("table")
             document.add_paragraph(marker)
             tables[marker] = section
         else:
             document.add_paragraph(section.empty)
     built = io.BytesIO()
     document.save(built)
-    _write_with_tables(built, path, tables)
-
-
-def _write_with_tables(built: io.BytesIO, path: Path, tables: dict[str, Section]) -> None:
-    """Copy the package to ``path``, each marked paragraph of ``word/document.xml`` replaced by its table."""
     usable = int((PAGE_WIDTH - 2 * MARGIN) * _TWIPS_PER_EMU)
-    with zipfile.ZipFile(built) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            if item.filename != _BODY:
-                target.writestr(item, source.read(item.filename))
-                continue
-            body = source.read(item.filename).decode("utf-8")
-            entry = zipfile.ZipInfo(_BODY, date_time=item.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with target.open(entry, "w") as out:
-                start = 0
-                for marked in _MARKED.finditer(body):
-                    out.write(body[start : marked.start()].encode("utf-8"))
-                    for piece in _table(tables[marked["marker"]], usable):
-                        out.write(piece.encode("utf-8"))
-                    start = marked.end()
-                out.write(body[start:].encode("utf-8"))
+    copy_with_tables(built, path, "w:p", tables, lambda section: _table(section, usable))
 
 
 def _page(document: DocumentObject) -> None:
@@ -170,7 +147,8 @@ def _charts(document: DocumentObject, charts: Sequence[Chart]) -> None:
 
 
 def _table(section: Section, usable_twips: int) -> Iterator[str]:
-    """The section's ``w:tbl``, a row at a time."""
+    """The section's ``w:tbl``, a row at a time: the header repeats on every page; no row breaks
+    across a page; a status cell is shaded in its colour, its text inked to stand out on it."""
     widths = column_widths(section, usable_twips, TABLE_POINTS)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     yield (
@@ -178,34 +156,38 @@ def _table(section: Section, usable_twips: int) -> Iterator[str]:
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:val="04A0" w:firstRow="1" w:firstColumn="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
     )
-    yield _row(section.headers, None, widths, header=True)
+    header = [_cell_start(width, None, bold=True) for width in widths]
+    yield "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" + _cells(header, section.headers) + "</w:tr>"
+    plain = [_cell_start(width, None) for width in widths]
+    shaded = [{code: _cell_start(width, code) for code in STATUS_STYLES if code is not None} for width in widths]
     for cells, texts in zip(section.rows, section.text_rows, strict=True):
-        yield _row(texts, cells, widths)
+        starts = [
+            shaded[i].get(cell.code, plain[i]) if isinstance(cell, StatusCell) and cell.code else plain[i]
+            for i, cell in enumerate(cells)
+        ]
+        yield "<w:tr><w:trPr><w:cantSplit/></w:trPr>" + _cells(starts, texts) + "</w:tr>"
     yield "</w:tbl>"
 
 
-def _row(texts: Sequence[str], cells: Sequence[object] | None, widths: Sequence[int], header: bool = False) -> str:
-    """One ``w:tr``: the header repeats on every page; no row breaks across a page."""
-    properties = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if header else "") + "</w:trPr>"
-    out = [f"<w:tr>{properties}"]
-    for index, (text, width) in enumerate(zip(texts, widths, strict=True)):
-        cell = cells[index] if cells is not None else None
-        shading, colour = "", ""
-        if isinstance(cell, StatusCell):
-            style = STATUS_STYLES.get(cell.code)
-            if style is not None and cell.code is not None:
-                shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{style.fill[1:]}"/>'
-                colour = f'<w:color w:val="{style.ink[1:]}"/>'
-        bold = "<w:b/>" if header else ""
-        run_properties = f'<w:rPr>{bold}{colour}<w:sz w:val="{TABLE_POINTS * 2}"/></w:rPr>'
-        out.append(
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
-            f'<w:p><w:r>{run_properties}<w:t xml:space="preserve">{_text(text)}</w:t></w:r></w:p></w:tc>'
-        )
-    out.append("</w:tr>")
-    return "".join(out)
+def _cell_start(width: int, code: str | None, bold: bool = False) -> str:
+    """A ``w:tc`` up to its text: its width, and for a status its shading and ink."""
+    shading, colour = "", ""
+    if code is not None:
+        style = STATUS_STYLES[code]
+        shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{style.fill[1:]}"/>'
+        colour = f'<w:color w:val="{style.ink[1:]}"/>'
+    run_properties = f'<w:rPr>{"<w:b/>" if bold else ""}{colour}<w:sz w:val="{TABLE_POINTS * 2}"/></w:rPr>'
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+        f'<w:p><w:r>{run_properties}<w:t xml:space="preserve">'
+    )
+
+
+def _cells(starts: Sequence[str], texts: Sequence[str]) -> str:
+    return "".join(start + _text(text) + _CELL_END for start, text in zip(starts, texts, strict=True))
 
 
 def _text(text: str) -> str:
     """Escaped run text, with line breaks kept as Word line breaks."""
-    return escape(text).replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    escaped = xml_text(text)
+    return escaped.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">') if "\n" in escaped else escaped

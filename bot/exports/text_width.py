@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from importlib.util import find_spec
+from itertools import repeat
 from pathlib import Path
 
 FONT = "Arial"
@@ -20,8 +21,7 @@ _UNKNOWN = 833
 
 def text_width(text: str, points: float, bold: bool = False) -> float:
     """The printed width of ``text`` in points at ``points`` size."""
-    widths = _widths(bold)
-    return sum(widths.get(c, _UNKNOWN) for c in text) * points / 1000
+    return sum(map(_widths(bold).get, text, repeat(_UNKNOWN))) * points / 1000
 
 
 @functools.cache
