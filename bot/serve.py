@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.http_server import WsgiApp
 from bot.process import begin, open_runtime
 from bot.slack import runner as slack
+from commands.ports import TEAMS
 
 NOTHING_TO_SERVE = (
     "planbot serve --http answers Slack, Microsoft Teams or both, and neither is configured.\n"
@@ -51,6 +52,7 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
 
         gateway = TeamsGateway(runtime.container, settings.teams)
         routes[MESSAGES_PATH] = gateway
+        runtime.add_platform(TEAMS, gateway.notifier())
     begin(runtime, scheduler)
     server = http_server.create_http_server(routes, host, port)
     served = ", ".join(f"http://{host}:{port}{path}" for path in routes)
@@ -60,9 +62,9 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
     except KeyboardInterrupt:
         server.close()
     finally:
+        runtime.stop()  # first: Teams posts in flight finish on the gateway's loop
         if gateway is not None:
             gateway.stop()
-        runtime.stop()
     return 0
 
 
