@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from support.big_plan import load_big_plan
 from support.engine_support import settle
+from support.fake_slack import BOT_TOKEN, FakeSlack
 from support.fake_teams import (
     ADMIN,
     APP_ID,
@@ -37,6 +39,8 @@ from bot import engine
 from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import PlanReports, Scheduler, start
+from bot.slack.app import build_client
+from bot.slack.notifier import SlackNotifier
 from bot.teams.card_parts import MAX_CARD_BYTES, card_bytes
 from bot.teams.delivery import TeamsPoster, Unreachable
 from bot.teams.gateway import TeamsGateway
@@ -342,3 +346,74 @@ def test_a_deleted_1to1_chat_makes_the_next_message_create_a_new_chat(
         new = repo.teams_personal_chat(owner_recipient(container).person_id)
         assert new is not None and new.conversation_id.startswith("a:new-")
     assert ["V9 is due"] == [read(c) for c in connector.delivered(new.conversation_id)]
+
+
+SLACK_CHANNEL = "C0DIGEST"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+def both_platforms(teams: TeamsClient, container: Container, fake_slack: FakeSlack) -> Scheduler:
+    """The digest to a Slack channel (configured) and to the Teams channel (subscribed), each by its notifier."""
+    subscribe_here(teams)
+    settings = replace(container.settings, slack_api_url=fake_slack.api_url, digest_channels=(SLACK_CHANNEL,))
+    both = Container(settings, container.engine, container.clock)
+    slack = SlackNotifier(build_client(settings, BOT_TOKEN), both, min_interval=0)
+    return Scheduler(both, {"slack": slack, TEAMS: notifier_for(teams.gateway, [])}, PlanReports())
+
+
+def slack_digests(fake_slack: FakeSlack) -> list[Any]:
+    return [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("channel") == SLACK_CHANNEL]
+
+
+def test_slack_is_not_held_up_by_a_slow_teams_and_each_gets_its_post_once(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector, fake_slack: FakeSlack
+) -> None:
+    scheduler = both_platforms(teams, container, fake_slack)
+    before = len(connector.posts_to(CHANNEL_ID))
+    connector.slow[CHANNEL_ID] = 3.0
+
+    post_digest(scheduler, MONDAY)
+
+    (teams_post,) = connector.posts_to(CHANNEL_ID)[before:]
+    slack_posts = slack_digests(fake_slack)
+    assert 1 == len(slack_posts) and 1 == len(fake_slack.posted)
+    assert slack_posts[0].at < teams_post.at + 3.0, "Slack's post went while Teams was still answering"
+
+
+def test_teams_is_not_held_up_by_slack_rate_limits_and_each_gets_its_post_once(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector, fake_slack: FakeSlack
+) -> None:
+    scheduler = both_platforms(teams, container, fake_slack)
+    before = len(connector.posts_to(CHANNEL_ID))
+    fake_slack.post_faults.extend([429, 429])  # Slack says wait a second, twice
+
+    post_digest(scheduler, MONDAY)
+
+    (teams_post,) = connector.posts_to(CHANNEL_ID)[before:]
+    slack_posts = slack_digests(fake_slack)
+    assert 3 == len(slack_posts) and 1 == len(fake_slack.posted), "two refused, then the post once"
+    assert teams_post.at < slack_posts[-1].at, "Teams' post went while Slack was making planbot wait"
+
+
+def test_a_slow_answer_is_waited_on_and_the_post_not_sent_again(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Teams accepts the post but answers after planbot's first wait: planbot keeps waiting for that
+    answer (and its activity id) instead of sending a second copy that could land beside the first."""
+    subscribe_here(teams)
+    before = len(connector.posts_to(CHANNEL_ID))
+    connector.slow[CHANNEL_ID] = 1.0
+    notifier = notifier_for(teams.gateway, [])
+    notifier.poster.answer_seconds = 0.2
+
+    posted = notifier.post_to_channel(CHANNEL_ID, Reply(text="The digest"))
+
+    assert 1 == len(connector.posts_to(CHANNEL_ID)[before:]), "sent once"
+    assert posted == connector.created[-1], "the id Teams gave, kept"
+    assert "waiting for that answer, not sending again" in caplog.text
