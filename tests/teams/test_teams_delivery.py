@@ -38,6 +38,8 @@ from support.workspace import TickingClock
 from bot import engine
 from bot.config import Settings
 from bot.container import Container
+from bot.doctor import teams_references_check
+from bot.health import Status
 from bot.scheduler import PlanReports, Scheduler, start
 from bot.slack.app import build_client
 from bot.slack.notifier import SlackNotifier
@@ -293,6 +295,16 @@ def test_403_not_in_roster_is_not_retried_marks_the_channel_inactive_and_tells_t
     alerts = [c for c in connector.sent() if "set-up fix" in card_texts(c.body)]
     assert 1 == len(alerts), "the admin (Emily) told once"
     assert f"planbot is not in the Teams channel {CHANNEL_ID}: add it there" in read(alerts[0])
+    with container.unit_of_work() as repo:
+        doctor = teams_references_check(repo)
+    assert Status.FIX is doctor.status
+    assert f"channel {CHANNEL_ID} (subscribed to reports)" in doctor.detail
+
+
+def test_doctor_finds_no_inactive_teams_conversation_when_all_is_well(teams: TeamsClient, container: Container) -> None:
+    subscribe_here(teams)
+    with container.unit_of_work() as repo:
+        assert Status.OK is teams_references_check(repo).status
 
 
 def owner_recipient(container: Container) -> Recipient:
