@@ -429,3 +429,19 @@ def test_a_slow_answer_is_waited_on_and_the_post_not_sent_again(
     assert 1 == len(connector.posts_to(CHANNEL_ID)[before:]), "sent once"
     assert posted == connector.created[-1], "the id Teams gave, kept"
     assert "waiting for that answer, not sending again" in caplog.text
+
+
+def test_subscribe_without_a_channel_in_slack_asks_which_channel_and_stores_nothing(container: Container) -> None:
+    """Slack's /plan answers privately, so a Slack channel is always named; only a Teams channel (where
+    everyone reads the command) is subscribed by typing in it."""
+    from commands.model import Actor, Invocation
+    from commands.plan_command import handle_plan
+
+    with container.unit_of_work() as repo:
+        admin = repo.person_by_email(ADMIN.email)
+        assert admin is not None and admin.id is not None
+        actor = Actor(admin.id, "Emily Carter", admin.email, is_admin=True)
+        answer = handle_plan(Invocation(actor, "admin subscribe weekly", "slack", "C0COORD"), repo, MONDAY)
+        assert isinstance(answer, Reply) and not answer.ok
+        assert "Say which channel" in answer.text
+        assert [] == repo.subscriptions()
