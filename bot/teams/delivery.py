@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ ANSWER_SECONDS = 20.0
 """How long a send waits before saying its answer is slow (it keeps waiting on the same request)."""
 LOST_SECONDS = 120.0
 """How long a send waits in all before it gives up on the answer (the request is then cancelled)."""
+CONVERSATION_GAP_SECONDS = 0.15
+"""The least time between two sends to one conversation from this process: Teams allows a bot 7 a
+second there. Channel reports are paced more slowly, across processes, by the delivery engine; this
+keeps a pass of direct messages (several nudges to one person, one after another) within the limit."""
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,6 +139,8 @@ class TeamsPoster:
         self.jitter = jitter
         self.answer_seconds = answer_seconds
         self.lost_seconds = lost_seconds
+        self._last: dict[str, float] = {}
+        self._pace_lock = threading.Lock()
 
     def post(self, place: Place, card: dict[str, Any]) -> str:
         """Post ``card`` as a new message in ``place``; answers its activity id.
@@ -166,7 +173,7 @@ class TeamsPoster:
         rate_limits, faults = RATE_LIMIT_RETRIES, FAULT_RETRIES
         while True:
             try:
-                return self._wait_for(send(), where)
+                return self._paced(send, where)
             except ClientResponseError as error:
                 if error.status in UNREACHABLE:
                     raise Unreachable(error.status, error_code(error), where) from error
@@ -187,6 +194,26 @@ class TeamsPoster:
             delay = self.backoff[min(FAULT_RETRIES - faults - 1, len(self.backoff) - 1)] * (1 + self.jitter() / 2)
             logger.warning("Teams did not take a post to %s (%s); trying again in %.1f s", where, reason, delay)
             self.wait(delay)
+
+    def _pace(self, where: str) -> None:
+        """Wait until ``CONVERSATION_GAP_SECONDS`` have passed since Teams answered this process's last
+        send to ``where`` (timed from the answer: Teams counts arrivals, and a slow request would
+        otherwise shorten the gap)."""
+        with self._pace_lock:
+            last = self._last.get(_conversation(where))
+        if last is not None and (wait := last + CONVERSATION_GAP_SECONDS - time.monotonic()) > 0:
+            time.sleep(wait)
+
+    def _answered(self, where: str) -> None:
+        with self._pace_lock:
+            self._last[_conversation(where)] = time.monotonic()
+
+    def _paced(self, send: Callable[[], Coroutine[Any, Any, T]], where: str) -> T:
+        self._pace(where)
+        try:
+            return self._wait_for(send(), where)
+        finally:
+            self._answered(where)
 
     def _wait_for(self, coroutine: Coroutine[Any, Any, T], where: str) -> T:
         """The send's result; a slow answer is waited on (the same request), never sent twice."""
@@ -255,6 +282,11 @@ async def _raising(
     if failures:
         raise failures[0]
     return sent
+
+
+def _conversation(where: str) -> str:
+    """The conversation a send goes to, a channel thread counted as its channel."""
+    return where.split(";messageid=", 1)[0]
 
 
 def error_code(error: ClientResponseError) -> str:

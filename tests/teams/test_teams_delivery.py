@@ -9,6 +9,7 @@ over signed HTTP, which also stores the channel's conversation reference.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -445,3 +446,21 @@ def test_subscribe_without_a_channel_in_slack_asks_which_channel_and_stores_noth
         assert isinstance(answer, Reply) and not answer.ok
         assert "Say which channel" in answer.text
         assert [] == repo.subscriptions()
+
+
+def test_messages_to_one_person_keep_within_seven_a_second(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector
+) -> None:
+    """A pass of nudges to someone with many actions due is sent one after another to one chat."""
+    teams.post(personal_message(OWNER, "rag mine", connector.service_url))
+    chat = f"a:personal-{OWNER.user_id}"
+    before = len(connector.posts_to(chat))
+    notifier = notifier_for(teams.gateway, [])
+
+    for number in range(9):
+        notifier.send_direct(owner_recipient(container), Reply(text=f"Nudge {number}"))
+
+    arrivals = [c.at for c in connector.posts_to(chat)[before:]]
+    assert 9 == len(arrivals)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 1 / 7, gaps
