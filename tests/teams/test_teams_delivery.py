@@ -259,11 +259,12 @@ def test_a_429_with_retry_after_2_arrives_once_at_least_2_s_later(
     assert attempts[1].at - attempts[0].at >= 2.0
 
 
-def test_503_twice_then_200_arrives_once(
-    big_gateway: TeamsGateway, big_container: Container, connector: FakeBotConnector
+@pytest.mark.parametrize("status", [503, 412])
+def test_503_or_412_twice_then_200_arrives_once(
+    big_gateway: TeamsGateway, big_container: Container, connector: FakeBotConnector, status: int
 ) -> None:
     waits: list[float] = []
-    connector.inject(Fault(503, "ServiceUnavailable", {}, CHANNEL_ID), Fault(503, "ServiceUnavailable", {}, CHANNEL_ID))
+    connector.inject(Fault(status, "Transient", {}, CHANNEL_ID), Fault(status, "Transient", {}, CHANNEL_ID))
 
     post_digest(Scheduler(big_container, {TEAMS: whole_notifier(big_gateway, waits)}, PlanReports()), MONDAY)
 

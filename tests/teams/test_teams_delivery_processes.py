@@ -1,12 +1,12 @@
-"""Two whole ``planbot serve --http`` processes serving Teams alone on one PostgreSQL database: the digest
-due a minute ago reaches the subscribed Teams channel exactly once, counted at the fake Bot Connector.
+"""Whole ``planbot serve --http`` processes serving Teams alone, one, or two on one PostgreSQL database: the
+digest due a minute ago reaches each subscribed Teams channel exactly once, counted at the fake Bot Connector.
 
 Each process gets its outbound tokens from a real MSAL client talking to the local authority
 (``support.fake_authority``), as in test_teams_serve.py, and posts through the Teams notifier that
 ``planbot serve`` registers. The channel's conversation reference and subscription are in the database
 as an admin's ``@planbot plan admin subscribe weekly`` leaves them. The plan is the 300-action one;
 every card the digest was built as (read back from the delivery engine's record of its build step)
-must arrive once. Skipped on SQLite, as the Slack two-process cases are (SQLite means one process).
+must arrive once. The two-process case is skipped on SQLite, as Slack's are (SQLite means one process).
 """
 
 from __future__ import annotations
@@ -55,13 +55,12 @@ def authority() -> Iterator[FakeAuthority]:
 @pytest.fixture
 def database(migrated_db_url: str, connector: FakeBotConnector) -> str:
     """The migrated PostgreSQL test database: the big plan, the Teams channel known and subscribed."""
-    if make_url(migrated_db_url).get_backend_name() != "postgresql":
-        pytest.skip("several processes share a PostgreSQL database (SQLite means one process)")
     eng = make_engine(migrated_db_url)
     now = utc_now()
     try:
-        with eng.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS dbos CASCADE"))
+        if on_postgres(migrated_db_url):
+            with eng.begin() as connection:
+                connection.execute(text("DROP SCHEMA IF EXISTS dbos CASCADE"))
         with session_scope(eng) as session:
             repo = PlanRepository(session)
             load_big_plan(repo, now - dt.timedelta(days=10))
@@ -81,6 +80,10 @@ def database(migrated_db_url: str, connector: FakeBotConnector) -> str:
     finally:
         eng.dispose()
     return migrated_db_url
+
+
+def on_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def due_a_minute_ago() -> str:
@@ -162,20 +165,39 @@ def _key(card: object) -> str:
     return json.dumps(card, sort_keys=True)
 
 
+def every_card_once(database: str, connector: FakeBotConnector) -> None:
+    """Each subscribed channel got each card of its digest once, and nothing else."""
+    runs = delivered(database)
+    time.sleep(1)  # nothing more arrives
+    for run in runs:
+        built = cards_built(database, run)
+        arrived = Counter(_key(c.body["attachments"][0]["content"]) for c in connector.delivered(run.target))
+        assert built, "the digest was built"
+        assert Counter(_key(card) for card in built) == arrived, f"every card once in {run.target}, none twice"
+        assert len(built) == len(connector.posts_to(run.target))
+
+
+def test_planbot_serve_posts_the_digest_to_teams_channels(
+    database: str, authority: FakeAuthority, connector: FakeBotConnector, tmp_path: Path
+) -> None:
+    """One process, as a Teams-only deployment runs it: its scheduler posts through the Teams notifier."""
+    connector.accepts = authority.issued.__contains__
+    process = planbot(database, authority, connector, tmp_path, "teams-a")
+    try:
+        every_card_once(database, connector)
+    finally:
+        assert 0 == interrupt(process)[0]
+
+
 def test_two_processes_post_every_teams_card_once(
     database: str, authority: FakeAuthority, connector: FakeBotConnector, tmp_path: Path
 ) -> None:
+    if not on_postgres(database):
+        pytest.skip("several processes share a PostgreSQL database (SQLite means one process)")
     connector.accepts = authority.issued.__contains__
     processes = [planbot(database, authority, connector, tmp_path, name) for name in ("teams-a", "teams-b")]
     try:
-        runs = delivered(database)
-        time.sleep(1)  # nothing more arrives
-        for run in runs:
-            built = cards_built(database, run)
-            arrived = Counter(_key(c.body["attachments"][0]["content"]) for c in connector.delivered(run.target))
-            assert built, "the digest was built"
-            assert Counter(_key(card) for card in built) == arrived, f"every card once in {run.target}, none twice"
-            assert len(built) == len(connector.posts_to(run.target))
+        every_card_once(database, connector)
     finally:
         for process in processes:
             if process.poll() is None:
