@@ -13,6 +13,7 @@ fix once a day (``setup_alerts``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.container import Container
@@ -22,6 +23,8 @@ from bot.teams.messenger import PersonalChats, direct_cards, mark_inactive
 from bot.teams.setup_alerts import alert_admins, channel_fix, person_fix
 from commands.ports import Recipient
 from commands.rules import DEFAULT_SCHEME, RagScheme
+
+logger = logging.getLogger(__name__)
 
 
 class NotInChannel(Unreachable):
@@ -51,6 +54,11 @@ class TeamsNotifier:
         The delivery engine paces these per conversation across processes, so no pacing here."""
         assert isinstance(part, dict)
         place = self._channel(channel)
+        if resuming:
+            logger.warning(
+                "Resuming %s: the card may already be in the channel, unrecorded (Teams cannot be asked); sending it",
+                key,
+            )
         try:
             return self.poster.post(place.thread(thread) if thread else place, part)
         except Unreachable as refusal:
