@@ -465,3 +465,24 @@ def test_messages_to_one_person_keep_within_seven_a_second(
     assert 9 == len(arrivals)
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
     assert min(gaps) >= 1 / 7, gaps
+
+
+def test_a_process_that_does_not_answer_teams_still_posts_there(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector
+) -> None:
+    """``planbot run`` (Slack's Socket Mode) cannot answer Teams, but with Teams configured its scheduler
+    posts Teams' reports through a sending-only adapter, stopped with the runtime."""
+    from bot.process import send_to_teams
+    from bot.runtime import Runtime
+
+    subscribe_here(teams)  # answered by another process (here the test's gateway)
+    before = len(connector.posts_to(CHANNEL_ID))
+    runtime = Runtime(container)
+    send_to_teams(runtime, providers=StubTokens)
+    notifier = runtime.notifiers[TEAMS]
+
+    notifier.post_to_channel(CHANNEL_ID, Reply(text="The digest"))
+    runtime.stop()
+
+    assert ["The digest"] == [read(c) for c in connector.posts_to(CHANNEL_ID)[before:]]
+    assert isinstance(notifier, TeamsNotifier) and not notifier.poster.loop.is_running(), "stopped with the runtime"
