@@ -258,6 +258,8 @@ class TeamsPoster:
 
 @dataclass
 class _Sent:
+    """Where a proactive turn's card went and the activity id Teams gave it (kept to reply or edit)."""
+
     conversation_id: str = ""
     id: str = ""
 

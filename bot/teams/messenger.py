@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import ClientError
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import ChannelServiceAdapter
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.container import Container
 from bot.teams.cards import report_cards
@@ -114,7 +114,7 @@ def mark_inactive(container: Container, conversation_id: str) -> None:
             logger.warning("Teams conversation %s marked inactive: Teams refused planbot there", row.conversation_id)
 
 
-def _latest_service_url(session: Any, tenant_id: str) -> str | None:
+def _latest_service_url(session: Session, tenant_id: str) -> str | None:
     """The service URL Teams used most recently in the tenant (it is regional and may change)."""
     found = session.exec(
         select(TeamsConversation.service_url)
