@@ -43,6 +43,13 @@ class ActionSpec:
     priority: bool = False
     cadence: str = "monthly"
     measures: tuple[MeasureSpec, ...] = ()
+    joint_lead: str | None = None
+    """A second lead role working with the owner (a Force lead beside an OPCC lead), or ``None``."""
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """The owner role, then the joint lead role when there is one."""
+        return (self.owner, self.joint_lead) if self.joint_lead else (self.owner,)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from commands.panel_orders import panel_elsewhere_text
 from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
+from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
 
@@ -291,6 +292,7 @@ class TeamsBot:
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
+        reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
         return Answer([cards.reply_card(reply)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
@@ -337,7 +339,7 @@ class TeamsBot:
         except UserError as refusal:
             return dialog.no_actions_task(refusal.reply_text())
         with self.container.unit_of_work() as repo:
-            choices = update_choices(actor, repo)
+            choices = update_choices(actor, repo, london_date(self.container.clock()))
         if not choices:
             with self.container.unit_of_work() as repo:
                 return dialog.no_actions_task(
@@ -360,7 +362,7 @@ class TeamsBot:
         invocation = turn.invocation(actor, "")
         with self.container.unit_of_work() as repo:
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock())
-            choices = update_choices(actor, repo)
+            choices = update_choices(actor, repo, london_date(self.container.clock()))
         if result is not None and not result.errors and result.reply is not None:
             return None, (result.reply, self.refreshed_home(actor))
         return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
