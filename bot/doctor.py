@@ -15,16 +15,18 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.container import utc_now
 from bot.health import Check, Status
 from bot.slack.doctor_checks import slack_checks
 from commands.job_status import JobsOverview, jobs_overview, jobs_reply
-from commands.ports import SLACK
+from commands.ports import SLACK, TEAMS
 from commands.subscriptions import DESCRIPTIONS, subscribed_channels
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision, head_revision
+from storage.models import TeamsConversation
 from storage.repository import PlanRepository
 
 STYLES = {Status.OK: "green", Status.WARN: "yellow", Status.FIX: "bold red"}
@@ -102,6 +104,8 @@ def database_checks(settings: Settings) -> tuple[list[Check], dict[str, list[str
         with session_scope(engine) as session:
             repo = PlanRepository(session)
             checks.append(runs_check(jobs_overview(repo, utc_now())))
+            if settings.teams is not None:
+                checks.append(teams_references_check(repo))
             return checks, _channels(settings, repo)
     except SQLAlchemyError as error:
         reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0]
@@ -118,6 +122,32 @@ def runs_check(overview: JobsOverview) -> Check:
         return Check("Scheduled runs", Status.FIX, f"{detail}. planbot jobs lists them.")
     last = ", ".join(f"{r.job} {r.state} {r.period_key}" for r in overview.last) or "none yet"
     return Check("Scheduled runs", Status.OK, f"none failed or stuck; last of each: {last}")
+
+
+def teams_references_check(repo: PlanRepository) -> Check:
+    """The Teams conversations planbot stopped posting to because Teams refused it there (403: removed,
+    not installed, blocked) or no longer has them (404). A subscribed channel among them needs fixing:
+    its reports cannot arrive until planbot is added back (its next activity there reactivates it)."""
+    inactive = repo.session.exec(
+        select(TeamsConversation).where(col(TeamsConversation.active).is_(False)).order_by(TeamsConversation.id)
+    ).all()
+    if not inactive:
+        return Check("Teams conversations", Status.OK, "planbot can post in every Teams conversation it knows")
+    subscribed = {s.channel for s in repo.subscriptions() if s.platform == TEAMS}
+    shown = [
+        f"{row.kind} {row.conversation_id}" + (" (subscribed to reports)" if row.conversation_id in subscribed else "")
+        for row in inactive
+    ]
+    needed = any(row.conversation_id in subscribed for row in inactive)
+    fix = (
+        "add planbot back to the team (the team's ⋯ menu → Manage team → Apps), or unsubscribe the channel "
+        "(@planbot plan admin unsubscribe, typed in it); a person's chat is created anew at the next message"
+    )
+    return Check(
+        "Teams conversations",
+        Status.FIX if needed else Status.WARN,
+        f"inactive (Teams refused planbot or deleted them): {', '.join(shown)}. To fix: {fix}.",
+    )
 
 
 def _channels(settings: Settings, repo: PlanRepository | None) -> dict[str, list[str]]:

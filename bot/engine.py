@@ -21,11 +21,14 @@ DBOS keeps its own tables (the *system database*) and runs on threads inside pla
 - **Which code may resume them.** The application version is ``WORKFLOW_VERSION``, set explicitly
   (DBOS's default is a hash of the code, which would strand unfinished digests at every deploy);
   change it only when the workflows' shape changes incompatibly.
-- **Pacing.** A channel report is one workflow on the queue ``planbot-posts``, partitioned by
-  platform and channel with at most one running per channel across every process, whose steps are
-  its posts, ``post_interval_seconds`` apart (``pace``); the run keeps its channel's turn for that
-  long after its last post, so the next run to the channel, in any process, keeps the gap too.
-  Direct messages go to one person each and are not queued.
+- **Pacing.** A channel report is one workflow on its platform's queue (``post_queue``: Slack's
+  ``planbot-posts``, Teams' ``planbot-posts-teams``), partitioned by channel with at most one running
+  per channel across every process, whose steps are its posts, ``post_interval_seconds`` apart
+  (``pace``); the run keeps its channel's turn for that long after its last post, so the next run to
+  the channel, in any process, keeps the gap too. Teams also limits an app's requests in a tenant
+  (about 20 a second is safe): its queue runs at most ``TEAMS_CHANNELS_AT_ONCE`` channels at once
+  across every process, so at most that many posts per interval. A process listens only to the
+  queues of the platforms it runs. Direct messages go to one person each and are not queued.
 - **Stopping.** On SIGTERM or Ctrl+C the post in flight finishes; every workflow then stops at its
   next post without recording anything (``HandedBack`` is not an ``Exception``), so it stays
   pending for this process's next start, or for another process's sweep.
@@ -44,7 +47,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -53,11 +56,17 @@ from dbos import DBOS, DBOSConfig
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
+from commands.ports import SLACK, TEAMS
 from storage.db import DEFAULT_DATABASE_URL, POSTGRES_LIVENESS
 
 WORKFLOW_VERSION = "planbot-delivery-2"
 """DBOS's application version: unfinished workflows are resumed only by processes of the same one."""
 POST_QUEUE = "planbot-posts"
+"""Slack's channel reports (its name predates the other platforms')."""
+POST_QUEUES = {SLACK: POST_QUEUE, TEAMS: "planbot-posts-teams"}
+TEAMS_CHANNELS_AT_ONCE = 18
+"""Teams channels posted to at once across every process: with ``post_interval_seconds`` (1.1 s)
+between a channel's posts, at most about 16 posts a second in the tenant (Teams allows 30-50)."""
 STOP_WAIT_SECONDS = 30.0
 """How long stopping waits for the posts in flight to finish."""
 SWEEP_SECONDS = 60.0
@@ -262,9 +271,22 @@ def dbos_config(settings: Settings, executor_id: str) -> DBOSConfig:
     return config
 
 
-def launch(settings: Settings, executor_id: str, sweep_every: float | None = SWEEP_SECONDS) -> None:
+def post_queue(platform: str) -> str:
+    """The queue a platform's channel reports wait on."""
+    return POST_QUEUES[platform]
+
+
+def launch(
+    settings: Settings,
+    executor_id: str,
+    sweep_every: float | None = SWEEP_SECONDS,
+    platforms: Sequence[str] | None = None,
+) -> None:
     """Take this process's liveness lock, create and launch DBOS (migrating its tables; it resumes
-    this process's unfinished workflows), register the posting queue and start the sweep.
+    this process's unfinished workflows), register the posting queues and start the sweep.
+
+    ``platforms`` are those this process posts to: it takes reports only from their queues (``None``:
+    every queue), so a channel report never lands in a process without its platform's notifier.
 
     Raises:
         ProcessIdInUse: another running process has this id.
@@ -278,13 +300,17 @@ def launch(settings: Settings, executor_id: str, sweep_every: float | None = SWE
     _State.post_interval = settings.post_interval_seconds
     _State.last_post = {}
     DBOS(config=config)
+    if platforms is not None:
+        DBOS.listen_queues([POST_QUEUES[p] for p in platforms if p in POST_QUEUES])
     DBOS.launch()
-    DBOS.register_queue(
-        POST_QUEUE,
-        partition_concurrency=1,
-        polling_interval_sec=settings.queue_poll_seconds,
-        on_conflict="always_update",
-    )
+    for platform, queue in POST_QUEUES.items():
+        DBOS.register_queue(
+            queue,
+            partition_concurrency=1,
+            global_concurrency=TEAMS_CHANNELS_AT_ONCE if platform == TEAMS else None,
+            polling_interval_sec=settings.queue_poll_seconds,
+            on_conflict="always_update",
+        )
     if sweep_every is not None:
         _State.sweeper = start_background(lambda: _sweep_forever(sweep_every), "planbot-sweep")
     logger.info("Delivery engine started (DBOS, process %s, version %s)", executor_id, WORKFLOW_VERSION)

@@ -7,6 +7,7 @@ import gc
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
@@ -14,6 +15,10 @@ from bot.config import Settings
 from bot.db_command import database_problem
 from bot.engine import ProcessIdInUse
 from bot.runtime import Runtime
+from commands.ports import TEAMS
+
+if TYPE_CHECKING:
+    from bot.teams.gateway import TokenProviders
 
 
 def open_runtime(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> Runtime | None:
@@ -39,3 +44,14 @@ def begin(runtime: Runtime, scheduler: bool) -> None:
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()
+
+
+def send_to_teams(runtime: Runtime, providers: TokenProviders | None = None) -> None:
+    """Post Teams' scheduled reports and messages from a process that does not answer Teams (``planbot
+    run``, Slack's Socket Mode, beside a ``planbot serve --http --no-scheduler`` that does): the SDK's
+    adapter and event loop, for sending only. ``providers`` gives outbound tokens (tests)."""
+    from bot.teams.gateway import TeamsGateway
+
+    assert runtime.container.settings.teams is not None
+    gateway = TeamsGateway(runtime.container, runtime.container.settings.teams, providers)
+    runtime.add_platform(TEAMS, gateway.notifier(), stop=gateway.stop)

@@ -37,6 +37,7 @@ class Runtime:
         self.container = container
         self.notifiers: dict[str, Notifier] = {}
         self.scheduler: SchedulerThread | None = None
+        self._stops: list[Callable[[], None]] = []
 
     @classmethod
     def open(
@@ -66,9 +67,12 @@ class Runtime:
                 sleep(wait)
                 waited, attempt = waited + wait, attempt + 1
 
-    def add_platform(self, platform: str, notifier: Notifier) -> None:
-        """Deliver this platform's scheduled posts through ``notifier``."""
+    def add_platform(self, platform: str, notifier: Notifier, stop: Callable[[], None] | None = None) -> None:
+        """Deliver this platform's scheduled posts through ``notifier``; ``stop`` ends what it runs on
+        (Teams' event loop), called once the scheduler has stopped, as posts in flight need it till then."""
         self.notifiers[platform] = notifier
+        if stop is not None:
+            self._stops.append(stop)
 
     def start_scheduler(self) -> None:
         """Start the scheduler over every platform added so far (call once, after adding them)."""
@@ -81,6 +85,8 @@ class Runtime:
             logger.info("Stopping: finishing the posts in flight, then the delivery engine")
             self.scheduler.stop()
             self.scheduler = None
+        while self._stops:
+            self._stops.pop()()
 
 
 def interrupt_on_sigterm() -> None:

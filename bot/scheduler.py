@@ -47,7 +47,7 @@ from bot.container import Container
 from commands.job_status import RunState
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
-from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target
+from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target, Undeliverable
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.reports import weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme
@@ -222,7 +222,9 @@ def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | Non
             SetWorkflowID(run_id(run.job, channel.address, run.period_key, channel.platform)),
             SetEnqueueOptions(queue_partition_key=str(channel)),
         ):
-            queued.append(DBOS.enqueue_workflow(engine.POST_QUEUE, channel_report, run, now, channel, content))
+            queued.append(
+                DBOS.enqueue_workflow(engine.post_queue(channel.platform), channel_report, run, now, channel, content)
+            )
     return [handle.workflow_id for handle in queued]
 
 
@@ -367,11 +369,14 @@ def _send_direct(message: DirectMessage, platform: str, ambiguous: bool, attempt
 def _attempts(send: Callable[[bool], str], ambiguous: bool) -> str:
     """Call the platform (through the stop gate) up to ``POST_ATTEMPTS`` times, ``RETRY_AFTER_SECONDS``
     apart, for a post it refused (the bot not in the channel yet: an admin is told and may fix it).
-    Rate limits and lost answers are retried inside the notifier; a retry here looks first."""
+    Rate limits and lost answers are retried inside the notifier; a retry here looks first. A target
+    the platform says cannot be reached (``Undeliverable``) is not tried again."""
     for attempt in range(1, POST_ATTEMPTS + 1):
         try:
             with engine.GATE.post():
                 return send(ambiguous or attempt > 1)
+        except Undeliverable:
+            raise
         except Exception:
             if attempt == POST_ATTEMPTS:
                 raise
@@ -532,7 +537,7 @@ def start_scheduler_thread(
     """Launch DBOS (resuming this process's unfinished runs), declare the schedules, and start a
     first pass (with a sweep for the runs of processes that stopped) in the background."""
     scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
-    engine.launch(container.settings, engine.process_id(container.settings))
+    engine.launch(container.settings, engine.process_id(container.settings), platforms=list(notifiers))
     DBOS.apply_schedules(
         [
             {

@@ -25,6 +25,7 @@ from bot.http_server import Router, WsgiApp
 from bot.process import begin, open_runtime
 from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack import runner as slack
+from commands.ports import TEAMS
 
 if TYPE_CHECKING:
     from bot.teams.gateway import TeamsGateway
@@ -95,10 +96,10 @@ class Start:
         """Stop waiting, let a start in progress finish, then stop what it started."""
         self._stopping.set()
         self._thread.join(START_STOP_SECONDS)
+        if self.runtime is not None:
+            self.runtime.stop()  # first: Teams posts in flight finish on the gateway's loop
         if self.gateway is not None:
             self.gateway.stop()
-        if self.runtime is not None:
-            self.runtime.stop()
 
     def _sleep(self, seconds: float) -> None:
         if self._stopping.wait(seconds):
@@ -132,6 +133,7 @@ class Start:
 
             self.gateway = TeamsGateway(runtime.container, self.settings.teams)
             routes[MESSAGES_PATH] = self.gateway
+            runtime.add_platform(TEAMS, self.gateway.notifier())
         if self._stopping.is_set():
             raise _Stopped
         begin(runtime, self.scheduler)

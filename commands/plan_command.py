@@ -40,6 +40,7 @@ from commands.plan_grammar import (
     UnsubscribeRequest,
     parse_plan,
 )
+from commands.ports import Target
 from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlySummary, Summary
 from commands.reports import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
@@ -91,9 +92,9 @@ def handle_plan(
             case HistoryRequest(action=action):
                 return history(repo, action, scheme)
             case SubscribeRequest(channel=channel, job=job):
-                return subscribe(invocation.actor, repo, channel, job, now)
+                return subscribe(invocation.actor, repo, channel, job, now, _here(invocation))
             case UnsubscribeRequest(channel=channel, job=job):
-                return unsubscribe(invocation.actor, repo, channel, job, now)
+                return unsubscribe(invocation.actor, repo, channel, job, now, _here(invocation))
             case ListSubscriptionsRequest():
                 return list_subscriptions(repo, dict(configured or {}))
             case AssignRequest(role=role, person=person):
@@ -116,3 +117,11 @@ def handle_plan(
                 return Reply(text=USAGE)
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
+
+
+def _here(invocation: Invocation) -> Target | None:
+    """The conversation a command was typed in, when everyone there reads it (a Teams channel or group
+    chat): what ``subscribe weekly`` with no channel subscribes."""
+    if not invocation.shared or not invocation.channel:
+        return None
+    return Target(invocation.platform, invocation.channel)

@@ -280,8 +280,8 @@ def _admin(words: list[str]) -> PlanRequest:
     tokens = _tokens(" ".join(words[1:]))
     if verb in ("subscriptions", "list"):
         return ListSubscriptionsRequest()
-    if verb in _ADMIN_JOBS and len(words) == 3:
-        return _ADMIN_JOBS[verb](channel=words[1], job=words[2])
+    if verb in _ADMIN_JOBS and (len(words) == 3 or (len(words) == 2 and not words[1].startswith(("#", "<#")))):
+        return _ADMIN_JOBS[verb](channel=" ".join(words[1:-1]), job=words[-1])  # no channel: where it is typed
     if verb == "assign" and len(tokens) >= 2:
         return AssignRequest(role=" ".join(tokens[:-1]), person=tokens[-1])
     if verb in _DELEGATION and len(tokens) == 2:

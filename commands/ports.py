@@ -33,6 +33,12 @@ class Target:
         return f"{self.platform}:{self.address}"
 
 
+class Undeliverable(Exception):
+    """The platform says this target cannot be reached (planbot not installed there, removed, blocked,
+    the conversation deleted): trying the same post again cannot help until someone fixes it, so the
+    scheduler records the run as failed at once instead of retrying it."""
+
+
 @dataclass(frozen=True)
 class Recipient:
     """A person a direct message goes to; the platform finds their account by id or email."""

@@ -59,6 +59,19 @@ def instruction(problem: SetupProblem, terms: SetupTerms, where: str, detail: st
     )
 
 
+def not_installed_for(name: str, terms: SetupTerms) -> str:
+    """The fix when planbot cannot message a person because it is not installed for them (or they
+    blocked it): only an admin's app setup policy lets planbot start a chat with someone."""
+    return (
+        f"planbot is not installed for {name}: add it to the app setup policy for action leads in {terms.permissions}."
+    )
+
+
+def removed_from(where: str, terms: SetupTerms) -> str:
+    """The fix when a platform says planbot is no longer in a channel it posts to (removed from the team)."""
+    return f"planbot is not in {where}: add it there ({terms.invite}), or stop sending to it with {terms.unsubscribe}."
+
+
 def admin_alert(fix: str) -> str:
     """The direct message every admin gets about a set-up problem."""
     return f"planbot needs a set-up fix. {fix}"

@@ -13,13 +13,18 @@ import re
 from commands.errors import ParseError
 from commands.model import Actor, Line, Reply, Section
 from commands.permissions import require_admin
-from commands.ports import SLACK, Target
+from commands.ports import SLACK, TEAMS, Target
 from commands.rag_views import plain_text
 from commands.rules import word_list
 from storage.models import ChannelSubscription
 from storage.repository import PlanRepository
 
-SUBSCRIBE_USAGE = "Usage: /plan admin subscribe #channel weekly|quarterly|nudges (unsubscribe works the same way)."
+SUBSCRIBE_USAGE = (
+    "Usage: /plan admin subscribe #channel weekly|quarterly|nudges (unsubscribe works the same way); "
+    "in a Teams channel, @planbot plan admin subscribe weekly|quarterly|nudges subscribes that channel."
+)
+SAY_WHICH_CHANNEL = "Say which channel: name it (#channel) in Slack, or type this in the Teams channel itself."
+PLATFORM_NAMES = {SLACK: "Slack", TEAMS: "Teams"}
 DESCRIPTIONS: dict[str, str] = {  # what each subscription word sends, in the order lists show them
     "weekly": "the weekly digest",
     "quarterly": "the quarterly summary",
@@ -30,16 +35,22 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9_-]{0,79}$")
 
 
-def parse_channel(text: str) -> Target:
-    """The channel to store: the id from ``<#C123|name>`` or ``C123``, else ``#name`` as written.
+def parse_channel(text: str, here: Target | None = None) -> Target:
+    """The channel to store: the id from ``<#C123|name>`` or ``C123``, else ``#name`` as written; with
+    no channel named, ``here``, the conversation the command was typed in.
 
-    These are Slack's ways of naming a channel, so the target is on Slack whichever surface the
-    command was typed on (Teams conversations will bring their own syntax).
+    Named channels are Slack's ways of naming one, so such a target is on Slack whichever surface the
+    command was typed on. Teams has no way to name a channel in a message: an admin types the command
+    in the channel itself (``here`` is then its ``channelData.channel.id``).
 
     Raises:
-        ParseError: the text is not a channel reference.
+        ParseError: the text is not a channel reference, or none was named outside a channel.
     """
     cleaned = text.strip()
+    if not cleaned:
+        if here is None:
+            raise ParseError(SAY_WHICH_CHANNEL, SUBSCRIBE_USAGE)
+        return here
     reference = _SLACK_REFERENCE.match(cleaned)
     if reference:
         return Target(SLACK, reference["id"])
@@ -63,8 +74,16 @@ def parse_job(text: str) -> str:
     return word
 
 
-def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: str, now: dt.datetime) -> Reply:
-    """Send a report to a channel (audited); subscribing twice changes nothing.
+def subscribe(
+    actor: Actor,
+    repo: PlanRepository,
+    channel_text: str,
+    job_text: str,
+    now: dt.datetime,
+    here: Target | None = None,
+) -> Reply:
+    """Send a report to a channel (audited); subscribing twice changes nothing. ``here`` is the channel
+    the command was typed in, subscribed when ``channel_text`` is empty.
 
     The channel receives the next run, and also a run still within its grace window (see
     docs/scheduling.md), since each pass makes sure every target of such a run has it.
@@ -74,7 +93,7 @@ def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: s
         ParseError: the channel or the job word is not understood.
     """
     require_admin(actor, repo, "change which channels receive reports")
-    channel, job = parse_channel(channel_text), parse_job(job_text)
+    channel, job = parse_channel(channel_text, here), parse_job(job_text)
     if repo.subscription(channel.platform, channel.address, job) is not None:
         return Reply(text=f"{_show(channel)} already receives {DESCRIPTIONS[job]}; nothing changed.")
     repo.add(
@@ -86,15 +105,23 @@ def subscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: s
     return Reply(text=f"{_show(channel)} will receive {DESCRIPTIONS[job]}.")
 
 
-def unsubscribe(actor: Actor, repo: PlanRepository, channel_text: str, job_text: str, now: dt.datetime) -> Reply:
+def unsubscribe(
+    actor: Actor,
+    repo: PlanRepository,
+    channel_text: str,
+    job_text: str,
+    now: dt.datetime,
+    here: Target | None = None,
+) -> Reply:
     """Stop a subscription made in chat (audited); channels set in the environment stay until it changes.
+    ``here`` is as for ``subscribe``.
 
     Raises:
         NotAuthorised: the actor is not an admin.
         ParseError: the channel or the job word is not understood.
     """
     require_admin(actor, repo, "change which channels receive reports")
-    channel, job = parse_channel(channel_text), parse_job(job_text)
+    channel, job = parse_channel(channel_text, here), parse_job(job_text)
     existing = repo.subscription(channel.platform, channel.address, job)
     if existing is None:
         return Reply(text=f"{_show(channel)} was not subscribed to {DESCRIPTIONS[job]}; nothing changed.")
@@ -120,7 +147,7 @@ def list_subscriptions(repo: PlanRepository, configured: dict[str, tuple[str, ..
     for job, description in DESCRIPTIONS.items():
         from_env = configured.get(job, ())
         channels = [
-            f"{_show(c)} (configured)" if c.platform == SLACK and c.address in from_env else _show(c)
+            f"{_show(c, listed=True)} (configured)" if c.platform == SLACK and c.address in from_env else _show(c, True)
             for c in subscribed_channels(repo, job, from_env)
         ]
         lines.append(Line(f"{description[0].upper()}{description[1:]}: {', '.join(channels) or 'no channel'}"))
@@ -139,7 +166,10 @@ def _audit(repo: PlanRepository, actor: Actor, channel: Target, job: str, change
     )
 
 
-def _show(channel: Target) -> str:
-    """A stored channel in plain words (renderers may turn a Slack id into a link)."""
+def _show(channel: Target, listed: bool = False) -> str:
+    """A stored channel in plain words (renderers may turn a Slack id into a link), with its platform
+    when ``listed`` (the list of every target) or when it is not on Slack."""
     shown = channel.address if channel.address.startswith("#") else f"channel {channel.address}"
-    return shown if channel.platform == SLACK else f"{shown} on {channel.platform}"
+    if channel.platform == SLACK and not listed:
+        return shown
+    return f"{shown} on {PLATFORM_NAMES.get(channel.platform, channel.platform)}"

@@ -80,8 +80,17 @@ TEAMS_EXEMPT = {
     "package.py": "`planbot teams package`: the app package's own manifest texts, for the Teams admin",
     "gateway.py": "HTTP answers to Teams' service for refused requests, which no person reads",
 }
-# Teams' name for where an email comes from, handed to the core's sentence (commands.identity.no_email_text).
-TEAMS_TERMS = {"an email address for you in your organisation's directory (guests often have none)"}
+# Teams' name for where an email comes from, handed to the core's sentence (commands.identity.no_email_text),
+# Teams' names for its set-up steps, handed to the core's set-up sentences (commands.setup_fixes), and the
+# failure note stored on a job run.
+TEAMS_TERMS = {
+    "an email address for you in your organisation's directory (guests often have none)",
+    "the team's ⋯ menu → Manage team → Apps → Get more apps → planbot",
+    "the Teams admin center (Teams apps → Setup policies)",
+    "check PLANBOT_TEAMS_APP_ID, PLANBOT_TEAMS_APP_PASSWORD and PLANBOT_TEAMS_TENANT_ID, then restart planbot",
+    "@planbot plan admin unsubscribe, typed in the channel",
+    "no admin could be messaged",
+}
 
 
 def test_no_sentence_in_bot_teams_is_missing_from_the_core() -> None:

@@ -17,7 +17,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer
 from bot import http_server
 from bot.config import Settings
 from bot.http_server import WsgiApp
-from bot.process import begin, open_runtime
+from bot.process import begin, open_runtime, send_to_teams
 from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack.app import build_app
 from bot.slack.http_gate import VerifyingRequestHandler
@@ -112,7 +112,8 @@ def start_slack(runtime: Runtime) -> App | None:
 
 
 def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | None:
-    """Open the runtime, build the app and register Slack's notifier, then begin (scheduler and signals)."""
+    """Open the runtime, build the app and register Slack's notifier (and Teams', for sending only, when
+    Teams is configured and this process runs the scheduler), then begin (scheduler and signals)."""
     interrupt_on_sigterm()
     runtime = open_runtime(settings)
     if runtime is None:
@@ -120,6 +121,8 @@ def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | Non
     app = start_slack(runtime)
     if app is None:
         return None
+    if settings.teams is not None and scheduler:
+        send_to_teams(runtime)
     begin(runtime, scheduler)
     return app, runtime
 

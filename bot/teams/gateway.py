@@ -41,7 +41,9 @@ from pydantic import ValidationError
 
 from bot.container import Container
 from bot.teams.agent import build_agent, log_failure
+from bot.teams.delivery import TeamsPoster
 from bot.teams.identity import tenant_of
+from bot.teams.notifier import TeamsNotifier
 from bot.teams_settings import TeamsSettings
 
 MESSAGES_PATH = "/api/messages"
@@ -133,6 +135,7 @@ class TeamsGateway:
     def __init__(self, container: Container, teams: TeamsSettings, providers: TokenProviders | None = None) -> None:
         use_signing_keys(teams.jwks_url)
         self.teams = teams
+        self.container = container
         self.auth = auth_configuration(teams)
         manager = connections(teams, providers)
         self.adapter = TeamsAdapter(manager)
@@ -141,6 +144,11 @@ class TeamsGateway:
         self._turns: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)
         self._thread.start()
+
+    def notifier(self) -> TeamsNotifier:
+        """The scheduler's notifier for Teams: proactive posts on this gateway's loop and credentials."""
+        poster = TeamsPoster(self.adapter, self.teams.app_id, self.loop)
+        return TeamsNotifier(poster, self.container, self.teams.tenant_id)
 
     def stop(self) -> None:
         """Let turns in flight finish (bounded), then stop the loop."""

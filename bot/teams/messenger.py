@@ -1,44 +1,127 @@
-"""Direct messages on Teams: planbot writing to a person first (an admin change's notice).
+"""Direct messages on Teams: planbot writing to a person first (a nudge, a reminder, an admin change's notice).
 
 Teams only lets a bot message someone in a 1:1 chat where planbot is installed for them
 (teams-platform.md §6): the chat the person already has with planbot is continued from its stored
 reference (``TeamsConversation``, kept from every activity); failing that a 1:1 chat is created
-from their Entra object id, which works where a Teams admin pre-installed planbot for them. Errors
-raised inside the SDK's callback never reach the caller, so the callback keeps them and they are
-raised outside it; a refusal (not installed, blocked) is logged and answered ``False`` so the asker
-is told who was not reached.
+from their Entra object id (learnt from any message they sent planbot; never their email, from which
+Teams cannot start a chat), which works where a Teams admin pre-installed planbot for them. A chat
+Teams refuses (403) or no longer has (404) is marked inactive, so the next message creates a new one.
+Every message's content becomes cards in one place, ``direct_cards``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import ClientError, ClientResponseError
-from microsoft_agents.activity import (
-    Activity,
-    ChannelAccount,
-    ConversationAccount,
-    ConversationParameters,
-    ConversationReference,
-)
-from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
+from aiohttp import ClientError
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import ChannelServiceAdapter
+from sqlmodel import Session, col, select
 
 from bot.container import Container
-from bot.teams.cards import text_card
-from bot.teams.outgoing import card_activity
-from commands.model import Notice
-from commands.ports import TEAMS
+from bot.teams.cards import report_cards
+from bot.teams.delivery import AnswerLost, Place, TeamsPoster, Unreachable
+from commands.model import Notice, Reply
+from commands.ports import TEAMS, Undeliverable
+from commands.rules import DEFAULT_SCHEME, RagScheme
 from storage.models import TeamsConversation
 
-CHANNEL = "msteams"
-BOT_FRAMEWORK_AUDIENCE = "https://api.botframework.com"
-SEND_SECONDS = 20.0
-
 logger = logging.getLogger(__name__)
+
+
+class NeverOnTeams(Undeliverable):
+    """The person never used planbot on Teams, so planbot has neither a chat nor their Entra object id."""
+
+
+def direct_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:
+    """The cards a direct message is sent as: the one place a DM's content (a notice, a reminder, a
+    whole report, an admin's alert) becomes Teams cards."""
+    return report_cards(content, scheme)
+
+
+@dataclass(frozen=True)
+class PersonalChats:
+    """A person's 1:1 chat with planbot: continued when stored, else created by Entra object id.
+
+    Args:
+        poster: sends on the SDK's loop, with Teams' retries.
+        container: the units of work, to find and keep the person's chat.
+        tenant_id: the tenant a new chat is created in.
+        service_url: where a new chat is created; ``None`` for the service URL Teams last used here.
+    """
+
+    poster: TeamsPoster
+    container: Container
+    tenant_id: str
+    service_url: str | None = None
+
+    def send(self, person_id: int, cards: list[dict[str, Any]]) -> str:
+        """Send ``cards`` to the person, in order; answers the first one's activity id.
+
+        Raises:
+            Unreachable: Teams refused (the chat is then marked inactive).
+            NeverOnTeams: planbot knows no chat and no object id for the person.
+        """
+        with self.container.unit_of_work() as repo:
+            chat = repo.teams_personal_chat(person_id)
+            object_id = repo.external_ids(TEAMS, [person_id]).get(person_id)
+            service_url = self.service_url or _latest_service_url(repo.session, self.tenant_id)
+        first, *rest = cards
+        if chat is not None:
+            place = Place.of(chat)
+            sent = self._post(place, first)
+        elif object_id is not None and service_url:
+            conversation, sent = self.poster.open_chat(object_id, service_url, self.tenant_id, first)
+            place = Place(conversation, service_url, self.tenant_id)
+            self._remember(place, person_id)
+        else:
+            raise NeverOnTeams(f"person {person_id} has never used planbot on Teams; cannot message them there")
+        for card in rest:
+            self._post(place, card)
+        return sent
+
+    def _post(self, place: Place, card: dict[str, Any]) -> str:
+        try:
+            return self.poster.post(place, card)
+        except Unreachable:
+            mark_inactive(self.container, place.conversation_id)
+            raise
+
+    def _remember(self, place: Place, person_id: int) -> None:
+        with self.container.unit_of_work() as repo:
+            repo.remember_teams_conversation(
+                TeamsConversation(
+                    conversation_id=place.conversation_id,
+                    kind="personal",
+                    service_url=place.service_url,
+                    tenant_id=place.tenant_id,
+                    person_id=person_id,
+                    seen_at=self.container.clock(),
+                )
+            )
+
+
+def mark_inactive(container: Container, conversation_id: str) -> None:
+    """Teams refused or lost ``conversation_id``: nothing is sent there until planbot hears from it again."""
+    with container.unit_of_work() as repo:
+        row = repo.teams_conversation(conversation_id.split(";messageid=", 1)[0])
+        if row is not None and row.active:
+            row.active = False
+            repo.add(row)
+            logger.warning("Teams conversation %s marked inactive: Teams refused planbot there", row.conversation_id)
+
+
+def _latest_service_url(session: Session, tenant_id: str) -> str | None:
+    """The service URL Teams used most recently in the tenant (it is regional and may change)."""
+    found = session.exec(
+        select(TeamsConversation.service_url)
+        .where(TeamsConversation.tenant_id == tenant_id)
+        .order_by(col(TeamsConversation.seen_at).desc())
+    ).first()
+    return str(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -63,101 +146,18 @@ class Messenger:
 
     def __call__(self, notice: Notice) -> bool:
         """Send ``notice``; ``False`` (logged) when Teams would not let planbot reach the person."""
-        with self.container.unit_of_work() as repo:
-            chat = repo.teams_personal_chat(notice.person_id)
-            object_id = repo.external_ids(TEAMS, [notice.person_id]).get(notice.person_id)
-        card = text_card(notice.text)
-        if chat is not None:
-            send = self._continue(chat, card)
-        elif object_id is not None:
-            send = self._create(object_id, card)
-        else:
-            logger.info("Person %s has never used planbot on Teams; cannot message them there", notice.person_id)
-            return False
+        chats = PersonalChats(self.poster, self.container, self.tenant_id, self.service_url)
         try:
-            created = asyncio.run_coroutine_threadsafe(send, self.loop).result(timeout=SEND_SECONDS)
-        except (ClientError, TimeoutError) as error:
-            status = error.status if isinstance(error, ClientResponseError) else type(error).__name__
-            logger.warning("Could not message person %s on Teams (%s)", notice.person_id, status)
+            chats.send(notice.person_id, direct_cards(Reply(text=notice.text)))
+        except (Undeliverable, ClientError, AnswerLost) as error:
+            logger.warning("Could not message person %s on Teams (%s)", notice.person_id, error)
             return False
-        if created is not None:
-            self._remember(created, notice.person_id)
         return True
+
+    @property
+    def poster(self) -> TeamsPoster:
+        return TeamsPoster(self.adapter, self.app_id, self.loop)
 
     async def replace(self, chat: TeamsConversation, update: Activity) -> None:
         """Edit a message planbot sent in ``chat`` (``update.id`` names it), from outside that conversation."""
-
-        async def edit(context: TurnContext) -> None:
-            await context.update_activity(update)
-
-        await self.adapter.continue_conversation(self.app_id, _continuation(chat, self.app_id), edit)
-
-    async def _continue(self, chat: TeamsConversation, card: dict[str, Any]) -> str | None:
-        activity = _continuation(chat, self.app_id)
-        await _raising(lambda callback: self.adapter.continue_conversation(self.app_id, activity, callback), card)
-        return None
-
-    async def _create(self, object_id: str, card: dict[str, Any]) -> str | None:
-        """Open a 1:1 chat with the person and send ``card`` there; answers the new chat's id."""
-        parameters = ConversationParameters(
-            is_group=False,
-            members=[ChannelAccount(id=object_id)],
-            tenant_id=self.tenant_id,
-            agent=ChannelAccount(id=f"28:{self.app_id}"),
-        )
-        created: list[str] = []
-
-        def start(callback: Callable[[TurnContext], Awaitable[None]]) -> Awaitable[Any]:
-            async def noting(context: TurnContext) -> None:
-                created.append(str(context.activity.conversation.id))
-                await callback(context)
-
-            return self.adapter.create_conversation(
-                self.app_id, CHANNEL, self.service_url, BOT_FRAMEWORK_AUDIENCE, parameters, noting
-            )
-
-        await _raising(start, card)
-        return created[0] if created else None
-
-    def _remember(self, conversation_id: str, person_id: int) -> None:
-        with self.container.unit_of_work() as repo:
-            repo.remember_teams_conversation(
-                TeamsConversation(
-                    conversation_id=conversation_id,
-                    kind="personal",
-                    service_url=self.service_url,
-                    tenant_id=self.tenant_id,
-                    person_id=person_id,
-                    seen_at=self.container.clock(),
-                )
-            )
-
-
-async def _raising(
-    start: Callable[[Callable[[TurnContext], Awaitable[None]]], Awaitable[Any]], card: dict[str, Any]
-) -> None:
-    """Run a proactive turn that sends ``card``, raising here what the send raised inside it."""
-    failures: list[BaseException] = []
-
-    async def send(context: TurnContext) -> None:
-        try:
-            await context.send_activity(card_activity(card))
-        except Exception as error:
-            failures.append(error)
-
-    await start(send)
-    if failures:
-        raise failures[0]
-
-
-def _continuation(chat: TeamsConversation, app_id: str) -> Activity:
-    """The activity that continues ``chat`` from its stored reference."""
-    reference = ConversationReference(
-        channel_id=CHANNEL,
-        service_url=chat.service_url,
-        conversation=ConversationAccount(id=chat.conversation_id, tenant_id=chat.tenant_id),
-        agent=ChannelAccount(id=f"28:{app_id}"),
-    )
-    activity = reference.get_continuation_activity()
-    activity.id = None  # a new message, not a reply to the random id the SDK sets
-    return activity
+        await self.poster.edit(Place.of(chat), update)

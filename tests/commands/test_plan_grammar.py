@@ -44,6 +44,8 @@ from commands.plan_grammar import (
         ("", HelpRequest()),
         ("admin subscribe #pcp-coordination weekly", SubscribeRequest("#pcp-coordination", "weekly")),
         ("admin unsubscribe <#C123|pcp> nudges", UnsubscribeRequest("<#C123|pcp>", "nudges")),
+        ("admin subscribe weekly", SubscribeRequest("", "weekly")),  # the channel it is typed in (Teams)
+        ("admin unsubscribe quarterly", UnsubscribeRequest("", "quarterly")),
         ("admin subscriptions", ListSubscriptionsRequest()),
     ],
 )

@@ -94,6 +94,17 @@ class ConnectorCall:
         return unquote(parts[1].split("/activities", 1)[0].split("/members", 1)[0]) if len(parts) == 2 else ""
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One answer the fake gives instead of the normal one: Teams' status, its error code, headers
+    (``Retry-After``), and which conversation's posts it hits (``None``: the next request of any kind)."""
+
+    status: int
+    code: str = "Injected"
+    headers: dict[str, str] = field(default_factory=dict)
+    conversation: str | None = None
+
+
 @dataclass
 class FakeBotConnector:
     """The Bot Connector at ``service_url``: records calls, answers as Microsoft's does."""
@@ -108,10 +119,33 @@ class FakeBotConnector:
     """The id answered for each activity posted, in order (what planbot keeps to edit one later)."""
     accepts: Callable[[str], bool] = OUTBOUND_TOKEN.__eq__
     """Which outbound tokens are good (a real authority's, in the whole-process tests)."""
+    pending: list[Fault] = field(default_factory=list)
+    """Faults still to give, each once, in order (``inject``)."""
+    slow: dict[str, float] = field(default_factory=dict)
+    """Seconds to wait before answering a post to a conversation (accepted first, answered late)."""
+
+    def inject(self, *faults: Fault) -> None:
+        with self._lock:
+            self.pending.extend(faults)
+
+    def posts_to(self, conversation: str) -> list[ConnectorCall]:
+        """The activities posted to ``conversation`` or to a thread of it, faults included, in order."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == "POST" and "/activities" in c.path and c.conversation.split(";")[0] == conversation
+            ]
+
+    def delivered(self, conversation: str) -> list[ConnectorCall]:
+        """The activities posted to ``conversation`` (or its threads) that Teams accepted."""
+        with self._lock:
+            return [c for c in self._accepted if c.conversation.split(";")[0] == conversation]
 
     def __post_init__(self) -> None:
         fake = self
         self._lock = threading.Lock()
+        self._accepted: list[ConnectorCall] = []
         self._ids = itertools.count(1)
         self._keys_id = uuid.uuid4().hex
 
@@ -190,17 +224,34 @@ class FakeBotConnector:
             return
         with self._lock:
             self.calls.append(call)
-            fault = self.faults.pop(0) if self.faults else None
+            fault = self._fault_for(call)
         scheme, _, token = call.headers.get("authorization", "").partition(" ")
         if scheme != "Bearer" or not self.accepts(token):
             self._reply(request, 401, {"error": {"code": "Unauthorized", "message": "no or wrong token"}})
             return
         if fault is not None:
-            status, headers = fault
-            self._reply(request, status, {"error": {"code": "Injected", "message": "fault"}}, headers)
+            status, headers, code = fault
+            self._reply(request, status, {"error": {"code": code, "message": "fault"}}, headers)
             return
-        status, body = self._answer(call)
+        with self._lock:
+            status, body = self._answer(call)
+            if status < 300 and call.method == "POST" and "/activities" in call.path:
+                self._accepted.append(call)
+        time.sleep(self.slow.get(call.conversation.split(";")[0], 0.0))
         self._reply(request, status, body)
+
+    def _fault_for(self, call: ConnectorCall) -> tuple[int, dict[str, str], str] | None:
+        """The fault this call gets (callers hold the lock): a legacy ``faults`` entry, else the first
+        pending fault for any request or for a post to this call's conversation."""
+        if self.faults:
+            status, headers = self.faults.pop(0)
+            return status, headers, "Injected"
+        posting = call.method == "POST" and "/activities" in call.path
+        for fault in self.pending:
+            if fault.conversation is None or (posting and call.conversation.split(";")[0] == fault.conversation):
+                self.pending.remove(fault)
+                return fault.status, fault.headers, fault.code
+        return None
 
     def _answer(self, call: ConnectorCall) -> tuple[int, dict[str, Any]]:
         if "/members/" in call.path and call.method == "GET":
