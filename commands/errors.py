@@ -73,3 +73,6 @@ APOLOGY = (
     "It has been logged for the admins; please try again in a few minutes."
 )
 """What a person is told when planbot fails on its own side (the details go to the log, never to chat)."""
+
+OLD_BUTTON = "planbot no longer knows that button. Type rag mine to see your actions, each with its Update button."
+"""The answer to a click on a button planbot did not make, or no longer makes (a card from an old version)."""
