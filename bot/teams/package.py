@@ -106,8 +106,8 @@ def build_manifest(app_id: str, developer: Developer | None = None) -> dict[str,
             {
                 "botId": app_id,
                 "scopes": list(SCOPES),
-                # Sending files in 1:1 chats (FileConsentCard) comes with a later issue.
-                "supportsFiles": False,
+                # The Panel files go by file consent card in personal chats (``bot.teams.files``).
+                "supportsFiles": True,
                 "isNotificationOnly": False,
                 "commandLists": [{"scopes": [scope], "commands": commands} for scope in SCOPES],
             }
