@@ -4,7 +4,9 @@ The visibility rule (docs/permissions.md): the internal version names role holde
 restricted commentary, so it goes only to people in the plan (owners, delegates, SROs, admins) and
 only where no one else reads it: a private conversation with planbot, or a channel subscribed to
 the quarterly governance report. Anyone else asking gets the public version, told why; someone in
-the plan asking for it in any other channel is refused, told where to ask instead. Every platform
+the plan asking for it in any other channel is refused, told where to ask instead, unless the platform
+sends the file to the asker alone wherever they asked (Teams: their personal chat, as no bot may post
+a file in a channel), when they are offered it there and the channel is told so. Every platform
 (Slack, Teams, the terminal) goes through ``order_panel`` and then ``produce_panel``, so none can
 build or word the file differently.
 """
@@ -54,13 +56,6 @@ def panel_command(order: PanelOrder) -> str:
 def panel_on_the_terminal_text(order: PanelOrder) -> str:
     """Where the Panel file is written when the asker is at the terminal."""
     return f"Panel files are written on the terminal: {panel_command(order)}."
-
-
-def panel_elsewhere_text(order: PanelOrder, platform: str) -> str:
-    """What someone asking for the Panel file on a platform planbot cannot send files on yet is told."""
-    return (
-        f"planbot does not send Panel files in {platform} yet; an admin can write this one with {panel_command(order)}."
-    )
 
 
 def offered_privately_text(order: PanelOrder, asker: str, platform: str) -> str:

@@ -28,7 +28,7 @@ from bot.teams_settings import APP_ID_FORM
 MANIFEST_VERSION = "1.29"
 """The newest manifest schema Microsoft has released (OfficeDev/microsoft-teams-app-schema, tag v1.29)."""
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-APP_VERSION = "1.0.0"
+APP_VERSION = "1.1.0"
 """The app's own version; raise it whenever the manifest changes, or Teams keeps the old one installed."""
 DEFAULT_OUTPUT = Path("planbot-teams.zip")
 PLACEHOLDER_SITE = "https://planbot.example.org/"
