@@ -6,7 +6,9 @@ the SDK strips, and the answer goes in the thread. Which command a line is for i
 (``commands.chat_routing``); so are every refusal and every word. The core is synchronous and talks
 to the database, so each turn's work runs on a worker thread while the event loop keeps serving;
 roster lookups cross back to the loop (``identity.RosterProfiles``). The update form is a Teams
-dialog (``task/fetch`` → ``task/submit``) on the same validation as Slack's modal. Unexpected
+dialog (``task/fetch`` → ``task/submit``) on the same validation as Slack's modal. A reminder's
+"Still <colour>" is a Universal Action (``adaptiveCard/action``) on the core's re-confirmation, and a
+Panel file is offered by file consent card (``fileConsent/invoke``, ``bot.teams.files``). Unexpected
 failures are logged with what was asked (never the text) and answered with planbot's apology,
 replacing the SDK's default handler, which would post the exception into the chat.
 """
@@ -55,6 +57,8 @@ from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form,
 from storage.models import TeamsConversation
 
 HOME = "home"
+CARD_ACTION = "adaptiveCard/action"
+"""The invoke of a Universal Action (``Action.Execute``): a reminder's "Still <colour>"."""
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
@@ -164,7 +168,7 @@ def build_agent(container: Container, connections: Connections, app_id: str) -> 
     app.conversation_update("membersAdded")(bot.on_installation)
     app.invoke("task/fetch")(bot.on_task_fetch)
     app.invoke("task/submit")(bot.on_task_submit)
-    app.invoke("adaptiveCard/action")(bot.on_card_action)
+    app.invoke(CARD_ACTION)(bot.on_card_action)
     app.invoke("fileConsent/invoke")(bot.on_file_consent)
     app.invoke()(bot.on_other_invoke)
     app.error(bot.on_error)
@@ -355,7 +359,9 @@ class TeamsBot:
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         log_failure(context.activity, error)
-        if context.activity.type == ActivityTypes.invoke:
+        if context.activity.type == ActivityTypes.invoke and context.activity.name == CARD_ACTION:
+            await _answer_invoke(context, _card_message(APOLOGY))
+        elif context.activity.type == ActivityTypes.invoke:
             await _answer_invoke(context, dialog.no_actions_task(APOLOGY))
         else:
             await context.send_activity(card_activity(cards.text_card(APOLOGY, refused=True)))

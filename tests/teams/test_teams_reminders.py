@@ -19,6 +19,7 @@ from support.workspace import stored_updates
 from bot.teams.cards import CARD_CONTENT_TYPE
 from bot.teams.dialog import UPDATE_DIALOG
 from bot.teams.reminder_cards import ACTION, REMINDER, STATUS, STILL_VERB, reminder_card
+from commands.errors import APOLOGY
 from commands.model import Reply
 from commands.nudges import NUDGE, DirectMessage, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
@@ -81,17 +82,26 @@ def answered_text(body) -> str:
     return card_texts(body["value"])
 
 
-def test_still_amber_stores_one_update_replaces_the_card_and_edits_the_message(teams, container, connector) -> None:
-    amber_v9(teams, connector)
+@pytest.mark.parametrize(
+    ("typed", "status", "word"),
+    [
+        ("rag V9 amber Waiting on CJS review", "A", "Amber"),
+        ("rag V9 red Waiting on CJS review --mitigation Escalated to LCJB", "R", "Red"),
+    ],
+)
+def test_still_colour_stores_one_update_replaces_the_card_and_edits_the_message(
+    teams, container, connector, typed, status, word
+) -> None:
+    teams.post(personal_message(OWNER, typed, connector.service_url))
 
-    status, body = click(teams, connector)
+    answer, body = click(teams, connector, data={REMINDER: KEY, ACTION: "V9", STATUS: status})
 
-    assert 200 == status
+    assert 200 == answer
     original, reconfirmed = stored_updates(container.engine)
-    assert ("A", "Waiting on CJS review", "teams") == (reconfirmed.status, reconfirmed.reason, reconfirmed.source)
-    assert reconfirmed.author_id == original.author_id
+    assert (status, "Waiting on CJS review", "teams") == (reconfirmed.status, reconfirmed.reason, reconfirmed.source)
+    assert (original.author_id, original.mitigation) == (reconfirmed.author_id, reconfirmed.mitigation)
     shown = answered_text(body)
-    assert "V9" in shown and "Amber" in shown
+    assert "V9" in shown and word in shown
     [edit] = edits(connector)
     assert edit.path.endswith(f"/activities/{MESSAGE_ID}") and f"a:personal-{OWNER.user_id}" == edit.conversation
     assert body["value"] == edit.body["attachments"][0]["content"], "everyone sees what the clicker sees"
@@ -153,3 +163,18 @@ def test_a_button_planbot_did_not_make_is_answered_cleanly(teams, container, con
     assert "no longer knows that button" in body["value"]
     assert 1 == len(stored_updates(container.engine))
     assert [] == edits(connector)
+
+
+def test_a_failure_during_the_click_is_apologised_for_as_a_message(teams, container, connector, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("database password is hunter2")
+
+    amber_v9(teams, connector)
+    monkeypatch.setattr("bot.teams.agent.reconfirm", broken)
+
+    status, body = click(teams, connector)
+
+    assert 200 == status
+    assert (APOLOGY, "application/vnd.microsoft.activity.message") == (body["value"], body["type"])
+    assert "hunter2" not in str(body)
+    assert 1 == len(stored_updates(container.engine))
