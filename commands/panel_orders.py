@@ -66,6 +66,14 @@ def offered_privately_text(order: PanelOrder, asker: str, platform: str) -> str:
     )
 
 
+def not_offered_text(asker: str, platform: str) -> str:
+    """What a channel is told when the asker's personal chat could not be reached to offer the file."""
+    return (
+        f"I couldn't reach {asker}'s personal chat with me in {platform}, so the file was not sent: "
+        "planbot may not be installed for them. Ask an admin to add it for you, then ask again."
+    )
+
+
 def file_caption(panel: PanelDocument) -> str:
     """What the file is, as its offer describes it: "Panel report … (public version); 2 … withheld." """
     withheld = f"; {panel.withheld_sentence}" if panel.public else ""

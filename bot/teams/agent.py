@@ -46,9 +46,15 @@ from commands.errors import APOLOGY, OLD_BUTTON, UnknownPerson, UserError
 from commands.home import home_layout, home_view
 from commands.layout import MORE_IN_THREAD
 from commands.model import Actor, Invocation, Reply
-from commands.notices import tell_people, unreached_text
+from commands.notices import tell_people
 from commands.panel import PanelOrder
-from commands.panel_orders import declined_text, offered_privately_text, order_panel, upload_failed_text
+from commands.panel_orders import (
+    declined_text,
+    not_offered_text,
+    offered_privately_text,
+    order_panel,
+    upload_failed_text,
+)
 from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
@@ -484,7 +490,7 @@ class TeamsBot:
         told = offered_privately_text(order, actor.name or actor.email, PLATFORM_NAME)
         if order.note:
             told = f"{order.note}\n{told}"
-        unreached = unreached_text([actor.name or actor.email], PLATFORM_NAME)
+        unreached = not_offered_text(actor.name or actor.email, PLATFORM_NAME)
         return Answer([], offer=FileOffer(consent, where, actor.person_id, told, unreached))
 
     def home(self, actor: Actor) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,7 +189,6 @@ async def send_privately(
         except Exception as error:
             failures.append(error)
 
-    start: Callable[[], Awaitable[Any]]
     if where.chat is not None:
         reference = ConversationReference(
             channel_id=CHANNEL,
@@ -199,9 +198,7 @@ async def send_privately(
         )
         continuation = reference.get_continuation_activity()
         continuation.id = None  # a new message, not a reply to the random id the SDK sets
-
-        def start() -> Awaitable[Any]:
-            return adapter.continue_conversation(app_id, continuation, send)
+        await adapter.continue_conversation(app_id, continuation, send)
     else:
         parameters = ConversationParameters(
             is_group=False,
@@ -209,13 +206,7 @@ async def send_privately(
             tenant_id=where.tenant_id,
             agent=ChannelAccount(id=f"28:{app_id}"),
         )
-
-        def start() -> Awaitable[Any]:
-            return adapter.create_conversation(
-                app_id, CHANNEL, where.service_url, BOT_FRAMEWORK_AUDIENCE, parameters, send
-            )
-
-    await start()
+        await adapter.create_conversation(app_id, CHANNEL, where.service_url, BOT_FRAMEWORK_AUDIENCE, parameters, send)
     if failures:
         raise failures[0]
     return opened[0] if where.chat is None and opened else None

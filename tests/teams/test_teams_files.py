@@ -173,3 +173,15 @@ def test_a_personal_chat_already_known_is_where_a_channel_request_is_offered(tea
     [sent] = [c for c in connector.sent() if c.body.get("attachments", [{}])[0].get("contentType") == FILE_CONSENT_TYPE]
     assert f"a:personal-{OWNER.user_id}" == sent.conversation
     assert not [c for c in connector.calls if c.path.endswith("/v3/conversations")]
+
+
+def test_a_channel_request_from_someone_planbot_cannot_reach_privately_sends_no_file(teams, connector) -> None:
+    """Teams refuses the personal chat (planbot not installed for them): the channel is told, nothing leaks."""
+    connector.blocked.add(OWNER.aad_object_id)
+
+    teams.post(channel_mention(OWNER, ASKED, connector.service_url))
+
+    assert [] == attachments(connector, FILE_CONSENT_TYPE)
+    [told] = connector.sent()
+    assert told.conversation.startswith(CHANNEL_ID)
+    assert "couldn't reach Ollie Kerr's personal chat" in card_texts(told.body)
