@@ -77,3 +77,7 @@ APOLOGY = (
 
 class InvalidLeave(UserError):
     """A leave cannot be set or ended as asked (a past date, a cover who is the person on leave)."""
+
+
+OLD_BUTTON = "planbot no longer knows that button. Type rag mine to see your actions, each with its Update button."
+"""The answer to a click on a button planbot did not make, or no longer makes (a card from an old version)."""

@@ -4,7 +4,9 @@ The visibility rule (docs/permissions.md): the internal version names role holde
 restricted commentary, so it goes only to people in the plan (owners, delegates, SROs, admins) and
 only where no one else reads it: a private conversation with planbot, or a channel subscribed to
 the quarterly governance report. Anyone else asking gets the public version, told why; someone in
-the plan asking for it in any other channel is refused, told where to ask instead. Every platform
+the plan asking for it in any other channel is refused, told where to ask instead, unless the platform
+sends the file to the asker alone wherever they asked (Teams: their personal chat, as no bot may post
+a file in a channel), when they are offered it there and the channel is told so. Every platform
 (Slack, Teams, the terminal) goes through ``order_panel`` and then ``produce_panel``, so none can
 build or word the file differently.
 """
@@ -56,11 +58,36 @@ def panel_on_the_terminal_text(order: PanelOrder) -> str:
     return f"Panel files are written on the terminal: {panel_command(order)}."
 
 
-def panel_elsewhere_text(order: PanelOrder, platform: str) -> str:
-    """What someone asking for the Panel file on a platform planbot cannot send files on yet is told."""
+def offered_privately_text(order: PanelOrder, asker: str, platform: str) -> str:
+    """What a channel is told when the Panel file it was asked for goes to the asker's personal chat."""
     return (
-        f"planbot does not send Panel files in {platform} yet; an admin can write this one with {panel_command(order)}."
+        f"{platform} does not let me post files in a channel, so I have offered the {_version(order)} "
+        f"{order.document} for {order.subject} to {asker} in their personal chat with me."
     )
+
+
+def not_offered_text(asker: str, platform: str) -> str:
+    """What a channel is told when the asker's personal chat could not be reached to offer the file."""
+    return (
+        f"I couldn't reach {asker}'s personal chat with me in {platform}, so the file was not sent: "
+        "planbot may not be installed for them. Ask an admin to add it for you, then ask again."
+    )
+
+
+def file_caption(panel: PanelDocument) -> str:
+    """What the file is, as its offer describes it: "Panel report … (public version); 2 … withheld." """
+    withheld = f"; {panel.withheld_sentence}" if panel.public else ""
+    return f"{panel.title} ({panel.audience} version){withheld}."
+
+
+def declined_text(name: str) -> str:
+    """What someone who declined the offered file is told."""
+    return f"Not sent: you declined {name}. Ask again whenever you want it."
+
+
+def upload_failed_text(name: str, platform: str) -> str:
+    """What someone is told when the file they accepted could not be uploaded."""
+    return f"{platform} did not accept the upload of {name}. Please ask for it again in a few minutes."
 
 
 class PanelWriter(Protocol):
@@ -80,6 +107,7 @@ def order_panel(
     report: str = QUARTERLY,
     theme: str = "",
     now: dt.datetime | None = None,
+    to_asker: bool = False,
 ) -> PanelOrder:
     """The version ``invocation``'s asker may have, where they asked, of the document ``report``
     names (for an annual report, ``quarter`` is the year's Q4; for a deep dive, ``theme`` is the
@@ -88,6 +116,8 @@ def order_panel(
     Args:
         configured: channels set in the environment per subscription word (``quarterly`` counts).
         now: the moment of asking, to refuse an annual report of a year with no frozen quarter.
+        to_asker: the file goes to the asker alone (their personal chat), wherever they asked, so
+            the internal version may go wherever someone in the plan asks for it.
 
     Raises:
         NotAuthorised: someone in the plan asked for the internal version in a channel others read.
@@ -103,7 +133,7 @@ def order_panel(
         return PanelOrder(quarter, fmt, public=True, report=report, theme=named)
     if not in_the_plan(invocation.actor, repo):
         return PanelOrder(quarter, fmt, public=True, note=PUBLIC_FOR_OUTSIDERS, report=report, theme=named)
-    if invocation.private or governance_channel(invocation, repo, configured or {}):
+    if invocation.private or to_asker or governance_channel(invocation, repo, configured or {}):
         return PanelOrder(quarter, fmt, public=False, report=report, theme=named)
     raise NotAuthorised(INTERNAL_NOT_HERE)
 
@@ -161,10 +191,9 @@ def build_document(repo: PlanRepository, order: PanelOrder, now: dt.datetime) ->
 
 def progress_text(order: PanelOrder, describe: str) -> str:
     """What the asker hears while the file is built; ``describe`` is the format in words ("a Word document")."""
-    version = "public" if order.public else "internal"
     note = f"{order.note}\n" if order.note else ""
     return (
-        f"{note}Building the {version} {order.document} for {order.subject} as {describe}; "
+        f"{note}Building the {_version(order)} {order.document} for {order.subject} as {describe}; "
         "it will be posted here when it is ready."
     )
 
@@ -173,3 +202,7 @@ def written_text(panel: PanelDocument, where: str) -> str:
     """ "Wrote the public Panel report for 2018/19 Q3 (October–December 2018) to FILE; 2 … withheld." """
     withheld = f"; {panel.withheld_sentence}" if panel.public else ""
     return f"Wrote the {panel.audience} {panel.kind} for {panel.period} to {where}{withheld}."
+
+
+def _version(order: PanelOrder) -> str:
+    return "public" if order.public else "internal"

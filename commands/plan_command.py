@@ -56,6 +56,8 @@ def handle_plan(
     now: dt.datetime,
     configured: Mapping[str, tuple[str, ...]] | None = None,
     scheme: RagScheme = DEFAULT_SCHEME,
+    *,
+    files_to_asker: bool = False,
 ) -> PlanAnswer:
     """Answer one ``/plan`` command or plain question.
 
@@ -66,6 +68,8 @@ def handle_plan(
         now: the moment of asking, naive UTC.
         configured: the channels set in the environment per subscription word, for listing.
         scheme: the deployment's RAG colours.
+        files_to_asker: the platform sends a Panel file to the asker alone, wherever they asked
+            (Teams: their personal chat, as no bot may post a file in a channel).
 
     Returns:
         The report asked for, or a ``Reply``: an admin change's result with the notices for the
@@ -88,7 +92,9 @@ def handle_plan(
                     quarter = Quarter(parse_financial_year(text, london_date(now)), 4)
                 else:
                     quarter = parse_quarter(text, london_date(now))
-                return order_panel(invocation, repo, quarter, fmt, public, configured, report, theme, now)
+                return order_panel(
+                    invocation, repo, quarter, fmt, public, configured, report, theme, now, files_to_asker
+                )
             case HistoryRequest(action=action):
                 return history(repo, action, scheme)
             case SubscribeRequest(channel=channel, job=job):

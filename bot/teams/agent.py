@@ -6,7 +6,9 @@ the SDK strips, and the answer goes in the thread. Which command a line is for i
 (``commands.chat_routing``); so are every refusal and every word. The core is synchronous and talks
 to the database, so each turn's work runs on a worker thread while the event loop keeps serving;
 roster lookups cross back to the loop (``identity.RosterProfiles``). The update form is a Teams
-dialog (``task/fetch`` → ``task/submit``) on the same validation as Slack's modal. Unexpected
+dialog (``task/fetch`` → ``task/submit``) on the same validation as Slack's modal. A reminder's
+"Still <colour>" is a Universal Action (``adaptiveCard/action``) on the core's re-confirmation, and a
+Panel file is offered by file consent card (``fileConsent/invoke``, ``bot.teams.files``). Unexpected
 failures are logged with what was asked (never the text) and answered with planbot's apology,
 replacing the SDK's default handler, which would post the exception into the chat.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
+from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentApplication,
@@ -33,26 +36,36 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.container import Container
-from bot.teams import cards, dialog
+from bot.teams import cards, dialog, files
 from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, resolve_sender, tenant_of
 from bot.teams.messenger import Messenger
 from bot.teams.outgoing import card_activity
+from bot.teams.reminder_cards import answered_card, still_request
 from commands.chat_routing import PLAN, RAG, only_looks, route_line
-from commands.errors import APOLOGY, UnknownPerson, UserError
+from commands.errors import APOLOGY, OLD_BUTTON, UnknownPerson, UserError
 from commands.home import home_layout, home_view
 from commands.layout import MORE_IN_THREAD
 from commands.model import Actor, Invocation, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
-from commands.panel_orders import panel_elsewhere_text
+from commands.panel_orders import (
+    declined_text,
+    not_offered_text,
+    offered_privately_text,
+    order_panel,
+    upload_failed_text,
+)
 from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
+from commands.reconfirm import ReconfirmRequest, reconfirm
 from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
 
 HOME = "home"
+CARD_ACTION = "adaptiveCard/action"
+"""The invoke of a Universal Action (``Action.Execute``): a reminder's "Still <colour>"."""
 PERSONAL = "personal"
 TEAMS_WORDS = frozenset({HOME})
 MAX_ANSWER_CARDS = 5
@@ -75,6 +88,19 @@ class Answer:
     cards: list[dict[str, Any]]
     keeps_home: bool = False
     home: HomeCard | None = None
+    offer: FileOffer | None = None
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """A Panel file's consent card, sent after the cards: here, or (asked in a channel) in the asker's
+    personal chat, ``told`` being the channel's answer then and ``unreached`` its answer if Teams refuses."""
+
+    activity: Activity
+    elsewhere: files.PersonalChat | None = None
+    person_id: int = NOBODY
+    told: str = ""
+    unreached: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +175,8 @@ def build_agent(container: Container, connections: Connections, app_id: str) -> 
     app.conversation_update("membersAdded")(bot.on_installation)
     app.invoke("task/fetch")(bot.on_task_fetch)
     app.invoke("task/submit")(bot.on_task_submit)
+    app.invoke(CARD_ACTION)(bot.on_card_action)
+    app.invoke("fileConsent/invoke")(bot.on_file_consent)
     app.invoke()(bot.on_other_invoke)
     app.error(bot.on_error)
     return app
@@ -179,6 +207,114 @@ class TeamsBot:
         if answer.keeps_home and sent is not None and sent.id:
             await self.work(self.keep_home, turn, sent.id)
         await self.refresh(context, turn, answer.home)
+        if answer.offer is not None:
+            await self.offer(context, turn, answer.offer)
+
+    async def offer(self, context: TurnContext, turn: Turn, offer: FileOffer) -> None:
+        """Send a file's consent card here, or in the asker's personal chat with the channel told so."""
+        if offer.elsewhere is None:
+            await context.send_activity(offer.activity)
+            return
+        told = offer.told
+        try:
+            opened = await files.send_privately(context.adapter, self.app_id, offer.elsewhere, offer.activity)
+        except ClientError as error:
+            logger.warning("Could not offer a Panel file in a personal chat on Teams (%s)", _status(error))
+            told = offer.unreached
+        else:
+            if opened is not None:
+                await self.work(self.remember_chat, offer.elsewhere, opened, offer.person_id)
+        await context.send_activity(card_activity(cards.text_card(told)))
+
+    def remember_chat(self, where: files.PersonalChat, conversation_id: str, person_id: int) -> None:
+        """Keep a personal chat planbot just opened, for the next message to the person."""
+        with self.container.unit_of_work() as repo:
+            repo.remember_teams_conversation(
+                TeamsConversation(
+                    conversation_id=conversation_id,
+                    kind=PERSONAL,
+                    service_url=where.service_url,
+                    tenant_id=where.tenant_id,
+                    person_id=person_id,
+                    seen_at=self.container.clock(),
+                )
+            )
+
+    async def on_card_action(self, context: TurnContext, state: TurnState) -> None:
+        """A Universal Action (``Action.Execute``): "Still <colour>" on a reminder. The answer replaces
+        the card for the person who clicked; a stored re-confirmation also edits the message, so everyone
+        in the conversation sees it was done. Any other verb is answered with the core's sentence."""
+        turn = self.turn(context)
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        action = value.get("action")
+        request = still_request(action.get("verb"), action.get("data")) if isinstance(action, dict) else None
+        if request is None:
+            logger.info("Answered a Teams card action with a verb planbot does not know")
+            await _answer_invoke(context, _card_message(OLD_BUTTON))
+            return
+        card, stored, home = await self.work(self.keep_status, turn, request)
+        if stored and context.activity.reply_to_id:
+            update = card_activity(card)
+            update.id = context.activity.reply_to_id
+            await context.update_activity(update)
+        await self.refresh(context, turn, home)
+        await _answer_invoke(context, {"statusCode": 200, "type": cards.CARD_CONTENT_TYPE, "value": card})
+
+    def keep_status(self, turn: Turn, request: ReconfirmRequest) -> tuple[dict[str, Any], bool, HomeCard | None]:
+        """Re-confirm the reminder's colour for whoever clicked (the core's rules, as Slack's button):
+        the card answering the click, whether an update was stored, and the clicker's refreshed dashboard."""
+        try:
+            actor = self.sender(turn)
+        except UserError as refusal:
+            return answered_card(Reply(text=refusal.reply_text(), ok=False), request.action_id), False, None
+        with self.container.unit_of_work() as repo:
+            reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock())
+        home = self.refreshed_home(actor) if reply.stored else None
+        return answered_card(reply, request.action_id), reply.stored, home
+
+    async def on_file_consent(self, context: TurnContext, state: TurnState) -> None:
+        """The person's answer to a file consent card: accepted, the file is built for them, uploaded to
+        the session Teams opened and shown as a file card; declined, they are told it was not sent."""
+        turn = self.turn(context)
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        offered = files.offered_order(value.get("context"))
+        upload_info = value.get("uploadInfo")
+        if offered is None:
+            answer = card_activity(cards.text_card(OLD_BUTTON, refused=True))
+        elif value.get("action") == files.ACCEPT and isinstance(upload_info, dict):
+            answer = await self.work(self.deliver_file, turn, offered, upload_info)
+        else:
+            answer = card_activity(cards.text_card(declined_text(offered.name)))
+        await context.send_activity(answer)
+        await _answer_invoke(context, None)
+
+    def deliver_file(self, turn: Turn, offered: files.OfferedOrder, upload_info: dict[str, Any]) -> Activity:
+        """Build the offered file for whoever accepted (the version the core allows them) and upload it;
+        the file card, or why not."""
+        try:
+            actor = self.sender(turn)
+            invocation = turn.invocation(actor, "")
+            with self.container.unit_of_work() as repo:
+                order = order_panel(
+                    invocation,
+                    repo,
+                    offered.quarter,
+                    offered.fmt,
+                    offered.public,
+                    report=offered.report,
+                    theme=offered.theme,
+                    now=self.container.clock(),
+                    to_asker=True,
+                )
+            built = files.build_file(self.container, order)
+        except UserError as refusal:
+            return card_activity(cards.text_card(refusal.reply_text(), refused=True))
+        try:
+            files.upload(upload_info, built.data)
+        except files.UploadFailed as failure:
+            logger.warning("Teams' upload session refused a Panel file (%s)", failure)
+            return card_activity(cards.text_card(upload_failed_text(offered.name, PLATFORM_NAME), refused=True))
+        return files.file_info_activity(upload_info)
 
     async def on_task_fetch(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
@@ -230,7 +366,9 @@ class TeamsBot:
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         log_failure(context.activity, error)
-        if context.activity.type == ActivityTypes.invoke:
+        if context.activity.type == ActivityTypes.invoke and context.activity.name == CARD_ACTION:
+            await _answer_invoke(context, _card_message(APOLOGY))
+        elif context.activity.type == ActivityTypes.invoke:
             await _answer_invoke(context, dialog.no_actions_task(APOLOGY))
         else:
             await context.send_activity(card_activity(cards.text_card(APOLOGY, refused=True)))
@@ -260,12 +398,12 @@ class TeamsBot:
         except UserError as refusal:
             return Answer([cards.text_card(refusal.reply_text(), refused=True)])
         if _pressed(turn.activity, cards.PREVIEW_DIGEST):
-            return Answer(self.plan(turn, actor, DIGEST_PREVIEW))
+            return self.plan(turn, actor, DIGEST_PREVIEW)
         routed = route_line(text, TEAMS_WORDS)
         if routed.command == HOME:
             return Answer([self.home(actor)], keeps_home=turn.personal)
         if routed.command == PLAN:
-            return Answer(self.plan(turn, actor, routed.text))
+            return self.plan(turn, actor, routed.text)
         if routed.command == RAG and not routed.text:
             return Answer([cards.reply_card(Reply(text=OPEN_FORM_TEXT), update_button=True)])
         return self.rag(turn, actor, routed.text if routed.command == RAG else "help")
@@ -311,21 +449,51 @@ class TeamsBot:
             return None
         return HomeCard(chat, chat.home_activity_id, self.home(actor))
 
-    def plan(self, turn: Turn, actor: Actor, text: str) -> list[dict[str, Any]]:
+    def plan(self, turn: Turn, actor: Actor, text: str) -> Answer:
         invocation = turn.invocation(actor, text)
         with self.container.unit_of_work() as repo:
-            answer = handle_plan(invocation, repo, self.container.clock(), self.container.settings.report_channels)
+            answer = handle_plan(
+                invocation,
+                repo,
+                self.container.clock(),
+                self.container.settings.report_channels,
+                files_to_asker=True,
+            )
         answer = tell_people(answer, turn.messenger, PLATFORM_NAME)
         match answer:
             case Reply():
-                return [cards.reply_card(answer)]
+                return Answer([cards.reply_card(answer)])
             case PanelOrder():
-                return [cards.reply_card(Reply(text=panel_elsewhere_text(answer, PLATFORM_NAME)))]
+                return self.panel(turn, actor, answer)
             case _ if not turn.personal:
                 # Everyone in a channel or group chat reads the answer: the core's short channel version.
-                return cards.channel_cards(answer)
+                return Answer(cards.channel_cards(answer))
             case _:
-                return _within_reach(cards.report_cards(answer))
+                return Answer(_within_reach(cards.report_cards(answer)))
+
+    def panel(self, turn: Turn, actor: Actor, order: PanelOrder) -> Answer:
+        """A Panel file offered by consent card: in this personal chat, or (asked in a channel, where no
+        bot may post a file) in the asker's personal chat, the channel told so. Built first, so the offer
+        shows its size and a refusal is told at once."""
+        try:
+            built = files.build_file(self.container, order)
+        except UserError as refusal:
+            return Answer([cards.text_card(refusal.reply_text(), refused=True)])
+        consent = files.consent_activity(order, built)
+        note = [cards.text_card(order.note)] if order.note else []
+        if turn.personal:
+            return Answer(note, offer=FileOffer(consent))
+        with self.container.unit_of_work() as repo:
+            chat = repo.teams_personal_chat(actor.person_id)
+        sender = turn.activity.from_property
+        where = files.PersonalChat(
+            chat, sender.aad_object_id or "", turn.activity.service_url or "", tenant_of(turn.activity) or ""
+        )
+        told = offered_privately_text(order, actor.name or actor.email, PLATFORM_NAME)
+        if order.note:
+            told = f"{order.note}\n{told}"
+        unreached = not_offered_text(actor.name or actor.email, PLATFORM_NAME)
+        return Answer([], offer=FileOffer(consent, where, actor.person_id, told, unreached))
 
     def home(self, actor: Actor) -> dict[str, Any]:
         with self.container.unit_of_work() as repo:
@@ -393,6 +561,15 @@ def _data(activity: Activity) -> Mapping[str, Any]:
     value = activity.value if isinstance(activity.value, dict) else {}
     data = value.get("data")
     return data if isinstance(data, dict) else {}
+
+
+def _card_message(text: str) -> dict[str, Any]:
+    """A Universal Action's answer that shows a message instead of a new card."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+def _status(error: ClientError) -> object:
+    return error.status if isinstance(error, ClientResponseError) else type(error).__name__
 
 
 async def _answer_invoke(context: TurnContext, body: dict[str, Any] | None) -> None:

@@ -46,7 +46,6 @@ from commands.layout import (
 )
 from commands.model import Line as ReplyLine
 from commands.model import Reply
-from commands.nudges import UPDATE_BUTTON, DirectMessage, still_label
 from commands.report_layout import report_layout
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
@@ -56,7 +55,6 @@ __all__ = [
     "MAX_CARD_BYTES",
     "PLATFORM_NAME",
     "PREVIEW_DIGEST",
-    "STILL",
     "card_bytes",
     "channel_cards",
     "escape_markdown",
@@ -71,8 +69,6 @@ __all__ = [
 PLATFORM_NAME = "Teams"
 PREVIEW_DIGEST = "planbot.preview_digest"
 """Data key of the home card's "Preview digest" button (an ``Action.Submit`` the adapter answers)."""
-STILL = "planbot.still"
-"""Data key of a reminder's "Still <colour>" button; its value is ``"<period key>|<status code>"``."""
 
 Element = dict[str, Any]
 Group = list[Element]
@@ -109,7 +105,8 @@ def reply_card(reply: Reply, scheme: RagScheme = DEFAULT_SCHEME, *, update_butto
 
 
 def report_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:
-    """Cards for anything the core hands a notifier or a command: a report, a reply, a reminder.
+    """Cards for anything the core hands a notifier or a command: a report or a reply (a reminder, with
+    its buttons, is ``reminder_cards.reminder_card``).
 
     Raises:
         TypeError: ``content`` is not something planbot knows how to show.
@@ -117,8 +114,6 @@ def report_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[di
     match content:
         case Reply():
             return [reply_card(content, scheme)]
-        case DirectMessage(reply=reply):
-            return [_with_actions(reply_card(reply, scheme), _reminder_actions(content, scheme))]
     try:
         layout = report_layout(content, scheme)
     except TypeError:
@@ -255,19 +250,6 @@ def _note_block(text: str) -> Element:
 
 def _update_action(action_code: str | None = None) -> Element:
     return update_button(action_code)
-
-
-def _reminder_actions(message: DirectMessage, scheme: RagScheme) -> list[Element]:
-    """ "Still <colour>" (when the action has a colour to keep) and "Update…" under a one-action reminder."""
-    if message.action_code is None:
-        return []
-    actions = []
-    if message.status is not None:
-        label = still_label(scheme.label(message.status))
-        data = {STILL: f"{message.period_key}|{message.status}"}
-        actions.append({"type": "Action.Submit", "title": label, "data": data})
-    actions.append(update_button(message.action_code, title=UPDATE_BUTTON))
-    return actions
 
 
 def _button_set(action: Element) -> Element:

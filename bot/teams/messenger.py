@@ -24,7 +24,9 @@ from sqlmodel import Session, col, select
 from bot.container import Container
 from bot.teams.cards import report_cards
 from bot.teams.delivery import AnswerLost, Place, TeamsPoster, Unreachable
+from bot.teams.reminder_cards import reminder_card
 from commands.model import Notice, Reply
+from commands.nudges import DirectMessage
 from commands.ports import TEAMS, Undeliverable
 from commands.rules import DEFAULT_SCHEME, RagScheme
 from storage.models import TeamsConversation
@@ -38,7 +40,9 @@ class NeverOnTeams(Undeliverable):
 
 def direct_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:
     """The cards a direct message is sent as: the one place a DM's content (a notice, a reminder, a
-    whole report, an admin's alert) becomes Teams cards."""
+    whole report, an admin's alert) becomes Teams cards; a reminder carries its one-click buttons."""
+    if isinstance(content, DirectMessage):
+        return [reminder_card(content, scheme)]
     return report_cards(content, scheme)
 
 

@@ -28,7 +28,7 @@ from bot.teams_settings import APP_ID_FORM
 MANIFEST_VERSION = "1.29"
 """The newest manifest schema Microsoft has released (OfficeDev/microsoft-teams-app-schema, tag v1.29)."""
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-APP_VERSION = "1.0.0"
+APP_VERSION = "1.1.0"
 """The app's own version; raise it whenever the manifest changes, or Teams keeps the old one installed."""
 DEFAULT_OUTPUT = Path("planbot-teams.zip")
 PLACEHOLDER_SITE = "https://planbot.example.org/"
@@ -106,8 +106,8 @@ def build_manifest(app_id: str, developer: Developer | None = None) -> dict[str,
             {
                 "botId": app_id,
                 "scopes": list(SCOPES),
-                # Sending files in 1:1 chats (FileConsentCard) comes with a later issue.
-                "supportsFiles": False,
+                # The Panel files go by file consent card in personal chats (``bot.teams.files``).
+                "supportsFiles": True,
                 "isNotificationOnly": False,
                 "commandLists": [{"scopes": [scope], "commands": commands} for scope in SCOPES],
             }

@@ -426,3 +426,95 @@ def bot_added_to_channel(sender: TeamsUser, service_url: str) -> dict[str, Any]:
     activity["conversation"]["id"] = CHANNEL_ID
     activity["channelData"]["eventType"] = "teamMemberAdded"
     return activity | {"type": "conversationUpdate", "membersAdded": [BOT_ACCOUNT]}
+
+
+def card_action(
+    sender: TeamsUser, verb: str, data: dict[str, Any], message_id: str, service_url: str
+) -> dict[str, Any]:
+    """A click on an ``Action.Execute`` button of the message ``message_id`` in the sender's personal chat:
+    invoke ``adaptiveCard/action`` (Universal Actions, "Work with Universal Actions for Adaptive Cards":
+    ``value.action`` holds the type, verb and data; ``replyToId`` the message the card is on)."""
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+    return invoke(sender, "adaptiveCard/action", value, service_url) | {"replyToId": message_id}
+
+
+def file_consent_answer(
+    sender: TeamsUser, action: str, context: Any, service_url: str, upload_info: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The person's answer to a file consent card: invoke ``fileConsent/invoke`` (bots-filesv4.md, "Send
+    files to personal chat"): ``value.action`` accept or decline, the card's context, and on accept the
+    upload session Teams opened."""
+    value: dict[str, Any] = {"type": "fileUpload", "action": action, "context": context}
+    if upload_info is not None:
+        value["uploadInfo"] = upload_info
+    return invoke(sender, "fileConsent/invoke", value, service_url)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One PUT the upload session received: its path, headers and bytes."""
+
+    path: str
+    headers: dict[str, str]
+    data: bytes
+
+
+class FakeUploadSession:
+    """The OneDrive upload sessions Teams opens when someone accepts a file (bots-filesv4.md): each
+    ``upload_info`` names a pre-authorised URL that takes the whole file in one PUT whose
+    ``Content-Range`` (``bytes 0-{n-1}/{n}``) matches the bytes sent, answered 201; anything else is
+    answered 400 and recorded, so a test sees what planbot sent."""
+
+    def __init__(self) -> None:
+        session = self
+        self.uploads: list[Upload] = []
+        self._lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                session._put(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the test reads ``uploads``."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+        )
+
+    def start(self) -> FakeUploadSession:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def upload_info(self, name: str) -> dict[str, Any]:
+        """What Teams puts in an accept's ``uploadInfo`` for a file offered as ``name``."""
+        unique = uuid.uuid4().hex
+        port = self._server.server_address[1]
+        return {
+            "contentUrl": f"https://contoso.sharepoint.example/personal/Documents/Applications/{name}",
+            "name": name,
+            "uploadUrl": f"http://127.0.0.1:{port}/upload/{unique}",
+            "uniqueId": unique,
+            "fileType": name.rsplit(".", 1)[-1],
+            "etag": f'"{{{unique}}},1"',
+        }
+
+    def _put(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        data = request.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        with self._lock:
+            self.uploads.append(Upload(urlsplit(request.path).path, headers, data))
+        expected = f"bytes 0-{len(data) - 1}/{len(data)}"
+        status = 201 if data and headers.get("content-range") == expected else 400
+        body = json.dumps({"id": "file", "size": len(data)} if status == 201 else {"error": "bad range"}).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)

@@ -87,11 +87,12 @@ class TestManifest:
         assert APP_ID == package_bot_id(operator / "planbot-teams.zip")
 
     def test_scopes_files_and_commands(self, operator: Path) -> None:
-        """Personal, team and group chat, no files yet, and rag/plan/home/help listed for each scope."""
+        """Personal, team and group chat, files (the Panel's, by consent card), and rag/plan/home/help listed
+        for each scope."""
         bot = manifest_of(built(operator))["bots"][0]
 
         assert ["personal", "team", "groupChat"] == bot["scopes"]
-        assert False is bot["supportsFiles"]
+        assert True is bot["supportsFiles"]
         assert [["personal"], ["team"], ["groupChat"]] == [entry["scopes"] for entry in bot["commandLists"]]
         for entry in bot["commandLists"]:
             assert ["rag", "plan", "home", "help"] == [command["title"] for command in entry["commands"]]

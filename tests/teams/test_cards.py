@@ -42,8 +42,6 @@ from commands.layout import Layout, Line, Section, Status, Table, status_cell
 from commands.model import Line as ReplyLine
 from commands.model import Reply
 from commands.model import Section as ReplySection
-from commands.nudges import DirectMessage
-from commands.ports import Recipient
 from commands.report_layout import report_layout
 from commands.report_model import ColourCount, ThemeBlock
 from commands.rules import DEFAULT_SCHEME, UpdateTiming
@@ -158,16 +156,6 @@ class TestReplyCard:
         kept = len(re.findall(r"A\d+ ", shown))
         [left] = [int(n) for n in re.findall(r"(\d+) more parts did not fit in one Teams message", shown)]
         assert 0 < kept < 400 and 400 == kept + left
-        assert [] == schema_problems(card)
-
-    def test_a_reminder_offers_still_and_update(self):
-        reply = Reply("V9 is due an update.")
-        message = DirectMessage("nudge", Recipient(1, "Jo", "jo@example.org"), "nudge:9:2018-12-03:1", reply, "V9", "A")
-        [card] = report_cards(message)
-
-        titles = [action["title"] for action in card["actions"]]
-        assert any("Amber" in title for title in titles) and 2 == len(titles)
-        assert "V9" == card["actions"][1]["data"][UPDATE_DIALOG]
         assert [] == schema_problems(card)
 
 

@@ -29,12 +29,13 @@ from support.fake_teams import (
     TENANT_ID,
     FakeBotConnector,
     Fault,
+    card_action,
     card_texts,
     channel_mention,
     personal_message,
 )
 from support.teams_cards import shown_text
-from support.workspace import TickingClock
+from support.workspace import TickingClock, stored_updates
 
 from bot import engine
 from bot.config import Settings
@@ -50,6 +51,7 @@ from bot.teams.gateway import TeamsGateway
 from bot.teams.messenger import direct_cards
 from bot.teams.notifier import TeamsNotifier
 from commands.model import Reply
+from commands.nudges import NUDGE, DirectMessage
 from commands.ports import TEAMS, Recipient
 from commands.schedule import JobName
 from storage.db import session_scope
@@ -486,3 +488,28 @@ def test_a_process_that_does_not_answer_teams_still_posts_there(
 
     assert ["The digest"] == [read(c) for c in connector.posts_to(CHANNEL_ID)[before:]]
     assert isinstance(notifier, TeamsNotifier) and not notifier.poster.loop.is_running(), "stopped with the runtime"
+
+
+def test_a_nudge_arrives_as_the_reminder_card_whose_still_button_stores_one_update(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector
+) -> None:
+    """A nudge sent by the Teams notifier is the reminder card; "Still Amber" clicked on that very
+    message stores one re-confirmation and edits that message; a second click stores nothing."""
+    teams.post(personal_message(OWNER, "rag V9 amber Waiting on CJS review", connector.service_url))
+    chat = f"a:personal-{OWNER.user_id}"
+    owner = owner_recipient(container)
+    reminder = DirectMessage(NUDGE, owner, "V9:2018-11-26", Reply(text="V9 is due an update"), "V9", "A")
+
+    message_id = notifier_for(teams.gateway, []).send_direct(owner, reminder, key="nudges/teams/V9")
+
+    [sent] = [c for c in connector.delivered(chat) if "V9 is due an update" in read(c)]
+    [still] = [a for a in sent.body["attachments"][0]["content"]["actions"] if a["type"] == "Action.Execute"]
+    assert "Still Amber" == still["title"]
+    for _ in range(2):
+        teams.post(card_action(OWNER, still["verb"], still["data"], message_id, connector.service_url))
+    assert 2 == len(stored_updates(container.engine)), "the typed amber and one re-confirmation"
+    assert [f"/activities/{message_id}"] == [c.path[-len(f"/activities/{message_id}") :] for c in edits(connector)]
+
+
+def edits(connector: FakeBotConnector) -> list[Any]:
+    return [call for call in connector.calls if call.method == "PUT"]
