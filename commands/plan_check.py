@@ -23,6 +23,7 @@ from commands.plan_spec import (
     RawPlan,
     ThemeSpec,
 )
+from commands.rag_scheme import check_scheme
 from commands.rules import parse_date
 from commands.text import clean_text
 
@@ -63,6 +64,7 @@ def check_plan(raw: RawPlan, problems: Problems, *, assume_higher_is_better: boo
         themes=_themes(v, holders),
         people=people,
         assumed_higher=tuple(v.assumed),
+        rag_scheme=check_scheme(raw.rag_scheme, problems) if raw.rag_scheme is not None else None,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from commands.errors import UserError
 from commands.rules import CADENCES as CADENCE_PERIODS
+from commands.rules import RagScheme
 
 CADENCES = tuple(CADENCE_PERIODS)
 POLARITIES = ("higher_is_better", "lower_is_better")
@@ -79,6 +80,8 @@ class PlanSpec:
     assumed_higher: tuple[str, ...] = ()
     """Measures (``"V1: name"``) the file gave no polarity, taken as higher-is-better because the
     import was told to assume it (``--assume-higher-is-better``)."""
+    rag_scheme: RagScheme | None = None
+    """The file's own colour key (``rag_scheme``); ``None``: the default scheme."""
 
     @property
     def actions(self) -> tuple[ActionSpec, ...]:
@@ -121,6 +124,19 @@ class RawTheme:
 
 
 @dataclass(frozen=True)
+class RawScheme:
+    """A ``rag_scheme`` section before checking: one entry per colour, and the order worst to best.
+
+    ``order_where`` and ``order_field`` say where the order was written, in the author's words
+    (``rag_scheme``, ``order`` in YAML; ``plan``, ``rag_order`` in a CSV plan's details)."""
+
+    colours: tuple[RawItem, ...]
+    order: Any
+    order_where: str = "rag_scheme"
+    order_field: str = "order"
+
+
+@dataclass(frozen=True)
 class RawPlan:
     """Either file format read into the same shape, so one validator serves both."""
 
@@ -129,6 +145,8 @@ class RawPlan:
     people: tuple[RawItem, ...]
     admins: tuple[RawItem, ...]
     people_source: str = "people"
+    rag_scheme: RawScheme | None = None
+    """The ``rag_scheme`` section as read, if the file has one."""
 
 
 class Problems:

@@ -55,6 +55,8 @@ class Plan(SQLModel, table=True):
     )
     is_current: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     """The plan chat commands and scheduled reports use; at most one plan has it (``PlanRepository.make_current``)."""
+    rag_scheme: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The plan file's own colour key as JSON (``commands.rag_scheme``); ``None``: the default scheme."""
 
 
 class Role(SQLModel, table=True):

@@ -22,6 +22,7 @@ from commands.report_model import ActionRow, ColourCount, MeasureRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
 
 WITHHELD = "Restricted commentary withheld"
+NOT_REPORTED_MEANING = "No update yet; shown as a gap, never as green."
 # The glyph printed for each of the core's status shapes, so colours are told apart in black and white.
 GLYPHS = {Shape.SQUARE: "■", Shape.TRIANGLE: "▲", Shape.CIRCLE: "●", Shape.TICK: "✔", Shape.RING: "○"}
 
@@ -124,18 +125,32 @@ def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:
     return f"{GLYPHS[cell.shape]} {cell.word}"
 
 
-def status_cell(code: str | None) -> StatusCell:
-    return StatusCell(code, status_text(code))
+def status_cell(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> StatusCell:
+    return StatusCell(code, status_text(code, scheme))
+
+
+def key_section(scheme: RagScheme) -> Section:
+    """The plan's colour key, as the papers end: each status's symbol and word, and what it means."""
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
+        (status_cell(s.code, scheme), s.definition) for s in sorted(scheme.statuses, key=lambda s: -s.rank)
+    )
+    return Section(
+        "key",
+        "Key",
+        "Key: what each status means",
+        ("Status", "Meaning"),
+        (*rows, (status_cell(None, scheme), NOT_REPORTED_MEANING)),
+    )
 
 
 def sections(panel: PanelReport) -> tuple[Section, ...]:
     """Every table of the appendix, in the order the paper prints them."""
-    return (summary_section(panel), actions_section(panel), *detail_sections(panel))
+    return (summary_section(panel), actions_section(panel), *detail_sections(panel), key_section(panel.scheme))
 
 
 def summary_section(panel: PanelReport) -> Section:
     """Counts by colour per theme with the change on last quarter, and the whole plan."""
-    headers = ("Theme", "SRO", *(status_text(c.status) for c in panel.totals), "Closed")
+    headers = ("Theme", "SRO", *(status_text(c.status, panel.scheme) for c in panel.totals), "Closed")
     rows: list[tuple[Cell, ...]] = [
         (f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed) for b in panel.themes
     ]
@@ -164,7 +179,7 @@ ACTION_HEADERS = (
 )
 
 
-def action_cells(line: PanelAction) -> tuple[Cell, ...]:
+def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
     """One action as every format writes it (the CSV's row, the actions table's row)."""
     row = line.row
     return (
@@ -174,8 +189,8 @@ def action_cells(line: PanelAction) -> tuple[Cell, ...]:
         row.theme_code,
         line.owner,
         line.sro_role,
-        status_cell(row.status),
-        status_cell(row.previous),
+        status_cell(row.status, scheme),
+        status_cell(row.previous, scheme),
         str(row.direction) if row.direction is not None else "",
         WITHHELD if line.withheld else row.reason,
         row.baseline_due,
@@ -185,7 +200,9 @@ def action_cells(line: PanelAction) -> tuple[Cell, ...]:
 
 def actions_section(panel: PanelReport) -> Section:
     caption = f"Actions to deliver the Police and Crime Plan: status, {panel.quarter.label}"
-    return Section("actions", "Actions", caption, ACTION_HEADERS, tuple(action_cells(a) for a in panel.actions))
+    return Section(
+        "actions", "Actions", caption, ACTION_HEADERS, tuple(action_cells(a, panel.scheme) for a in panel.actions)
+    )
 
 
 def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
@@ -197,8 +214,8 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             i.row.title,
             ", ".join(kind.value for kind in i.kinds),
             i.row.owner_role,
-            status_cell(i.row.status),
-            status_cell(i.row.previous),
+            status_cell(i.row.status, panel.scheme),
+            status_cell(i.row.previous, panel.scheme),
             str(i.row.direction) if i.row.direction is not None else "",
             _commentary(i.row, withheld),
             _withheld(i.row.mitigation, i.row, withheld),
@@ -212,7 +229,7 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
     )
     following = panel.quarter.next().label
     upcoming = tuple(
-        (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
+        (r.code, r.title, r.owner_role, status_cell(r.status, panel.scheme), r.due, _commentary(r, withheld))
         for r in panel.next_quarter
     )
     changes = tuple((c.action_code, c.title, c.change, c.detail, c.approval, c.at.date()) for c in panel.changes)

@@ -27,6 +27,7 @@ from bot.slack.translate import to_invocation
 from commands.errors import UserError
 from commands.notices import not_announced_in_channel, not_announced_in_direct_message
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 
 # chat.postMessage errors that mean "planbot may not post here", which the person can fix.
 NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
@@ -76,8 +77,9 @@ def answer_rag_command(
         return
     invocation = to_invocation(command, actor)
     with container.unit_of_work() as repo:
-        reply = handle_rag(invocation, repo, container.clock())
-    blocks, text = render_reply(reply)
+        scheme = plan_scheme(repo)
+        reply = handle_rag(invocation, repo, container.clock(), scheme)
+    blocks, text = render_reply(reply, scheme)
     _send(respond, text, blocks)
     if reply.announcement:
         announce(container, client, respond, command, reply.announcement, bot_user_id)

@@ -48,6 +48,7 @@ from commands.panel_orders import panel_elsewhere_text
 from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
 
@@ -189,7 +190,7 @@ class TeamsBot:
         body, stored = await self.work(self.submit_form, turn, _data(context.activity))
         if stored is not None:
             reply, home = stored
-            await context.send_activity(card_activity(cards.reply_card(reply)))
+            await context.send_activity(card_activity(cards.reply_card(reply, self.container.scheme())))
             await self.refresh(context, turn, home)
         await _answer_invoke(context, body)
 
@@ -290,8 +291,9 @@ class TeamsBot:
 
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
-            reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
-        return Answer([cards.reply_card(reply)], home=self.refreshed_home(actor) if reply.stored else None)
+            scheme = plan_scheme(repo)
+            reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
+        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -312,23 +314,27 @@ class TeamsBot:
     def plan(self, turn: Turn, actor: Actor, text: str) -> list[dict[str, Any]]:
         invocation = turn.invocation(actor, text)
         with self.container.unit_of_work() as repo:
-            answer = handle_plan(invocation, repo, self.container.clock(), self.container.settings.report_channels)
+            scheme = plan_scheme(repo)
+            answer = handle_plan(
+                invocation, repo, self.container.clock(), self.container.settings.report_channels, scheme
+            )
         answer = tell_people(answer, turn.messenger, PLATFORM_NAME)
         match answer:
             case Reply():
-                return [cards.reply_card(answer)]
+                return [cards.reply_card(answer, scheme)]
             case PanelOrder():
                 return [cards.reply_card(Reply(text=panel_elsewhere_text(answer, PLATFORM_NAME)))]
             case _ if not turn.personal:
                 # Everyone in a channel or group chat reads the answer: the core's short channel version.
-                return cards.channel_cards(answer)
+                return cards.channel_cards(answer, scheme)
             case _:
-                return _within_reach(cards.report_cards(answer))
+                return _within_reach(cards.report_cards(answer, scheme))
 
     def home(self, actor: Actor) -> dict[str, Any]:
         with self.container.unit_of_work() as repo:
-            view = home_view(actor, repo, self.container.clock())
-        return cards.home_card(home_layout(view))
+            scheme = plan_scheme(repo)
+            view = home_view(actor, repo, self.container.clock(), scheme)
+        return cards.home_card(home_layout(view, scheme))
 
     def open_form(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
         """The dialog for ``rag`` alone or an Update button, or a message when the person owns nothing."""
@@ -338,14 +344,15 @@ class TeamsBot:
             return dialog.no_actions_task(refusal.reply_text())
         with self.container.unit_of_work() as repo:
             choices = update_choices(actor, repo)
+            scheme = plan_scheme(repo)
         if not choices:
             with self.container.unit_of_work() as repo:
                 return dialog.no_actions_task(
-                    handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock()).text
+                    handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock(), scheme).text
                 )
         action = dialog.requested_action(data)
         values = UpdateForm(action_id=action, status=None) if action else None
-        return dialog.update_dialog(choices, values=values)
+        return dialog.update_dialog(choices, values=values, scheme=scheme)
 
     def submit_form(
         self, turn: Turn, data: Mapping[str, Any]
@@ -359,11 +366,13 @@ class TeamsBot:
         form, errors = dialog.form_from_submit(data)
         invocation = turn.invocation(actor, "")
         with self.container.unit_of_work() as repo:
-            result = None if errors else submit_update_form(form, invocation, repo, self.container.clock())
+            scheme = plan_scheme(repo)
+            result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
             choices = update_choices(actor, repo)
         if result is not None and not result.errors and result.reply is not None:
             return None, (result.reply, self.refreshed_home(actor))
-        return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
+        errors = errors or (result.errors if result else {})
+        return dialog.update_dialog(choices, values=form, errors=errors, scheme=scheme), None
 
 
 def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
