@@ -50,7 +50,8 @@ def check_scheme(raw: RawScheme, problems: Problems) -> RagScheme | None:
         entry = _colour(item, problems, owners)
         if entry is not None:
             if entry["code"] in entries:
-                problems.at(item.where, item.label("code"), f'colour "{entry["code"]}" is listed twice')
+                where = f"{item.where} ({entry['code']})"
+                problems.at(where, item.label("code"), f'colour "{entry["code"]}" is listed twice')
             entries.setdefault(entry["code"], entry)
     order = _order(raw, set(entries), problems)
     if len(problems.lines) > before:
