@@ -31,8 +31,8 @@ _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _THEME_CODE = re.compile(r"[A-Z]{1,10}")
 _FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
-_ACTION_KEYS = {"id", "title", "owner", "sro", "due", "priority", "cadence", "measures"}
-_THEME_KEYS = {"code", "name", "sro", "actions"}
+_ACTION_KEYS = {"id", "title", "owner", "sro", "due", "priority", "cadence", "measures", "objective"}
+_THEME_KEYS = {"code", "name", "sro", "actions", "objectives"}
 _PERSON_KEYS = {"name", "email", "roles"}
 _PLAN_KEYS = {"name", "short_name", "period", "financial_year_start"}
 
@@ -238,8 +238,10 @@ def _themes(v: _Validator, holders: set[str]) -> tuple[ThemeSpec, ...]:
         sro = v.text(item, "sro", where=where, max_len=200, required=False) or None
         if sro:
             v.held(item, "sro", sro, where=where, holders=holders)
-        actions = tuple(_action(v, a, code, sro, holders, action_codes) for a in raw_theme.actions)
-        themes.append(ThemeSpec(code=code, name=name, sro=sro, actions=actions))
+        actions = [_action(v, a, code, sro, holders, action_codes) for a in raw_theme.actions]
+        objectives = list(dict.fromkeys(a.objective for a in actions))
+        actions.sort(key=lambda a: (bool(a.objective), objectives.index(a.objective)))
+        themes.append(ThemeSpec(code=code, name=name, sro=sro, actions=tuple(actions)))
     return tuple(themes)
 
 
@@ -275,6 +277,7 @@ def _action(
         priority=v.flag(item, "priority", where=where),
         cadence=cadence,
         measures=_measures(v, item, where, code),
+        objective=v.text(item, "objective", where=where, max_len=200, required=False),
     )
 
 

@@ -91,6 +91,22 @@ def _read_yaml(path: Path, problems: Problems) -> RawPlan | None:
         for action in _list(theme, "actions", problems, where=f"theme {t_index}"):
             number += 1
             actions.append(RawItem(f"action {number}", _mapping(action, f"action {number}", problems)))
+        named: set[str] = set()
+        for o_index, entry in enumerate(_list(theme, "objectives", problems, where=f"theme {t_index}"), start=1):
+            where = f"theme {t_index} objective {o_index}"
+            objective = _mapping(entry, where, problems)
+            for key in sorted(objective.keys() - {"name", "actions"}, key=str):
+                problems.at(where, str(key), "not a known field (known: name, actions)")
+            name = objective.get("name")
+            if name is None or not str(name).strip():
+                problems.at(where, "name", "missing")
+            elif str(name).strip() in named:
+                problems.at(where, "name", f'"{name}" is listed twice in this theme')
+            named.add(str(name).strip())
+            for action in _list(objective, "actions", problems, where=where):
+                number += 1
+                fields = _mapping(action, f"action {number}", problems)
+                actions.append(RawItem(f"action {number}", {**fields, "objective": name}))
         themes.append(RawTheme(RawItem(f"theme {t_index}", theme), tuple(actions)))
     people = tuple(
         RawItem(f"person {i}", _mapping(p, f"person {i}", problems))

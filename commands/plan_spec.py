@@ -44,16 +44,24 @@ class ActionSpec:
     priority: bool = False
     cadence: str = "monthly"
     measures: tuple[MeasureSpec, ...] = ()
+    objective: str = ""
+    """The objective (portfolio area) of its theme the action serves; "" for a theme without them."""
 
 
 @dataclass(frozen=True)
 class ThemeSpec:
-    """A theme and its actions in file order; ``sro`` is the role actions fall back to."""
+    """A theme and its actions, those under no objective first, then each objective's in file order;
+    ``sro`` is the role actions fall back to."""
 
     code: str
     name: str
     sro: str | None
     actions: tuple[ActionSpec, ...] = ()
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """The theme's objectives in plan order (none for a theme that has no level between it and its actions)."""
+        return tuple(dict.fromkeys(action.objective for action in self.actions if action.objective))
 
 
 @dataclass(frozen=True)

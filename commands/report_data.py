@@ -199,6 +199,7 @@ def action_row(
         updates,
         mitigation,
         outcome,
+        action.objective,
     )
 
 

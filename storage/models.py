@@ -136,6 +136,8 @@ class Action(SQLModel, table=True):
     state_approval: str | None = Field(default=None, max_length=300)
     state_changed_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     position: int = Field(default=0)
+    objective: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    """The objective (portfolio area) of its theme the action serves; "" where the plan has none."""
 
 
 class Measure(SQLModel, table=True):

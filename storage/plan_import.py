@@ -474,6 +474,7 @@ class _Importer:
                 wanted |= {
                     "cadence": action.cadence if row is None else self._cadence(row, action.cadence),
                     "priority": action.priority,
+                    "objective": action.objective,
                     "position": theme_position * _THEME_STRIDE + index,
                 }
                 if row is None:

@@ -17,11 +17,12 @@ from commands.layout import Shape
 from commands.layout import status_cell as layout_status
 from commands.panel import PanelAction, PanelReport
 from commands.priority import PRIORITY_LABEL, priority_cell
-from commands.report_layout import NO_MEASURES
+from commands.report_layout import NO_MEASURES, by_objective
 from commands.report_model import ActionRow, ColourCount, MeasureRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
 
 WITHHELD = "Restricted commentary withheld"
+OBJECTIVE_HEADER = "Objective"
 NOT_REPORTED_MEANING = "No update yet; shown as a gap, never as green."
 # The glyph printed for each of the core's status shapes, so colours are told apart in black and white.
 GLYPHS = {Shape.SQUARE: "■", Shape.TRIANGLE: "▲", Shape.CIRCLE: "●", Shape.TICK: "✔", Shape.RING: "○"}
@@ -151,14 +152,17 @@ def sections(panel: PanelReport) -> tuple[Section, ...]:
 def summary_section(panel: PanelReport) -> Section:
     """Counts by colour per theme with the change on last quarter, and the whole plan."""
     headers = ("Theme", "SRO", *(status_text(c.status, panel.scheme) for c in panel.totals), "Closed")
-    rows: list[tuple[Cell, ...]] = [
-        (f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed) for b in panel.themes
-    ]
+    rows: list[tuple[Cell, ...]] = []
+    for b in panel.themes:
+        rows.append((f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed))
+        for objective, group in by_objective(b.rows):
+            if objective:
+                rows.append((f"{b.code} · {objective}", "", *(_status_count(c.status, group) for c in b.counts), ""))
     closed = sum(b.closed for b in panel.themes)
     rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), closed))
     flagged = [a.row for a in panel.actions if a.row.priority]
     if flagged:
-        rows.append((PRIORITY_LABEL, "", *(_priority_count(c.status, flagged) for c in panel.totals), ""))
+        rows.append((PRIORITY_LABEL, "", *(_status_count(c.status, flagged) for c in panel.totals), ""))
     caption = f"Actions by status and theme, {panel.quarter.label} (change on {panel.quarter.previous().label})"
     return Section("summary", "Summary by theme", caption, headers, tuple(rows))
 
@@ -179,14 +183,28 @@ ACTION_HEADERS = (
 )
 
 
-def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
-    """One action as every format writes it (the CSV's row, the actions table's row)."""
+def action_headers(panel: PanelReport) -> tuple[str, ...]:
+    """The actions table's columns: an "Objective" after "Theme" where the plan has objectives."""
+    if not _has_objectives(panel):
+        return ACTION_HEADERS
+    at = ACTION_HEADERS.index("Theme") + 1
+    return (*ACTION_HEADERS[:at], OBJECTIVE_HEADER, *ACTION_HEADERS[at:])
+
+
+def _has_objectives(panel: PanelReport) -> bool:
+    return any(line.row.objective for line in panel.actions)
+
+
+def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME, objectives: bool = False) -> tuple[Cell, ...]:
+    """One action as every format writes it (the CSV's row, the actions table's row); with its
+    objective after its theme where the plan has objectives."""
     row = line.row
     return (
         row.code,
         priority_cell(row.priority),
         row.title,
         row.theme_code,
+        *((row.objective,) if objectives else ()),
         line.owner,
         line.sro_role,
         status_cell(row.status, scheme),
@@ -200,9 +218,9 @@ def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple
 
 def actions_section(panel: PanelReport) -> Section:
     caption = f"Actions to deliver the Police and Crime Plan: status, {panel.quarter.label}"
-    return Section(
-        "actions", "Actions", caption, ACTION_HEADERS, tuple(action_cells(a, panel.scheme) for a in panel.actions)
-    )
+    objectives = _has_objectives(panel)
+    rows = tuple(action_cells(a, panel.scheme, objectives) for a in panel.actions)
+    return Section("actions", "Actions", caption, action_headers(panel), rows)
 
 
 def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
@@ -325,7 +343,8 @@ def _count(count: ColourCount) -> CountCell:
     return CountCell(count.count, count.change)
 
 
-def _priority_count(status: str | None, rows: list[ActionRow]) -> CountCell:
-    """How many priority actions stand at ``status``, and the change on last quarter."""
+def _status_count(status: str | None, rows: list[ActionRow]) -> CountCell:
+    """How many of ``rows`` (the priority actions, or an objective's) stand at ``status``, and the change
+    on last quarter."""
     now = sum(1 for row in rows if row.status == status)
     return CountCell(now, now - sum(1 for row in rows if row.previous == status))
