@@ -436,19 +436,21 @@ class TestMitigationUpgrade:
 
 
 class TestPlanSchemeUpgrade:
-    """0012 (a plan may carry its own RAG scheme) on a database at 0010 holding a plan, red and blue
-    updates and a frozen quarter."""
+    """0012 (a plan may carry its own RAG scheme, an action its objective) on a database at 0010
+    holding a plan, red and blue updates and a frozen quarter."""
 
     @pytest.fixture
     def at_0010(self, fresh: Engine) -> Engine:
         upgrade_to(fresh, "0010")
         return one_plan_red_and_blue(fresh)
 
-    def test_existing_plans_keep_the_default_scheme_and_still_report(self, at_0010: Engine) -> None:
+    def test_existing_plans_keep_the_default_scheme_have_no_objectives_and_still_report(self, at_0010: Engine) -> None:
         upgrade_to_head(at_0010)
 
         with at_0010.connect() as connection:
             assert [(None,)] == [tuple(row) for row in connection.execute(text("SELECT rag_scheme FROM plan"))]
+            objectives = connection.execute(text("SELECT code, objective FROM action ORDER BY code")).all()
+            assert [("V1", ""), ("V2", "")] == [tuple(row) for row in objectives]
             assert 2 == connection.execute(text("SELECT count(*) FROM statusupdate")).scalar_one()
         with Session(at_0010) as session:
             repo = PlanRepository(session)
@@ -456,3 +458,4 @@ class TestPlanSchemeUpgrade:
             summary = quarterly_summary(repo, Quarter(2018, 2), dt.datetime(2019, 1, 20, 10), plan_scheme(repo))
             assert ["V1"] == [i.row.code for i in summary.exceptions]
             assert ["V2"] == [row.code for row in summary.completed]
+            assert {""} == {row.objective for block in summary.themes for row in block.rows}
