@@ -25,8 +25,11 @@ from bot.config import Settings
 from bot.console import console_session, find_actor
 from bot.container import Container
 from bot.report_command import run_panel
+from commands.errors import ParseError
 from commands.plan_file import PlanFileError, load_plan
+from commands.rag_grammar import parse_rag
 from commands.rag_scheme import plan_scheme
+from commands.rag_views import rag_help
 from commands.rules import DEFAULT_SCHEME, Direction, Need
 from storage.models import AuditEntry, StatusUpdate
 from storage.plan_import import SchemeRefused, import_plan
@@ -368,3 +371,18 @@ class TestDorsetEndToEnd:
             assert LABELS[code] in page and DEFINITIONS[code] in page
             assert any(LABELS[code] in str(row[0]) and DEFINITIONS[code] == row[1] for row in key_sheet)
         assert "Amber" not in word and "Amber" not in page
+
+
+class TestWordsInHelp:
+    def test_help_and_hints_suggest_the_plans_own_words(self, sample_plan_path: Path, tmp_path: Path) -> None:
+        scheme = load_plan(dorset_yaml(sample_plan_path, tmp_path)).rag_scheme
+        assert scheme is not None
+
+        text = rag_help(scheme).text
+        with pytest.raises(ParseError) as refused:
+            parse_rag("V9 --restricted", scheme)
+
+        assert "/rag V9 red Waiting" in text and "/rag V2 blue Audit" in text and "/rag v9 yellow Slipped" in text
+        assert "amber" not in text.lower()
+        assert f"{LABELS['Y']}: type yellow, progress, y or the emoji. {DEFINITIONS['Y']}" in text
+        assert "/rag V9 yellow REASON --restricted" in refused.value.message

@@ -252,7 +252,7 @@ class TeamsBot:
             actor = self.sender(turn)
         except UnknownPerson as refusal:
             # Someone planbot cannot identify may look, never update; they are told why when they try.
-            if not only_looks(route_line(typed, TEAMS_WORDS)):
+            if not only_looks(route_line(typed, TEAMS_WORDS), self.container.scheme()):
                 return Answer([cards.text_card(refusal.reply_text(), refused=True)])
             actor = onlooker(turn.activity)
         try:
