@@ -13,6 +13,7 @@ from support.fake_slack import FakeSlack
 from support.interaction import form_values, submit_view
 from support.workspace import OWNER, stored_updates
 from test_http import all_text, rag, replies
+from test_plan_command import plan
 from test_update_modal import block, open_modal
 
 from bot.slack.limits import check_view
@@ -63,3 +64,15 @@ class TestDorsetsKeyInSlack:
         assert "Required for Red (challenging)" in block(view, "mitigation")["hint"]["text"]
         assert "update" == json.loads(answer.body)["response_action"]
         assert ["Y"] == [u.status for u in stored_updates(engine)]
+
+    def test_the_digest_and_quarterly_summary_in_slack_use_dorsets_words(
+        self, events_url: str, fake_slack: FakeSlack, engine: Engine, sample_plan_path: Path, tmp_path: Path
+    ) -> None:
+        use_dorsets_key(engine, sample_plan_path, tmp_path)
+        rag(events_url, fake_slack, "V9 yellow Trials review under way")
+        replies(fake_slack, 1)
+
+        for text in ("digest", "quarter"):
+            shown = all_text(plan(events_url, fake_slack, text))
+            assert f":large_yellow_circle: {LABELS['Y']}" in shown, text
+            assert "Amber" not in shown, text
