@@ -58,11 +58,6 @@ class ThemeSpec:
     sro: str | None
     actions: tuple[ActionSpec, ...] = ()
 
-    @property
-    def objectives(self) -> tuple[str, ...]:
-        """The theme's objectives in plan order (none for a theme that has no level between it and its actions)."""
-        return tuple(dict.fromkeys(action.objective for action in self.actions if action.objective))
-
 
 @dataclass(frozen=True)
 class PersonSpec:
