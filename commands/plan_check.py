@@ -22,6 +22,7 @@ from commands.plan_spec import (
     RawItem,
     RawPlan,
     ThemeSpec,
+    read_flag,
 )
 from commands.rag_scheme import check_scheme
 from commands.rules import parse_date
@@ -30,7 +31,6 @@ from commands.text import clean_text
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _THEME_CODE = re.compile(r"[A-Z]{1,10}")
-_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 _ACTION_KEYS = {"id", "title", "owner", "sro", "due", "priority", "cadence", "measures", "objective"}
 _THEME_KEYS = {"code", "name", "sro", "actions", "objectives"}
 _PERSON_KEYS = {"name", "email", "roles"}
@@ -114,14 +114,7 @@ class _Validator:
             return None
 
     def flag(self, item: RawItem, name: str, *, where: str) -> bool:
-        value = _get(item.fields, name)
-        if value is None or isinstance(value, bool):
-            return bool(value)
-        text = str(value).strip().lower()
-        if text in _FLAGS or not text:
-            return _FLAGS.get(text, False)
-        self.problems.at(where, item.label(name), f'"{value}" is not yes or no')
-        return False
+        return read_flag(item, name, _get(item.fields, name), where, self.problems)
 
     def unknown_keys(self, item: RawItem, known: set[str], where: str) -> None:
         for key in sorted(set(item.fields) - known, key=str):

@@ -152,6 +152,20 @@ class RawPlan:
     """The ``rag_scheme`` section as read, if the file has one."""
 
 
+FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def read_flag(item: RawItem, name: str, value: Any, where: str, problems: Problems) -> bool:
+    """A yes/no field (YAML's true/false, a sheet's yes, no or blank); anything else is recorded as a problem."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in FLAGS or not text:
+        return FLAGS.get(text, False)
+    problems.at(where, item.label(name), f'"{value}" is not yes or no')
+    return False
+
+
 class Problems:
     """Collects every fault in a file so that its author can fix them all in one pass."""
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from commands.errors import UnsafeText
-from commands.plan_spec import Problems, RawItem, RawScheme
+from commands.plan_spec import Problems, RawItem, RawScheme, read_flag
 from commands.rules import DEFAULT_SCHEME, VARIATION_SELECTOR, Need, RagScheme, RagStatus, word_list
 from commands.text import clean_text
 from storage.repository import PlanRepository
@@ -35,7 +35,6 @@ COLOUR_FIELDS = (
     "outcome",
 )
 _NEEDS = tuple(need.value for need in Need)
-_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
 
 def check_scheme(raw: RawScheme, problems: Problems) -> RagScheme | None:
@@ -205,14 +204,7 @@ def _order(raw: RawScheme, codes: set[str], problems: Problems) -> list[str]:
 
 
 def _flag(item: RawItem, name: str, where: str, problems: Problems) -> bool:
-    value = item.fields.get(name)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    text = _text(value).lower()
-    if text in _FLAGS or not text:
-        return _FLAGS.get(text, False)
-    problems.at(where, item.label(name), f'"{value}" is not yes or no')
-    return False
+    return read_flag(item, name, item.fields.get(name), where, problems)
 
 
 def _need(item: RawItem, name: str, where: str, problems: Problems) -> str:
