@@ -122,10 +122,12 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
 
 
 def respond(container: Container, actor: Actor, text: str, out: Console) -> Reply:
-    """Run one ``/rag`` command in its own unit of work and print the reply (and what it announces)."""
+    """Run one ``/rag`` command in its own unit of work and print the reply (and what it announces);
+    notices (a leave's cover is told) are shown as the direct messages they would be."""
     with container.unit_of_work() as repo:
         scheme = plan_scheme(repo)
         reply = handle_rag(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme)
+    reply = tell_people(reply, _printer(out), PLATFORM_NAME)
     out.print(render_reply(reply, scheme))
     if reply.announcement:
         out.print(render_announcement(reply.announcement))
@@ -141,11 +143,7 @@ def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnsw
             Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme=scheme
         )
 
-    def send(notice: Notice) -> bool:
-        out.print(render_direct_message(notice.name, notice.text))
-        return True
-
-    answer = tell_people(answer, send, PLATFORM_NAME)
+    answer = tell_people(answer, _printer(out), PLATFORM_NAME)
     match answer:
         case Reply():
             out.print(render_reply(answer, scheme))
@@ -154,6 +152,16 @@ def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnsw
         case _:
             out.print(render_report(answer, scheme))
     return answer
+
+
+def _printer(out: Console) -> Callable[[Notice], bool]:
+    """Notices printed as the direct messages they would be."""
+
+    def send(notice: Notice) -> bool:
+        out.print(render_direct_message(notice.name, notice.text))
+        return True
+
+    return send
 
 
 def find_actor(container: Container, email_or_name: str) -> Actor | None:

@@ -29,13 +29,15 @@ DBOS keeps its own tables (the *system database*) and runs on threads inside pla
 - **Stopping.** On SIGTERM or Ctrl+C the post in flight finishes; every workflow then stops at its
   next post without recording anything (``HandedBack`` is not an ``Exception``), so it stays
   pending for this process's next start, or for another process's sweep.
-- **Keeping history.** Workflow rows are not garbage-collected (DBOS does not, unless asked), so a
-  run done once is never started again under its id; planbot's own ``JobRun`` rows remain the record
-  of what was sent where (the nudges' seven-day rule, the digest windows, ``planbot jobs``).
+- **Keeping history.** A finished workflow's rows are kept ``KEEP_FINISHED`` (60 days, well past any
+  run's grace window), so a run done once is never started again under its id; the sweep then
+  deletes them (``prune``, hourly). planbot's own ``JobRun`` rows remain the record of what was
+  sent where (the nudges' seven-day rule, the digest windows, ``planbot jobs``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import logging
@@ -51,7 +53,7 @@ from dbos import DBOS, DBOSConfig
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from storage.db import DEFAULT_DATABASE_URL
+from storage.db import DEFAULT_DATABASE_URL, POSTGRES_LIVENESS
 
 WORKFLOW_VERSION = "planbot-delivery-2"
 """DBOS's application version: unfinished workflows are resumed only by processes of the same one."""
@@ -59,6 +61,12 @@ POST_QUEUE = "planbot-posts"
 STOP_WAIT_SECONDS = 30.0
 """How long stopping waits for the posts in flight to finish."""
 SWEEP_SECONDS = 60.0
+KEEP_FINISHED = dt.timedelta(days=60)
+"""How long a finished workflow's rows are kept. Its id is what makes a run start only once, and a
+run is started again by every pass within its grace window (30 days at most, the freeze's), so
+they must outlive that; past it they are only history (``JobRun`` keeps planbot's own record)."""
+PRUNE_EVERY_SECONDS = 3600.0
+PRUNE_BATCH = 1000
 """How often each process looks for the unfinished workflows of processes that stopped."""
 LOCK_WAIT_SECONDS = 30.0
 """How long a starting process waits for its own liveness lock (its previous self still stopping)."""
@@ -201,7 +209,7 @@ class Liveness:
                 if self._connection is None:
                     import psycopg
 
-                    self._connection = psycopg.connect(self._dsn, autocommit=True, connect_timeout=10)
+                    self._connection = psycopg.connect(self._dsn, autocommit=True, **POSTGRES_LIVENESS)
                 row = self._connection.execute("SELECT pg_try_advisory_lock(%s)", (self._key(executor),)).fetchone()
                 return bool(row and row[0])
             handle = self._path(executor).open("wb")
@@ -250,7 +258,7 @@ def dbos_config(settings: Settings, executor_id: str) -> DBOSConfig:
     }
     if schema is not None:
         config["dbos_system_schema"] = schema
-        config["db_engine_kwargs"] = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
+        config["db_engine_kwargs"] = {"connect_args": dict(POSTGRES_LIVENESS), "pool_pre_ping": True}
     return config
 
 
@@ -337,10 +345,30 @@ def sweep() -> int:
     return taken
 
 
+def prune(now: dt.datetime) -> int:
+    """Delete finished workflows completed more than ``KEEP_FINISHED`` before ``now`` (at most
+    ``PRUNE_BATCH`` at a time); returns how many. Unfinished ones are never touched."""
+    finished = DBOS.list_workflows(
+        status=["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"],
+        completed_before=(now - KEEP_FINISHED).isoformat(),
+        load_input=False,
+        load_output=False,
+        limit=PRUNE_BATCH,
+    )
+    if finished:
+        DBOS.delete_workflows([w.workflow_id for w in finished])
+        logger.info("Forgot %d deliveries finished more than %d days ago", len(finished), KEEP_FINISHED.days)
+    return len(finished)
+
+
 def _sweep_forever(every: float) -> None:
+    pruned_at = 0.0
     while not GATE.stopping.wait(every):
         try:
             sweep()
+            if time.monotonic() - pruned_at >= PRUNE_EVERY_SECONDS:
+                prune(dt.datetime.now(dt.UTC))
+                pruned_at = time.monotonic()
         except Exception:
             logger.exception("The recovery sweep failed; it runs again in %.0f s", every)
 

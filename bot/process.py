@@ -1,38 +1,41 @@
 """The start of every long-running planbot process (``planbot run``, ``planbot serve --http``), whichever
-platforms it serves: open the runtime, then begin the scheduler and the signal handling."""
+platforms it serves: open the runtime, then begin the scheduler."""
 
 from __future__ import annotations
 
 import gc
 import sys
+import time
+from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.db_command import database_problem
 from bot.engine import ProcessIdInUse
-from bot.runtime import Runtime, interrupt_on_sigterm
+from bot.runtime import Runtime
 
 
-def open_runtime(settings: Settings) -> Runtime | None:
-    """The runtime on the configured database, or ``None`` (said on stderr) when it stays unreachable."""
+def open_runtime(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> Runtime | None:
+    """The runtime on the configured database, or ``None`` (said on stderr) when it stays unreachable.
+
+    ``sleep`` waits between attempts; it may raise to give up waiting (a stop asked meanwhile).
+    """
     try:
-        return Runtime.open(settings)
+        return Runtime.open(settings, sleep=sleep)
     except OperationalError as error:
         print(f"{database_problem(settings.database_url, error)} (gave up waiting for it).", file=sys.stderr)
         return None
 
 
 def begin(runtime: Runtime, scheduler: bool) -> None:
-    """Start the scheduler (unless ``scheduler`` is false, ``--no-scheduler``) over the platforms added,
-    and make SIGTERM stop the process as Ctrl+C does."""
+    """Start the scheduler (unless ``scheduler`` is false, ``--no-scheduler``) over the platforms added."""
     if scheduler and runtime.notifiers:
         try:
             runtime.start_scheduler()
         except ProcessIdInUse as error:
             print(f"planbot cannot start its scheduler: {error}.", file=sys.stderr)
             raise SystemExit(1) from None
-    interrupt_on_sigterm()
     # Everything built so far lives as long as the process. Freezing it keeps the collector's full
     # passes short, so a busy moment's garbage never stalls an acknowledgement for tens of milliseconds.
     gc.freeze()

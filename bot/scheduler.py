@@ -353,7 +353,7 @@ def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
             messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme or plan_scheme(repo))
         else:
             assert run.quarter is not None
-            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme or plan_scheme(repo))
+            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme or plan_scheme(repo), now)
     return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
 
 

@@ -4,23 +4,41 @@ Slack (``/slack/events``) is served when any Slack credential is set, Teams (``/
 ``PLANBOT_TEAMS_APP_ID`` is; a Teams-only deployment needs no Slack variable and a Slack-only one no
 Teams variable. Slack's Socket Mode (``planbot run``) needs no public URL but serves Slack alone:
 a force on both platforms runs ``planbot serve --http``, as Teams only ever calls an HTTPS endpoint.
+
+The port opens first and the platforms start in the background (``Start``): a database still
+starting beside planbot after a reboot is waited for with backoff while ``/healthz`` says "not
+ready", and the platforms' paths are answered once it is open.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import sys
+import threading
+from typing import TYPE_CHECKING
 
 from bot import http_server
 from bot.config import Settings
-from bot.http_server import WsgiApp
+from bot.http_server import Router, WsgiApp
 from bot.process import begin, open_runtime
+from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack import runner as slack
+
+if TYPE_CHECKING:
+    from bot.teams.gateway import TeamsGateway
 
 NOTHING_TO_SERVE = (
     "planbot serve --http answers Slack, Microsoft Teams or both, and neither is configured.\n"
     "For Slack set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (docs/slack-setup.md); for Teams set "
     "PLANBOT_TEAMS_APP_ID, PLANBOT_TEAMS_APP_PASSWORD and PLANBOT_TEAMS_TENANT_ID (docs/teams-setup.md)."
 )
+WAITING = "waiting for the database"
+START_STOP_SECONDS = 60.0
+"""How long a stop waits for a start in progress to finish (its database calls have time limits)."""
+
+logger = logging.getLogger(__name__)
 
 
 def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True) -> int:
@@ -36,34 +54,99 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
     problem = slack.missing_for_http(settings) if with_slack else None
     if problem is not None:
         return _refuse(problem)
-    runtime = open_runtime(settings)
-    if runtime is None:
-        return 1
-    routes: dict[str, WsgiApp] = {}
-    if with_slack:
-        app = slack.start_slack(runtime)
-        if app is None:
-            return 1
-        routes |= slack.slack_route(app, settings.slack_signing_secret or "")
-    gateway = None
-    if settings.teams is not None:
-        from bot.teams.gateway import MESSAGES_PATH, TeamsGateway
-
-        gateway = TeamsGateway(runtime.container, settings.teams)
-        routes[MESSAGES_PATH] = gateway
-    begin(runtime, scheduler)
-    server = http_server.create_http_server(routes, host, port)
-    served = ", ".join(f"http://{host}:{port}{path}" for path in routes)
-    print(f"planbot is serving {served} (health check: {http_server.HEALTH_PATH})")
+    interrupt_on_sigterm()
+    router = Router(WAITING)
+    server = http_server.create_http_server(router, host, port)
+    print(f"planbot is listening on http://{host}:{port} (health check: {http_server.HEALTH_PATH})")
+    start = Start(settings, router, with_slack=with_slack, scheduler=scheduler, address=f"http://{host}:{port}")
+    start.begin()
     try:
         server.run()
     except KeyboardInterrupt:
         server.close()
     finally:
-        if gateway is not None:
-            gateway.stop()
-        runtime.stop()
-    return 0
+        start.stop()
+    return start.exit_code
+
+
+class Start:
+    """Opens the runtime and the platforms off the main thread, then opens the router on them.
+
+    A start that fails (the database never answered, Slack refused its token) ends the process as
+    SIGTERM would, with ``exit_code`` 1; a stop asked meanwhile ends the waiting.
+    """
+
+    def __init__(self, settings: Settings, router: Router, *, with_slack: bool, scheduler: bool, address: str) -> None:
+        self.settings = settings
+        self.router = router
+        self.with_slack = with_slack
+        self.scheduler = scheduler
+        self.address = address
+        self.exit_code = 0
+        self.runtime: Runtime | None = None
+        self._stopping = threading.Event()
+        self.gateway: TeamsGateway | None = None
+        self._thread = threading.Thread(target=self._run, name="planbot-start", daemon=True)
+
+    def begin(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop waiting, let a start in progress finish, then stop what it started."""
+        self._stopping.set()
+        self._thread.join(START_STOP_SECONDS)
+        if self.gateway is not None:
+            self.gateway.stop()
+        if self.runtime is not None:
+            self.runtime.stop()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stopping.wait(seconds):
+            raise _Stopped
+
+    def _run(self) -> None:
+        try:
+            self._open()
+        except _Stopped:
+            return
+        except SystemExit as exit_:
+            self._fail(exit_.code if isinstance(exit_.code, int) else 1)
+        except Exception:
+            # A process that never becomes ready must end, so its supervisor starts it again.
+            logger.exception("planbot could not start")
+            self._fail(1)
+
+    def _open(self) -> None:
+        runtime = open_runtime(self.settings, sleep=self._sleep)
+        if runtime is None:
+            return self._fail(1)
+        self.runtime = runtime
+        routes: dict[str, WsgiApp] = {}
+        if self.with_slack:
+            app = slack.start_slack(runtime)
+            if app is None:
+                return self._fail(1)
+            routes |= slack.slack_route(app, self.settings.slack_signing_secret or "")
+        if self.settings.teams is not None:
+            from bot.teams.gateway import MESSAGES_PATH, TeamsGateway
+
+            self.gateway = TeamsGateway(runtime.container, self.settings.teams)
+            routes[MESSAGES_PATH] = self.gateway
+        if self._stopping.is_set():
+            raise _Stopped
+        begin(runtime, self.scheduler)
+        self.router.open(routes)
+        served = ", ".join(f"{self.address}{path}" for path in routes)
+        print(f"planbot is serving {served}", flush=True)
+
+    def _fail(self, code: int) -> None:
+        """End the process as SIGTERM does; the main thread then stops what was started."""
+        self.exit_code = code
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+class _Stopped(Exception):
+    """A stop was asked while the start was waiting for the database."""
 
 
 def _refuse(message: str) -> int:

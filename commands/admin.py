@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from commands.errors import NotAuthorised, ParseError, UnknownPerson, UnknownRole
 from commands.model import Actor, Notice, Reply
-from commands.permissions import describe_people, person_name, require_admin
+from commands.permissions import describe_people, lead_roles, person_name, require_admin
 from commands.plan_grammar import USAGE
 from commands.rag_scheme import plan_scheme
 from commands.rag_views import find_action
@@ -144,8 +144,9 @@ def find_role(repo: PlanRepository, text: str) -> Role:
     raise UnknownRole(f'There is no role "{text.strip()}".{hint}', USAGE)
 
 
-def find_person(repo: PlanRepository, text: str) -> Person:
-    """The person with this email (platforms turn a mention into the email before calling the core).
+def find_person(repo: PlanRepository, text: str, usage: str = USAGE) -> Person:
+    """The person with this email (platforms turn a mention into the email before calling the core);
+    ``usage`` is the form of the command that named them, shown after a refusal.
 
     Raises:
         ParseError: the text is not an email.
@@ -153,7 +154,7 @@ def find_person(repo: PlanRepository, text: str) -> Person:
     """
     email = text.strip().lower()
     if not _EMAIL.match(email):
-        raise ParseError(f'"{text.strip()}" is not a person: mention them (@name) or give their email.', USAGE)
+        raise ParseError(f'"{text.strip()}" is not a person: mention them (@name) or give their email.', usage)
     person = repo.person_by_email(email)
     if person is None:
         raise UnknownPerson(
@@ -170,10 +171,13 @@ def notices_for(actor: Actor, people: Iterable[Person], text: str) -> tuple[Noti
 
 
 def affected_by(repo: PlanRepository, action: Action) -> list[Person]:
-    """Who hears of a change to an action: its owner's holders, its delegates and its SRO's holders."""
+    """Who hears of a change to an action: its owner's (and joint lead's) holders, its delegates and its
+    SRO's holders."""
     assert action.id is not None
-    holders = repo.holders([action.owner_role_id, action.sro_role_id])
-    return [*holders[action.owner_role_id], *repo.delegates(action.id), *holders[action.sro_role_id]]
+    leads = lead_roles(action)
+    holders = repo.holders([*leads, action.sro_role_id])
+    led = [person for role in leads for person in holders[role]]
+    return [*led, *repo.delegates(action.id), *holders[action.sro_role_id]]
 
 
 def who(actor: Actor) -> str:

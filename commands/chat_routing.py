@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commands.errors import ParseError
+from commands.leave_grammar import AwayRequest, BackRequest
 from commands.plan_grammar import (
     AssignRequest,
     CadenceRequest,
@@ -66,6 +67,8 @@ def is_question(text: str) -> bool:
 
 CHANGES = (
     AssignRequest,
+    AwayRequest,
+    BackRequest,
     CadenceRequest,
     CloseRequest,
     DelegateRequest,
@@ -74,7 +77,7 @@ CHANGES = (
     UndelegateRequest,
     UnsubscribeRequest,
 )
-"""The ``/plan`` requests that change the plan or its deliveries (admin commands)."""
+"""The requests that change the plan, its deliveries or who is on leave (``/plan admin``, ``/rag away``)."""
 
 
 def only_looks(routed: Routed, scheme: RagScheme = DEFAULT_SCHEME) -> bool:
@@ -83,7 +86,7 @@ def only_looks(routed: Routed, scheme: RagScheme = DEFAULT_SCHEME) -> bool:
     the grammar's own explanation)."""
     try:
         if routed.command == RAG:
-            return not isinstance(parse_rag(routed.text, scheme), UpdateRequest)
+            return not isinstance(parse_rag(routed.text, scheme), (UpdateRequest, *CHANGES))
         if routed.command == PLAN:
             return not isinstance(parse_plan(routed.text), CHANGES)
     except ParseError:

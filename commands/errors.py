@@ -73,3 +73,7 @@ APOLOGY = (
     "It has been logged for the admins; please try again in a few minutes."
 )
 """What a person is told when planbot fails on its own side (the details go to the log, never to chat)."""
+
+
+class InvalidLeave(UserError):
+    """A leave cannot be set or ended as asked (a past date, a cover who is the person on leave)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from commands.errors import UserError
 from commands.layout import Line, Section, Strong, status_cell
 from commands.model import Actor, Reply
+from commands.on_leave import leave_line
 from commands.permissions import require_admin
 from commands.priority import PRIORITY_MARK, priority_line
 from commands.rag_views import timing_text
@@ -60,6 +61,8 @@ class HomeView:
     own: tuple[OwnAction, ...]
     themes: tuple[ThemeBlock, ...]
     is_admin: bool
+    leave: str | None = None
+    """The viewer's own leave ("You are on leave until …"), shown above their actions while it lasts."""
 
 
 def home_view(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme = DEFAULT_SCHEME) -> HomeView:
@@ -68,7 +71,9 @@ def home_view(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagS
         summary = theme_summary(repo, now, scheme=scheme)
     except UserError:
         return HomeView(None, (), (), actor.is_admin)
-    return HomeView(summary.plan_name, _own_actions(actor, repo, now, scheme), summary.themes, actor.is_admin)
+    own = _own_actions(actor, repo, now, scheme)
+    away = leave_line(repo, actor.person_id, london_date(now))
+    return HomeView(summary.plan_name, own, summary.themes, actor.is_admin, away)
 
 
 def _own_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: RagScheme) -> tuple[OwnAction, ...]:
@@ -168,7 +173,7 @@ def home_layout(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> HomeLayou
     return HomeLayout(
         heading,
         None,
-        _own_summary(view.own),
+        _own_summary(view.own, view.leave),
         tuple(OwnItem(action.code, _own_line(action, scheme)) for action in own),
         "The plan by theme",
         themes,
@@ -196,15 +201,16 @@ def _priority(block: ThemeBlock, scheme: RagScheme) -> tuple[Line, ...]:
     return (line,) if line is not None else ()
 
 
-def _own_summary(own: tuple[OwnAction, ...]) -> Section:
+def _own_summary(own: tuple[OwnAction, ...], leave: str | None) -> Section:
+    away = (Line((leave,)),) if leave else ()
     if not own:
         text = "You have no open actions as owner, delegate or SRO. Anyone can look at one with /rag V9."
-        return Section("Your actions", (Line((text,)),))
+        return Section("Your actions", (*away, Line((text,))))
     late = sum(1 for a in own if a.timing is UpdateTiming.OVERDUE)
     soon = sum(1 for a in own if a.timing is UpdateTiming.DUE_SOON)
     overdue = sum(1 for a in own if a.overdue)
     text = f"Updates overdue: {late} · due soon: {soon} · actions past their due date: {overdue}"
-    return Section(f"Your actions ({len(own)})", (Line((text,)),))
+    return Section(f"Your actions ({len(own)})", (*away, Line((text,))))
 
 
 def _own_line(action: OwnAction, scheme: RagScheme) -> Line:

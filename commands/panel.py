@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from commands.periods import Quarter, cut_off
+from commands.permissions import lead_roles
 from commands.priority import priority_sentence
 from commands.publication import (
     AUTHOR_ROLE,
@@ -159,7 +160,8 @@ def build_panel(
     assert plan is not None and plan.id is not None  # quarterly_summary raised otherwise
     actions = {a.code: a for a in repo.actions(plan.id)}
     roles = {r_id: r.title for r_id, r in repo.roles({a.sro_role_id for a in actions.values()}).items()}
-    holders = repo.holders({a.owner_role_id for a in actions.values()} | set(roles))
+    leads = {a.code: lead_roles(a) for a in actions.values()}
+    holders = repo.holders({role for ids in leads.values() for role in ids} | set(roles))
     # The latest re-profile as the paper stands: one made after the cut-off belongs to the next quarter's.
     latest = {r.action_id: r for r in repo.reprofiles(plan.id, EARLIEST, quarter_window_end(quarter, now))}
     people = [p.name for found in holders.values() for p in found] + [p.name for p in repo.admins()]
@@ -167,7 +169,7 @@ def build_panel(
     lines: list[PanelAction] = []
     for row in (r for block in summary.themes for r in block.rows):
         action = actions[row.code]
-        names = "" if public else ", ".join(p.name for p in holders[action.owner_role_id] if p.name)
+        names = "" if public else ", ".join(p.name for role in leads[row.code] for p in holders[role] if p.name)
         change = latest.get(action.id) if action.id is not None else None
         lines.append(
             PanelAction(

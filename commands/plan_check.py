@@ -31,7 +31,7 @@ from commands.text import clean_text
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _THEME_CODE = re.compile(r"[A-Z]{1,10}")
-_ACTION_KEYS = {"id", "title", "owner", "sro", "due", "priority", "cadence", "measures", "objective"}
+_ACTION_KEYS = {"id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures", "objective"}
 _THEME_KEYS = {"code", "name", "sro", "actions", "objectives"}
 _PERSON_KEYS = {"name", "email", "roles"}
 _PLAN_KEYS = {"name", "short_name", "period", "financial_year_start"}
@@ -255,6 +255,11 @@ def _action(
     title = v.text(item, "title", where=where, max_len=5000)
     owner = v.text(item, "owner", where=where, max_len=200)
     v.held(item, "owner", owner, where=where, holders=holders)
+    joint_lead = v.text(item, "joint_lead", where=where, max_len=200, required=False) or None
+    if joint_lead and joint_lead == owner:
+        v.problems.at(where, item.label("joint_lead"), f'"{joint_lead}" is the owner already; name a second role')
+    elif joint_lead:
+        v.held(item, "joint_lead", joint_lead, where=where, holders=holders)
     own_sro = v.text(item, "sro", where=where, max_len=200, required=theme_sro is None)
     v.held(item, "sro", own_sro, where=where, holders=holders)
     due = v.date(item, "due", where=where)
@@ -270,6 +275,7 @@ def _action(
         priority=v.flag(item, "priority", where=where),
         cadence=cadence,
         measures=_measures(v, item, where, code),
+        joint_lead=joint_lead,
         objective=v.text(item, "objective", where=where, max_len=200, required=False),
     )
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from commands.admin import assign_role, delegate, undelegate
 from commands.admin_actions import close_action, reprofile, set_cadence
 from commands.errors import UserError
+from commands.leave import come_back, go_away
+from commands.leave_grammar import AwayRequest, BackRequest
 from commands.model import Invocation, Reply
 from commands.panel import ANNUAL, PanelOrder
 from commands.panel_orders import order_panel
@@ -69,7 +71,7 @@ def handle_plan(
             people it affects, or a refusal (``ok`` False, nothing written).
     """
     try:
-        match parse_plan(invocation.text):
+        match request := parse_plan(invocation.text):
             case SummaryRequest(theme=theme):
                 return theme_summary(repo, now, theme, scheme)
             case OverdueRequest():
@@ -106,6 +108,10 @@ def handle_plan(
                 return close_action(invocation.actor, repo, action, approval, now)
             case CadenceRequest(action=action, cadence=cadence):
                 return set_cadence(invocation.actor, repo, action, cadence, now)
+            case AwayRequest():
+                return go_away(invocation.actor, repo, request, now)
+            case BackRequest():
+                return come_back(invocation.actor, repo, request, now)
             case HelpRequest():
                 return Reply(text=USAGE)
     except UserError as err:

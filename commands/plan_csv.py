@@ -13,7 +13,7 @@ from typing import Any
 from commands.plan_spec import Problems, RawItem, RawPlan, RawScheme, RawTheme
 from commands.rag_scheme import COLOUR_FIELDS
 
-ACTION_COLUMNS = ("id", "title", "owner", "sro", "due", "priority", "cadence", "measures", "objective")
+ACTION_COLUMNS = ("id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures", "objective")
 THEME_COLUMNS = ("theme_code", "theme_name", "theme_sro")
 REQUIRED_COLUMNS = ("theme_code", "id", "title", "owner", "due")
 PEOPLE_COLUMNS = ("name", "email", "roles", "admin")

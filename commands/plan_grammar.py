@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import ParseError
+from commands.leave_grammar import AwayRequest, BackRequest, parse_away
 from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME
 from commands.rules import CADENCES, parse_date, word_list
 from commands.text import clean_text
@@ -21,7 +22,8 @@ ADMIN_USAGE = (
     'Admins: /plan admin assign "ROLE" @person · /plan admin delegate|undelegate ACTION @person · '
     '/plan admin reprofile ACTION YYYY-MM-DD "approved by" · /plan admin close ACTION "approved by" · '
     f"/plan admin cadence ACTION {'|'.join(CADENCES)} · "
-    "/plan admin subscribe|unsubscribe #channel weekly|quarterly|nudges · /plan admin subscriptions"
+    "/plan admin subscribe|unsubscribe #channel weekly|quarterly|nudges · /plan admin subscriptions · "
+    "/plan admin away @person until YYYY-MM-DD [cover @person] · /plan admin back @person"
 )
 USAGE = (
     "Usage: /plan summary [THEME] · /plan overdue · /plan digest · /plan quarter [QUARTER] · "
@@ -170,6 +172,8 @@ PlanRequest = (
     | ReprofileRequest
     | CloseRequest
     | CadenceRequest
+    | AwayRequest
+    | BackRequest
     | HelpRequest
 )
 
@@ -290,6 +294,10 @@ def _admin(words: list[str]) -> PlanRequest:
         return CloseRequest(action=tokens[0].upper(), approval=_approval(tokens[1:]))
     if verb == "cadence" and len(tokens) == 2:
         return CadenceRequest(action=tokens[0].upper(), cadence=_cadence(tokens[1]))
+    if verb == "away" and tokens:
+        return parse_away(tokens[1:], person=tokens[0])
+    if verb == "back" and len(tokens) == 1:
+        return BackRequest(person=tokens[0])
     raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', USAGE)
 
 

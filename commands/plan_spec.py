@@ -44,8 +44,15 @@ class ActionSpec:
     priority: bool = False
     cadence: str = "monthly"
     measures: tuple[MeasureSpec, ...] = ()
+    joint_lead: str | None = None
+    """A second lead role working with the owner (a Force lead beside an OPCC lead), or ``None``."""
     objective: str = ""
     """The objective (portfolio area) of its theme the action serves; "" for a theme without them."""
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """The owner role, then the joint lead role when there is one."""
+        return (self.owner, self.joint_lead) if self.joint_lead else (self.owner,)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.errors import InvalidStatus, NothingToCorrect, UserError
+from commands.leave import come_back, go_away
+from commands.leave_grammar import AwayRequest, BackRequest
 from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
 from commands.rag_grammar import USAGE, HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
@@ -64,6 +66,10 @@ def handle_rag(
                 return my_actions(invocation.actor, repo, now, scheme)
             case HelpRequest():
                 return rag_help(scheme)
+            case AwayRequest():
+                return go_away(invocation.actor, repo, request, now)
+            case BackRequest():
+                return come_back(invocation.actor, repo, request, now)
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
 
@@ -84,7 +90,7 @@ def record_update(
     assert action.id is not None
     _check_open(action)
     actor = invocation.actor
-    permission = authorise_update(actor, action, repo)
+    permission = authorise_update(actor, action, repo, london_date(now))
     check_extras(request, scheme)
     previous = repo.latest_update(action)
     before = previous.status if previous else None
@@ -215,4 +221,6 @@ def _check_open(action: Action) -> None:
 def _capacity_note(capacity: Capacity) -> str:
     if capacity is Capacity.ADMIN:
         return "Recorded as made by an admin on behalf of the owner."
+    if capacity is Capacity.COVER:
+        return "Recorded as made by the cover of someone on leave who leads or sponsors it."
     return f"Recorded as made by the action's {capacity}."

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from commands.errors import InvalidStatus, ParseError
+from commands.leave_grammar import AWAY, AwayRequest, BackRequest, parse_away
 from commands.rules import DEFAULT_SCHEME, MITIGATION, OUTCOME, RagScheme, word_list
 from commands.text import clean_text
 
@@ -72,7 +73,7 @@ class HelpRequest:
     """Explain the command and the colours."""
 
 
-RagRequest = UpdateRequest | ShowRequest | MineRequest | HelpRequest
+RagRequest = UpdateRequest | ShowRequest | MineRequest | HelpRequest | AwayRequest | BackRequest
 
 
 def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
@@ -104,6 +105,12 @@ def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
         if rest:
             raise ParseError(f'/rag mine takes nothing after it, not "{" ".join(rest)}".', USAGE)
         return MineRequest()
+    if keyword == AWAY:
+        return parse_away(rest)
+    if keyword == "back":
+        if rest:
+            raise ParseError(f'/rag back takes nothing after it, not "{" ".join(rest)}".', USAGE)
+        return BackRequest()
     if not _ACTION_ID.fullmatch(head):
         raise _not_an_id(head, rest, scheme)
     return _parse_after_id(head.upper(), rest, scheme)

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from commands.errors import UnknownAction
 from commands.model import Actor, Line, Reply, Section
-from commands.permissions import Capacity, describe_people, person_name
+from commands.on_leave import leave_line
+from commands.permissions import Capacity, describe_people, lead_roles, person_name
 from commands.rag_grammar import RESTRICTED_FLAG
 from commands.rules import (
     DUE_SOON_DAYS,
@@ -82,8 +83,9 @@ def show_action(
     """
     action = find_action(action_id, repo)
     assert action.id is not None
-    roles = repo.roles([action.owner_role_id, action.sro_role_id])
-    holders = repo.holders([action.owner_role_id, action.sro_role_id])
+    role_ids = [*lead_roles(action), action.sro_role_id]
+    roles = repo.roles(role_ids)
+    holders = repo.holders(role_ids)
     delegates = repo.delegates(action.id)
     updates = repo.recent_updates(action.id, SHOWN_UPDATES)
     authors = repo.people(u.author_id for u in updates)
@@ -93,7 +95,9 @@ def show_action(
         title = roles[role_id].title if role_id in roles else "(role missing)"
         return Line(f"{label}: {title} ({describe_people(holders[role_id])})")
 
-    details = [role_line("Owner", action.owner_role_id), role_line("SRO", action.sro_role_id)]
+    details = [role_line("Owner", action.owner_role_id)]
+    details += [role_line("Joint lead", role_id) for role_id in lead_roles(action)[1:]]
+    details.append(role_line("SRO", action.sro_role_id))
     if delegates:
         details.append(Line(f"Delegates: {describe_people(delegates)}"))
     overdue = scheme.action_overdue(action.current_due, action.state, latest, london_date(now))
@@ -147,6 +151,7 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
     if not actions:
         return _no_actions(repo, plan.short_name)
     today = london_date(now)
+    away = leave_line(repo, actor.person_id, today)
     lines = [_mine_line(a, latest, held, delegated, today, scheme) for a, latest in repo.latest_updates(actions)]
     counts = {timing: sum(1 for _, t, _ in lines if t is timing) for timing in UpdateTiming}
     late_actions = sum(1 for _, _, late in lines if late)
@@ -156,7 +161,8 @@ def my_actions(actor: Actor, repo: PlanRepository, now: dt.datetime, scheme: Rag
         f"actions past their due date: {late_actions}"
     )
     title = f"Your actions in {plan.short_name} ({len(actions)})"
-    sections = (Section(title, (Line(summary), *(line for line, _, _ in lines))),)
+    opening = (Line(away),) if away else ()
+    sections = (Section(title, (*opening, Line(summary), *(line for line, _, _ in lines))),)
     return Reply(text=plain_text(sections), sections=sections)
 
 
@@ -173,6 +179,7 @@ def _mine_line(
         str(capacity)
         for capacity, applies in (
             (Capacity.OWNER, action.owner_role_id in held),
+            (Capacity.JOINT_LEAD, action.joint_lead_role_id in held),
             (Capacity.DELEGATE, action.id in delegated),
             (Capacity.SRO, action.sro_role_id in held),
         )
@@ -253,6 +260,8 @@ def rag_help(scheme: RagScheme) -> Reply:
         Line(f"/rag V9 {easy} · a reason is optional for {optional}"),
         Line("/rag V9 · status, owner, due date and the last five updates"),
         Line("/rag mine · your actions and which updates are due"),
+        Line("/rag away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
+        Line("/rag back · back early: your reminders resume"),
     )
     colours = tuple(
         Line(
@@ -266,7 +275,10 @@ def rag_help(scheme: RagScheme) -> Reply:
     rules = (
         Line(f"{scheme.label(None)}: no update yet; shown as a gap, never as green."),
         Line(f"Reasons may be up to {scheme.max_reason_length:,} characters."),
-        Line("Owners, their delegates, SROs and admins may update an action; anyone may look."),
+        Line(
+            "Owners and joint leads, their delegates, SROs, the cover of any of them on leave, and admins "
+            "may update an action; anyone may look."
+        ),
     )
     sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
     return Reply(text=plain_text(sections), sections=sections)

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -123,6 +123,7 @@ def _structure(repo: PlanRepository, plan_id: int, stamp: str) -> PlanStructure:
     themes = tuple(repo.plan_themes(plan_id))
     actions = tuple(repo.plan_actions(plan_id))
     role_ids = {a.owner_role_id for a in actions} | {t.sro_role_id for t in themes if t.sro_role_id is not None}
+    role_ids |= {a.joint_lead_role_id for a in actions if a.joint_lead_role_id is not None}
     read = PlanStructure(themes, actions, tuple(repo.plan_measures(plan_id)), repo.role_titles(role_ids))
     with _STRUCTURES_LOCK:
         _STRUCTURES[key] = read
@@ -185,7 +186,7 @@ def action_row(
         action.code,
         action.title,
         structure.theme_codes.get(action.theme_id, ""),
-        structure.role_titles.get(action.owner_role_id, ""),
+        lead_titles(structure.role_titles, action.owner_role_id, action.joint_lead_role_id),
         status,
         previous,
         scheme.direction(previous, status) if compare and status is not None else None,
@@ -201,6 +202,14 @@ def action_row(
         outcome,
         action.objective,
     )
+
+
+def lead_titles(titles: Mapping[int, str], owner_role_id: int, joint_lead_role_id: int | None) -> str:
+    """Who leads an action as reports name it: "Head of Criminal Justice", or with a joint lead
+    "Force Lead and OPCC Lead"."""
+    owner = titles.get(owner_role_id, "")
+    joint = titles.get(joint_lead_role_id, "") if joint_lead_role_id is not None else ""
+    return f"{owner} and {joint}" if joint else owner
 
 
 def colour_counts(

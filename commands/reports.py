@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commands.permissions import person_name
+from commands.on_leave import away_notes
+from commands.permissions import lead_roles, person_name
 from commands.ports import Target
 from commands.quarterly import freeze_quarter, quarterly_summary
 from commands.rag_views import find_action
@@ -18,6 +19,7 @@ from commands.report_data import (
     PlanData,
     action_row,
     find_theme,
+    lead_titles,
     load_plan_data,
     theme_blocks,
     total_counts,
@@ -162,6 +164,8 @@ def weekly_digest(
                 overdue.append(row)
             elif days_left <= span:
                 due_soon.append(row)
+    notes = away_notes(repo, data.actions, today)
+    updated, overdue, due_soon = _noted(updated, notes), _noted(overdue, notes), _noted(due_soon, notes)
     return Digest(
         plan_name=data.plan.short_name,
         since=since,
@@ -172,11 +176,20 @@ def weekly_digest(
         new_reds=tuple(row for row in updated if row.status == worst and row.previous != worst),
         overdue=tuple(sorted(overdue, key=lambda row: row.due)),
         due_soon=tuple(sorted(due_soon, key=lambda row: row.due)),
-        not_reported=tuple(not_reported),
+        not_reported=tuple(_noted(not_reported, notes)),
         due_soon_days=span,
         reprofile_requests=_awaiting_approval(data, repo.reprofile_requests(data.plan_id, up_to(now))),
-        priority=tuple(priority),
+        priority=tuple(_noted(priority, notes)),
     )
+
+
+def _noted(rows: list[ActionRow], notes: dict[str, str]) -> list[ActionRow]:
+    """Rows whose lead is on leave, with "on leave until …" beside the owner they name."""
+    if not notes:
+        return rows
+    return [
+        row._replace(owner_role=f"{row.owner_role} ({notes[row.code]})") if row.code in notes else row for row in rows
+    ]
 
 
 def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[ReprofileRequest, ...]:
@@ -214,7 +227,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     assert action.id is not None
     updates = repo.action_updates(action.id)
     authors = repo.people(u.author_id for u in updates)
-    owner = repo.role(action.owner_role_id)
+    titles = {r_id: role.title for r_id, role in repo.roles(lead_roles(action)).items()}
     entries: list[HistoryEntry] = []
     previous: str | None = None
     for update in updates:
@@ -246,7 +259,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     return ActionHistory(
         code=action.code,
         title=action.title,
-        owner_role=owner.title if owner is not None else "",
+        owner_role=lead_titles(titles, action.owner_role_id, action.joint_lead_role_id),
         due=action.current_due,
         baseline_due=action.baseline_due,
         entries=tuple(entries),

@@ -101,7 +101,8 @@ def submit_update_form(
     if errors and FormField.ACTION not in errors and form.action_id:
         # Said with the other mistakes: no mitigation matters for an action that is not there.
         try:
-            authorise_form(invocation.actor, clean_text(form.action_id, "The action").upper(), repo)
+            action_id = clean_text(form.action_id, "The action").upper()
+            authorise_form(invocation.actor, action_id, repo, london_date(now))
         except UserError as err:
             errors[FormField.ACTION] = err.message
     if errors:
@@ -170,18 +171,19 @@ def _status(chosen: str | None, scheme: RagScheme) -> RagStatus | None:
     return by_code or scheme.parse(chosen or "")
 
 
-def authorise_form(actor: Actor, action_id: str, repo: PlanRepository) -> Permission:
+def authorise_form(actor: Actor, action_id: str, repo: PlanRepository, today: dt.date) -> Permission:
     """Check, before showing the form for one action, that the person may update it.
 
     Raises:
         UnknownAction: no such action.
         NotAuthorised: naming who can update it.
     """
-    return authorise_update(actor, find_action(action_id, repo), repo)
+    return authorise_update(actor, find_action(action_id, repo), repo, today)
 
 
-def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[ActionChoice]:
-    """The open actions the person may update (all of them for an admin), in plan order.
+def update_choices(actor: Actor, repo: PlanRepository, today: dt.date, query: str = "") -> list[ActionChoice]:
+    """The open actions the person may update (all of them for an admin), in plan order: those they
+    lead, sponsor or are a delegate for, and those of anyone on leave on ``today`` they cover for.
 
     ``query`` keeps those whose id or title contains it, in any case (a search as they type).
     """
@@ -191,7 +193,7 @@ def update_choices(actor: Actor, repo: PlanRepository, query: str = "") -> list[
     if actor.is_admin:
         actions = repo.actions(plan.id)
     else:
-        held = repo.roles_held(actor.person_id)
+        held = repo.roles_held(actor.person_id) | repo.roles_covered(actor.person_id, today)
         actions = repo.actions_involving(plan.id, held, repo.delegated_action_ids(actor.person_id))
     wanted = query.strip().lower()
     return [ActionChoice(a.code, a.title) for a in actions if is_open(a.state) and _matches(a, wanted)]

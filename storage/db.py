@@ -55,6 +55,18 @@ LOCK_TIMEOUT_MS = 30_000
 """How long a statement waits for a row or table lock before giving up rather than hanging."""
 POOL_TIMEOUT_SECONDS = 30
 """How long a thread waits for a free pooled connection."""
+POSTGRES_LIVENESS: dict[str, int] = {
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+"""libpq's own limits on a connection whose server has vanished (a dead host or route, a failed-over
+address): a statement's time limit is the server's, so it cannot end a wait for a server that is
+gone. Sent data unacknowledged for 30 s, or an idle connection unanswered for a minute, fails the
+call instead of blocking its thread."""
 
 
 def make_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
@@ -74,7 +86,7 @@ def make_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
         url,
         pool_pre_ping=True,
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+        connect_args={**POSTGRES_LIVENESS, "options": options},
     )
 
 

@@ -127,6 +127,9 @@ class Action(SQLModel, table=True):
     code: str = Field(max_length=20)
     title: str = Field(sa_column=Column(Text, nullable=False))
     owner_role_id: int = Field(foreign_key="role.id", index=True)
+    joint_lead_role_id: int | None = Field(default=None, foreign_key="role.id")
+    """A second lead role working with the owner (a Force lead beside an OPCC lead): may update the
+    action and is nudged like the owner; ``None`` for the usual single owner."""
     sro_role_id: int = Field(foreign_key="role.id", index=True)
     baseline_due: dt.date
     current_due: dt.date
@@ -150,6 +153,21 @@ class Measure(SQLModel, table=True):
     name: str = Field(max_length=300)
     unit: str = Field(default="", max_length=30)
     polarity: str = Field(default="higher_is_better", max_length=20)
+
+
+class Leave(SQLModel, table=True):
+    """A person away until ``until`` (inclusive), with who covers for them while they are.
+
+    One row per person: setting leave again replaces it, ``/rag back`` deletes it, and a leave
+    whose date has passed is simply no longer read (it pauses reminders, never deadlines).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    until: dt.date
+    cover_id: int | None = Field(default=None, foreign_key="person.id")
+    set_by: str = Field(max_length=320)
+    created_at: dt.datetime = Field(sa_type=DateTime)
 
 
 class Delegate(SQLModel, table=True):

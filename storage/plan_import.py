@@ -48,6 +48,7 @@ class PlanChoiceRefused(UserError):
 _THEME_STRIDE = 100_000
 _FIELD_NAMES = {
     "owner_role_id": "owner",
+    "joint_lead_role_id": "joint lead",
     "sro_role_id": "sro",
     "theme_id": "theme",
     "baseline_due": "due",
@@ -285,7 +286,7 @@ class _Importer:
         """Roles are never changed or removed by an import: a title is the role."""
         named = [role for person in spec.people for role in person.roles]
         named += [theme.sro for theme in spec.themes if theme.sro]
-        named += [role for action in spec.actions for role in (action.owner, action.sro)]
+        named += [role for action in spec.actions for role in (*action.leads, action.sro)]
         existing = {role.title: role for role in self.repo.all_roles()}
         new = [Role(title=title) for title in dict.fromkeys(named) if title not in existing]
         self.flush_new(new)
@@ -465,6 +466,7 @@ class _Importer:
                     "theme_id": themes[theme.code].id,
                     "title": action.title,
                     "owner_role_id": roles[action.owner],
+                    "joint_lead_role_id": roles[action.joint_lead] if action.joint_lead else None,
                     "sro_role_id": roles[action.sro],
                 }
                 if row is not None and row.baseline_due != action.due:
@@ -494,6 +496,11 @@ class _Importer:
             after = {
                 "title": row.title,
                 "owner": self.shown("owner_role_id", row.owner_role_id),
+                **(
+                    {"joint lead": self.shown("joint_lead_role_id", row.joint_lead_role_id)}
+                    if row.joint_lead_role_id
+                    else {}
+                ),
                 "sro": self.shown("sro_role_id", row.sro_role_id),
                 "due": row.baseline_due,
             }
@@ -596,7 +603,7 @@ def _roles_named(spec: PlanSpec) -> list[str]:
     """Every role title the file names: held by its people, owning or sponsoring its actions and themes."""
     named = [role for person in spec.people for role in person.roles]
     named += [theme.sro for theme in spec.themes if theme.sro]
-    named += [role for action in spec.actions for role in (action.owner, action.sro)]
+    named += [role for action in spec.actions for role in (*action.leads, action.sro)]
     return list(dict.fromkeys(named))
 
 

@@ -93,6 +93,7 @@ class ActionFacts(NamedTuple):
     state_approval: str | None
     state_changed_at: dt.datetime | None
     objective: str
+    joint_lead_role_id: int | None = None
 
 
 ACTION_FACTS = (
@@ -108,6 +109,7 @@ ACTION_FACTS = (
     col(Action.state_approval),
     col(Action.state_changed_at),
     col(Action.objective),
+    col(Action.joint_lead_role_id),
 )
 
 

@@ -25,6 +25,7 @@ from storage.models import (
     Delegate,
     ImportedValue,
     JobRun,
+    Leave,
     Measure,
     Person,
     Plan,
@@ -118,15 +119,16 @@ class PlanRepository(ReportQueries):
         return list(self.session.exec(query))
 
     def roles_named_by_plans(self, plan_ids: Iterable[int]) -> set[int]:
-        """Ids of the roles the plans' actions and themes name as owner or SRO."""
+        """Ids of the roles the plans' actions and themes name as owner, joint lead or SRO."""
         ids = set(plan_ids)
         if not ids:
             return set()
         owners = select(Action.owner_role_id).where(col(Action.plan_id).in_(ids))
+        joint = select(Action.joint_lead_role_id).where(col(Action.plan_id).in_(ids))
         sros = select(Action.sro_role_id).where(col(Action.plan_id).in_(ids))
         themes = select(Theme.sro_role_id).where(col(Theme.plan_id).in_(ids), col(Theme.sro_role_id).is_not(None))
         named: set[int] = set()
-        for query in (owners, sros, themes):
+        for query in (owners, joint, sros, themes):
             named |= {role_id for role_id in self.session.exec(query) if role_id is not None}
         return named
 
@@ -161,12 +163,16 @@ class PlanRepository(ReportQueries):
         )
 
     def actions_involving(self, plan_id: int, role_ids: Iterable[int], action_ids: Iterable[int]) -> list[Action]:
-        """Actions of a plan owned or sponsored by any of ``role_ids``, or listed in ``action_ids``, in plan order."""
+        """Actions of a plan led (as owner or joint lead) or sponsored by any of ``role_ids``, or listed in
+        ``action_ids``, in plan order."""
         roles, ids = set(role_ids), set(action_ids)
         if not roles and not ids:
             return []
         involved = or_(
-            col(Action.owner_role_id).in_(roles), col(Action.sro_role_id).in_(roles), col(Action.id).in_(ids)
+            col(Action.owner_role_id).in_(roles),
+            col(Action.joint_lead_role_id).in_(roles),
+            col(Action.sro_role_id).in_(roles),
+            col(Action.id).in_(ids),
         )
         return list(
             self.session.exec(
@@ -258,6 +264,35 @@ class PlanRepository(ReportQueries):
                 .order_by(col(Person.name))
             )
         )
+
+    def delegates_of(self, action_ids: Iterable[int]) -> dict[int, list[Person]]:
+        """Each action's delegates in one query (actions with none are absent)."""
+        ids = set(action_ids)
+        if not ids:
+            return {}
+        rows = self.session.exec(
+            select(Delegate.action_id, Person)
+            .join(Person, col(Person.id) == Delegate.person_id)
+            .where(col(Delegate.action_id).in_(ids))
+            .order_by(col(Person.name))
+        )
+        found: dict[int, list[Person]] = {}
+        for action_id, person in rows:
+            found.setdefault(action_id, []).append(person)
+        return found
+
+    def leave(self, person_id: int) -> Leave | None:
+        """A person's leave row, whether or not its date has passed."""
+        return self.session.exec(select(Leave).where(Leave.person_id == person_id)).first()
+
+    def roles_covered(self, person_id: int, day: dt.date) -> set[int]:
+        """Ids of the roles held by the people ``person_id`` covers for on ``day`` (none when they cover no one)."""
+        covered = select(Leave.person_id).where(Leave.cover_id == person_id, Leave.until >= day)
+        return set(self.session.exec(select(RoleHolder.role_id).where(col(RoleHolder.person_id).in_(covered))))
+
+    def leaves_on(self, day: dt.date) -> dict[int, Leave]:
+        """Everyone on leave on ``day`` (a leave lasts to the end of its ``until`` date), by person id."""
+        return {leave.person_id: leave for leave in self.session.exec(select(Leave).where(Leave.until >= day))}
 
     def delegated_action_ids(self, person_id: int) -> set[int]:
         return set(self.session.exec(select(Delegate.action_id).where(Delegate.person_id == person_id)))

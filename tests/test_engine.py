@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from bot import engine
 from bot.config import Settings
+from storage.db import make_engine
 
 
 def test_sqlite_keeps_the_engine_tables_in_a_file_beside_planbots() -> None:
@@ -90,3 +95,26 @@ def test_a_second_process_under_the_same_id_is_refused(tmp_path: Path, monkeypat
         assert stopped
     other.hold("planbot-a", 0)
     other.release()
+
+
+def libpq_options(url: str, **engine_kwargs: Any) -> dict[str, str]:
+    """The options libpq connected with, from a connection of an engine built on ``url``."""
+    built = create_engine(url, **engine_kwargs) if engine_kwargs else make_engine(url)
+    try:
+        with built.connect() as connection:
+            dsn: str = connection.connection.dbapi_connection.info.dsn  # type: ignore[union-attr]
+    finally:
+        built.dispose()
+    return {name: str(value) for name, value in conninfo_to_dict(dsn).items()}
+
+
+def test_postgres_connections_give_up_on_a_vanished_server(db_url: str) -> None:
+    """planbot's connections and the engine's carry libpq's keepalives and send time limit, so a
+    server that vanished (dead host or route) fails a call within about a minute instead of
+    blocking its thread: a statement's time limit is the server's own and cannot."""
+    if make_url(db_url).get_backend_name() != "postgresql":
+        pytest.skip("libpq's connection options (SQLite is a file)")
+    wanted = {"keepalives": "1", "keepalives_idle": "30", "tcp_user_timeout": "30000"}
+    assert wanted.items() <= libpq_options(db_url).items()
+    config = engine.dbos_config(Settings(database_url=db_url), "planbot-a")
+    assert wanted.items() <= libpq_options(engine.system_database(db_url)[0], **config["db_engine_kwargs"]).items()

@@ -435,6 +435,118 @@ class TestMitigationUpgrade:
             assert ("Still late", "Escalated") == tuple(connection.execute(newest).one())
 
 
+class TestLeaveAndJointLeadUpgrade:
+    """0011 (leave, and an action's joint lead role) on a database holding a plan, people, a delegate
+    and updates written against the 0010 schema."""
+
+    @pytest.fixture
+    def at_0010(self, fresh: Engine) -> Engine:
+        upgrade_to(fresh, "0010")
+        tables = MetaData()
+        tables.reflect(fresh)
+        t = tables.tables
+        with fresh.begin() as connection:
+            connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}, {"id": 2, "title": "DCC"}])
+            connection.execute(
+                insert(t["person"]),
+                [
+                    {"id": 1, "email": "a@example.org", "name": "A", "is_admin": True},
+                    {"id": 2, "email": "b@example.org", "name": "B", "is_admin": False},
+                ],
+            )
+            connection.execute(
+                insert(t["roleholder"]), [{"role_id": 1, "person_id": 1}, {"role_id": 2, "person_id": 2}]
+            )
+            connection.execute(
+                insert(t["plan"]),
+                {
+                    "id": 1,
+                    "name": "Plan 1",
+                    "short_name": "P1",
+                    "period_start": dt.date(2017, 4, 1),
+                    "period_end": dt.date(2020, 3, 31),
+                    "financial_year_start": "04-01",
+                    "structure_stamp": f"{1:032d}",
+                    "is_current": True,
+                },
+            )
+            connection.execute(
+                insert(t["theme"]),
+                {"id": 1, "plan_id": 1, "code": "V", "name": "Victims", "sro_role_id": 2, "position": 0},
+            )
+            for number in (1, 2):
+                connection.execute(
+                    insert(t["action"]),
+                    {
+                        "id": number,
+                        "plan_id": 1,
+                        "theme_id": 1,
+                        "code": f"V{number}",
+                        "title": f"Action {number}",
+                        "owner_role_id": 1,
+                        "sro_role_id": 2,
+                        "baseline_due": dt.date(2018, 12, 31),
+                        "current_due": dt.date(2018, 12, 31),
+                        "cadence": "monthly",
+                        "priority": False,
+                        "state": "active",
+                        "position": number,
+                    },
+                )
+            connection.execute(
+                insert(t["statusupdate"]),
+                {
+                    "action_id": 1,
+                    "status": "R",
+                    "reason": "Late",
+                    "mitigation": "Escalated",
+                    "outcome": "",
+                    "author_id": 1,
+                    "on_behalf": False,
+                    "restricted": False,
+                    "created_at": dt.datetime(2018, 9, 3, 9),
+                    "source": "slack",
+                },
+            )
+            connection.execute(
+                insert(t["delegate"]), {"action_id": 2, "person_id": 2, "created_at": dt.datetime(2018, 9, 1)}
+            )
+        return fresh
+
+    def test_nothing_is_lost_and_leave_and_joint_leads_work_after_it(self, at_0010: Engine) -> None:
+        with at_0010.connect() as connection:
+            before = {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("person", "roleholder", "action", "statusupdate", "delegate")
+            }
+        upgrade_to_head(at_0010)
+
+        with at_0010.connect() as connection:
+            after = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in before}
+            joint = connection.execute(text("SELECT joint_lead_role_id FROM action ORDER BY id")).scalars().all()
+            update = connection.execute(text("SELECT reason, mitigation FROM statusupdate")).one()
+            assert 0 == connection.execute(text("SELECT count(*) FROM leave")).scalar_one()
+        assert before == after
+        assert [None, None] == joint
+        assert ("Late", "Escalated") == tuple(update)
+        with Session(at_0010) as session:
+            repo = PlanRepository(session)
+            owner = Actor(person_id=1, email="a@example.org", name="A", is_admin=True)
+            reply = handle_rag(
+                Invocation(owner, "away until 2019-01-31 cover b@example.org"), repo, dt.datetime(2019, 1, 7)
+            )
+            assert reply.ok, reply.text
+            v2 = repo.action_by_code("V2")
+            assert v2 is not None
+            v2.joint_lead_role_id = 2
+            repo.add(v2)
+            shown = handle_rag(Invocation(owner, "V2"), repo, dt.datetime(2019, 1, 7))
+            assert "Joint lead: DCC (B)" in shown.text
+            session.commit()
+        with at_0010.connect() as connection:
+            assert [(1, 2)] == [tuple(r) for r in connection.execute(text("SELECT person_id, cover_id FROM leave"))]
+
+
 class TestPlanSchemeUpgrade:
     """0012 (a plan may carry its own RAG scheme, an action its objective) on a database at 0010
     holding a plan, red and blue updates and a frozen quarter."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from dbos import DBOS
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from support.engine_support import engine_settings
@@ -153,6 +154,23 @@ class TestTick:
             ("weekly_digest", SUBSCRIBED, "2018-W48", "sent", 1),
             ("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 1),
         ] == [run for run in runs(container) if run[0] == "weekly_digest"]
+
+    def test_finished_deliveries_are_forgotten_after_sixty_days(self, container: Container) -> None:
+        """The engine's rows of a delivered digest are kept 60 days (longer than any run's catch-up
+        window, so it is never started twice), then deleted; planbot's own record of it stays."""
+        notifier = RecordingNotifier()
+        Scheduler(container, {"slack": notifier}, FakeReports()).tick(MONDAY_0900)
+        digests = runs(container, "weekly_digest")
+        finished = {w.workflow_id for w in DBOS.list_workflows(status="SUCCESS", load_input=False, load_output=False)}
+        assert any(w.startswith("weekly_digest/") for w in finished)
+        now = dt.datetime.now(dt.UTC)
+
+        assert 0 == engine.prune(now + engine.KEEP_FINISHED - dt.timedelta(days=1))
+        assert len(finished) == engine.prune(now + engine.KEEP_FINISHED + dt.timedelta(days=1))
+
+        assert [] == DBOS.list_workflows(workflow_ids=sorted(finished), load_input=False, load_output=False)
+        assert digests == runs(container, "weekly_digest")
+        assert 1 == len(notifier.deliveries)
 
     def test_nothing_before_its_time(self, container: Container) -> None:
         """At 08:59 on Monday nothing is posted."""

@@ -111,6 +111,20 @@ TRANSCRIPTS = (
     t("rag mine nothing", ADMIN, "/rag mine", "no"),
     t("rag help", OWNER, "/rag help", "Red", "Amber", "Green"),
     t("rag help bare", STRANGER, "help", "Blue (complete)"),
+    # /rag away and back: leave, and its refusals.
+    t(
+        "rag away",
+        OWNER,
+        f"/rag away until 2019-01-04 cover {STRANGER}",
+        "You are on leave until 4 Jan 2019: reminders about your actions go to Zara Nash meanwhile",
+        "Ollie Kerr is on leave until 4 Jan 2019 and has you as cover",
+    ),
+    t("rag away bare", OWNER, "away until 2019-01-04", "You are on leave until 4 Jan 2019", "SRO"),
+    t("rag away past date", OWNER, "/rag away until 2018-12-01", "1 Dec 2018 has passed", "/rag back"),
+    t("rag away no date", OWNER, "/rag away", "Say until when the leave lasts"),
+    t("rag away unknown cover", OWNER, "/rag away until 2019-01-04 cover no.one@example.org", "no.one@example.org"),
+    t("rag away self cover", OWNER, f"/rag away until 2019-01-04 cover {OWNER}", "Choose someone else to cover"),
+    t("rag back not away", OWNER, "/rag back", "You are not on leave; nothing changed."),
     # /plan: reports and plain questions.
     t("plan summary", OWNER, "/plan summary", "summary of whole plan as of 10 Dec 2018", "Whole plan:"),
     t(
@@ -149,6 +163,15 @@ TRANSCRIPTS = (
     t("admin bad date", ADMIN, '/plan admin reprofile V9 31/03/2019 "BCB"', "31/03/2019"),
     t("admin refused", OWNER, '/plan admin close V9 "BCB"', "admin"),
     t("admin refused stranger", STRANGER, "/plan admin cadence V9 weekly", "admin"),
+    t(
+        "admin away",
+        ADMIN,
+        f"/plan admin away {OWNER} until 2019-01-04 cover {STRANGER}",
+        "Ollie Kerr is on leave until 4 Jan 2019",
+        "has set you on leave until 4 Jan 2019",
+    ),
+    t("admin back not away", ADMIN, f"/plan admin back {OWNER}", "Ollie Kerr is not on leave; nothing changed."),
+    t("admin away refused", STRANGER, f"/plan admin away {OWNER} until 2019-01-04", "Only admins can set leave"),
 )
 
 # What each medium adds that is not the core's words: Slack's emoji shortcodes and mrkdwn markers,
@@ -206,6 +229,9 @@ def slack_text(container: Container, actor: Actor, line: str) -> str:
             else:
                 text = rest if head in ("/rag", "rag") else line
                 reply = handle_rag(Invocation(actor, text, platform="slack"), repo, NOW)
+                notifier = _RecordingNotifier()
+                reply = tell_people(notifier, reply)  # type: ignore[arg-type]
+                texts += notifier.sent
                 texts.append(block_text(render_reply(reply)[0]))
                 if reply.announcement:
                     texts.append(block_text(render_text(reply.announcement)[0]))

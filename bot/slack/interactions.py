@@ -31,7 +31,7 @@ from commands.model import Actor, Invocation, Reply
 from commands.ports import Recipient
 from commands.rag_scheme import plan_scheme
 from commands.reconfirm import ReconfirmRequest, reconfirm
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
 from commands.update_form import (
     DONE_LABEL,
     REFUSED_TITLE,
@@ -99,9 +99,10 @@ def open_update_modal(
     try:
         actor = resolve_actor(container, client, user_id)
         with container.unit_of_work() as repo:
+            today = london_date(container.clock())
             if action_code is not None:
-                authorise_form(actor, action_code, repo)
-            choices = update_choices(actor, repo)
+                authorise_form(actor, action_code, repo, today)
+            choices = update_choices(actor, repo, today)
             scheme = plan_scheme(repo)
     except UserError as refusal:
         client.views_open(trigger_id=trigger_id, view=_notice(REFUSED_TITLE, refusal.reply_text()))
@@ -118,7 +119,7 @@ def search_actions(container: Container, ack: Ack, body: Mapping[str, Any], clie
         ack(options=[])
         return
     with container.unit_of_work() as repo:
-        choices = update_choices(actor, repo, body.get("value", ""))
+        choices = update_choices(actor, repo, london_date(container.clock()), body.get("value", ""))
     ack(options=action_options(choices))
 
 

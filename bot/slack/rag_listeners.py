@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -17,14 +18,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot.container import Container
-from bot.slack.identity import resolve_actor
+from bot.slack.identity import resolve_actor, resolve_mentions
 from bot.slack.interactions import open_update_modal, register_interactions
 from bot.slack.notifier import SlackNotifier
-from bot.slack.plan_listeners import register_plan
+from bot.slack.plan_listeners import register_plan, tell_people
 from bot.slack.render import render_reply, render_text
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import to_invocation
 from commands.errors import UserError
+from commands.leave_grammar import names_people
 from commands.notices import not_announced_in_channel, not_announced_in_direct_message
 from commands.rag import handle_rag
 from commands.rag_scheme import plan_scheme
@@ -71,14 +73,17 @@ def answer_rag_command(
         return
     try:
         actor = resolve_actor(container, client, command["user_id"])
+        invocation = to_invocation(command, actor)
+        if names_people(invocation.text):
+            invocation = replace(invocation, text=resolve_mentions(container, client, invocation.text, bot_user_id))
     except UserError as refusal:
         blocks, text = render_text(refusal.reply_text())
         _send(respond, text, blocks)
         return
-    invocation = to_invocation(command, actor)
     with container.unit_of_work() as repo:
         scheme = plan_scheme(repo)
         reply = handle_rag(invocation, repo, container.clock(), scheme)
+    reply = tell_people(SlackNotifier(client, container), reply)
     blocks, text = render_reply(reply, scheme)
     _send(respond, text, blocks)
     if reply.announcement:

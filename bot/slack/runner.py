@@ -18,7 +18,7 @@ from bot import http_server
 from bot.config import Settings
 from bot.http_server import WsgiApp
 from bot.process import begin, open_runtime
-from bot.runtime import Runtime
+from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack.app import build_app
 from bot.slack.http_gate import VerifyingRequestHandler
 from bot.slack.notifier import SlackNotifier
@@ -113,6 +113,7 @@ def start_slack(runtime: Runtime) -> App | None:
 
 def _start_app(settings: Settings, scheduler: bool) -> tuple[App, Runtime] | None:
     """Open the runtime, build the app and register Slack's notifier, then begin (scheduler and signals)."""
+    interrupt_on_sigterm()
     runtime = open_runtime(settings)
     if runtime is None:
         return None

@@ -49,6 +49,7 @@ from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
 from commands.rag_scheme import plan_scheme
+from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
 
@@ -293,6 +294,7 @@ class TeamsBot:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
+        reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
         return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
@@ -343,7 +345,7 @@ class TeamsBot:
         except UserError as refusal:
             return dialog.no_actions_task(refusal.reply_text())
         with self.container.unit_of_work() as repo:
-            choices = update_choices(actor, repo)
+            choices = update_choices(actor, repo, london_date(self.container.clock()))
             scheme = plan_scheme(repo)
         if not choices:
             with self.container.unit_of_work() as repo:
@@ -368,7 +370,7 @@ class TeamsBot:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
-            choices = update_choices(actor, repo)
+            choices = update_choices(actor, repo, london_date(self.container.clock()))
         if result is not None and not result.errors and result.reply is not None:
             return None, (result.reply, self.refreshed_home(actor))
         errors = errors or (result.errors if result else {})

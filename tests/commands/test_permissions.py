@@ -67,7 +67,7 @@ def test_refusal_names_the_delegates(plan: Plan, repo: PlanRepository) -> None:
     with pytest.raises(NotAuthorised) as refused:
         action = repo.action_by_code("V9")
         assert action is not None
-        authorise_update(actor_for(repo, STRANGER["email"]), action, repo)
+        authorise_update(actor_for(repo, STRANGER["email"]), action, repo, NOW.date())
     assert REFUSAL + f"ask them, a delegate ({V9_SRO['name']}) or an admin." == refused.value.message
 
 
@@ -79,7 +79,7 @@ def test_refusal_when_no_one_holds_the_owner_role(plan: Plan, repo: PlanReposito
         session.delete(holder)
     session.flush()
     with pytest.raises(NotAuthorised) as refused:
-        authorise_update(actor_for(repo, STRANGER["email"]), action, repo)
+        authorise_update(actor_for(repo, STRANGER["email"]), action, repo, NOW.date())
     assert (
         f"You can't update V9. It is owned by the {V9['owner']}, which no one holds at present; ask an admin."
         == refused.value.message
@@ -103,5 +103,5 @@ def test_the_strongest_claim_wins(
         name_delegate(repo, owner.email)
     action = repo.action_by_code("V9")
     assert action is not None
-    permission = authorise_update(actor_for(repo, owner.email), action, repo)
+    permission = authorise_update(actor_for(repo, owner.email), action, repo, NOW.date())
     assert (capacity, False) == (permission.capacity, permission.on_behalf)

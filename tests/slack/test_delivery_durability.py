@@ -9,6 +9,11 @@ core's channel summary: a headline and its thread replies, three to five message
 the pacing case keeps Slack's 1.1 s). How many messages the digest has is read back from the
 delivery engine's record of its build step (``DBOSClient``). On PostgreSQL each case also starts
 from an empty ``dbos`` schema; the two-process cases need PostgreSQL and are skipped on SQLite.
+
+The database is also taken away, at the start and mid-digest: planbot reaches PostgreSQL through a
+relay (``support.db_proxy``) that refuses connections and cuts the open ones for
+``REFUSED_SECONDS``, as a database restarting or failing over does. SQLite is a file beside planbot
+and cannot be refused this way, so those cases run on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import os
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +33,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from support.big_plan import load_big_plan
+from support.db_proxy import relay
 from support.fake_slack import FakeSlack
 from test_runner import free_port, start, wait_until_healthy
 
@@ -39,6 +47,9 @@ from storage.repository import PlanRepository
 CHANNEL = "C0DIGEST01"
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 DONE_SECONDS = 60.0
+REFUSED_SECONDS = 30.0
+BACK_SECONDS = 90.0
+"""How long planbot may take to notice the database is back (its start backoff tops out at 30 s)."""
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +84,16 @@ def due_a_minute_ago() -> str:
 
 
 def planbot(
-    database: str, fake_slack: FakeSlack, tmp_path: Path, process: str, interval: float = 0.5
+    database: str,
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    process: str,
+    interval: float = 0.5,
+    log: Path | None = None,
+    port: int | None = None,
 ) -> subprocess.Popen[str]:
-    """``planbot serve --http`` with its scheduler, as process ``process``."""
+    """``planbot serve --http`` with its scheduler, as process ``process`` (its stderr in ``log`` if
+    given), once it answers its health check; given a ``port``, at once (the caller checks it)."""
     env = {
         "PLANBOT_PROCESS_ID": process,
         "PLANBOT_DIGEST_CHANNELS": CHANNEL,
@@ -83,18 +101,22 @@ def planbot(
         "PLANBOT_POST_INTERVAL_SECONDS": str(interval),
         "PLANBOT_QUEUE_POLL_SECONDS": "0.1",
     }
-    port = free_port()
+    healthy = port is None
+    port = port or free_port()
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
-        started = start(["serve", "--http", "--host", "127.0.0.1", "--port", str(port)], database, fake_slack, tmp_path)
+        started = start(
+            ["serve", "--http", "--host", "127.0.0.1", "--port", str(port)], database, fake_slack, tmp_path, log
+        )
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    wait_until_healthy(f"http://127.0.0.1:{port}/healthz", started)
+    if healthy:
+        wait_until_healthy(f"http://127.0.0.1:{port}/healthz", started)
     return started
 
 
@@ -256,3 +278,94 @@ def test_pacing_across_two_processes(database, fake_slack, tmp_path, processes) 
     print(f"pacing: {total} messages, {len(gaps)} gaps, the smallest {min(gaps):.3f} s")
     assert (0, 0) == (duplicates, losses)
     assert len(gaps) == total - 1 and min(gaps) >= 1.0, gaps
+
+
+def health(port: int) -> tuple[int, str]:
+    """``/healthz``'s status and text; 0 while the port is not open."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def health_once_open(port: int, timeout: float) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while (found := health(port))[0] == 0:
+        assert time.monotonic() < deadline, "planbot never opened its port"
+        time.sleep(0.1)
+    return found
+
+
+def wait_until_ready(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while health(port)[0] != 200:
+        assert time.monotonic() < deadline, f"planbot was not ready {timeout:.0f} s after the database came back"
+        time.sleep(0.2)
+
+
+def test_a_database_refused_at_start(database, fake_slack, tmp_path, processes) -> None:
+    """The database refuses for 30 s as planbot starts: the port opens at once and the health check
+    answers 503 "not ready" meanwhile; once the database is back planbot is ready and posts the
+    digest that fell due, once."""
+    if not on_postgres(database):
+        pytest.skip("a database server is taken away here (SQLite is a file beside planbot)")
+    log = tmp_path / "planbot.log"
+    port = free_port()
+    with relay(database) as db:
+        db.refuse()
+        processes.append(planbot(db.url, fake_slack, tmp_path, "planbot-a", log=log, port=port))
+        assert (503, "not ready: waiting for the database\n") == health_once_open(port, timeout=30)
+        time.sleep(REFUSED_SECONDS)
+        assert processes[0].poll() is None, log.read_text()
+        assert 503 == health(port)[0]
+        assert [] == fake_slack.calls_to("chat.postMessage")
+        db.restore()
+        wait_until_ready(port, BACK_SECONDS)
+        total, duplicates, losses = counted(fake_slack, database)
+    print(f"database refused {REFUSED_SECONDS:.0f} s at start: {total} messages, {duplicates} dup, {losses} lost")
+    assert (0, 0) == (duplicates, losses)
+    assert "The database refused" in log.read_text()
+
+
+def test_a_database_refused_mid_digest(database, fake_slack, tmp_path, processes) -> None:
+    """The database refuses for 30 s after the digest's first message, its open connections cut:
+    planbot carries on when it is back, at the first message not yet in Slack."""
+    if not on_postgres(database):
+        pytest.skip("a database server is taken away here (SQLite is a file beside planbot)")
+    log = tmp_path / "planbot.log"
+    with relay(database) as db:
+        processes.append(planbot(db.url, fake_slack, tmp_path, "planbot-a", log=log))
+        wait_for_posts(fake_slack, 1)
+        db.refuse()
+        cut_at = len(fake_slack.calls_to("chat.postMessage"))
+        time.sleep(REFUSED_SECONDS)
+        assert processes[0].poll() is None, log.read_text()
+        db.restore()
+        total, duplicates, losses = counted(fake_slack, database, timeout=BACK_SECONDS + 60)
+    print(f"refused {REFUSED_SECONDS:.0f} s after message {cut_at} of {total}: {duplicates} dup, {losses} lost")
+    assert cut_at < total, "the database was taken away mid-digest"
+    assert (0, 0) == (duplicates, losses)
+
+
+def test_a_database_that_hangs_mid_digest(database, fake_slack, tmp_path, processes) -> None:
+    """The database stops answering for 30 s after the digest's first message (connections open,
+    nothing passes): nothing is posted while it hangs, nothing twice once it answers again."""
+    if not on_postgres(database):
+        pytest.skip("a database server is taken away here (SQLite is a file beside planbot)")
+    log = tmp_path / "planbot.log"
+    with relay(database) as db:
+        processes.append(planbot(db.url, fake_slack, tmp_path, "planbot-a", log=log))
+        wait_for_posts(fake_slack, 1)
+        db.hang()
+        time.sleep(2)  # a post already past its database calls may still land
+        hung_at = len(digest_posts(fake_slack))
+        time.sleep(REFUSED_SECONDS - 2)
+        assert (hung_at, None) == (len(digest_posts(fake_slack)), processes[0].poll()), log.read_text()
+        db.restore()
+        total, duplicates, losses = counted(fake_slack, database, timeout=BACK_SECONDS + 60)
+    print(f"hung {REFUSED_SECONDS:.0f} s after message {hung_at} of {total}: {duplicates} dup, {losses} lost")
+    assert hung_at < total, "the database hung mid-digest"
+    assert (0, 0) == (duplicates, losses)

@@ -6,6 +6,7 @@ import gc
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from support.workspace import OWNER
 from bot.cli import main
 from bot.config import Settings
 from bot.container import Container
+from bot.http_server import Router
 from bot.runtime import Runtime
 from commands.plan_file import load_plan
 from storage.plan_import import import_plan
@@ -74,8 +76,11 @@ def database(tmp_path: Path, sample_plan_path: Path) -> str:
     return url
 
 
-def start(args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path) -> subprocess.Popen[str]:
-    """The installed command, as an operator starts it, with only the environment it documents."""
+def start(
+    args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path, log: Path | None = None
+) -> subprocess.Popen[str]:
+    """The installed command, as an operator starts it, with only the environment it documents;
+    what it prints to stderr is piped, or written to ``log`` (for a process that logs a lot)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env |= {
         "DATABASE_URL": database,
@@ -90,7 +95,7 @@ def start(args: list[str], database: str, fake_slack: FakeSlack, tmp_path: Path)
         cwd=tmp_path,
         env=env,
         text=True,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if log is None else log.open("w"),
         preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
@@ -106,10 +111,16 @@ def stop_on_exit() -> Iterator[list[subprocess.Popen[str]]]:
             process.wait(timeout=10)
 
 
-class _StoppedAtOnce:
-    """A waitress server stand-in that is interrupted as soon as it runs, as by Ctrl+C."""
+class _StoppedWhenReady:
+    """A waitress server stand-in that is interrupted, as by Ctrl+C, as soon as planbot is ready."""
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
 
     def run(self) -> None:
+        deadline = time.monotonic() + START_SECONDS
+        while self.router.not_ready is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
         raise KeyboardInterrupt
 
     def close(self) -> None:
@@ -127,7 +138,7 @@ def test_the_scheduler_starts_beside_slack_unless_told_not_to(
     """
     started: list[Runtime] = []
     monkeypatch.setattr(Runtime, "start_scheduler", lambda runtime: started.append(runtime))
-    monkeypatch.setattr("bot.serve.http_server.create_http_server", lambda *_args: _StoppedAtOnce())
+    monkeypatch.setattr("bot.serve.http_server.create_http_server", lambda router, *_args: _StoppedWhenReady(router))
     monkeypatch.setattr(gc, "freeze", lambda: None)
     for name, value in (
         ("DATABASE_URL", database),

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from slack_bolt import App
 from waitress import wasyncore
 
-from bot.http_server import WsgiApp, create_http_server
+from bot.http_server import Router, WsgiApp, create_http_server
 from bot.slack.runner import EVENTS_PATH, slack_route
 from support.slash import SIGNING_SECRET
 
@@ -31,7 +31,7 @@ def serving(app: App) -> Iterator[str]:
 
 
 @contextmanager
-def serving_routes(routes: dict[str, WsgiApp]) -> Iterator[str]:
+def serving_routes(routes: dict[str, WsgiApp] | Router) -> Iterator[str]:
     """Serve ``routes`` on planbot's waitress server, as ``planbot serve --http`` does; yields its base URL."""
     server = create_http_server(routes, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)

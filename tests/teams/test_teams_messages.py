@@ -25,7 +25,7 @@ from support.fake_teams import (
 from support.workspace import identities, stored_updates
 
 from storage.db import session_scope
-from storage.models import PlatformIdentity, TeamsConversation
+from storage.models import Leave, Person, PlatformIdentity, TeamsConversation
 
 
 def said(connector) -> str:
@@ -270,3 +270,53 @@ def test_an_update_made_in_a_channel_refreshes_the_home_card_too(teams, connecto
     assert f"a:personal-{OWNER.user_id}" == edit.conversation
     assert edit.path.endswith(f"/activities/{home_id}")
     assert "Amber" in card_texts(edit.body)
+
+
+def test_rag_away_names_the_cover_by_a_teams_mention_and_rag_back_ends_it(teams, container, connector) -> None:
+    """`@planbot rag away until … cover @Jo` in a channel: the leave is stored with Jo as cover, Jo is
+    told in a chat of their own; `rag back` typed in the personal chat ends it."""
+    jo = TeamsUser("29:jo", "aad-jo-0001", "Jo Bloggs", "jo.bloggs@example.org")
+    connector.people[jo.user_id] = jo
+    text = "rag away until 2018-07-31 cover <at>Jo Bloggs</at>"
+
+    teams.post(channel_mention(OWNER, text, connector.service_url, mentions=(jo,)))
+
+    (reply,) = [c for c in connector.sent() if c.conversation.startswith(CHANNEL_ID)]
+    assert "You are on leave until 31 Jul 2018: reminders about your actions go to Jo Bloggs" in card_texts(reply.body)
+    (told,) = [c for c in connector.sent() if not c.conversation.startswith(CHANNEL_ID)]
+    assert "Ollie Kerr is on leave until 31 Jul 2018 and has you as cover" in card_texts(told.body)
+    with session_scope(container.engine) as session:
+        (leave,) = session.exec(select(Leave))
+        assert "jo.bloggs@example.org" == session.get(Person, leave.cover_id).email
+
+    teams.post(personal_message(OWNER, "rag back", connector.service_url))
+
+    assert "Welcome back" in card_texts(connector.sent()[-1].body)
+    with session_scope(container.engine) as session:
+        assert [] == list(session.exec(select(Leave)))
+
+
+@pytest.mark.parametrize(
+    ("typed", "explained"),
+    [
+        ("rag away until 2018-01-31", "has passed"),
+        ("rag away", "until when"),
+        ("rag away until 2018-07-31 cover vic.visitor@example.net", "no one with the email"),
+        ("rag away until 2018-07-31 cover ollie.kerr@example.org", "someone else to cover"),
+    ],
+)
+def test_a_refused_leave_is_explained_and_stores_nothing(teams, container, connector, typed, explained) -> None:
+    teams.post(personal_message(OWNER, typed, connector.service_url))
+
+    assert explained in said(connector).lower()
+    with session_scope(container.engine) as session:
+        assert [] == list(session.exec(select(Leave)))
+
+
+def test_someone_without_an_email_cannot_go_on_leave(teams, container, connector) -> None:
+    """Leave changes what planbot does, so like an update it needs the person matched."""
+    teams.post(personal_message(GUEST, "rag away until 2018-07-31", connector.service_url))
+
+    assert "email" in said(connector)
+    with session_scope(container.engine) as session:
+        assert [] == list(session.exec(select(Leave)))

@@ -2,7 +2,7 @@
 objective (portfolio area) of its theme it serves.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 18:00:00.000000
 
 Existing plans get NULL, which reads as the default scheme they have always been reported in;
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0010"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
