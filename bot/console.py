@@ -34,6 +34,7 @@ from commands.panel import PanelOrder
 from commands.panel_orders import panel_on_the_terminal_text
 from commands.plan_command import PlanAnswer, handle_plan
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 from storage.models import Person
 from storage.repository import PlanRepository
 
@@ -124,9 +125,10 @@ def respond(container: Container, actor: Actor, text: str, out: Console) -> Repl
     """Run one ``/rag`` command in its own unit of work and print the reply (and what it announces);
     notices (a leave's cover is told) are shown as the direct messages they would be."""
     with container.unit_of_work() as repo:
-        reply = handle_rag(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock())
+        scheme = plan_scheme(repo)
+        reply = handle_rag(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme)
     reply = tell_people(reply, _printer(out), PLATFORM_NAME)
-    out.print(render_reply(reply))
+    out.print(render_reply(reply, scheme))
     if reply.announcement:
         out.print(render_announcement(reply.announcement))
     return reply
@@ -136,16 +138,19 @@ def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnsw
     """Run one ``/plan`` command or question and print its report or reply; admin notices are shown
     as the direct messages they would be."""
     with container.unit_of_work() as repo:
-        answer = handle_plan(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock())
+        scheme = plan_scheme(repo)
+        answer = handle_plan(
+            Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme=scheme
+        )
 
     answer = tell_people(answer, _printer(out), PLATFORM_NAME)
     match answer:
         case Reply():
-            out.print(render_reply(answer))
+            out.print(render_reply(answer, scheme))
         case PanelOrder():
             out.print(render_reply(Reply(text=panel_on_the_terminal_text(answer))))
         case _:
-            out.print(render_report(answer))
+            out.print(render_report(answer, scheme))
     return answer
 
 

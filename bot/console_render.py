@@ -15,9 +15,8 @@ from commands.model import Line, Reply, Section
 from commands.rules import DEFAULT_SCHEME, RagScheme
 from commands.text import safe_copy, safe_display
 
-# How the terminal paints each status code of the default scheme; a code a deployment adds
-# still shows as its word, unpainted.
-STATUS_COLOURS = {"R": "red", "A": "yellow", "G": "green", "B": "blue"}
+# How the terminal paints each colour a plan's scheme may use (``commands.rag_scheme.COLOURS``).
+STATUS_COLOURS = {"R": "red", "A": "yellow", "Y": "bright_yellow", "G": "green", "B": "blue"}
 NOT_REPORTED_STYLE = "italic"
 REFUSED_STYLE = "red"
 REFUSED_TITLE = "Not done"

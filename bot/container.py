@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from commands.rag_scheme import plan_scheme
+from commands.rules import RagScheme
 from storage.db import make_engine, session_scope
 from storage.repository import PlanRepository
 
@@ -40,3 +42,9 @@ class Container:
         """One session for one command or job: committed if the block succeeds, rolled back if not."""
         with session_scope(self.engine) as session:
             yield PlanRepository(session)
+
+    def scheme(self) -> RagScheme:
+        """The current plan's colour key, for what is worded outside a unit of work (scheduled posts):
+        each plan reports in its own file's ``rag_scheme``, or the default one."""
+        with self.unit_of_work() as repo:
+            return plan_scheme(repo)

@@ -26,6 +26,7 @@ from commands.measures import record_measure_value
 from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import Quarter, parse_financial_year, parse_quarter
+from commands.rag_scheme import plan_scheme
 from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
 from storage.repository import PlanRepository
@@ -70,15 +71,16 @@ def run_report(
 
     def build(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The renderer makes the laid-out text safe for a terminal (``commands.text.safe_copy``).
+        scheme = plan_scheme(repo)
         if kind == "summary":
-            content: object = theme_summary(repo, now, subject)
+            content: object = theme_summary(repo, now, subject, scheme)
         elif kind == "overdue":
-            content = overdue_list(repo, now)
+            content = overdue_list(repo, now, scheme)
         elif kind == "digest":
-            content = weekly_digest(repo, now)
+            content = weekly_digest(repo, now, scheme=scheme)
         else:
-            content = quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now)
-        return render_report(content, every_action=every_action)
+            content = quarterly_summary(repo, parse_quarter(subject or "", london_date(now)), now, scheme)
+        return render_report(content, scheme, every_action=every_action)
 
     return run_in_database(settings, as_of, build, plan)
 

@@ -24,7 +24,7 @@ from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from bot.console_render import NOT_REPORTED_STYLE, STATUS_COLOURS, status_text
+from bot.console_render import NOT_REPORTED_STYLE, STATUS_COLOURS
 from commands.channel_layout import TERMINAL_CUT, channel_layout, long_report, terminal_detail_text
 from commands.layout import Block, Emphasis, Kind, Layout, Line, Note, Run, Status, Strong, Table, row_line
 from commands.measures import MeasureRecorded
@@ -133,7 +133,7 @@ def _grid(table: Table) -> RenderableType:
             width=None if column.kind in GROWING else least,
         )
     for row in table.rows:
-        rich.add_row(*(status_text(c.code) if isinstance(c, Status) else Text(c) for c in row))
+        rich.add_row(*(Text(c.word, style=_status_style(c.code)) if isinstance(c, Status) else Text(c) for c in row))
     return rich
 
 

@@ -49,8 +49,9 @@ from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations,
 from commands.periods import Quarter
 from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target, Undeliverable
 from commands.quarterly import freeze_quarter, quarterly_summary
+from commands.rag_scheme import plan_scheme
 from commands.reports import weekly_digest
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import RagScheme
 from commands.schedule import (
     DIRECT_JOBS,
     DueRun,
@@ -93,7 +94,7 @@ class Scheduler:
         notifiers: Notifiers,
         reports: ReportSource,
         config: ScheduleConfig | None = None,
-        scheme: RagScheme = DEFAULT_SCHEME,
+        scheme: RagScheme | None = None,
     ) -> None:
         if not notifiers:
             raise ValueError("the scheduler needs the notifier of at least one platform")
@@ -351,10 +352,10 @@ def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
     scheduler = _scheduler()
     with scheduler.container.unit_of_work() as repo:
         if run.job is JobName.NUDGES:
-            messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme)
+            messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme or plan_scheme(repo))
         else:
             assert run.quarter is not None
-            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme, now)
+            messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme or plan_scheme(repo), now)
     return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
 
 
@@ -475,14 +476,15 @@ def _write_record(
 class PlanReports:
     """The report builders of ``commands.reports`` and ``commands.quarterly``, as the scheduler's ``ReportSource``."""
 
-    def __init__(self, scheme: RagScheme = DEFAULT_SCHEME) -> None:
+    def __init__(self, scheme: RagScheme | None = None) -> None:
+        """``scheme``: the colours to report in; ``None``, each plan's own (``commands.rag_scheme``)."""
         self.scheme = scheme
 
     def weekly_digest(self, repo: PlanRepository, now: dt.datetime, channel: Target | None = None) -> object:
-        return weekly_digest(repo, now, scheme=self.scheme, channel=channel)
+        return weekly_digest(repo, now, scheme=self.scheme or plan_scheme(repo), channel=channel)
 
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
-        return quarterly_summary(repo, quarter, now, self.scheme)
+        return quarterly_summary(repo, quarter, now, self.scheme or plan_scheme(repo))
 
     def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
         return freeze_quarter(repo, quarter, now)

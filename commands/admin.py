@@ -18,8 +18,9 @@ from commands.errors import NotAuthorised, ParseError, UnknownPerson, UnknownRol
 from commands.model import Actor, Notice, Reply
 from commands.permissions import describe_people, lead_roles, person_name, require_admin
 from commands.plan_grammar import USAGE
+from commands.rag_scheme import plan_scheme
 from commands.rag_views import find_action
-from commands.rules import word_list
+from commands.rules import RagScheme, word_list
 from storage.models import Action, Delegate, Person, Role, RoleHolder
 from storage.repository import PlanRepository
 
@@ -85,7 +86,7 @@ def delegate(actor: Actor, repo: PlanRepository, action_code: str, person_text: 
         actor,
         [person],
         f"{who(actor)} has named you a delegate for {action.code} ({action.title}). "
-        f"You can post its status: /rag {action.code} green|amber|red REASON.",
+        f"You can post its status: /rag {action.code} {_colour_words(plan_scheme(repo))} REASON.",
     )
     notices += notices_for(
         actor, _owners(repo, action), f"{who(actor)} named {person_name(person)} a delegate for {action.code}."
@@ -229,3 +230,8 @@ def _audit_delegate(
         change=change,
         detail={"action": action.code, "email": person.email},
     )
+
+
+def _colour_words(scheme: RagScheme) -> str:
+    """ "green|amber|red": the words for the colours an open action is usually given, best first."""
+    return "|".join(s.aliases[0] for s in sorted(scheme.statuses, key=lambda s: -s.rank) if not s.completes)

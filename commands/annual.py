@@ -152,6 +152,8 @@ class AnnualReport(Publication):
     carried: tuple[ExceptionItem, ...]
     carried_note: str
     kind: str = "annual report"
+    scheme: RagScheme = DEFAULT_SCHEME
+    """The plan's colour key: the words its statuses are printed in, and the key the paper ends with."""
 
     @property
     def year_label(self) -> str:
@@ -275,6 +277,7 @@ def build_annual(
     withheld_rows = [a.row for a in actions if a.withheld] + [c.row for c in completed if c.withheld]
     label = year_label(year)
     return AnnualReport(
+        scheme=scheme,
         title=f"Delivery of the Police and Crime Plan: annual report, {label}",
         plan_name=data.plan.name,
         year=year,

@@ -122,6 +122,8 @@ class ThemeDeepDive(Publication):
     changes: tuple[ApprovedChange, ...]
     delegations: tuple[Delegation, ...]
     kind: str = "deep dive"
+    scheme: RagScheme = DEFAULT_SCHEME
+    """The plan's colour key: the words its statuses are printed in, and the key the paper ends with."""
 
     @property
     def basis(self) -> str:
@@ -285,6 +287,7 @@ def build_deep_dive(
     withheld_at = {(a.row.code, a.row.updated_at) for a in actions if a.withheld}
     withheld_at |= {(u.action_code, u.at) for u in updates if u.withheld}
     return ThemeDeepDive(
+        scheme=scheme,
         title=f"Delivery of the Police and Crime Plan: {theme.name} in depth, {quarter.label}",
         plan_name=data.plan.name,
         theme_code=theme.code,

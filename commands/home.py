@@ -18,7 +18,7 @@ from commands.on_leave import leave_line
 from commands.permissions import require_admin
 from commands.priority import PRIORITY_MARK, priority_line
 from commands.rag_views import timing_text
-from commands.report_layout import counts, cut, directions
+from commands.report_layout import counts, cut, directions, objective_lines
 from commands.report_model import Digest, ThemeBlock
 from commands.reports import theme_summary, weekly_digest
 from commands.rules import (
@@ -164,6 +164,7 @@ def home_layout(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> HomeLayou
         (
             Line((Strong(f"{block.code} {block.name}"),)),
             Line(counts(block.counts, scheme)),
+            *objective_lines(block.rows, scheme),
             Line((directions(block.rows) or "no change reported",)),
             *_priority(block, scheme),
         )

@@ -127,6 +127,8 @@ class PanelReport(Publication):
     kind: str = "Panel report"
     priority: str = ""
     """ "7 priority actions; V9 is the only Red one." (empty when the plan flags no priority action)."""
+    scheme: RagScheme = DEFAULT_SCHEME
+    """The plan's colour key: the words its statuses are printed in, and the key the paper ends with."""
 
     @property
     def basis(self) -> str:
@@ -183,6 +185,7 @@ def build_panel(
             )
         )
     return PanelReport(
+        scheme=scheme,
         title=f"Delivery of the Police and Crime Plan: quarterly report, {quarter.label}",
         plan_name=plan.name,
         quarter=quarter,

@@ -24,6 +24,7 @@ from commands.errors import NotAuthorised
 from commands.model import Actor, Invocation
 from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder, PanelReport, build_panel
 from commands.periods import Quarter
+from commands.rag_scheme import plan_scheme
 from commands.report_data import find_theme, load_plan_data
 from storage.repository import PlanRepository
 
@@ -183,10 +184,10 @@ def build_document(repo: PlanRepository, order: PanelOrder, now: dt.datetime) ->
         UserError: as ``produce_panel``.
     """
     if order.report == ANNUAL:
-        return build_annual(repo, order.quarter.year, now, order.public)
+        return build_annual(repo, order.quarter.year, now, order.public, plan_scheme(repo))
     if order.report == THEME:
-        return build_deep_dive(repo, order.theme, order.quarter, now, order.public)
-    return build_panel(repo, order.quarter, now, order.public)
+        return build_deep_dive(repo, order.theme, order.quarter, now, order.public, plan_scheme(repo))
+    return build_panel(repo, order.quarter, now, order.public, plan_scheme(repo))
 
 
 def progress_text(order: PanelOrder, describe: str) -> str:

@@ -22,16 +22,17 @@ from commands.plan_spec import (
     RawItem,
     RawPlan,
     ThemeSpec,
+    read_flag,
 )
+from commands.rag_scheme import check_scheme
 from commands.rules import parse_date
 from commands.text import clean_text
 
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _THEME_CODE = re.compile(r"[A-Z]{1,10}")
-_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
-_ACTION_KEYS = {"id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures"}
-_THEME_KEYS = {"code", "name", "sro", "actions"}
+_ACTION_KEYS = {"id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures", "objective"}
+_THEME_KEYS = {"code", "name", "sro", "actions", "objectives"}
 _PERSON_KEYS = {"name", "email", "roles"}
 _PLAN_KEYS = {"name", "short_name", "period", "financial_year_start"}
 
@@ -63,6 +64,7 @@ def check_plan(raw: RawPlan, problems: Problems, *, assume_higher_is_better: boo
         themes=_themes(v, holders),
         people=people,
         assumed_higher=tuple(v.assumed),
+        rag_scheme=check_scheme(raw.rag_scheme, problems) if raw.rag_scheme is not None else None,
     )
 
 
@@ -112,14 +114,7 @@ class _Validator:
             return None
 
     def flag(self, item: RawItem, name: str, *, where: str) -> bool:
-        value = _get(item.fields, name)
-        if value is None or isinstance(value, bool):
-            return bool(value)
-        text = str(value).strip().lower()
-        if text in _FLAGS or not text:
-            return _FLAGS.get(text, False)
-        self.problems.at(where, item.label(name), f'"{value}" is not yes or no')
-        return False
+        return read_flag(item, name, _get(item.fields, name), where, self.problems)
 
     def unknown_keys(self, item: RawItem, known: set[str], where: str) -> None:
         for key in sorted(set(item.fields) - known, key=str):
@@ -236,8 +231,10 @@ def _themes(v: _Validator, holders: set[str]) -> tuple[ThemeSpec, ...]:
         sro = v.text(item, "sro", where=where, max_len=200, required=False) or None
         if sro:
             v.held(item, "sro", sro, where=where, holders=holders)
-        actions = tuple(_action(v, a, code, sro, holders, action_codes) for a in raw_theme.actions)
-        themes.append(ThemeSpec(code=code, name=name, sro=sro, actions=actions))
+        actions = [_action(v, a, code, sro, holders, action_codes) for a in raw_theme.actions]
+        objectives = list(dict.fromkeys(a.objective for a in actions))
+        actions.sort(key=lambda a: (bool(a.objective), objectives.index(a.objective)))
+        themes.append(ThemeSpec(code=code, name=name, sro=sro, actions=tuple(actions)))
     return tuple(themes)
 
 
@@ -279,6 +276,7 @@ def _action(
         cadence=cadence,
         measures=_measures(v, item, where, code),
         joint_lead=joint_lead,
+        objective=v.text(item, "objective", where=where, max_len=200, required=False),
     )
 
 

@@ -10,12 +10,17 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from commands.plan_spec import Problems, RawItem, RawPlan, RawTheme
+from commands.plan_spec import Problems, RawItem, RawPlan, RawScheme, RawTheme
+from commands.rag_scheme import COLOUR_FIELDS
 
-ACTION_COLUMNS = ("id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures")
+ACTION_COLUMNS = ("id", "title", "owner", "joint_lead", "sro", "due", "priority", "cadence", "measures", "objective")
 THEME_COLUMNS = ("theme_code", "theme_name", "theme_sro")
 REQUIRED_COLUMNS = ("theme_code", "id", "title", "owner", "due")
 PEOPLE_COLUMNS = ("name", "email", "roles", "admin")
+SCHEME_COLUMNS = COLOUR_FIELDS
+SCHEME_KEYS = ("rag_scheme", "rag_order")
+"""``# rag_scheme: rag-scheme.csv`` names the colour key's file beside the plan, one row per colour;
+``# rag_order: R, Y, G, B`` gives their order, worst first."""
 PLAN_KEYS = {
     "plan": "name",
     "short_name": "short_name",
@@ -40,6 +45,7 @@ def read_csv_plan(path: Path, problems: Problems) -> RawPlan | None:
     people_table = (
         _table(people_rows[1], PEOPLE_COLUMNS, ("email",), f"{people_name} line", problems) if people_rows else []
     )
+    scheme = _scheme(path, metadata.pop("rag_scheme", None), metadata.pop("rag_order", None), problems)
     plan_fields: dict[str, Any] = {"period": {}}
     for key, value in metadata.items():
         target = PLAN_KEYS[key]
@@ -49,13 +55,16 @@ def read_csv_plan(path: Path, problems: Problems) -> RawPlan | None:
             plan_fields[target] = value
     plan = RawItem("plan", plan_fields, {v: k for k, v in PLAN_KEYS.items()})
     people, admins = _people(people_table, people_name, problems)
-    return RawPlan(plan, _themes(table, problems), people, admins, people_source=people_name)
+    return RawPlan(plan, _themes(table, problems), people, admins, people_source=people_name, rag_scheme=scheme)
 
 
-def _rows(path: Path, name: str, problems: Problems) -> tuple[dict[str, str], list[tuple[int, list[str]]]] | None:
-    """Split a CSV file into its ``# key: value`` details and its numbered rows."""
+def _rows(
+    path: Path, name: str, problems: Problems, lists: str = "role holders: " + ",".join(PEOPLE_COLUMNS)
+) -> tuple[dict[str, str], list[tuple[int, list[str]]]] | None:
+    """Split a CSV file into its ``# key: value`` details and its numbered rows; ``lists`` says
+    what a missing file beside the plan should have held."""
     if not path.is_file():
-        problems.file(f"{name} not found beside the plan file (it lists role holders: name,email,roles,admin)")
+        problems.file(f"{name} not found beside the plan file (it lists {lists})")
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -72,7 +81,7 @@ def _rows(path: Path, name: str, problems: Problems) -> tuple[dict[str, str], li
             comment = ",".join(cells).rstrip(", ").lstrip()[1:]
             key, sep, value = comment.partition(":")
             key = key.strip().lower().replace(" ", "_")
-            if sep and (key in PLAN_KEYS or key == "people") and not lines:
+            if sep and (key in PLAN_KEYS or key == "people" or key in SCHEME_KEYS) and not lines:
                 metadata[key] = value.strip()
             continue
         lines.append((reader.line_num, cells))
@@ -132,6 +141,23 @@ def _themes(table: list[_Row], problems: Problems) -> tuple[RawTheme, ...]:
         RawTheme(RawItem(f"line {first_line}", fields, labels), tuple(actions))
         for first_line, fields, actions in themes.values()
     )
+
+
+def _scheme(path: Path, name: str | None, order: str | None, problems: Problems) -> RawScheme | None:
+    """The colour key's rows, when the plan's details name its file (``# rag_scheme: FILE``)."""
+    if name is None:
+        if order is not None:
+            problems.at("plan", "rag_order", "given without # rag_scheme: FILE naming the colours")
+        return None
+    rows = _rows(path.parent / name, name, problems, "the colours: " + ",".join(SCHEME_COLUMNS))
+    table = _table(rows[1], SCHEME_COLUMNS, ("code",), f"{name} line", problems) if rows else []
+    colours = []
+    for number, values in table:
+        fields: dict[str, Any] = dict(values)
+        if "words" in fields:
+            fields["words"] = _split(values["words"])
+        colours.append(RawItem(f"{name} line {number}", fields))
+    return RawScheme(tuple(colours), order, "plan", "rag_order")
 
 
 def _people(table: list[_Row], name: str, problems: Problems) -> tuple[tuple[RawItem, ...], tuple[RawItem, ...]]:

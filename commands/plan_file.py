@@ -23,13 +23,14 @@ from commands.plan_spec import (
     Problems,
     RawItem,
     RawPlan,
+    RawScheme,
     RawTheme,
     ThemeSpec,
 )
 
 __all__ = ["ActionSpec", "MeasureSpec", "PersonSpec", "PlanFileError", "PlanSpec", "ThemeSpec", "load_plan"]
 
-_TOP_KEYS = {"plan", "themes", "people", "admins"}
+_TOP_KEYS = {"plan", "themes", "people", "admins", "rag_scheme"}
 
 
 def load_plan(path: Path, *, assume_higher_is_better: bool = False) -> PlanSpec:
@@ -90,6 +91,22 @@ def _read_yaml(path: Path, problems: Problems) -> RawPlan | None:
         for action in _list(theme, "actions", problems, where=f"theme {t_index}"):
             number += 1
             actions.append(RawItem(f"action {number}", _mapping(action, f"action {number}", problems)))
+        named: set[str] = set()
+        for o_index, entry in enumerate(_list(theme, "objectives", problems, where=f"theme {t_index}"), start=1):
+            where = f"theme {t_index} objective {o_index}"
+            objective = _mapping(entry, where, problems)
+            for key in sorted(objective.keys() - {"name", "actions"}, key=str):
+                problems.at(where, str(key), "not a known field (known: name, actions)")
+            name = objective.get("name")
+            if name is None or not str(name).strip():
+                problems.at(where, "name", "missing")
+            elif str(name).strip() in named:
+                problems.at(where, "name", f'"{name}" is listed twice in this theme')
+            named.add(str(name).strip())
+            for action in _list(objective, "actions", problems, where=where):
+                number += 1
+                fields = _mapping(action, f"action {number}", problems)
+                actions.append(RawItem(f"action {number}", {**fields, "objective": name}))
         themes.append(RawTheme(RawItem(f"theme {t_index}", theme), tuple(actions)))
     people = tuple(
         RawItem(f"person {i}", _mapping(p, f"person {i}", problems))
@@ -100,7 +117,21 @@ def _read_yaml(path: Path, problems: Problems) -> RawPlan | None:
         for i, a in enumerate(_list(doc, "admins", problems), start=1)
     )
     plan = RawItem("plan", _mapping(doc.get("plan"), "plan", problems))
-    return RawPlan(plan, tuple(themes), people, admins, people_source="people")
+    return RawPlan(plan, tuple(themes), people, admins, people_source="people", rag_scheme=_scheme(doc, problems))
+
+
+def _scheme(doc: dict[str, Any], problems: Problems) -> RawScheme | None:
+    """The ``rag_scheme`` section: its colours, and the order worst to best."""
+    if "rag_scheme" not in doc:
+        return None
+    section = _mapping(doc.get("rag_scheme"), "rag_scheme", problems)
+    for key in sorted(section.keys() - {"colours", "order"}, key=str):
+        problems.at("rag_scheme", str(key), "not a known field (known: colours, order)")
+    colours = tuple(
+        RawItem(f"rag_scheme colour {i}", _mapping(c, f"rag_scheme colour {i}", problems))
+        for i, c in enumerate(_list(section, "colours", problems, where="rag_scheme"), start=1)
+    )
+    return RawScheme(colours, section.get("order"))
 
 
 def _list(doc: dict[str, Any], key: str, problems: Problems, where: str = "") -> list[Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from commands.errors import UserError
 from commands.rules import CADENCES as CADENCE_PERIODS
+from commands.rules import RagScheme
 
 CADENCES = tuple(CADENCE_PERIODS)
 POLARITIES = ("higher_is_better", "lower_is_better")
@@ -45,6 +46,8 @@ class ActionSpec:
     measures: tuple[MeasureSpec, ...] = ()
     joint_lead: str | None = None
     """A second lead role working with the owner (a Force lead beside an OPCC lead), or ``None``."""
+    objective: str = ""
+    """The objective (portfolio area) of its theme the action serves; "" for a theme without them."""
 
     @property
     def leads(self) -> tuple[str, ...]:
@@ -54,7 +57,8 @@ class ActionSpec:
 
 @dataclass(frozen=True)
 class ThemeSpec:
-    """A theme and its actions in file order; ``sro`` is the role actions fall back to."""
+    """A theme and its actions, those under no objective first, then each objective's in file order;
+    ``sro`` is the role actions fall back to."""
 
     code: str
     name: str
@@ -86,6 +90,8 @@ class PlanSpec:
     assumed_higher: tuple[str, ...] = ()
     """Measures (``"V1: name"``) the file gave no polarity, taken as higher-is-better because the
     import was told to assume it (``--assume-higher-is-better``)."""
+    rag_scheme: RagScheme | None = None
+    """The file's own colour key (``rag_scheme``); ``None``: the default scheme."""
 
     @property
     def actions(self) -> tuple[ActionSpec, ...]:
@@ -128,6 +134,19 @@ class RawTheme:
 
 
 @dataclass(frozen=True)
+class RawScheme:
+    """A ``rag_scheme`` section before checking: one entry per colour, and the order worst to best.
+
+    ``order_where`` and ``order_field`` say where the order was written, in the author's words
+    (``rag_scheme``, ``order`` in YAML; ``plan``, ``rag_order`` in a CSV plan's details)."""
+
+    colours: tuple[RawItem, ...]
+    order: Any
+    order_where: str = "rag_scheme"
+    order_field: str = "order"
+
+
+@dataclass(frozen=True)
 class RawPlan:
     """Either file format read into the same shape, so one validator serves both."""
 
@@ -136,6 +155,22 @@ class RawPlan:
     people: tuple[RawItem, ...]
     admins: tuple[RawItem, ...]
     people_source: str = "people"
+    rag_scheme: RawScheme | None = None
+    """The ``rag_scheme`` section as read, if the file has one."""
+
+
+FLAGS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def read_flag(item: RawItem, name: str, value: Any, where: str, problems: Problems) -> bool:
+    """A yes/no field (YAML's true/false, a sheet's yes, no or blank); anything else is recorded as a problem."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in FLAGS or not text:
+        return FLAGS.get(text, False)
+    problems.at(where, item.label(name), f'"{value}" is not yes or no')
+    return False
 
 
 class Problems:

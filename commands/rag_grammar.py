@@ -121,8 +121,9 @@ def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> Rag
     if not words:
         if restricted or texts:
             flag = RESTRICTED_FLAG if restricted else f"{next(iter(texts))} TEXT"
+            colour = _example_colour(scheme)
             raise ParseError(
-                f"{flag} belongs to an update, so give a status too: /rag {action_id} amber REASON {flag}",
+                f"{flag} belongs to an update, so give a status too: /rag {action_id} {colour} REASON {flag}",
                 USAGE,
             )
         return ShowRequest(action_id)
@@ -204,6 +205,12 @@ def _clean(token: str) -> str:
 
 def _is_shortcode(token: str) -> bool:
     return len(token) > 2 and token.startswith(":") and token.endswith(":")
+
+
+def _example_colour(scheme: RagScheme) -> str:
+    """A colour word for an example: the scheme's second-worst (amber in the default key)."""
+    ranked = sorted(scheme.statuses, key=lambda s: s.rank)
+    return ranked[min(1, len(ranked) - 1)].aliases[0]
 
 
 def _not_an_id(word: str, rest: list[str], scheme: RagScheme) -> ParseError:

@@ -243,11 +243,21 @@ def _needs(status: RagStatus) -> str:
 def rag_help(scheme: RagScheme) -> Reply:
     """Usage with examples, then each colour with the words that select it and its definition."""
     optional = word_list([s.aliases[0] for s in scheme.statuses if not s.reason_required], "and")
+    # The examples use the plan's own words: its worst colour, its best completing one, its second, and
+    # the first that needs no reason (red, blue, amber and green in the default key).
+    ranked = sorted(scheme.statuses, key=lambda s: s.rank)
+    worst, second = ranked[0].aliases[0], ranked[min(1, len(ranked) - 1)].aliases[0]
+    done = next((s.aliases[0] for s in reversed(ranked) if s.completes), None)
+    easy = next((s.aliases[0] for s in ranked if not s.reason_required), second)
     usage = (
-        Line(f"/rag V9 red Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
-        Line(f"/rag V2 blue Audit complete {OUTCOME.example} · complete, with what it delivered"),
-        Line(f"/rag v9 amber Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
-        Line(f"/rag V9 green · a reason is optional for {optional}"),
+        Line(f"/rag V9 {worst} Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
+        *(
+            (Line(f"/rag V2 {done} Audit complete {OUTCOME.example} · complete, with what it delivered"),)
+            if done
+            else ()
+        ),
+        Line(f"/rag v9 {second} Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
+        Line(f"/rag V9 {easy} · a reason is optional for {optional}"),
         Line("/rag V9 · status, owner, due date and the last five updates"),
         Line("/rag mine · your actions and which updates are due"),
         Line("/rag away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),

@@ -200,6 +200,7 @@ def action_row(
         updates,
         mitigation,
         outcome,
+        action.objective,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from commands.layout import (
     Block,
@@ -31,6 +31,7 @@ from commands.layout import (
     status_cell,
 )
 from commands.priority import PRIORITY_COLUMN, any_priority, priority_cell, priority_line
+from commands.report_data import colour_counts
 from commands.report_model import (
     ActionHistory,
     ActionRow,
@@ -148,9 +149,40 @@ def directions(rows: Iterable[ActionRow]) -> str:
     return " · ".join(f"{d.arrow} {counted[d]} {d.word}" for d in Direction if counted[d])
 
 
+def by_objective(rows: Sequence[ActionRow]) -> list[tuple[str, list[ActionRow]]]:
+    """A theme's rows grouped by objective (portfolio area) in plan order, those under none first;
+    one group, named "", for a theme without objectives."""
+    groups: dict[str, list[ActionRow]] = {}
+    for row in rows:
+        groups.setdefault(row.objective, []).append(row)
+    return sorted(groups.items(), key=lambda group: group[0] != "")
+
+
+def objective_tables(
+    title: str, rows: Sequence[ActionRow], table: Callable[[str, Sequence[ActionRow]], Table]
+) -> list[Block]:
+    """A theme's actions table, or one per objective titled with it ("Direction of travel · Mental
+    health") where the plan has objectives."""
+    return [
+        table(" · ".join(part for part in (title, objective) if part), group) for objective, group in by_objective(rows)
+    ]
+
+
+def objective_lines(rows: Sequence[ActionRow], scheme: RagScheme) -> list[Line]:
+    """Each objective's counts by colour ("Mental health: Red 1 · Green 2 …"); none for a theme without objectives."""
+    return [
+        Line((Emphasis(objective), ": ", *counts(colour_counts((r.status for r in group), None, scheme), scheme)))
+        for objective, group in by_objective(rows)
+        if objective
+    ]
+
+
 def summary_layout(summary: Summary, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     headline = summary_headline(summary, scheme)
-    sections = [_theme_section(block, [actions_table("", block.rows, scheme)]) for block in summary.themes]
+    sections = [
+        _theme_section(block, objective_tables("", block.rows, lambda title, rows: actions_table(title, rows, scheme)))
+        for block in summary.themes
+    ]
     exceptions = _tables(actions_table("", summary.exceptions, scheme, reason=True, mitigation=True))
     exceptions = exceptions or [Line(("None.",))]
     sections.append(Section("Exceptions: red, deteriorating or overdue", tuple(exceptions)))
@@ -279,7 +311,10 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
     headline = quarterly_headline(summary, scheme)
     sections = []
     for block in summary.themes:
-        blocks = _tables(actions_table("Direction of travel", block.rows, scheme))
+        blocks = [
+            *objective_lines(block.rows, scheme),
+            *objective_tables("Direction of travel", block.rows, lambda t, rows: actions_table(t, rows, scheme)),
+        ]
         blocks += _exceptions([e for e in summary.exceptions if e.row.theme_code == block.code], scheme)
         completed = _of(summary.completed, block.code)
         blocks += _tables(actions_table("Completed this quarter", completed, scheme, reason=True, outcome=True))

@@ -28,7 +28,8 @@ class ActionRow(NamedTuple):
     ``status``. ``days_overdue`` is 0 unless the action is past its current due date unfinished.
     ``updates`` counts the action's updates in the report's window (digest week, quarter); 0 in
     reports without one. ``mitigation`` and ``outcome`` belong to the update too (empty when not
-    given); ``restricted`` covers them as it covers the reason.
+    given); ``restricted`` covers them as it covers the reason. ``objective`` is the objective
+    (portfolio area) of its theme it serves, "" where the plan has none.
     """
 
     code: str
@@ -48,6 +49,7 @@ class ActionRow(NamedTuple):
     updates: int = 0
     mitigation: str = ""
     outcome: str = ""
+    objective: str = ""
 
     @property
     def overdue(self) -> bool:

@@ -30,7 +30,8 @@ CADENCES: dict[str, relativedelta] = {
     "monthly": relativedelta(months=1),
     "quarterly": relativedelta(months=3),
 }
-_VARIATION_SELECTOR = "\ufe0f"
+VARIATION_SELECTOR = "\ufe0f"
+"""What some keyboards add after an emoji to ask for its colour form; a typed colour ignores it."""
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -121,7 +122,7 @@ class RagScheme:
 
     def parse(self, token: str) -> RagStatus | None:
         """The colour a typed word or emoji names, ignoring case and emoji presentation selectors."""
-        wanted = token.strip().lower().replace(_VARIATION_SELECTOR, "")
+        wanted = token.strip().lower().replace(VARIATION_SELECTOR, "")
         return next((s for s in self.statuses if wanted in s.aliases), None)
 
     @property

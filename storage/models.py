@@ -55,6 +55,8 @@ class Plan(SQLModel, table=True):
     )
     is_current: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     """The plan chat commands and scheduled reports use; at most one plan has it (``PlanRepository.make_current``)."""
+    rag_scheme: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The plan file's own colour key as JSON (``commands.rag_scheme``); ``None``: the default scheme."""
 
 
 class Role(SQLModel, table=True):
@@ -137,6 +139,8 @@ class Action(SQLModel, table=True):
     state_approval: str | None = Field(default=None, max_length=300)
     state_changed_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     position: int = Field(default=0)
+    objective: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    """The objective (portfolio area) of its theme the action serves; "" where the plan has none."""
 
 
 class Measure(SQLModel, table=True):

@@ -22,6 +22,8 @@ from typing import Any, TypedDict
 
 from commands.errors import UserError
 from commands.plan_spec import PlanSpec
+from commands.rag_scheme import scheme_json
+from commands.rules import DEFAULT_SCHEME, word_list
 from storage.models import Action, ActionState, ImportedValue, Measure, Person, Plan, Role, RoleHolder, Theme
 from storage.repository import PlanRepository
 
@@ -31,6 +33,10 @@ KEEP = "keep"
 """An import that leaves a value changed since the last import (in chat, say) as it is."""
 HOLDERS, ADMIN, CADENCE = "holders", "admin", "cadence"
 UNDOES = "undoes a change made since the last import"
+
+
+class SchemeRefused(UserError):
+    """The file's RAG scheme drops a colour the plan's updates are already in."""
 
 
 class PlanChoiceRefused(UserError):
@@ -50,6 +56,7 @@ _FIELD_NAMES = {
     "position": "order",
     "is_admin": "admin",
     "state_approval": "state approval",
+    "rag_scheme": "RAG scheme",
 }
 
 
@@ -60,6 +67,7 @@ class _PlanFields(TypedDict):
     period_start: dt.date
     period_end: dt.date
     financial_year_start: str
+    rag_scheme: str | None
 
 
 class _ThemeFields(TypedDict):
@@ -242,10 +250,13 @@ class _Importer:
             "period_start": spec.period_start,
             "period_end": spec.period_end,
             "financial_year_start": spec.financial_year_start,
+            "rag_scheme": scheme_json(spec.rag_scheme),
         }
         current = self.repo.current_plan()
         named = self.repo.plan_by_short_name(spec.short_name)
         plan = _chosen_plan(spec.short_name, current, named, new_plan=new_plan, replace_current=replace_current)
+        if plan is not None and plan.id is not None:
+            _check_scheme_keeps(spec, self.repo.status_codes_used(plan.id))
         self.result.plan = spec.short_name
         if plan is None:
             plan = Plan(short_name=spec.short_name, **wanted)
@@ -465,6 +476,7 @@ class _Importer:
                 wanted |= {
                     "cadence": action.cadence if row is None else self._cadence(row, action.cadence),
                     "priority": action.priority,
+                    "objective": action.objective,
                     "position": theme_position * _THEME_STRIDE + index,
                 }
                 if row is None:
@@ -568,6 +580,23 @@ class _Importer:
         for key, row in new:
             text = row.polarity.replace("_", " ") + (f", in {row.unit}" if row.unit else "")
             self.record(ADD, "measure", key, {}, {"unit": row.unit, "polarity": row.polarity}, text)
+
+
+def _check_scheme_keeps(spec: PlanSpec, used: set[str]) -> None:
+    """Refuse a scheme without a colour the plan's updates are in: its reports could not word them.
+
+    Raises:
+        SchemeRefused: naming the colours, before anything is written.
+    """
+    scheme = spec.rag_scheme or DEFAULT_SCHEME
+    missing = sorted(used - {status.code for status in scheme.statuses})
+    if missing:
+        source = "rag_scheme" if spec.rag_scheme is not None else "default scheme (the file has no rag_scheme)"
+        raise SchemeRefused(
+            f"The {source} has no colour {word_list(missing, 'or')}, which updates of "
+            f'"{spec.short_name}" are already in; nothing was imported. Keep those colours in the scheme '
+            "(their labels and definitions may change)."
+        )
 
 
 def _roles_named(spec: PlanSpec) -> list[str]:

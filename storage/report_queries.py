@@ -92,6 +92,7 @@ class ActionFacts(NamedTuple):
     state: str
     state_approval: str | None
     state_changed_at: dt.datetime | None
+    objective: str
     joint_lead_role_id: int | None = None
 
 
@@ -107,6 +108,7 @@ ACTION_FACTS = (
     col(Action.state),
     col(Action.state_approval),
     col(Action.state_changed_at),
+    col(Action.objective),
     col(Action.joint_lead_role_id),
 )
 

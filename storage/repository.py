@@ -30,6 +30,7 @@ from storage.models import (
     Person,
     Plan,
     PlatformIdentity,
+    QuarterSnapshot,
     ReceivedRequest,
     Role,
     RoleHolder,
@@ -134,6 +135,15 @@ class PlanRepository(ReportQueries):
     def plan_by_short_name(self, short_name: str) -> Plan | None:
         """The plan a plan file names, which an import updates in place."""
         return self.session.exec(select(Plan).where(Plan.short_name == short_name)).first()
+
+    def status_codes_used(self, plan_id: int) -> set[str]:
+        """Every status code an update of the plan's actions (or a frozen quarter of them) holds:
+        the colours a new scheme for the plan must keep."""
+        updates = select(StatusUpdate.status).join(Action, col(Action.id) == StatusUpdate.action_id)
+        frozen = select(QuarterSnapshot.status).join(Action, col(Action.id) == QuarterSnapshot.action_id)
+        found = set(self.session.exec(updates.where(Action.plan_id == plan_id).distinct()))
+        frozen_codes = self.session.execute(frozen.where(Action.plan_id == plan_id).distinct()).scalars()
+        return found | {code for code in frozen_codes if code is not None}
 
     def action_by_code(self, code: str) -> Action | None:
         """Find an action of the current plan by id, in any case (``v9`` is ``V9``)."""

@@ -17,6 +17,8 @@ from commands.model import Actor, Invocation
 from commands.periods import Quarter
 from commands.quarterly import quarterly_summary
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
+from commands.rules import DEFAULT_SCHEME
 from storage import migrate
 from storage.db import make_engine
 from storage.migrate import MIGRATIONS, current_revision, head_revision, shipped_head, upgrade_to, upgrade_to_head
@@ -318,6 +320,84 @@ class TestSeveralPlansUpgrade:
             assert 0 == connection.execute(text("SELECT count(*) FROM importedvalue")).scalar_one()
 
 
+def one_plan_red_and_blue(fresh: Engine) -> Engine:
+    """One current plan with V1 red and V2 blue in 2018/19 Q2, frozen, written with plain inserts
+    (so against whatever schema the database is at, from 0009 on)."""
+    tables = MetaData()
+    tables.reflect(fresh)
+    t = tables.tables
+    with fresh.begin() as connection:
+        connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}])
+        connection.execute(insert(t["person"]), [{"id": 1, "email": "a@example.org", "name": "A", "is_admin": True}])
+        connection.execute(insert(t["roleholder"]), [{"role_id": 1, "person_id": 1}])
+        connection.execute(
+            insert(t["plan"]),
+            {
+                "id": 1,
+                "name": "Plan 1",
+                "short_name": "P1",
+                "period_start": dt.date(2017, 4, 1),
+                "period_end": dt.date(2020, 3, 31),
+                "financial_year_start": "04-01",
+                "structure_stamp": f"{1:032d}",
+                "is_current": True,
+            },
+        )
+        connection.execute(
+            insert(t["theme"]),
+            {"id": 1, "plan_id": 1, "code": "V", "name": "Victims", "sro_role_id": 1, "position": 0},
+        )
+        for number, status in ((1, "R"), (2, "B")):
+            connection.execute(
+                insert(t["action"]),
+                {
+                    "id": number,
+                    "plan_id": 1,
+                    "theme_id": 1,
+                    "code": f"V{number}",
+                    "title": f"Action {number}",
+                    "owner_role_id": 1,
+                    "sro_role_id": 1,
+                    "baseline_due": dt.date(2019, 3, 31),
+                    "current_due": dt.date(2019, 3, 31),
+                    "cadence": "monthly",
+                    "priority": number == 1,
+                    "state": "active",
+                    "position": number,
+                },
+            )
+            # No id: PostgreSQL's sequence must hand out the next one after the upgrade.
+            update_id = connection.execute(
+                insert(t["statusupdate"]).returning(t["statusupdate"].c.id),
+                {
+                    "action_id": number,
+                    "status": status,
+                    "reason": f"Reason {number}",
+                    "author_id": 1,
+                    "on_behalf": False,
+                    "restricted": False,
+                    "created_at": dt.datetime(2018, 9, 3, 9),
+                    "source": "slack",
+                },
+            ).scalar_one()
+            connection.execute(
+                insert(t["quartersnapshot"]),
+                {
+                    "plan_id": 1,
+                    "quarter_key": "2018-Q2",
+                    "action_id": number,
+                    "status": status,
+                    "update_id": update_id,
+                    "updates": 1,
+                    "reason": f"Reason {number}",
+                    "restricted": False,
+                    "reported_at": dt.datetime(2018, 9, 3, 9),
+                    "frozen_at": dt.datetime(2018, 10, 16, 9),
+                },
+            )
+    return fresh
+
+
 class TestMitigationUpgrade:
     """0010 (a mitigation and an outcome on every update and snapshot row) on a database holding a
     plan, red and blue updates and a frozen quarter."""
@@ -326,81 +406,7 @@ class TestMitigationUpgrade:
     def at_0009(self, fresh: Engine) -> Engine:
         """One current plan with V1 red and V2 blue in 2018/19 Q2, frozen, written against the 0009 schema."""
         upgrade_to(fresh, "0009")
-        tables = MetaData()
-        tables.reflect(fresh)
-        t = tables.tables
-        with fresh.begin() as connection:
-            connection.execute(insert(t["role"]), [{"id": 1, "title": "Head of Victims"}])
-            connection.execute(
-                insert(t["person"]), [{"id": 1, "email": "a@example.org", "name": "A", "is_admin": True}]
-            )
-            connection.execute(insert(t["roleholder"]), [{"role_id": 1, "person_id": 1}])
-            connection.execute(
-                insert(t["plan"]),
-                {
-                    "id": 1,
-                    "name": "Plan 1",
-                    "short_name": "P1",
-                    "period_start": dt.date(2017, 4, 1),
-                    "period_end": dt.date(2020, 3, 31),
-                    "financial_year_start": "04-01",
-                    "structure_stamp": f"{1:032d}",
-                    "is_current": True,
-                },
-            )
-            connection.execute(
-                insert(t["theme"]),
-                {"id": 1, "plan_id": 1, "code": "V", "name": "Victims", "sro_role_id": 1, "position": 0},
-            )
-            for number, status in ((1, "R"), (2, "B")):
-                connection.execute(
-                    insert(t["action"]),
-                    {
-                        "id": number,
-                        "plan_id": 1,
-                        "theme_id": 1,
-                        "code": f"V{number}",
-                        "title": f"Action {number}",
-                        "owner_role_id": 1,
-                        "sro_role_id": 1,
-                        "baseline_due": dt.date(2019, 3, 31),
-                        "current_due": dt.date(2019, 3, 31),
-                        "cadence": "monthly",
-                        "priority": number == 1,
-                        "state": "active",
-                        "position": number,
-                    },
-                )
-                # No id: PostgreSQL's sequence must hand out the next one after the upgrade.
-                update_id = connection.execute(
-                    insert(t["statusupdate"]).returning(t["statusupdate"].c.id),
-                    {
-                        "action_id": number,
-                        "status": status,
-                        "reason": f"Reason {number}",
-                        "author_id": 1,
-                        "on_behalf": False,
-                        "restricted": False,
-                        "created_at": dt.datetime(2018, 9, 3, 9),
-                        "source": "slack",
-                    },
-                ).scalar_one()
-                connection.execute(
-                    insert(t["quartersnapshot"]),
-                    {
-                        "plan_id": 1,
-                        "quarter_key": "2018-Q2",
-                        "action_id": number,
-                        "status": status,
-                        "update_id": update_id,
-                        "updates": 1,
-                        "reason": f"Reason {number}",
-                        "restricted": False,
-                        "reported_at": dt.datetime(2018, 9, 3, 9),
-                        "frozen_at": dt.datetime(2018, 10, 16, 9),
-                    },
-                )
-        return fresh
+        return one_plan_red_and_blue(fresh)
 
     def test_old_updates_read_as_having_none_and_reports_still_work(self, at_0009: Engine) -> None:
         """Nothing is lost; old rows have no mitigation or outcome; the frozen quarter still reports
@@ -539,3 +545,29 @@ class TestLeaveAndJointLeadUpgrade:
             session.commit()
         with at_0010.connect() as connection:
             assert [(1, 2)] == [tuple(r) for r in connection.execute(text("SELECT person_id, cover_id FROM leave"))]
+
+
+class TestPlanSchemeUpgrade:
+    """0012 (a plan may carry its own RAG scheme, an action its objective) on a database at 0010
+    holding a plan, red and blue updates and a frozen quarter."""
+
+    @pytest.fixture
+    def at_0010(self, fresh: Engine) -> Engine:
+        upgrade_to(fresh, "0010")
+        return one_plan_red_and_blue(fresh)
+
+    def test_existing_plans_keep_the_default_scheme_have_no_objectives_and_still_report(self, at_0010: Engine) -> None:
+        upgrade_to_head(at_0010)
+
+        with at_0010.connect() as connection:
+            assert [(None,)] == [tuple(row) for row in connection.execute(text("SELECT rag_scheme FROM plan"))]
+            objectives = connection.execute(text("SELECT code, objective FROM action ORDER BY code")).all()
+            assert [("V1", ""), ("V2", "")] == [tuple(row) for row in objectives]
+            assert 2 == connection.execute(text("SELECT count(*) FROM statusupdate")).scalar_one()
+        with Session(at_0010) as session:
+            repo = PlanRepository(session)
+            assert DEFAULT_SCHEME is plan_scheme(repo)
+            summary = quarterly_summary(repo, Quarter(2018, 2), dt.datetime(2019, 1, 20, 10), plan_scheme(repo))
+            assert ["V1"] == [i.row.code for i in summary.exceptions]
+            assert ["V2"] == [row.code for row in summary.completed]
+            assert {""} == {row.objective for block in summary.themes for row in block.rows}

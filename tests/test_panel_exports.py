@@ -219,7 +219,7 @@ class TestXlsx:
         book = load_workbook(written(repo, tmp_path, "xlsx"))
 
         sheets = ["Cover", "Summary by theme", "Actions", "Exceptions", "Completed this quarter",
-                  "Key activities next quarter", "Changes to the plan", "Strategic measures"]  # fmt: skip
+                  "Key activities next quarter", "Changes to the plan", "Strategic measures", "Key"]  # fmt: skip
         assert sheets == book.sheetnames
         for sheet in book.worksheets[1:]:
             assert "B2" == sheet.freeze_panes, sheet.title
@@ -287,7 +287,7 @@ class TestHtml:
         assert '<html lang="en-GB">' in page
         for landmark in ("<header>", "<main>", "<footer>"):
             assert landmark in page
-        assert page.count("<table>") == page.count("<caption>") == 7
+        assert page.count("<table>") == page.count("<caption>") == 8  # the seven tables and the key
         assert '<th scope="col">Direction of travel</th>' in page
         assert '<th scope="row">V9</th>' in page
         assert "@media print" in page

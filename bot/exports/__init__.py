@@ -130,6 +130,6 @@ def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> t
 
     quarter = panel.quarter
     return (
-        theme_comparison_chart(theme_counts(panel.themes), quarter.label, quarter.previous().label),
-        status_share_chart(status_shares(repo, quarter, now)),
+        theme_comparison_chart(theme_counts(panel.themes, panel.scheme), quarter.label, quarter.previous().label),
+        status_share_chart(status_shares(repo, quarter, now, panel.scheme)),
     )

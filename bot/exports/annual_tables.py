@@ -24,19 +24,19 @@ from commands.annual import AnnualAction, AnnualReport, YearMeasure
 from commands.layout import Shape
 from commands.periods import year_quarters
 from commands.report_model import ColourCount, QuarterStatus, Standing
-from commands.rules import DEFAULT_SCHEME
+from commands.rules import DEFAULT_SCHEME, RagScheme
 
 NOT_FROZEN = f"{GLYPHS[Shape.RING]} Not frozen yet"
 BEFORE_PLAN = "Before the plan"
 
 
-def quarter_cell(found: QuarterStatus) -> Cell:
+def quarter_cell(found: QuarterStatus, scheme: RagScheme = DEFAULT_SCHEME) -> Cell:
     """A quarter's status: shape and word when frozen, "(provisional)" when read live, and plainly
     "Not frozen yet" or "Before the plan" otherwise, so nothing is filled in."""
     if found.standing is Standing.FROZEN:
-        return status_cell(found.status)
+        return status_cell(found.status, scheme)
     if found.standing is Standing.PROVISIONAL:
-        return StatusCell(found.status, f"{status_text(found.status)} (provisional)")
+        return StatusCell(found.status, f"{status_text(found.status, scheme)} (provisional)")
     return NOT_FROZEN if found.standing is Standing.NOT_FROZEN else BEFORE_PLAN
 
 
@@ -81,8 +81,8 @@ def cover_lines(report: AnnualReport) -> tuple[tuple[str, str], ...]:
     return tuple(lines)
 
 
-def _status_headers() -> tuple[str, ...]:
-    return (*(status_text(s.code) for s in DEFAULT_SCHEME.statuses), status_text(None))
+def _status_headers(scheme: RagScheme) -> tuple[str, ...]:
+    return (*(status_text(s.code, scheme) for s in scheme.statuses), status_text(None, scheme))
 
 
 def quarters_section(report: AnnualReport) -> Section:
@@ -93,20 +93,27 @@ def quarters_section(report: AnnualReport) -> Section:
             counts: tuple[Cell, ...] = tuple(c.count for c in q.totals)
             rows.append((q.quarter.label, q.note, *counts, q.completed, q.exceptions, q.changes))
         else:
-            blank = ("",) * (len(_status_headers()) + 3)
+            blank = ("",) * (len(_status_headers(report.scheme)) + 3)
             rows.append((q.quarter.label, q.note, *blank))
     return Section(
         "quarters",
         "The year's quarters",
         f"The quarters of {report.year_label}: what each quarterly summary reported at its cut-off",
-        ("Quarter", "Basis", *_status_headers(), "Completed", "Exceptions", "Changes to the plan"),
+        ("Quarter", "Basis", *_status_headers(report.scheme), "Completed", "Exceptions", "Changes to the plan"),
         tuple(rows),
     )
 
 
 def summary_section(report: AnnualReport) -> Section:
     """Each theme at the year end, with the change since the start of the year."""
-    headers = ("Theme", "SRO", *(status_text(c.status) for c in report.totals), "Completed", "Re-profiled", "Closed")
+    headers = (
+        "Theme",
+        "SRO",
+        *(status_text(c.status, report.scheme) for c in report.totals),
+        "Completed",
+        "Re-profiled",
+        "Closed",
+    )
     rows: list[tuple[Cell, ...]] = [
         (f"{t.code} {t.name}", t.sro_role, *(_count(c) for c in t.counts), t.completed, t.reprofiled, t.closed)
         for t in report.themes
@@ -148,17 +155,17 @@ def actions_headers(report: AnnualReport) -> tuple[str, ...]:
     )
 
 
-def action_cells(line: AnnualAction) -> tuple[Cell, ...]:
+def action_cells(line: AnnualAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
     row = line.row
     return (
         row.code,
         row.title,
         row.theme_code,
         line.owner,
-        status_cell(line.start),
-        status_cell(row.status),
+        status_cell(line.start, scheme),
+        status_cell(row.status, scheme),
         str(line.direction) if line.direction is not None else "",
-        *(quarter_cell(q) for q in line.quarters),
+        *(quarter_cell(q, scheme) for q in line.quarters),
         WITHHELD if line.withheld else row.reason,
         row.due,
     )
@@ -174,7 +181,7 @@ def actions_section(report: AnnualReport) -> Section:
         "Actions over the year",
         caption,
         actions_headers(report),
-        tuple(action_cells(a) for a in report.actions),
+        tuple(action_cells(a, report.scheme) for a in report.actions),
     )
 
 
@@ -241,7 +248,7 @@ def carried_section(report: AnnualReport) -> Section:
             i.row.title,
             ", ".join(kind.value for kind in i.kinds),
             i.row.owner_role,
-            status_cell(i.row.status),
+            status_cell(i.row.status, report.scheme),
             str(i.row.direction) if i.row.direction is not None else "",
             WITHHELD if i.row.code in withheld else i.row.reason,
             i.row.due,

@@ -12,7 +12,7 @@ import datetime as dt
 from bot.exports.annual_tables import quarter_cell
 from bot.exports.tables import WITHHELD, Cell, CountCell, Paper, Section, footer_line, status_cell, status_text
 from commands.deep_dive import DiveAction, DiveMeasure, ThemeDeepDive
-from commands.rules import LONDON, show_date
+from commands.rules import DEFAULT_SCHEME, LONDON, RagScheme, show_date
 
 
 def deep_dive_paper(dive: ThemeDeepDive) -> Paper:
@@ -57,7 +57,7 @@ def cover_lines(dive: ThemeDeepDive) -> tuple[tuple[str, str], ...]:
 
 
 def summary_section(dive: ThemeDeepDive) -> Section:
-    headers = ("Theme", "SRO", *(status_text(c.status) for c in dive.counts), "Closed")
+    headers = ("Theme", "SRO", *(status_text(c.status, dive.scheme) for c in dive.counts), "Closed")
     row: tuple[Cell, ...] = (
         f"{dive.theme_code} {dive.theme_name}",
         dive.sro_role,
@@ -85,14 +85,14 @@ def actions_headers(dive: ThemeDeepDive) -> tuple[str, ...]:
     )
 
 
-def action_cells(line: DiveAction) -> tuple[Cell, ...]:
+def action_cells(line: DiveAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
     row = line.row
     return (
         row.code,
         row.title,
         line.owner,
         line.sro_role,
-        *(quarter_cell(q) for q in line.history),
+        *(quarter_cell(q, scheme) for q in line.history),
         str(row.direction) if row.direction is not None else "",
         WITHHELD if line.withheld else row.reason,
         row.baseline_due,
@@ -108,7 +108,7 @@ def actions_section(dive: ThemeDeepDive) -> Section:
         "Actions",
         f"Every open action of the {dive.theme_name} theme: its status in each quarter from {first} to {last}",
         actions_headers(dive),
-        tuple(action_cells(a) for a in dive.actions),
+        tuple(action_cells(a, dive.scheme) for a in dive.actions),
         empty=f"{dive.theme_name} has no open actions.",
     )
 
@@ -123,7 +123,7 @@ def updates_section(dive: ThemeDeepDive) -> Section:
                 moment.date(),
                 f"{moment:%H:%M}",
                 u.who,
-                status_cell(u.status),
+                status_cell(u.status, dive.scheme),
                 WITHHELD if u.withheld else u.reason,
                 "Corrects the last update" if u.correction else "",
             )

@@ -20,10 +20,11 @@ class StatusStyle:
     ink: str
 
 
-# Keyed by RAG scheme code; None is "not yet reported". Greyscale levels run 51, 81, 134, 199, 255.
+# Keyed by RAG scheme code; None is "not yet reported". Greyscale levels run 51, 81, 134, 199, 226, 255.
 STATUS_STYLES: dict[str | None, StatusStyle] = {
     "R": StatusStyle("#CC6677", "xx", "#000000"),  # Tol muted rose
     "A": StatusStyle("#DDCC77", "//", "#000000"),  # Tol muted sand
+    "Y": StatusStyle("#F5E98A", "oo", "#000000"),  # pale yellow (grey 226), for a plan whose key has yellow
     "G": StatusStyle("#117733", "\\\\", "#FFFFFF"),  # Tol muted green
     "B": StatusStyle("#332288", "..", "#FFFFFF"),  # Tol muted indigo
     None: StatusStyle("#FFFFFF", "", "#000000"),  # white, outlined

@@ -17,11 +17,13 @@ from commands.layout import Shape
 from commands.layout import status_cell as layout_status
 from commands.panel import PanelAction, PanelReport
 from commands.priority import PRIORITY_LABEL, priority_cell
-from commands.report_layout import NO_MEASURES
+from commands.report_layout import NO_MEASURES, by_objective
 from commands.report_model import ActionRow, ColourCount, MeasureRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, show_date
 
 WITHHELD = "Restricted commentary withheld"
+OBJECTIVE_HEADER = "Objective"
+NOT_REPORTED_MEANING = "No update yet; shown as a gap, never as green."
 # The glyph printed for each of the core's status shapes, so colours are told apart in black and white.
 GLYPHS = {Shape.SQUARE: "■", Shape.TRIANGLE: "▲", Shape.CIRCLE: "●", Shape.TICK: "✔", Shape.RING: "○"}
 
@@ -124,26 +126,43 @@ def status_text(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> str:
     return f"{GLYPHS[cell.shape]} {cell.word}"
 
 
-def status_cell(code: str | None) -> StatusCell:
-    return StatusCell(code, status_text(code))
+def status_cell(code: str | None, scheme: RagScheme = DEFAULT_SCHEME) -> StatusCell:
+    return StatusCell(code, status_text(code, scheme))
+
+
+def key_section(scheme: RagScheme) -> Section:
+    """The plan's colour key, as the papers end: each status's symbol and word, and what it means."""
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
+        (status_cell(s.code, scheme), s.definition) for s in sorted(scheme.statuses, key=lambda s: -s.rank)
+    )
+    return Section(
+        "key",
+        "Key",
+        "Key: what each status means",
+        ("Status", "Meaning"),
+        (*rows, (status_cell(None, scheme), NOT_REPORTED_MEANING)),
+    )
 
 
 def sections(panel: PanelReport) -> tuple[Section, ...]:
     """Every table of the appendix, in the order the paper prints them."""
-    return (summary_section(panel), actions_section(panel), *detail_sections(panel))
+    return (summary_section(panel), actions_section(panel), *detail_sections(panel), key_section(panel.scheme))
 
 
 def summary_section(panel: PanelReport) -> Section:
     """Counts by colour per theme with the change on last quarter, and the whole plan."""
-    headers = ("Theme", "SRO", *(status_text(c.status) for c in panel.totals), "Closed")
-    rows: list[tuple[Cell, ...]] = [
-        (f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed) for b in panel.themes
-    ]
+    headers = ("Theme", "SRO", *(status_text(c.status, panel.scheme) for c in panel.totals), "Closed")
+    rows: list[tuple[Cell, ...]] = []
+    for b in panel.themes:
+        rows.append((f"{b.code} {b.name}", b.sro_role, *(_count(c) for c in b.counts), b.closed))
+        for objective, group in by_objective(b.rows):
+            if objective:
+                rows.append((f"{b.code} · {objective}", "", *(_status_count(c.status, group) for c in b.counts), ""))
     closed = sum(b.closed for b in panel.themes)
     rows.append(("Whole plan", "", *(_count(c) for c in panel.totals), closed))
     flagged = [a.row for a in panel.actions if a.row.priority]
     if flagged:
-        rows.append((PRIORITY_LABEL, "", *(_priority_count(c.status, flagged) for c in panel.totals), ""))
+        rows.append((PRIORITY_LABEL, "", *(_status_count(c.status, flagged) for c in panel.totals), ""))
     caption = f"Actions by status and theme, {panel.quarter.label} (change on {panel.quarter.previous().label})"
     return Section("summary", "Summary by theme", caption, headers, tuple(rows))
 
@@ -164,18 +183,32 @@ ACTION_HEADERS = (
 )
 
 
-def action_cells(line: PanelAction) -> tuple[Cell, ...]:
-    """One action as every format writes it (the CSV's row, the actions table's row)."""
+def action_headers(panel: PanelReport) -> tuple[str, ...]:
+    """The actions table's columns: an "Objective" after "Theme" where the plan has objectives."""
+    if not _has_objectives(panel):
+        return ACTION_HEADERS
+    at = ACTION_HEADERS.index("Theme") + 1
+    return (*ACTION_HEADERS[:at], OBJECTIVE_HEADER, *ACTION_HEADERS[at:])
+
+
+def _has_objectives(panel: PanelReport) -> bool:
+    return any(line.row.objective for line in panel.actions)
+
+
+def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME, objectives: bool = False) -> tuple[Cell, ...]:
+    """One action as every format writes it (the CSV's row, the actions table's row); with its
+    objective after its theme where the plan has objectives."""
     row = line.row
     return (
         row.code,
         priority_cell(row.priority),
         row.title,
         row.theme_code,
+        *((row.objective,) if objectives else ()),
         line.owner,
         line.sro_role,
-        status_cell(row.status),
-        status_cell(row.previous),
+        status_cell(row.status, scheme),
+        status_cell(row.previous, scheme),
         str(row.direction) if row.direction is not None else "",
         WITHHELD if line.withheld else row.reason,
         row.baseline_due,
@@ -185,7 +218,9 @@ def action_cells(line: PanelAction) -> tuple[Cell, ...]:
 
 def actions_section(panel: PanelReport) -> Section:
     caption = f"Actions to deliver the Police and Crime Plan: status, {panel.quarter.label}"
-    return Section("actions", "Actions", caption, ACTION_HEADERS, tuple(action_cells(a) for a in panel.actions))
+    objectives = _has_objectives(panel)
+    rows = tuple(action_cells(a, panel.scheme, objectives) for a in panel.actions)
+    return Section("actions", "Actions", caption, action_headers(panel), rows)
 
 
 def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
@@ -197,8 +232,8 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
             i.row.title,
             ", ".join(kind.value for kind in i.kinds),
             i.row.owner_role,
-            status_cell(i.row.status),
-            status_cell(i.row.previous),
+            status_cell(i.row.status, panel.scheme),
+            status_cell(i.row.previous, panel.scheme),
             str(i.row.direction) if i.row.direction is not None else "",
             _commentary(i.row, withheld),
             _withheld(i.row.mitigation, i.row, withheld),
@@ -212,7 +247,7 @@ def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
     )
     following = panel.quarter.next().label
     upcoming = tuple(
-        (r.code, r.title, r.owner_role, status_cell(r.status), r.due, _commentary(r, withheld))
+        (r.code, r.title, r.owner_role, status_cell(r.status, panel.scheme), r.due, _commentary(r, withheld))
         for r in panel.next_quarter
     )
     changes = tuple((c.action_code, c.title, c.change, c.detail, c.approval, c.at.date()) for c in panel.changes)
@@ -308,7 +343,8 @@ def _count(count: ColourCount) -> CountCell:
     return CountCell(count.count, count.change)
 
 
-def _priority_count(status: str | None, rows: list[ActionRow]) -> CountCell:
-    """How many priority actions stand at ``status``, and the change on last quarter."""
+def _status_count(status: str | None, rows: list[ActionRow]) -> CountCell:
+    """How many of ``rows`` (the priority actions, or an objective's) stand at ``status``, and the change
+    on last quarter."""
     now = sum(1 for row in rows if row.status == status)
     return CountCell(now, now - sum(1 for row in rows if row.previous == status))

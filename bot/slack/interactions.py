@@ -29,8 +29,9 @@ from commands.errors import UserError
 from commands.home import digest_preview, home_view
 from commands.model import Actor, Invocation, Reply
 from commands.ports import Recipient
+from commands.rag_scheme import plan_scheme
 from commands.reconfirm import ReconfirmRequest, reconfirm
-from commands.rules import london_date
+from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
 from commands.update_form import (
     DONE_LABEL,
     REFUSED_TITLE,
@@ -83,8 +84,9 @@ def show_home(container: Container, client: WebClient, user_id: str) -> None:
         client.views_publish(user_id=user_id, view={"type": "home", "blocks": [b.to_dict() for b in blocks]})
         return
     with container.unit_of_work() as repo:
-        view = home_view(actor, repo, container.clock())
-    client.views_publish(user_id=user_id, view=home_view_blocks(view))
+        scheme = plan_scheme(repo)
+        view = home_view(actor, repo, container.clock(), scheme)
+    client.views_publish(user_id=user_id, view=home_view_blocks(view, scheme))
 
 
 def open_update_modal(
@@ -101,11 +103,12 @@ def open_update_modal(
             if action_code is not None:
                 authorise_form(actor, action_code, repo, today)
             choices = update_choices(actor, repo, today)
+            scheme = plan_scheme(repo)
     except UserError as refusal:
         client.views_open(trigger_id=trigger_id, view=_notice(REFUSED_TITLE, refusal.reply_text()))
         return
     selected = next((c for c in choices if c.code == action_code), None)
-    client.views_open(trigger_id=trigger_id, view=update_modal(choices, selected=selected))
+    client.views_open(trigger_id=trigger_id, view=update_modal(choices, scheme, selected=selected))
 
 
 def search_actions(container: Container, ack: Ack, body: Mapping[str, Any], client: WebClient) -> None:
@@ -131,11 +134,12 @@ def submit_update(container: Container, ack: Ack, body: Mapping[str, Any], clien
     form = form_from_state(view["state"]["values"])
     invocation = _invocation(actor, f"{PLATFORM}:view:{view.get('id', '')}")
     with container.unit_of_work() as repo:
-        result = submit_update_form(form, invocation, repo, container.clock())
+        scheme = plan_scheme(repo)
+        result = submit_update_form(form, invocation, repo, container.clock(), scheme)
     if result.reply is None:
         ack(response_action="errors", errors={str(field): message for field, message in result.errors.items()})
         return
-    ack(response_action="update", view=_reply_view(SAVED_TITLE, result.reply))
+    ack(response_action="update", view=_reply_view(SAVED_TITLE, result.reply, scheme))
 
 
 def keep_status(container: Container, client: WebClient, body: Mapping[str, Any], respond: Respond) -> None:
@@ -143,14 +147,15 @@ def keep_status(container: Container, client: WebClient, body: Mapping[str, Any]
     try:
         actor = resolve_actor(container, client, body["user"]["id"])
     except UserError as refusal:
-        reply = Reply(text=refusal.reply_text(), ok=False)
+        reply, scheme = Reply(text=refusal.reply_text(), ok=False), DEFAULT_SCHEME
     else:
         key, _, status = body["actions"][0]["value"].rpartition("|")
         channel = (body.get("channel") or {}).get("id", "")
         invocation = _invocation(actor, f"{PLATFORM}:{channel}:{body['actions'][0].get('action_ts', '')}")
         with container.unit_of_work() as repo:
-            reply = reconfirm(ReconfirmRequest(key, status), invocation, repo, container.clock())
-    blocks, text = render_reply(reply)
+            scheme = plan_scheme(repo)
+            reply = reconfirm(ReconfirmRequest(key, status), invocation, repo, container.clock(), scheme)
+    blocks, text = render_reply(reply, scheme)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
@@ -158,7 +163,7 @@ def send_digest_preview(container: Container, client: WebClient, user_id: str) -
     """Send an admin the next weekly digest as it stands, in their direct messages with planbot."""
     actor = resolve_actor(container, client, user_id)
     with container.unit_of_work() as repo:
-        preview = digest_preview(actor, repo, container.clock())
+        preview = digest_preview(actor, repo, container.clock(), plan_scheme(repo))
     SlackNotifier(client, container).send_direct(Recipient(actor.person_id, actor.email, actor.name), preview)
 
 
@@ -166,8 +171,8 @@ def _invocation(actor: Actor, ref: str) -> Invocation:
     return Invocation(actor=actor, text="", platform=PLATFORM, source_ref=ref[:200])
 
 
-def _reply_view(title: str, reply: Reply) -> dict[str, Any]:
-    blocks, _ = render_reply(reply)
+def _reply_view(title: str, reply: Reply, scheme: RagScheme = DEFAULT_SCHEME) -> dict[str, Any]:
+    blocks, _ = render_reply(reply, scheme)
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": title},

@@ -27,7 +27,7 @@ from bot.slack.report_blocks import render_channel_report, render_report
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import PLATFORM
 from commands.ports import Recipient
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import RagScheme
 
 MIN_INTERVAL_SECONDS = 1.0
 
@@ -42,7 +42,7 @@ class SlackNotifier:
         self,
         client: WebClient,
         container: Container,
-        scheme: RagScheme = DEFAULT_SCHEME,
+        scheme: RagScheme | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -52,12 +52,18 @@ class SlackNotifier:
         self.client = client
         self.poster = poster or SlackPoster(client)
         self.container = container
-        self.scheme = scheme
+        self._scheme = scheme
         self.clock = clock
         self.sleep = sleep
         self.min_interval = min_interval
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
+
+    @property
+    def scheme(self) -> RagScheme:
+        """The colours reports are drawn in: the one given, or the current plan's (read per post, so
+        a plan imported with its own ``rag_scheme`` is drawn in it at once)."""
+        return self._scheme or self.container.scheme()
 
     def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Post the headline, then every other message of the report's channel summary in its thread.

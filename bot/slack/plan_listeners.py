@@ -34,6 +34,7 @@ from commands.notices import tell_people as notify
 from commands.panel import PanelOrder
 from commands.plan_command import PlanAnswer, handle_plan
 from commands.ports import Recipient
+from commands.rag_scheme import plan_scheme
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +64,13 @@ def answer_plan_command(container: Container, command: Mapping[str, str], client
         respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     with container.unit_of_work() as repo:
-        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
-    answer = tell_people(SlackNotifier(client, container), answer)
+        scheme = plan_scheme(repo)
+        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels, scheme)
+    answer = tell_people(SlackNotifier(client, container, scheme), answer)
     if isinstance(answer, PanelOrder):
         send_panel(container, client, command["channel_id"], answer, _ephemeral(respond), command["user_id"])
         return
-    message = first_message(render_report(answer))
+    message = first_message(render_report(answer, scheme))
     respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
 
@@ -94,7 +96,7 @@ def answer_question(
         private=event.get("channel_type") == "im",
     )
     with container.unit_of_work() as repo:
-        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels)
+        answer = handle_plan(invocation, repo, container.clock(), container.settings.report_channels, plan_scheme(repo))
     answer = tell_people(notifier, answer)
     if isinstance(answer, PanelOrder):
 

@@ -29,6 +29,7 @@ from commands.errors import UserError
 from commands.leave_grammar import names_people
 from commands.notices import not_announced_in_channel, not_announced_in_direct_message
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 
 # chat.postMessage errors that mean "planbot may not post here", which the person can fix.
 NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
@@ -80,9 +81,10 @@ def answer_rag_command(
         _send(respond, text, blocks)
         return
     with container.unit_of_work() as repo:
-        reply = handle_rag(invocation, repo, container.clock())
+        scheme = plan_scheme(repo)
+        reply = handle_rag(invocation, repo, container.clock(), scheme)
     reply = tell_people(SlackNotifier(client, container), reply)
-    blocks, text = render_reply(reply)
+    blocks, text = render_reply(reply, scheme)
     _send(respond, text, blocks)
     if reply.announcement:
         announce(container, client, respond, command, reply.announcement, bot_user_id)

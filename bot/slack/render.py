@@ -23,8 +23,14 @@ from commands.rules import DEFAULT_SCHEME, RagScheme
 
 ELLIPSIS = "…"
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
-# Slack's symbol for each status code of the default scheme; a code a deployment adds gets its shape's.
-STATUS_EMOJI = {"R": "red_circle", "A": "large_orange_circle", "G": "large_green_circle", "B": "large_blue_circle"}
+# Slack's symbol for each colour a plan's scheme may use (``commands.rag_scheme.COLOURS``).
+STATUS_EMOJI = {
+    "R": "red_circle",
+    "A": "large_orange_circle",
+    "Y": "large_yellow_circle",
+    "G": "large_green_circle",
+    "B": "large_blue_circle",
+}
 SHAPE_EMOJI = {
     Shape.SQUARE: "black_medium_square",
     Shape.TRIANGLE: "small_red_triangle",

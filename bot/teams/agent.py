@@ -58,6 +58,7 @@ from commands.panel_orders import (
 from commands.plan_command import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 from commands.reconfirm import ReconfirmRequest, reconfirm
 from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
@@ -268,9 +269,10 @@ class TeamsBot:
         except UserError as refusal:
             return answered_card(Reply(text=refusal.reply_text(), ok=False), request.action_id), False, None
         with self.container.unit_of_work() as repo:
-            reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock())
+            scheme = plan_scheme(repo)
+            reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock(), scheme)
         home = self.refreshed_home(actor) if reply.stored else None
-        return answered_card(reply, request.action_id), reply.stored, home
+        return answered_card(reply, request.action_id, scheme), reply.stored, home
 
     async def on_file_consent(self, context: TurnContext, state: TurnState) -> None:
         """The person's answer to a file consent card: accepted, the file is built for them, uploaded to
@@ -326,7 +328,7 @@ class TeamsBot:
         body, stored = await self.work(self.submit_form, turn, _data(context.activity))
         if stored is not None:
             reply, home = stored
-            await context.send_activity(card_activity(cards.reply_card(reply)))
+            await context.send_activity(card_activity(cards.reply_card(reply, self.container.scheme())))
             await self.refresh(context, turn, home)
         await _answer_invoke(context, body)
 
@@ -390,7 +392,7 @@ class TeamsBot:
             actor = self.sender(turn)
         except UnknownPerson as refusal:
             # Someone planbot cannot identify may look, never update; they are told why when they try.
-            if not only_looks(route_line(typed, TEAMS_WORDS)):
+            if not only_looks(route_line(typed, TEAMS_WORDS), self.container.scheme()):
                 return Answer([cards.text_card(refusal.reply_text(), refused=True)])
             actor = onlooker(turn.activity)
         try:
@@ -429,9 +431,10 @@ class TeamsBot:
 
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
-            reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock())
+            scheme = plan_scheme(repo)
+            reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
         reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
-        return Answer([cards.reply_card(reply)], home=self.refreshed_home(actor) if reply.stored else None)
+        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor) if reply.stored else None)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -452,24 +455,26 @@ class TeamsBot:
     def plan(self, turn: Turn, actor: Actor, text: str) -> Answer:
         invocation = turn.invocation(actor, text)
         with self.container.unit_of_work() as repo:
+            scheme = plan_scheme(repo)
             answer = handle_plan(
                 invocation,
                 repo,
                 self.container.clock(),
                 self.container.settings.report_channels,
+                scheme,
                 files_to_asker=True,
             )
         answer = tell_people(answer, turn.messenger, PLATFORM_NAME)
         match answer:
             case Reply():
-                return Answer([cards.reply_card(answer)])
+                return Answer([cards.reply_card(answer, scheme)])
             case PanelOrder():
                 return self.panel(turn, actor, answer)
             case _ if not turn.personal:
                 # Everyone in a channel or group chat reads the answer: the core's short channel version.
-                return Answer(cards.channel_cards(answer))
+                return Answer(cards.channel_cards(answer, scheme))
             case _:
-                return Answer(_within_reach(cards.report_cards(answer)))
+                return Answer(_within_reach(cards.report_cards(answer, scheme)))
 
     def panel(self, turn: Turn, actor: Actor, order: PanelOrder) -> Answer:
         """A Panel file offered by consent card: in this personal chat, or (asked in a channel, where no
@@ -497,8 +502,9 @@ class TeamsBot:
 
     def home(self, actor: Actor) -> dict[str, Any]:
         with self.container.unit_of_work() as repo:
-            view = home_view(actor, repo, self.container.clock())
-        return cards.home_card(home_layout(view))
+            scheme = plan_scheme(repo)
+            view = home_view(actor, repo, self.container.clock(), scheme)
+        return cards.home_card(home_layout(view, scheme))
 
     def open_form(self, turn: Turn, data: Mapping[str, Any]) -> dict[str, Any]:
         """The dialog for ``rag`` alone or an Update button, or a message when the person owns nothing."""
@@ -508,14 +514,15 @@ class TeamsBot:
             return dialog.no_actions_task(refusal.reply_text())
         with self.container.unit_of_work() as repo:
             choices = update_choices(actor, repo, london_date(self.container.clock()))
+            scheme = plan_scheme(repo)
         if not choices:
             with self.container.unit_of_work() as repo:
                 return dialog.no_actions_task(
-                    handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock()).text
+                    handle_rag(turn.invocation(actor, "mine"), repo, self.container.clock(), scheme).text
                 )
         action = dialog.requested_action(data)
         values = UpdateForm(action_id=action, status=None) if action else None
-        return dialog.update_dialog(choices, values=values)
+        return dialog.update_dialog(choices, values=values, scheme=scheme)
 
     def submit_form(
         self, turn: Turn, data: Mapping[str, Any]
@@ -529,11 +536,13 @@ class TeamsBot:
         form, errors = dialog.form_from_submit(data)
         invocation = turn.invocation(actor, "")
         with self.container.unit_of_work() as repo:
-            result = None if errors else submit_update_form(form, invocation, repo, self.container.clock())
+            scheme = plan_scheme(repo)
+            result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
             choices = update_choices(actor, repo, london_date(self.container.clock()))
         if result is not None and not result.errors and result.reply is not None:
             return None, (result.reply, self.refreshed_home(actor))
-        return dialog.update_dialog(choices, values=form, errors=errors or (result.errors if result else {})), None
+        errors = errors or (result.errors if result else {})
+        return dialog.update_dialog(choices, values=form, errors=errors, scheme=scheme), None
 
 
 def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:

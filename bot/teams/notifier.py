@@ -22,7 +22,7 @@ from bot.teams.delivery import Place, TeamsPoster, Unreachable
 from bot.teams.messenger import PersonalChats, direct_cards, mark_inactive
 from bot.teams.setup_alerts import alert_admins, channel_fix, person_fix
 from commands.ports import Recipient
-from commands.rules import DEFAULT_SCHEME, RagScheme
+from commands.rules import RagScheme
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +38,17 @@ class TeamsNotifier:
     """Posts reports to Teams channels and messages to people, for the scheduler."""
 
     def __init__(
-        self, poster: TeamsPoster, container: Container, tenant_id: str, scheme: RagScheme = DEFAULT_SCHEME
+        self, poster: TeamsPoster, container: Container, tenant_id: str, scheme: RagScheme | None = None
     ) -> None:
         self.poster = poster
         self.container = container
-        self.scheme = scheme
+        self._scheme = scheme
         self.chats = PersonalChats(poster, container, tenant_id)
+
+    @property
+    def scheme(self) -> RagScheme:
+        """The colours cards are drawn in: the one given, or the current plan's (read per post, as on Slack)."""
+        return self._scheme or self.container.scheme()
 
     def parts(self, content: object) -> list[object]:
         """The report's channel summary as cards: the first a new post, each other a reply in its thread."""
