@@ -330,42 +330,27 @@ def test_a_database_refused_at_start(database, fake_slack, tmp_path, processes) 
     assert "The database refused" in log.read_text()
 
 
-def test_a_database_refused_mid_digest(database, fake_slack, tmp_path, processes) -> None:
-    """The database refuses for 30 s after the digest's first message, its open connections cut:
-    planbot carries on when it is back, at the first message not yet in Slack."""
+@pytest.mark.parametrize("fault", ["refused", "hung"])
+def test_a_database_taken_away_mid_digest(database, fake_slack, tmp_path, processes, fault: str) -> None:
+    """The database is taken away for 30 s after the digest's first message: refusing connections
+    with the open ones cut, or hung (connections open, nothing passes). Nothing is posted meanwhile,
+    and once it is back planbot carries on at the first message not yet in Slack, nothing twice."""
     if not on_postgres(database):
         pytest.skip("a database server is taken away here (SQLite is a file beside planbot)")
     log = tmp_path / "planbot.log"
     with relay(database) as db:
         processes.append(planbot(db.url, fake_slack, tmp_path, "planbot-a", log=log))
         wait_for_posts(fake_slack, 1)
-        db.refuse()
-        cut_at = len(fake_slack.calls_to("chat.postMessage"))
-        time.sleep(REFUSED_SECONDS)
-        assert processes[0].poll() is None, log.read_text()
-        db.restore()
-        total, duplicates, losses = counted(fake_slack, database, timeout=BACK_SECONDS + 60)
-    print(f"refused {REFUSED_SECONDS:.0f} s after message {cut_at} of {total}: {duplicates} dup, {losses} lost")
-    assert cut_at < total, "the database was taken away mid-digest"
-    assert (0, 0) == (duplicates, losses)
-
-
-def test_a_database_that_hangs_mid_digest(database, fake_slack, tmp_path, processes) -> None:
-    """The database stops answering for 30 s after the digest's first message (connections open,
-    nothing passes): nothing is posted while it hangs, nothing twice once it answers again."""
-    if not on_postgres(database):
-        pytest.skip("a database server is taken away here (SQLite is a file beside planbot)")
-    log = tmp_path / "planbot.log"
-    with relay(database) as db:
-        processes.append(planbot(db.url, fake_slack, tmp_path, "planbot-a", log=log))
-        wait_for_posts(fake_slack, 1)
-        db.hang()
+        if fault == "refused":
+            db.refuse()
+        else:
+            db.hang()
         time.sleep(2)  # a post already past its database calls may still land
-        hung_at = len(digest_posts(fake_slack))
+        taken_at = len(digest_posts(fake_slack))
         time.sleep(REFUSED_SECONDS - 2)
-        assert (hung_at, None) == (len(digest_posts(fake_slack)), processes[0].poll()), log.read_text()
+        assert (taken_at, None) == (len(digest_posts(fake_slack)), processes[0].poll()), log.read_text()
         db.restore()
         total, duplicates, losses = counted(fake_slack, database, timeout=BACK_SECONDS + 60)
-    print(f"hung {REFUSED_SECONDS:.0f} s after message {hung_at} of {total}: {duplicates} dup, {losses} lost")
-    assert hung_at < total, "the database hung mid-digest"
+    print(f"{fault} {REFUSED_SECONDS:.0f} s after message {taken_at} of {total}: {duplicates} dup, {losses} lost")
+    assert taken_at < total, "the database was taken away mid-digest"
     assert (0, 0) == (duplicates, losses)
