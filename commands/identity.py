@@ -3,6 +3,8 @@
 Plans name people by email, platforms by their own ids (a Slack user id, later a Teams object id).
 The first time someone acts, the platform's ``ProfileLookup`` is asked for their email and name
 (one API call); the match is then kept as a ``PlatformIdentity`` so later commands ask nothing.
+A platform that lists people in bulk (a Teams team's roster) has them matched the same way (``learn``),
+ahead of their first message, but only people the plan already knows.
 Someone whose email the plan does not know still gets a ``Person`` row: they hold no role, so they
 can read the plan but not update it. Looking up and remembering are separate, short units of work
 (the caller's ``units`` opens them), so no database transaction stays open while a platform answers.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -97,6 +99,32 @@ class Identities:
             person = self._remember(external_id, Profile(profile.email.strip().lower(), profile.name[:MAX_NAME]))
         assert person.id is not None  # read from the table
         return Actor(person_id=person.id, name=person.name, email=person.email, is_admin=person.is_admin)
+
+    def learn(self, external_ids: Iterable[str]) -> int:
+        """Link each of ``external_ids`` (members a platform listed, a team's roster) whose email is a plan
+        person's, so planbot can message them before they ever write to it. Nobody is created: a member
+        the plan does not know is left alone, as is one already linked or a person who already has an id
+        on the platform. Answers how many were linked.
+        """
+        profiles: dict[str, Profile] = {}
+        for external_id in external_ids:
+            profile = self.lookup.profile(external_id)
+            if profile is not None and profile.email.strip():
+                profiles[external_id] = Profile(profile.email.strip().lower(), profile.name[:MAX_NAME])
+        if not profiles:
+            return 0
+        with self.units() as repo:
+            linked = repo.linked_external_ids(self.platform, profiles)
+            people = repo.people_by_emails(p.email for p in profiles.values())
+            known = repo.external_ids(self.platform, [p.id for p in people.values() if p.id is not None])
+        new: dict[str, tuple[str, Profile]] = {}  # one link per person, if they are listed twice
+        for external_id, profile in profiles.items():
+            person = people.get(profile.email)
+            if external_id not in linked and person is not None and person.id not in known:
+                new.setdefault(profile.email, (external_id, profile))
+        for external_id, profile in new.values():
+            self._remember(external_id, profile)
+        return len(new)
 
     def replace_mentions(self, text: str, mention: re.Pattern[str], skip: str | None = None) -> str:
         """``text`` with each mention (a match of ``mention`` with groups ``id`` and ``label``) replaced by

@@ -230,6 +230,13 @@ class PlanRepository(ReportQueries):
     def person_by_email(self, email: str) -> Person | None:
         return self.session.exec(select(Person).where(Person.email == email.strip().lower())).first()
 
+    def people_by_emails(self, emails: Iterable[str]) -> dict[str, Person]:
+        """The people with any of ``emails``, keyed by their (lower-case) email, in one query."""
+        wanted = {email.strip().lower() for email in emails}
+        if not wanted:
+            return {}
+        return {p.email: p for p in self.session.exec(select(Person).where(col(Person.email).in_(wanted)))}
+
     def people_by_name(self, name: str) -> list[Person]:
         """People whose name matches exactly, in any case (for choosing who to act as)."""
         return list(self.session.exec(select(Person).where(func.lower(Person.name) == name.strip().lower())))
@@ -342,6 +349,18 @@ class PlanRepository(ReportQueries):
             )
         )
         return dict(rows.all())
+
+    def linked_external_ids(self, platform: str, external_ids: Iterable[str]) -> set[str]:
+        """Those of ``external_ids`` already matched to a person on ``platform``, in one query."""
+        ids = set(external_ids)
+        if not ids:
+            return set()
+        rows = self.session.exec(
+            select(PlatformIdentity.external_id).where(
+                PlatformIdentity.platform == platform, col(PlatformIdentity.external_id).in_(ids)
+            )
+        )
+        return set(rows.all())
 
     def platforms_of(self, person_id: int) -> list[str]:
         """The platforms a person has used planbot on, most recently seen first."""

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from aiohttp import ClientError, ClientResponseError
+from aiohttp import ClientError
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentApplication,
+    ChannelServiceAdapter,
     ConnectorClientBase,
     MemoryStorage,
     TurnContext,
@@ -41,6 +42,7 @@ from bot.teams.identity import PLATFORM_NAME, RosterProfiles, replace_mentions, 
 from bot.teams.messenger import Messenger
 from bot.teams.outgoing import card_activity
 from bot.teams.reminder_cards import answered_card, still_request
+from bot.teams.roster import TeamRosters, status_of
 from commands.chat_routing import PLAN, RAG, only_looks, route_line
 from commands.errors import APOLOGY, OLD_BUTTON, UnknownPerson, UserError
 from commands.home import home_layout, home_view
@@ -162,8 +164,11 @@ class Turn:
         )
 
 
-def build_agent(container: Container, connections: Connections, app_id: str) -> AgentApplication[TurnState]:
-    """The agent application with planbot's routes; every route has a handler, so Teams never sees 501."""
+def build_agent(
+    container: Container, connections: Connections, app_id: str, adapter: ChannelServiceAdapter
+) -> AgentApplication[TurnState]:
+    """The agent application with planbot's routes; every route has a handler, so Teams never sees 501.
+    Team rosters are read beside ``adapter``'s turns (``roster.TeamRosters``), on the turns' worker pool."""
     app: AgentApplication[TurnState] = AgentApplication[TurnState](
         storage=MemoryStorage(),
         connection_manager=connections,
@@ -180,6 +185,7 @@ def build_agent(container: Container, connections: Connections, app_id: str) -> 
     app.invoke("fileConsent/invoke")(bot.on_file_consent)
     app.invoke()(bot.on_other_invoke)
     app.error(bot.on_error)
+    adapter.use(TeamRosters(container, bot.work))
     return app
 
 
@@ -220,7 +226,7 @@ class TeamsBot:
         try:
             opened = await files.send_privately(context.adapter, self.app_id, offer.elsewhere, offer.activity)
         except ClientError as error:
-            logger.warning("Could not offer a Panel file in a personal chat on Teams (%s)", _status(error))
+            logger.warning("Could not offer a Panel file in a personal chat on Teams (%s)", status_of(error))
             told = offer.unreached
         else:
             if opened is not None:
@@ -575,10 +581,6 @@ def _data(activity: Activity) -> Mapping[str, Any]:
 def _card_message(text: str) -> dict[str, Any]:
     """A Universal Action's answer that shows a message instead of a new card."""
     return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
-
-
-def _status(error: ClientError) -> object:
-    return error.status if isinstance(error, ClientResponseError) else type(error).__name__
 
 
 async def _answer_invoke(context: TurnContext, body: dict[str, Any] | None) -> None:

@@ -139,7 +139,7 @@ class TeamsGateway:
         self.auth = auth_configuration(teams)
         manager = connections(teams, providers)
         self.adapter = TeamsAdapter(manager)
-        self.agent: AgentApplication[TurnState] = build_agent(container, manager, teams.app_id)
+        self.agent: AgentApplication[TurnState] = build_agent(container, manager, teams.app_id, self.adapter)
         self.loop = asyncio.new_event_loop()
         self._turns: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)

@@ -23,7 +23,7 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.container import Container
 from commands.errors import UnknownPerson
-from commands.identity import Identities, Profile, no_email_text, unknown_mention_text
+from commands.identity import Identities, Profile, ProfileLookup, no_email_text, unknown_mention_text
 from commands.model import Actor
 from commands.ports import TEAMS
 
@@ -70,15 +70,19 @@ class RosterProfiles:
 
     def profile(self, external_id: str) -> Profile | None:
         member = self._members.get(external_id) or self.member(self.user_ids.get(external_id, external_id))
-        if member is None:
-            return None
-        email = (member.email or member.user_principal_name or "").strip()
-        if "@" not in email:
-            return None
-        return Profile(email=email, name=member.name or email)
+        return None if member is None else member_profile(member)
 
 
-def identities(container: Container, roster: RosterProfiles) -> Identities:
+def member_profile(member: TeamsChannelAccount) -> Profile | None:
+    """What a roster entry says about a person: their email (else their user principal name), or ``None``
+    when it has neither (a guest, an account without a mailbox)."""
+    email = (member.email or member.user_principal_name or "").strip()
+    if "@" not in email:
+        return None
+    return Profile(email=email, name=member.name or email)
+
+
+def identities(container: Container, roster: ProfileLookup) -> Identities:
     """Identity linking for Teams users, through the container's units of work."""
     return Identities(TEAMS, PLATFORM_NAME, EMAIL_PERMISSION, roster, container.unit_of_work, container.clock)
 

@@ -3,7 +3,8 @@ and the tokens Teams would send. Nothing here reaches Microsoft's cloud.
 
 ``FakeBotConnector`` is a ``ThreadingHTTPServer`` on 127.0.0.1 answering the Bot Connector calls an
 Agents SDK bot makes (teams-platform.md §9): replies and posts, edits, deletes, new 1:1 chats and
-member lookups (from a people table, as the roster would). It records every request, checks each
+member lookups (from a people table, as the roster would) and team rosters page by page
+(``pagedmembers``, from ``rosters``). It records every request, checks each
 carries the outbound token, and serves the JWKS that ``PLANBOT_TEAMS_JWKS_URL`` points at.
 ``TokenSigner`` signs inbound tokens with an RSA key made for the test, claims as Teams sets them
 (teams-platform.md §3: ``iss`` the Bot Framework, ``aud`` the bot's app id, ``serviceurl``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -30,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -86,23 +88,28 @@ class ConnectorCall:
     body: dict[str, Any]
     headers: dict[str, str]
     at: float
+    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def conversation(self) -> str:
         """The conversation id in the path (``v3/conversations/{id}/…``), decoded."""
         parts = self.path.split("/v3/conversations/", 1)
-        return unquote(parts[1].split("/activities", 1)[0].split("/members", 1)[0]) if len(parts) == 2 else ""
+        if len(parts) != 2:
+            return ""
+        return unquote(re.split(r"/activities|/members|/pagedmembers", parts[1], maxsplit=1, flags=re.I)[0])
 
 
 @dataclass(frozen=True)
 class Fault:
     """One answer the fake gives instead of the normal one: Teams' status, its error code, headers
-    (``Retry-After``), and which conversation's posts it hits (``None``: the next request of any kind)."""
+    (``Retry-After``), and which conversation's posts it hits (``None``: the next request of any kind),
+    or which requests: those whose path holds ``path`` (``pagedmembers``, a roster read)."""
 
     status: int
     code: str = "Injected"
     headers: dict[str, str] = field(default_factory=dict)
     conversation: str | None = None
+    path: str | None = None
 
 
 @dataclass
@@ -123,6 +130,15 @@ class FakeBotConnector:
     """Faults still to give, each once, in order (``inject``)."""
     slow: dict[str, float] = field(default_factory=dict)
     """Seconds to wait before answering a post to a conversation (accepted first, answered late)."""
+    rosters: dict[str, list[TeamsUser]] = field(default_factory=dict)
+    """Each team's members, as ``pagedmembers`` lists them (a team not here has none)."""
+    roster_page: int = 500
+    """Members in a page at most: Teams may give fewer than the ``pageSize`` asked for."""
+
+    def roster_reads(self, team: str) -> list[ConnectorCall]:
+        """The requests for a page of ``team``'s roster, in order."""
+        with self._lock:
+            return [c for c in self.calls if c.path.lower().endswith("/pagedmembers") and c.conversation == team]
 
     def inject(self, *faults: Fault) -> None:
         with self._lock:
@@ -211,13 +227,15 @@ class FakeBotConnector:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
-        path = urlsplit(request.path).path
+        url = urlsplit(request.path)
+        path = url.path
         call = ConnectorCall(
             request.command,
             path,
             json.loads(raw) if raw else {},
             {k.lower(): v for k, v in request.headers.items()},
             time.perf_counter(),
+            dict(parse_qsl(url.query, keep_blank_values=True)),
         )
         if path.startswith("/keys/"):
             self._reply(request, 200, self.jwks)
@@ -248,12 +266,18 @@ class FakeBotConnector:
             return status, headers, "Injected"
         posting = call.method == "POST" and "/activities" in call.path
         for fault in self.pending:
-            if fault.conversation is None or (posting and call.conversation.split(";")[0] == fault.conversation):
+            if fault.path is not None:
+                hit = fault.path.lower() in call.path.lower()
+            else:
+                hit = fault.conversation is None or (posting and call.conversation.split(";")[0] == fault.conversation)
+            if hit:
                 self.pending.remove(fault)
                 return fault.status, fault.headers, fault.code
         return None
 
     def _answer(self, call: ConnectorCall) -> tuple[int, dict[str, Any]]:
+        if call.path.lower().endswith("/pagedmembers") and call.method == "GET":
+            return 200, self._roster_page(call)
         if "/members/" in call.path and call.method == "GET":
             user_id = unquote(call.path.rsplit("/members/", 1)[1])
             person = self.people.get(user_id)
@@ -271,6 +295,15 @@ class FakeBotConnector:
         if call.method == "PUT":
             return 200, {"id": call.path.rsplit("/", 1)[1]}
         return 200, {}
+
+    def _roster_page(self, call: ConnectorCall) -> dict[str, Any]:
+        """A page of the team's roster (teams-platform.md §9): at most ``pageSize`` (and ``roster_page``)
+        members from the offset its ``continuationToken`` names, and the token of the next page."""
+        members = self.rosters.get(call.conversation, [])
+        start = int(call.query.get("continuationToken") or 0)
+        end = start + min(int(call.query.get("pageSize") or 200), self.roster_page)
+        more = f"{end}" if end < len(members) else None
+        return {"members": [m.member() for m in members[start:end]], "continuationToken": more}
 
     @staticmethod
     def _reply(
@@ -426,6 +459,17 @@ def bot_added_to_channel(sender: TeamsUser, service_url: str) -> dict[str, Any]:
     activity["conversation"]["id"] = CHANNEL_ID
     activity["channelData"]["eventType"] = "teamMemberAdded"
     return activity | {"type": "conversationUpdate", "membersAdded": [BOT_ACCOUNT]}
+
+
+def team_installation(sender: TeamsUser, service_url: str) -> dict[str, Any]:
+    """planbot added to a team (subscribe-to-conversation-events.md, "Install update event" in the team
+    scope: ``installationUpdate`` add in the team's General channel, whose id is the team's)."""
+    activity = bot_added_to_channel(sender, service_url)
+    activity.pop("membersAdded")
+    activity["conversation"]["id"] = TEAM_ID
+    activity["channelData"] |= {"channel": {"id": TEAM_ID}, "teamsChannelId": TEAM_ID}
+    activity["channelData"].pop("eventType")
+    return activity | {"type": "installationUpdate", "action": "add"}
 
 
 def card_action(
