@@ -3,9 +3,10 @@
 Teams only lets a bot message someone in a 1:1 chat where planbot is installed for them
 (teams-platform.md §6): the chat the person already has with planbot is continued from its stored
 reference (``TeamsConversation``, kept from every activity); failing that a 1:1 chat is created
-from their Entra object id (learnt from any message they sent planbot; never their email, from which
-Teams cannot start a chat), which works where a Teams admin pre-installed planbot for them. A chat
-Teams refuses (403) or no longer has (404) is marked inactive, so the next message creates a new one.
+from their Entra object id (learnt from any message they sent planbot or from a team's roster,
+``roster.TeamRosters``; never their email, from which Teams cannot start a chat), which works where
+a Teams admin pre-installed planbot for them. A chat Teams refuses (403) or no longer has (404) is
+marked inactive, so the next message creates a new one.
 Every message's content becomes cards in one place, ``direct_cards``.
 """
 
@@ -35,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 
 class NeverOnTeams(Undeliverable):
-    """The person never used planbot on Teams, so planbot has neither a chat nor their Entra object id."""
+    """planbot has neither a chat with the person nor their Entra object id: they never wrote to it on
+    Teams and are in none of its teams' rosters."""
 
 
 def direct_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:

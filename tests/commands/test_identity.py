@@ -95,3 +95,30 @@ def test_mentions_become_emails_and_the_bot_is_left_alone(units, session) -> Non
     assert 'assign "Head" ollie.kerr@example.org @[bot]' == text
     with pytest.raises(UnknownPerson, match="I couldn't read @jo's email from Chat"):
         identities.replace_mentions("delegate V9 @[u9|jo]", MENTION)
+
+
+def test_a_roster_links_plan_people_once_each_and_creates_nobody(units, session) -> None:
+    """A bulk listing (a team's roster) links each plan person it names by one id, skipping someone
+    already known, a second account with the same email, a stranger and a member with no email."""
+    session.commit()
+    ollie, emily = Profile("Ollie.Kerr@example.org", "Ollie"), Profile("emily.carter@example.org", "Emily")
+    listed = {
+        "u-ollie": ollie,
+        "u-ollie-2": ollie,
+        "u-emily": emily,
+        "u-stranger": Profile("vic@example.net", "Vic"),
+        "u-guest": Profile("", "A Guest"),
+    }
+    identities, _ = linking(units, listed)
+    identities.actor("u-emily")  # Emily wrote to planbot before
+
+    linked = identities.learn([*listed, "u-unlisted"])
+
+    assert 1 == linked
+    with units() as repo:
+        assert repo.person_by_email("vic@example.net") is None
+        people = repo.people_by_emails(["ollie.kerr@example.org", "emily.carter@example.org"])
+        ids = repo.external_ids("chat", [p.id for p in people.values() if p.id is not None])
+        assert {"u-ollie", "u-emily"} == set(ids.values())
+        assert {"u-ollie", "u-emily"} == repo.linked_external_ids("chat", listed)
+    assert 0 == identities.learn(listed), "nobody new the second time"
