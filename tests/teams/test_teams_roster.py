@@ -24,6 +24,7 @@ from support.fake_teams import (
     TENANT_ID,
     FakeBotConnector,
     Fault,
+    bot_added_to_channel,
     card_texts,
     channel_mention,
     team_installation,
@@ -143,6 +144,18 @@ def test_a_channel_message_reads_a_team_not_read_for_a_day_and_a_second_message_
     assert (2, 2, 4) == (first, second, len(pages_read(connector)))
     assert OWNER.aad_object_id in teams_identities(container), "Ollie is known without ever writing"
     assert 3 == len(connector.sent()), "every message answered"
+
+
+def test_a_members_added_event_reads_the_team_again_within_the_day(
+    teams: TeamsClient, container: Container, connector: FakeBotConnector, team: list[str]
+) -> None:
+    connector.rosters[TEAM_ID] = [ADMIN]
+    teams.post(channel_mention(ADMIN, "plan help", connector.service_url))
+    connector.rosters[TEAM_ID] = [ADMIN, OWNER]
+    teams.post(bot_added_to_channel(ADMIN, connector.service_url))
+
+    assert 2 == len(pages_read(connector))
+    assert OWNER.aad_object_id in teams_identities(container)
 
 
 def test_the_answer_does_not_wait_for_a_slow_roster(
