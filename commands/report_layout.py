@@ -160,7 +160,7 @@ def by_objective(rows: Sequence[ActionRow]) -> list[tuple[str, list[ActionRow]]]
 
 def objective_tables(
     title: str, rows: Sequence[ActionRow], table: Callable[[str, Sequence[ActionRow]], Table]
-) -> list[Block]:
+) -> list[Table]:
     """A theme's actions table, or one per objective titled with it ("Direction of travel · Mental
     health") where the plan has objectives."""
     return [
@@ -209,7 +209,8 @@ def summary_headline(
 def overdue_layout(overdue: OverdueList, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     by_theme = _by_theme(overdue.rows)
     sections = [
-        Section(f"Theme {code}", (actions_table("", rows, scheme, days=True),)) for code, rows in by_theme.items()
+        Section(f"Theme {code}", tuple(objective_tables("", rows, lambda t, r: actions_table(t, r, scheme, days=True))))
+        for code, rows in by_theme.items()
     ]
     return Layout(overdue_heading(overdue), overdue_headline(overdue), tuple(sections))
 
@@ -231,14 +232,13 @@ def digest_layout(digest: Digest, scheme: RagScheme = DEFAULT_SCHEME) -> Layout:
     headline = digest_headline(digest, scheme=scheme)
     sections = []
     for code in digest_themes(digest):
-        overdue = _of(digest.overdue, code)
-        blocks: list[Block] = _tables(actions_table("Colour changes", _of(digest.changes, code), scheme, reason=True))
+        blocks: list[Block] = _grouped("Colour changes", _of(digest.changes, code), scheme, reason=True)
         reds = [r.code for r in digest.new_reds if r.theme_code == code]
         blocks += [Line((Emphasis("New reds"), f": {', '.join(reds)}"))] if reds else []
-        blocks += _tables(actions_table("Overdue", overdue, scheme, days=True))
+        blocks += _grouped("Overdue", _of(digest.overdue, code), scheme, days=True)
         soon = _of(digest.due_soon, code)
-        blocks += _tables(actions_table(f"Due in the next {digest.due_soon_days} days", soon, scheme))
-        blocks += _tables(actions_table("Not yet reported", _of(digest.not_reported, code), scheme))
+        blocks += _grouped(f"Due in the next {digest.due_soon_days} days", soon, scheme)
+        blocks += _grouped("Not yet reported", _of(digest.not_reported, code), scheme)
         sections.append(Section(f"Theme {code}", tuple(blocks or [Line(("Updated, no colour changed.",))])))
     if digest.reprofile_requests:
         sections.append(Section("Re-profile requests awaiting approval", (requests_table(digest.reprofile_requests),)))
@@ -311,7 +311,7 @@ def quarterly_layout(summary: QuarterlySummary, scheme: RagScheme = DEFAULT_SCHE
     headline = quarterly_headline(summary, scheme)
     sections = []
     for block in summary.themes:
-        blocks = [
+        blocks: list[Block] = [
             *objective_lines(block.rows, scheme),
             *objective_tables("Direction of travel", block.rows, lambda t, rows: actions_table(t, rows, scheme)),
         ]
@@ -423,6 +423,14 @@ def _theme_section(block: ThemeBlock, blocks: Sequence[Block]) -> Section:
 def _tables(table: Table) -> list[Block]:
     """The table, or nothing when it has no rows (a theme's section lists only what it has)."""
     return [table] if table.rows else []
+
+
+def _grouped(
+    title: str, rows: Sequence[ActionRow], scheme: RagScheme, *, reason: bool = False, days: bool = False
+) -> list[Block]:
+    """A theme's ``title`` table, one per objective where the plan has them, or nothing without rows."""
+    tables = objective_tables(title, rows, lambda t, group: actions_table(t, group, scheme, reason=reason, days=days))
+    return [table for table in tables if table.rows]
 
 
 def _exceptions(items: Sequence[ExceptionItem], scheme: RagScheme) -> list[Block]:

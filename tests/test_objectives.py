@@ -24,8 +24,8 @@ from commands.panel import build_panel
 from commands.periods import Quarter
 from commands.plan_file import PlanFileError, ThemeSpec, load_plan
 from commands.quarterly import quarterly_summary
-from commands.report_layout import quarterly_layout, summary_layout
-from commands.reports import theme_summary
+from commands.report_layout import digest_layout, overdue_layout, quarterly_layout, summary_layout
+from commands.reports import overdue_list, theme_summary, weekly_digest
 from storage.models import Action, Person
 from storage.plan_import import import_plan
 from storage.repository import PlanRepository
@@ -197,6 +197,20 @@ class TestGroupedInReports:
             f"table: Direction of travel · {CRIMINAL_JUSTICE}",
         ]
         assert "table: Direction of travel" == texts(section(quarterly.sections, "O ").blocks)[0]
+
+    def test_digest_and_overdue_list_group_a_themes_actions_by_objective(self, played: PlanRepository) -> None:
+        digest = digest_layout(weekly_digest(played, london(2018, 10, 12), since=london(2018, 10, 1)))
+        overdue = overdue_layout(overdue_list(played, london(2019, 6, 1)))
+
+        victims = texts(section(digest.sections, "Theme V").blocks)
+        assert [f"table: Colour changes · {VICTIM_SERVICES}", f"table: Colour changes · {CRIMINAL_JUSTICE}"] == [
+            t for t in victims if t.startswith("table: Colour changes")
+        ]
+        assert f"table: Not yet reported · {CRIMINAL_JUSTICE}" in victims
+        assert [f"table: {VICTIM_SERVICES}", f"table: {CRIMINAL_JUSTICE}"] == texts(
+            section(overdue.sections, "Theme V").blocks
+        )
+        assert ["table: "] == texts(section(overdue.sections, "Theme O").blocks)  # a theme without objectives
 
     def test_home_shows_each_objectives_counts_under_its_theme(self, played: PlanRepository) -> None:
         admin = played.session.exec(select(Person).where(Person.is_admin == True)).first()  # noqa: E712
