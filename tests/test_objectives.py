@@ -16,7 +16,9 @@ from sqlmodel import select
 from support.plan_files import sample_doc, write_doc
 from support.report_support import london, report
 
-from bot.exports import write_panel
+from bot.exports import paper_of, write_panel
+from commands.annual import build_annual
+from commands.deep_dive import build_deep_dive
 from commands.home import home_layout, home_view
 from commands.layout import Line, Section, Table
 from commands.model import Actor
@@ -242,3 +244,18 @@ class TestGroupedInReports:
         summary = [r[0] for r in book["Summary by theme"].iter_rows(values_only=True)]
         at = summary.index("V Victims")
         assert [f"V · {VICTIM_SERVICES}", f"V · {CRIMINAL_JUSTICE}"] == summary[at + 1 : at + 3]
+
+    @pytest.mark.parametrize(("document", "after"), [("annual", "Theme"), ("deep dive", "Action")])
+    def test_annual_report_and_deep_dive_have_an_objective_column(
+        self, played: PlanRepository, document: str, after: str
+    ) -> None:
+        built = (
+            build_annual(played, 2018, NOW, public=False)
+            if document == "annual"
+            else build_deep_dive(played, "Victims", Quarter(2018, 2), NOW, public=False)
+        )
+        actions = next(s for s in paper_of(built).sections if s.key == "actions")
+
+        assert actions.headers.index("Objective") == actions.headers.index(after) + 1
+        rows = {row[0]: dict(zip(actions.headers, row, strict=True)) for row in actions.text_rows}
+        assert (VICTIM_SERVICES, CRIMINAL_JUSTICE) == (rows["V1"]["Objective"], rows["V9"]["Objective"])

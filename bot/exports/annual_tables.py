@@ -17,8 +17,10 @@ from bot.exports.tables import (
     Section,
     StatusCell,
     footer_line,
+    has_objectives,
     status_cell,
     status_text,
+    with_objective,
 )
 from commands.annual import AnnualAction, AnnualReport, YearMeasure
 from commands.layout import Shape
@@ -139,9 +141,10 @@ def _end(report: AnnualReport) -> str:
     return f"the end of {report.year_label}" if report.complete else f"{report.end_quarter.label}, the latest frozen"
 
 
-def actions_headers(report: AnnualReport) -> tuple[str, ...]:
+def actions_headers(report: AnnualReport, objectives: bool = False) -> tuple[str, ...]:
+    """The actions table's columns, with "Objective" after "Theme" where the plan has objectives."""
     end = "Year end" if report.complete else f"Latest ({report.end_quarter.label})"
-    return (
+    headers = (
         "Action",
         "Title",
         "Theme",
@@ -153,14 +156,16 @@ def actions_headers(report: AnnualReport) -> tuple[str, ...]:
         "Commentary",
         "Due",
     )
+    return with_objective(headers, "Theme", objectives)
 
 
-def action_cells(line: AnnualAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
+def action_cells(line: AnnualAction, scheme: RagScheme = DEFAULT_SCHEME, objectives: bool = False) -> tuple[Cell, ...]:
     row = line.row
     return (
         row.code,
         row.title,
         row.theme_code,
+        *((row.objective,) if objectives else ()),
         line.owner,
         status_cell(line.start, scheme),
         status_cell(row.status, scheme),
@@ -176,12 +181,13 @@ def actions_section(report: AnnualReport) -> Section:
         f"Every open action over {report.year_label}: status at the start of the year ({report.start_quarter.label}) "
         f"beside {_end(report)}, and each quarter's frozen status"
     )
+    objectives = has_objectives(line.row for line in report.actions)
     return Section(
         "actions",
         "Actions over the year",
         caption,
-        actions_headers(report),
-        tuple(action_cells(a, report.scheme) for a in report.actions),
+        actions_headers(report, objectives),
+        tuple(action_cells(a, report.scheme, objectives) for a in report.actions),
     )
 
 

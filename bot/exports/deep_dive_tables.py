@@ -10,7 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.exports.annual_tables import quarter_cell
-from bot.exports.tables import WITHHELD, Cell, CountCell, Paper, Section, footer_line, status_cell, status_text
+from bot.exports.tables import (
+    WITHHELD,
+    Cell,
+    CountCell,
+    Paper,
+    Section,
+    footer_line,
+    has_objectives,
+    status_cell,
+    status_text,
+    with_objective,
+)
 from commands.deep_dive import DiveAction, DiveMeasure, ThemeDeepDive
 from commands.rules import DEFAULT_SCHEME, LONDON, RagScheme, show_date
 
@@ -70,8 +81,9 @@ def summary_section(dive: ThemeDeepDive) -> Section:
     return Section("summary", "Summary", caption, headers, (row,))
 
 
-def actions_headers(dive: ThemeDeepDive) -> tuple[str, ...]:
-    return (
+def actions_headers(dive: ThemeDeepDive, objectives: bool = False) -> tuple[str, ...]:
+    """The actions table's columns, with "Objective" after "Action" where the theme has objectives."""
+    headers = (
         "Action",
         "Title",
         "Owner",
@@ -83,12 +95,14 @@ def actions_headers(dive: ThemeDeepDive) -> tuple[str, ...]:
         "Re-profiled to",
         "Delegates",
     )
+    return with_objective(headers, "Action", objectives)
 
 
-def action_cells(line: DiveAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[Cell, ...]:
+def action_cells(line: DiveAction, scheme: RagScheme = DEFAULT_SCHEME, objectives: bool = False) -> tuple[Cell, ...]:
     row = line.row
     return (
         row.code,
+        *((row.objective,) if objectives else ()),
         row.title,
         line.owner,
         line.sro_role,
@@ -103,12 +117,13 @@ def action_cells(line: DiveAction, scheme: RagScheme = DEFAULT_SCHEME) -> tuple[
 
 def actions_section(dive: ThemeDeepDive) -> Section:
     first, last = dive.quarters[0].label, dive.quarters[-1].label
+    objectives = has_objectives(line.row for line in dive.actions)
     return Section(
         "actions",
         "Actions",
         f"Every open action of the {dive.theme_name} theme: its status in each quarter from {first} to {last}",
-        actions_headers(dive),
-        tuple(action_cells(a, dive.scheme) for a in dive.actions),
+        actions_headers(dive, objectives),
+        tuple(action_cells(a, dive.scheme, objectives) for a in dive.actions),
         empty=f"{dive.theme_name} has no open actions.",
     )
 

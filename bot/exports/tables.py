@@ -10,6 +10,7 @@ black and white. This module lays out the quarterly appendix; ``annual_tables`` 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -183,16 +184,17 @@ ACTION_HEADERS = (
 )
 
 
-def action_headers(panel: PanelReport) -> tuple[str, ...]:
-    """The actions table's columns: an "Objective" after "Theme" where the plan has objectives."""
-    if not _has_objectives(panel):
-        return ACTION_HEADERS
-    at = ACTION_HEADERS.index("Theme") + 1
-    return (*ACTION_HEADERS[:at], OBJECTIVE_HEADER, *ACTION_HEADERS[at:])
+def has_objectives(rows: Iterable[ActionRow]) -> bool:
+    """Whether any of these actions is under an objective: only then do the papers show the column."""
+    return any(row.objective for row in rows)
 
 
-def _has_objectives(panel: PanelReport) -> bool:
-    return any(line.row.objective for line in panel.actions)
+def with_objective(headers: tuple[str, ...], after: str, objectives: bool) -> tuple[str, ...]:
+    """``headers`` with "Objective" after the column ``after`` when ``objectives``, else as they are."""
+    if not objectives:
+        return headers
+    at = headers.index(after) + 1
+    return (*headers[:at], OBJECTIVE_HEADER, *headers[at:])
 
 
 def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME, objectives: bool = False) -> tuple[Cell, ...]:
@@ -218,9 +220,9 @@ def action_cells(line: PanelAction, scheme: RagScheme = DEFAULT_SCHEME, objectiv
 
 def actions_section(panel: PanelReport) -> Section:
     caption = f"Actions to deliver the Police and Crime Plan: status, {panel.quarter.label}"
-    objectives = _has_objectives(panel)
+    objectives = has_objectives(line.row for line in panel.actions)
     rows = tuple(action_cells(a, panel.scheme, objectives) for a in panel.actions)
-    return Section("actions", "Actions", caption, action_headers(panel), rows)
+    return Section("actions", "Actions", caption, with_objective(ACTION_HEADERS, "Theme", objectives), rows)
 
 
 def detail_sections(panel: PanelReport) -> tuple[Section, ...]:
