@@ -121,6 +121,10 @@ class TestObjectivesInThePlanFile:
                 'plan.yaml: action 1 (V1), field "objective": longer than 200 characters',
             ),
             (lambda t: t["objectives"][0].update(actions="V1"), 'theme 1 objective 1, field "actions": must be a list'),
+            (
+                lambda t: t["objectives"][0]["actions"][0].update(objective=CRIMINAL_JUSTICE),
+                f'action 1, field "objective": "{CRIMINAL_JUSTICE}" is not the objective it is listed under',
+            ),
         ],
     )
     def test_a_broken_objective_is_refused_naming_it(
