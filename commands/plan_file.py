@@ -108,7 +108,9 @@ def _read_yaml(path: Path, problems: Problems) -> RawPlan | None:
                 fields = _mapping(action, f"action {number}", problems)
                 own = fields.get("objective")
                 if own is not None and str(own).strip() != str(name).strip():
-                    problems.at(f"action {number}", "objective", f'"{own}" is not the objective it is listed under')
+                    problems.at(
+                        f"action {number}", "objective", f'"{own}" is not "{name}", the objective it is listed under'
+                    )
                 actions.append(RawItem(f"action {number}", {**fields, "objective": name}))
         themes.append(RawTheme(RawItem(f"theme {t_index}", theme), tuple(actions)))
     people = tuple(

@@ -123,7 +123,8 @@ class TestObjectivesInThePlanFile:
             (lambda t: t["objectives"][0].update(actions="V1"), 'theme 1 objective 1, field "actions": must be a list'),
             (
                 lambda t: t["objectives"][0]["actions"][0].update(objective=CRIMINAL_JUSTICE),
-                f'action 1, field "objective": "{CRIMINAL_JUSTICE}" is not the objective it is listed under',
+                f'action 1, field "objective": "{CRIMINAL_JUSTICE}" is not "{VICTIM_SERVICES}", '
+                "the objective it is listed under",
             ),
         ],
     )
