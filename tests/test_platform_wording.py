@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOG_CALLS = {"debug", "info", "warning", "error", "exception", "critical"}
+"""The logger's methods: what they say goes to the operator's log, not to a person in chat."""
 EXEMPT = {
     "limits.py": "messages for developers when a payload breaks one of Slack's limits",
     "doctor_checks.py": "`planbot doctor`: Slack tokens, scopes and Socket Mode, for the operator",
@@ -38,7 +40,7 @@ def sentences(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             skipped.add(id(node.value))
-        is_log = isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"warning", "info", "error", "debug"}
+        is_log = isinstance(node, ast.Call) and getattr(node.func, "attr", "") in LOG_CALLS
         if is_log or isinstance(node, ast.Raise):
             skipped.update(id(sub) for sub in ast.walk(node))
     return [

@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from support.big_plan import load_big_plan
 from support.db_proxy import relay
 from support.fake_slack import FakeSlack
+from support.processes import sent_digests
 from test_runner import free_port, start, wait_until_healthy
 
 from bot import engine as delivery
@@ -146,27 +147,6 @@ def wait_for_posts(fake_slack: FakeSlack, count: int, timeout: float = DONE_SECO
         time.sleep(0.02)
 
 
-def delivered_run(database: str, timeout: float = DONE_SECONDS) -> JobRun:
-    """The digest's record once it is sent."""
-    eng = make_engine(database)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            with session_scope(eng) as session:
-                found = [
-                    r
-                    for r in PlanRepository(session).job_runs_since_any(dt.datetime(2000, 1, 1))
-                    if r.job == "weekly_digest"
-                ]
-                if found and found[0].state == "sent":
-                    session.expunge(found[0])
-                    return found[0]
-            assert time.monotonic() < deadline, f"the digest was not delivered: {found}"
-            time.sleep(0.1)
-    finally:
-        eng.dispose()
-
-
 def messages_built(database: str, run: JobRun) -> int:
     """How many messages the digest was built as: its build step's output, from the engine's tables."""
     from dbos import DBOSClient
@@ -183,7 +163,7 @@ def messages_built(database: str, run: JobRun) -> int:
 
 def counted(fake_slack: FakeSlack, database: str, timeout: float = DONE_SECONDS) -> tuple[int, int, int]:
     """(messages, duplicates, losses) of the digest at the fake, once it is delivered."""
-    run = delivered_run(database, timeout)
+    [run] = sent_digests(database, 1, timeout)
     total = messages_built(database, run)
     keys = Counter(digest_posts(fake_slack))
     expected = {f"weekly_digest/slack/{CHANNEL}/{run.period_key}#{n}" for n in range(total)}

@@ -1,12 +1,18 @@
-"""planbot as a whole process, as an operator runs it: start it, wait until it answers, stop it."""
+"""planbot as a whole process, as an operator runs it: start it, wait until it answers, stop it, and
+read back what it recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
+
+from storage.db import make_engine, session_scope
+from storage.models import JobRun
+from storage.repository import PlanRepository
 
 START_SECONDS = 30.0
 
@@ -44,3 +50,26 @@ def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within {START_SECONDS}s")
+
+
+def sent_digests(database: str, count: int, timeout: float) -> list[JobRun]:
+    """The weekly digest's records once ``count`` of them are sent (one per channel), read from the
+    database the processes share; fails after ``timeout`` seconds."""
+    eng = make_engine(database)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with session_scope(eng) as session:
+                found = [
+                    r
+                    for r in PlanRepository(session).job_runs_since_any(dt.datetime(2000, 1, 1))
+                    if r.job == "weekly_digest"
+                ]
+                if len(found) == count and all(r.state == "sent" for r in found):
+                    for row in found:
+                        session.expunge(row)
+                    return found
+            assert time.monotonic() < deadline, f"the digest was not delivered: {found}"
+            time.sleep(0.1)
+    finally:
+        eng.dispose()

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from support.big_plan import load_big_plan
 from support.fake_authority import FakeAuthority
 from support.fake_teams import APP_ID, CHANNEL_ID, TENANT_ID, FakeBotConnector
-from support.processes import ctrl_c_as_in_a_terminal, free_port, interrupt, wait_until_healthy
+from support.processes import ctrl_c_as_in_a_terminal, free_port, interrupt, sent_digests, wait_until_healthy
 
 from bot import engine as delivery
 from bot.container import utc_now
@@ -124,28 +124,6 @@ def planbot(
     return started
 
 
-def delivered(database: str) -> list[JobRun]:
-    """The digest's records once it is sent to every channel."""
-    eng = make_engine(database)
-    deadline = time.monotonic() + DONE_SECONDS
-    try:
-        while True:
-            with session_scope(eng) as session:
-                found = [
-                    r
-                    for r in PlanRepository(session).job_runs_since_any(dt.datetime(2000, 1, 1))
-                    if r.job == "weekly_digest"
-                ]
-                if len(found) == len(CHANNELS) and all(r.state == "sent" for r in found):
-                    for row in found:
-                        session.expunge(row)
-                    return found
-            assert time.monotonic() < deadline, f"the digest was not delivered: {found}"
-            time.sleep(0.1)
-    finally:
-        eng.dispose()
-
-
 def cards_built(database: str, run: JobRun) -> list[dict[str, object]]:
     """The cards the digest was built as for the run's channel: its build step's output, from the
     engine's tables."""
@@ -167,7 +145,7 @@ def _key(card: object) -> str:
 
 def every_card_once(database: str, connector: FakeBotConnector) -> None:
     """Each subscribed channel got each card of its digest once, and nothing else."""
-    runs = delivered(database)
+    runs = sent_digests(database, len(CHANNELS), DONE_SECONDS)
     time.sleep(1)  # nothing more arrives
     for run in runs:
         built = cards_built(database, run)
