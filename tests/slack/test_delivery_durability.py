@@ -35,14 +35,13 @@ from sqlalchemy.engine import make_url
 from support.big_plan import load_big_plan
 from support.db_proxy import relay
 from support.fake_slack import FakeSlack
-from support.processes import sent_digests
+from support.processes import parts_built, sent_digests
 from test_runner import free_port, start, wait_until_healthy
 
 from bot import engine as delivery
 from bot.container import utc_now
 from commands.rules import LONDON
 from storage.db import make_engine, session_scope
-from storage.models import JobRun
 from storage.repository import PlanRepository
 
 CHANNEL = "C0DIGEST01"
@@ -147,24 +146,10 @@ def wait_for_posts(fake_slack: FakeSlack, count: int, timeout: float = DONE_SECO
         time.sleep(0.02)
 
 
-def messages_built(database: str, run: JobRun) -> int:
-    """How many messages the digest was built as: its build step's output, from the engine's tables."""
-    from dbos import DBOSClient
-
-    url, schema = delivery.system_database(database)
-    client = DBOSClient(system_database_url=url, dbos_system_schema=schema or "dbos")
-    try:
-        steps = client.list_workflow_steps(f"weekly_digest/slack/{CHANNEL}/{run.period_key}")
-    finally:
-        client.destroy()
-    [built] = [s["output"] for s in steps if s["function_name"] == "planbot.build"]
-    return len(built)
-
-
 def counted(fake_slack: FakeSlack, database: str, timeout: float = DONE_SECONDS) -> tuple[int, int, int]:
     """(messages, duplicates, losses) of the digest at the fake, once it is delivered."""
     [run] = sent_digests(database, 1, timeout)
-    total = messages_built(database, run)
+    total = len(parts_built(database, f"weekly_digest/slack/{CHANNEL}/{run.period_key}"))
     keys = Counter(digest_posts(fake_slack))
     expected = {f"weekly_digest/slack/{CHANNEL}/{run.period_key}#{n}" for n in range(total)}
     return total, sum(n - 1 for n in keys.values()), len(expected - set(keys))

@@ -73,3 +73,20 @@ def sent_digests(database: str, count: int, timeout: float) -> list[JobRun]:
             time.sleep(0.1)
     finally:
         eng.dispose()
+
+
+def parts_built(database: str, workflow_id: str) -> list[object]:
+    """What the delivery engine recorded a channel report's build step as (its messages or cards),
+    read from the engine's tables for the run ``workflow_id``."""
+    from dbos import DBOSClient
+
+    from bot.engine import SYSTEM_SCHEMA, system_database
+
+    url, schema = system_database(database)
+    client = DBOSClient(system_database_url=url, dbos_system_schema=schema or SYSTEM_SCHEMA)
+    try:
+        steps = client.list_workflow_steps(workflow_id)
+    finally:
+        client.destroy()
+    [built] = [s["output"] for s in steps if s["function_name"] == "planbot.build"]
+    return list(built)

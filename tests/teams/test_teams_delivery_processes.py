@@ -27,14 +27,20 @@ from sqlalchemy.engine import make_url
 from support.big_plan import load_big_plan
 from support.fake_authority import FakeAuthority
 from support.fake_teams import APP_ID, CHANNEL_ID, TENANT_ID, FakeBotConnector
-from support.processes import ctrl_c_as_in_a_terminal, free_port, interrupt, sent_digests, wait_until_healthy
+from support.processes import (
+    ctrl_c_as_in_a_terminal,
+    free_port,
+    interrupt,
+    parts_built,
+    sent_digests,
+    wait_until_healthy,
+)
 
-from bot import engine as delivery
 from bot.container import utc_now
 from commands.ports import TEAMS
 from commands.rules import LONDON
 from storage.db import make_engine, session_scope
-from storage.models import ChannelSubscription, JobRun, TeamsConversation
+from storage.models import ChannelSubscription, TeamsConversation
 from storage.repository import PlanRepository
 
 SECRET = "a-client-secret-for-the-test"
@@ -124,21 +130,6 @@ def planbot(
     return started
 
 
-def cards_built(database: str, run: JobRun) -> list[dict[str, object]]:
-    """The cards the digest was built as for the run's channel: its build step's output, from the
-    engine's tables."""
-    from dbos import DBOSClient
-
-    url, schema = delivery.system_database(database)
-    client = DBOSClient(system_database_url=url, dbos_system_schema=schema or "dbos")
-    try:
-        steps = client.list_workflow_steps(f"weekly_digest/teams/{run.target}/{run.period_key}")
-    finally:
-        client.destroy()
-    [built] = [s["output"] for s in steps if s["function_name"] == "planbot.build"]
-    return list(built)
-
-
 def _key(card: object) -> str:
     return json.dumps(card, sort_keys=True)
 
@@ -148,7 +139,7 @@ def every_card_once(database: str, connector: FakeBotConnector) -> None:
     runs = sent_digests(database, len(CHANNELS), DONE_SECONDS)
     time.sleep(1)  # nothing more arrives
     for run in runs:
-        built = cards_built(database, run)
+        built = parts_built(database, f"weekly_digest/teams/{run.target}/{run.period_key}")
         arrived = Counter(_key(c.body["attachments"][0]["content"]) for c in connector.delivered(run.target))
         assert built, "the digest was built"
         assert Counter(_key(card) for card in built) == arrived, f"every card once in {run.target}, none twice"
