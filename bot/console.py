@@ -2,7 +2,7 @@
 
 The console is planbot's reference text platform: ``/rag …``, ``/plan …`` (``/plan admin …`` as an
 admin) and plain questions go through the very same core as Slack (``commands.rag.handle_rag``,
-``commands.plan_command.handle_plan``), and replies and reports are the core's layouts drawn by the
+``commands.plan_dispatch.handle_plan``), and replies and reports are the core's layouts drawn by the
 terminal renderers, so an OPCC team can try the plan, the permissions and the wording before any
 Slack app exists. Input and output are parameters (lines in, a rich ``Console`` out) so sessions
 can be scripted in tests and replayed by the demo; at a terminal, lines are read with prompt_toolkit
@@ -32,7 +32,7 @@ from commands.model import Actor, Invocation, Notice, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
 from commands.panel_orders import panel_on_the_terminal_text
-from commands.plan_command import PlanAnswer, handle_plan
+from commands.plan_dispatch import PlanAnswer, handle_plan
 from commands.rag import handle_rag
 from commands.rag_scheme import plan_scheme
 from storage.models import Person

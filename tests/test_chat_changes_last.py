@@ -16,7 +16,7 @@ from support.rag_support import ADMIN_EMAILS, NOW, actor_for
 
 from bot.cli import main
 from commands.model import Invocation, Reply
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.plan_spec import PlanSpec
 from storage.models import AuditEntry, Plan
 from storage.plan_import import UNDOES, import_plan

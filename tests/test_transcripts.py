@@ -29,7 +29,7 @@ from bot.slack.render import render_reply, render_text
 from bot.slack.report_blocks import render_report
 from commands.chat_routing import is_question
 from commands.model import Actor, Invocation, Reply
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.plan_file import load_plan
 from commands.ports import Recipient
 from commands.rag import handle_rag

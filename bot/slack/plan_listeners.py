@@ -32,7 +32,7 @@ from commands.errors import UserError
 from commands.model import Invocation, Notice, Reply
 from commands.notices import tell_people as notify
 from commands.panel import PanelOrder
-from commands.plan_command import PlanAnswer, handle_plan
+from commands.plan_dispatch import PlanAnswer, handle_plan
 from commands.ports import Recipient
 from commands.rag_scheme import plan_scheme
 

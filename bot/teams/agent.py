@@ -57,7 +57,7 @@ from commands.panel_orders import (
     order_panel,
     upload_failed_text,
 )
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.ports import TEAMS
 from commands.rag import handle_rag
 from commands.rag_scheme import plan_scheme

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from support.rag_support import ADMIN_EMAILS, NOW, STRANGER, V9, V9_OWNER, V9_SRO, actor_for, due
 
 from commands.model import Actor, Invocation, Reply
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.rag import handle_rag
 from storage.models import Action, AuditEntry, Delegate, Reprofile, RoleHolder
 from storage.repository import PlanRepository

@@ -27,7 +27,7 @@ from commands.model import Actor, Invocation
 from commands.panel import ANNUAL, THEME, PanelOrder
 from commands.panel_orders import order_panel, panel_command
 from commands.periods import Quarter, parse_financial_year
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.plan_grammar import ReportRequest, parse_plan
 from commands.reports import quarterly_summary
 from commands.rules import Direction

@@ -24,7 +24,7 @@ from commands.nudges import (
     quarter_close_reminders,
 )
 from commands.periods import Quarter
-from commands.plan_command import handle_plan
+from commands.plan_dispatch import handle_plan
 from commands.rag import handle_rag
 from commands.report_layout import report_layout
 from commands.reports import overdue_list, weekly_digest

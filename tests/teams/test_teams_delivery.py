@@ -439,7 +439,7 @@ def test_subscribe_without_a_channel_in_slack_asks_which_channel_and_stores_noth
     """Slack's /plan answers privately, so a Slack channel is always named; only a Teams channel (where
     everyone reads the command) is subscribed by typing in it."""
     from commands.model import Actor, Invocation
-    from commands.plan_command import handle_plan
+    from commands.plan_dispatch import handle_plan
 
     with container.unit_of_work() as repo:
         admin = repo.person_by_email(ADMIN.email)
