@@ -14,12 +14,12 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from commands.action_lookup import look_up_action
 from commands.errors import NotAuthorised, ParseError, UnknownPerson, UnknownRole
 from commands.model import Actor, Notice, Reply
 from commands.permissions import describe_people, lead_roles, person_name, require_admin
 from commands.plan_grammar import USAGE
 from commands.rag_scheme import plan_scheme
-from commands.rag_views import find_action
 from commands.rules import RagScheme, word_list
 from storage.models import Action, Delegate, Person, Role, RoleHolder
 from storage.repository import PlanRepository
@@ -119,7 +119,7 @@ def undelegate(actor: Actor, repo: PlanRepository, action_code: str, person_text
 
 def _delegation(actor: Actor, repo: PlanRepository, action_code: str, person_text: str) -> tuple[Action, Person]:
     """The action and person a (un)delegation names, once the actor is known to be its owner or an admin."""
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     _require_owner_or_admin(actor, repo, action)
     return action, find_person(repo, person_text)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands.action_lookup import look_up_action
 from commands.admin import affected_by, notices_for, who
 from commands.model import Actor, Reply
 from commands.permissions import require_admin
-from commands.rag_views import find_action
 from commands.rules import is_open, show_date
 from storage.models import Action, ActionState, Reprofile
 from storage.repository import PlanRepository
@@ -29,7 +29,7 @@ def reprofile(
         UnknownAction: no such action (the message suggests near misses).
     """
     require_admin(actor, repo, "re-profile due dates")
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     assert action.id is not None
     old_due = action.current_due
     if new_due == old_due:
@@ -63,7 +63,7 @@ def close_action(actor: Actor, repo: PlanRepository, action_code: str, approval:
         UnknownAction: no such action.
     """
     require_admin(actor, repo, "close actions")
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     if not is_open(action.state):
         return Reply(text=f"{action.code} is already closed ({action.state_approval}); nothing changed.")
     before = action.state
@@ -83,7 +83,7 @@ def set_cadence(actor: Actor, repo: PlanRepository, action_code: str, cadence: s
         UnknownAction: no such action.
     """
     require_admin(actor, repo, "change update cadences")
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     if action.cadence == cadence:
         return Reply(text=f"{action.code} is already updated {cadence}; nothing changed.")
     before, action.cadence = action.cadence, cadence

@@ -12,9 +12,9 @@ import difflib
 import math
 from dataclasses import dataclass
 
+from commands.action_lookup import look_up_action
 from commands.errors import InvalidMeasure
 from commands.periods import Quarter
-from commands.rag_views import find_action
 from commands.report_data import PlanData
 from commands.report_model import MeasureRow, MeasureTrend
 from commands.rules import london_date, word_list
@@ -104,7 +104,7 @@ def record_measure_value(
         InvalidMeasure: the action has no such measure, the value is not a number, or the quarter
             has not started yet.
     """
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     assert action.id is not None
     value = parse_measure_value(value_text)
     if quarter.start > london_date(now):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands.action_lookup import look_up_action
 from commands.errors import InvalidStatus, NothingToCorrect, UserError
 from commands.leave import come_back, go_away
 from commands.leave_grammar import AwayRequest, BackRequest
@@ -19,7 +20,6 @@ from commands.rag_grammar import USAGE, HelpRequest, MineRequest, ShowRequest, U
 from commands.rag_views import (
     RESTRICTED_ANNOUNCED,
     due_text,
-    find_action,
     my_actions,
     plain_text,
     rag_help,
@@ -86,7 +86,7 @@ def record_update(
         NothingToCorrect: the update corrects the last one, and there is none.
         NotAuthorised: the person may not update it.
     """
-    action = find_action(request.action_id, repo)
+    action = look_up_action(request.action_id, repo)
     assert action.id is not None
     _check_open(action)
     actor = invocation.actor

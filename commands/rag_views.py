@@ -7,10 +7,9 @@ are, so ``/rag mine`` stays quick for an SRO who sponsors a hundred actions.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Sequence
 
-from commands.errors import UnknownAction
+from commands.action_lookup import look_up_action
 from commands.model import Actor, Line, Reply, Section
 from commands.on_leave import leave_line
 from commands.permissions import Capacity, describe_people, lead_roles, person_name
@@ -36,28 +35,6 @@ from storage.repository import PlanRepository
 SHOWN_UPDATES = 5
 RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
 """What a reply everyone reads says in place of a restricted reason (the channel announcement, a Teams channel)."""
-MINE_HINT = "/rag mine lists your actions."
-
-
-def find_action(action_id: str, repo: PlanRepository) -> Action:
-    """The current plan's action with this id, or an error that suggests the ids it may have meant.
-
-    Raises:
-        UnknownAction: no plan is loaded, or the plan has no such action.
-    """
-    plan = repo.current_plan()
-    if plan is None or plan.id is None:
-        raise UnknownAction(
-            f"There is no action {action_id}: no plan is loaded yet.",
-            "An admin can load one with: planbot plan import FILE",
-        )
-    action = repo.action_by_code(action_id)
-    if action is None:
-        codes = [code.upper() for code in repo.action_codes(plan.id)]
-        close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
-        hint = f" Did you mean {word_list(close)}?" if close else ""
-        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", MINE_HINT)
-    return action
 
 
 def due_text(action: Action, overdue: bool) -> str:
@@ -81,7 +58,7 @@ def show_action(
     ``withhold_restricted``: the reply is read by everyone in the conversation, so restricted reasons
     are replaced by a note that they are not shown here.
     """
-    action = find_action(action_id, repo)
+    action = look_up_action(action_id, repo)
     assert action.id is not None
     role_ids = [*lead_roles(action), action.sro_role_id]
     roles = repo.roles(role_ids)

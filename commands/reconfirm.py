@@ -15,12 +15,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from commands.action_lookup import look_up_action
 from commands.errors import InvalidStatus, UserError
 from commands.job_status import RunState
 from commands.model import Invocation, Reply
 from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
-from commands.rag_views import find_action
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date, show_date
 from storage.models import JobRun
 from storage.repository import PlanRepository
@@ -54,7 +54,7 @@ def reconfirm(
         re-confirmed, changed since the reminder, or the person may not update the action.
     """
     try:
-        action = find_action(request.action_id, repo)
+        action = look_up_action(request.action_id, repo)
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
     assert action.id is not None

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from commands.action_lookup import look_up_action
 from commands.on_leave import away_notes
 from commands.permissions import lead_roles, person_name
 from commands.ports import Target
 from commands.quarterly import freeze_quarter, quarterly_summary
-from commands.rag_views import find_action
 from commands.report_data import (
     PlanData,
     action_row,
@@ -223,7 +223,7 @@ def history(repo: PlanRepository, action_code: str, scheme: RagScheme = DEFAULT_
     Raises:
         UnknownAction: the plan has no such action (the message suggests near misses).
     """
-    action = find_action(action_code, repo)
+    action = look_up_action(action_code, repo)
     assert action.id is not None
     updates = repo.action_updates(action.id)
     authors = repo.people(u.author_id for u in updates)

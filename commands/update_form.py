@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from commands.action_lookup import look_up_action
 from commands.errors import NothingToCorrect, UnsafeText, UserError
 from commands.model import Actor, Invocation, Reply
 from commands.permissions import Permission, authorise_update
 from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
-from commands.rag_views import find_action
 from commands.report_data import worst_status
 from commands.rules import (
     DEFAULT_SCHEME,
@@ -178,7 +178,7 @@ def authorise_form(actor: Actor, action_id: str, repo: PlanRepository, today: dt
         UnknownAction: no such action.
         NotAuthorised: naming who can update it.
     """
-    return authorise_update(actor, find_action(action_id, repo), repo, today)
+    return authorise_update(actor, look_up_action(action_id, repo), repo, today)
 
 
 def update_choices(actor: Actor, repo: PlanRepository, today: dt.date, query: str = "") -> list[ActionChoice]:
