@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from commands.errors import ParseError
 from commands.leave_grammar import AwayRequest, BackRequest
 from commands.plan_grammar import (
+    AdminReprofileRequest,
     AssignRequest,
     CadenceRequest,
     CloseRequest,
     DelegateRequest,
-    ReprofileRequest,
     SubscribeRequest,
     UndelegateRequest,
     UnsubscribeRequest,
@@ -72,7 +72,7 @@ CHANGES = (
     CadenceRequest,
     CloseRequest,
     DelegateRequest,
-    ReprofileRequest,
+    AdminReprofileRequest,
     SubscribeRequest,
     UndelegateRequest,
     UnsubscribeRequest,

@@ -22,6 +22,7 @@ from commands.panel_orders import order_panel
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.plan_grammar import (
     USAGE,
+    AdminReprofileRequest,
     AssignRequest,
     CadenceRequest,
     CloseRequest,
@@ -33,7 +34,6 @@ from commands.plan_grammar import (
     OverdueRequest,
     QuarterRequest,
     ReportRequest,
-    ReprofileRequest,
     SubscribeRequest,
     SummaryRequest,
     UndelegateRequest,
@@ -109,7 +109,7 @@ def handle_plan(
                 return delegate(invocation.actor, repo, action, person, now)
             case UndelegateRequest(action=action, person=person):
                 return undelegate(invocation.actor, repo, action, person, now)
-            case ReprofileRequest(action=action, due=due, approval=approval):
+            case AdminReprofileRequest(action=action, due=due, approval=approval):
                 return reprofile(invocation.actor, repo, action, due, approval, now)
             case CloseRequest(action=action, approval=approval):
                 return close_action(invocation.actor, repo, action, approval, now)

@@ -127,7 +127,7 @@ class UndelegateRequest:
 
 
 @dataclass(frozen=True)
-class ReprofileRequest:
+class AdminReprofileRequest:
     """Move an action's due date, with who approved it and where ("BCB 13/09/2018")."""
 
     action: str
@@ -169,7 +169,7 @@ PlanRequest = (
     | AssignRequest
     | DelegateRequest
     | UndelegateRequest
-    | ReprofileRequest
+    | AdminReprofileRequest
     | CloseRequest
     | CadenceRequest
     | AwayRequest
@@ -287,7 +287,7 @@ def _admin(words: list[str]) -> PlanRequest:
     if verb in _DELEGATION and len(tokens) == 2:
         return _DELEGATION[verb](action=tokens[0].upper(), person=tokens[1])
     if verb == "reprofile" and len(tokens) >= 3:
-        return ReprofileRequest(
+        return AdminReprofileRequest(
             action=tokens[0].upper(), due=parse_date(tokens[1], USAGE), approval=_approval(tokens[2:])
         )
     if verb == "close" and len(tokens) >= 2:

@@ -8,6 +8,7 @@ import pytest
 
 from commands.errors import ParseError
 from commands.plan_grammar import (
+    AdminReprofileRequest,
     AssignRequest,
     CadenceRequest,
     CloseRequest,
@@ -18,7 +19,6 @@ from commands.plan_grammar import (
     ListSubscriptionsRequest,
     OverdueRequest,
     QuarterRequest,
-    ReprofileRequest,
     SubscribeRequest,
     SummaryRequest,
     UndelegateRequest,
@@ -99,7 +99,7 @@ def test_unknown_words_are_refused_with_the_usage(text):
         ("admin undelegate V9 sam@example.org", UndelegateRequest("V9", "sam@example.org")),
         (
             'admin reprofile V9 2019-03-31 "BCB 13/09/2018"',
-            ReprofileRequest("V9", dt.date(2019, 3, 31), "BCB 13/09/2018"),
+            AdminReprofileRequest("V9", dt.date(2019, 3, 31), "BCB 13/09/2018"),
         ),
         ("admin close V9 Panel 1 Feb 2019", CloseRequest("V9", "Panel 1 Feb 2019")),
         ("admin cadence V9 Fortnightly", CadenceRequest("V9", "fortnightly")),
