@@ -39,8 +39,8 @@ from commands.report_model import (
     Digest,
     ExceptionItem,
     OverdueList,
+    PendingReprofileRequest,
     QuarterlySummary,
-    ReprofileRequest,
     Summary,
     ThemeBlock,
 )
@@ -279,7 +279,7 @@ def more_themes(hidden: int) -> list[Block]:
     return [Note(f"and {hidden} more theme(s); the whole plan's line counts them all.")] if hidden > 0 else []
 
 
-def requests_table(requests: Sequence[ReprofileRequest]) -> Table:
+def requests_table(requests: Sequence[PendingReprofileRequest]) -> Table:
     """Each request: the action, its due date and the one proposed, who asked, when and why."""
     columns = (
         ACTION,

@@ -105,7 +105,7 @@ class OverdueList:
     rows: tuple[ActionRow, ...]
 
 
-class ReprofileRequest(NamedTuple):
+class PendingReprofileRequest(NamedTuple):
     """An owner's request for a new due date, awaiting an admin's re-profile (``/plan admin reprofile``)."""
 
     code: str
@@ -141,7 +141,7 @@ class Digest:
     due_soon: tuple[ActionRow, ...]
     not_reported: tuple[ActionRow, ...]
     due_soon_days: int = 14
-    reprofile_requests: tuple[ReprofileRequest, ...] = ()
+    reprofile_requests: tuple[PendingReprofileRequest, ...] = ()
     late: str = ""
     """Set on a digest caught up after an outage ("This is Monday's digest, sent late after an outage.")."""
     priority: tuple[ActionRow, ...] = ()

@@ -32,8 +32,8 @@ from commands.report_model import (
     Digest,
     HistoryEntry,
     OverdueList,
+    PendingReprofileRequest,
     PlanChange,
-    ReprofileRequest,
     Summary,
 )
 from commands.rules import DEFAULT_SCHEME, Direction, RagScheme, is_open, london_date, show_date
@@ -192,7 +192,7 @@ def _noted(rows: list[ActionRow], notes: dict[str, str]) -> list[ActionRow]:
     ]
 
 
-def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[ReprofileRequest, ...]:
+def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[PendingReprofileRequest, ...]:
     """Each active action's newest request for a new due date that no re-profile has answered
     (requests come oldest first; one already met by the current due date is left out)."""
     newest = {request.action_id: request for request in requests}
@@ -202,7 +202,7 @@ def _awaiting_approval(data: PlanData, requests: list[RequestFacts]) -> tuple[Re
         if action is None or not is_open(action.state) or request.proposed_due == action.current_due:
             continue
         waiting.append(
-            ReprofileRequest(
+            PendingReprofileRequest(
                 code=action.code,
                 title=action.title,
                 theme_code=data.theme_code(action),
