@@ -175,7 +175,7 @@ def _cut_off_passed(quarter: Quarter, now: dt.datetime, working_days: int) -> bo
 def _freeze(repo: PlanRepository, data: PlanData, quarter: Quarter, now: dt.datetime, working_days: int) -> None:
     """Snapshot every action not yet frozen for the quarter, as it stood at the end of its cut-off day."""
     since, before = quarter_window(quarter, now, working_days)
-    repo.freeze_quarter(data.plan_id, quarter.key, since=since, before=before, now=now)
+    repo.write_quarter_snapshot(data.plan_id, quarter.key, since=since, before=before, now=now)
 
 
 def _frozen_statuses(

@@ -473,7 +473,7 @@ class ReportQueries:
             for action_id, status, updates, update_id, reason, restricted, reported_at, mitigation, outcome in rows
         }
 
-    def freeze_quarter(
+    def write_quarter_snapshot(
         self, plan_id: int, quarter_key: str, *, since: dt.datetime, before: dt.datetime, now: dt.datetime
     ) -> None:
         """Snapshot every action of the plan not yet frozen for the quarter: its newest update
