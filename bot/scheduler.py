@@ -409,7 +409,7 @@ def _freeze(run: DueRun, now: dt.datetime) -> None:
     scheduler = _scheduler()
     assert run.quarter is not None
     with scheduler.container.unit_of_work() as repo:
-        frozen = scheduler.reports.freeze_quarter(repo, run.quarter, now)
+        frozen = scheduler.reports.run_quarter_freeze(repo, run.quarter, now)
     state, why = (RunState.SENT, "") if frozen else (RunState.FAILED, "the cut-off has not passed yet")
     _write_record(run.job, SLACK, PASS_TARGET, run.period_key, now, state, "" if frozen else None, why)
 
@@ -486,7 +486,7 @@ class PlanReports:
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
         return quarterly_summary(repo, quarter, now, self.scheme or plan_scheme(repo))
 
-    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+    def run_quarter_freeze(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
         return freeze_quarter(repo, quarter, now)
 
 

@@ -98,6 +98,6 @@ class ReportSource(Protocol):
         """The summary of a quarter that has just ended."""
         ...
 
-    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+    def run_quarter_freeze(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
         """Freeze the quarter's snapshot once its cut-off has passed; ``False`` if it has not yet."""
         ...

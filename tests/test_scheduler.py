@@ -47,7 +47,7 @@ class FakeReports:
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
         return ("summary", quarter.key)
 
-    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+    def run_quarter_freeze(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
         self.frozen.append((quarter.key, now))
         return True
 

@@ -77,7 +77,7 @@ class FixedReports:
     def quarterly_summary(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> object:
         raise AssertionError("no quarterly summary is due in these cases")
 
-    def freeze_quarter(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
+    def run_quarter_freeze(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
         return True
 
 
