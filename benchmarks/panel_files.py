@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commands.periods import Quarter
-from commands.reports import freeze_quarter
+from commands.reports import freeze_if_cut_off_passed
 from storage.db import session_scope
 from storage.repository import PlanRepository
 
@@ -111,7 +111,7 @@ def main() -> None:
                 with session_scope(engine) as session:
                     quarter = FIRST_QUARTER
                     while quarter <= QUARTER:
-                        freeze_quarter(PlanRepository(session), quarter, AS_OF)
+                        freeze_if_cut_off_passed(PlanRepository(session), quarter, AS_OF)
                         quarter = quarter.next()
                 url = str(engine.url)
             # Run by run, each format beside the floor (and the older code), so that all meet the same load.

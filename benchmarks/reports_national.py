@@ -38,7 +38,7 @@ from sqlmodel import col
 
 from commands import report_data
 from commands.periods import Quarter
-from commands.reports import freeze_quarter, quarterly_summary, theme_summary, weekly_digest
+from commands.reports import freeze_if_cut_off_passed, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head
@@ -283,7 +283,7 @@ def refreeze(engine: Engine) -> Callable[[], object]:
         with session_scope(engine) as session:
             repo = PlanRepository(session)
             for quarter in (QUARTER.previous(), QUARTER):
-                freeze_quarter(repo, quarter, AS_OF)
+                freeze_if_cut_off_passed(repo, quarter, AS_OF)
 
     return freeze
 

@@ -48,7 +48,7 @@ from commands.job_status import RunState
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
 from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target, Undeliverable
-from commands.quarterly import freeze_quarter, quarterly_summary
+from commands.quarterly import freeze_if_cut_off_passed, quarterly_summary
 from commands.rag_scheme import plan_scheme
 from commands.reports import weekly_digest
 from commands.rules import RagScheme
@@ -487,7 +487,7 @@ class PlanReports:
         return quarterly_summary(repo, quarter, now, self.scheme or plan_scheme(repo))
 
     def run_quarter_freeze(self, repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> bool:
-        return freeze_quarter(repo, quarter, now)
+        return freeze_if_cut_off_passed(repo, quarter, now)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from commands.publication import (
     unchanged,
     withheld_row,
 )
-from commands.quarterly import freeze_quarter, quarter_window, quarterly_summary
+from commands.quarterly import freeze_if_cut_off_passed, quarter_window, quarterly_summary
 from commands.report_data import find_theme, load_plan_data
 from commands.report_model import (
     ActionRow,
@@ -163,7 +163,7 @@ def build_deep_dive(
         if q.end < data.plan.period_start:
             standing[q] = Standing.BEFORE_PLAN
         else:
-            standing[q] = Standing.FROZEN if freeze_quarter(repo, q, now) else Standing.NOT_FROZEN
+            standing[q] = Standing.FROZEN if freeze_if_cut_off_passed(repo, q, now) else Standing.NOT_FROZEN
     standing[quarter] = Standing.PROVISIONAL if summary.provisional else Standing.FROZEN
     frozen = repo.quarter_statuses(data.plan_id, [q.key for q, s in standing.items() if s is Standing.FROZEN])
 

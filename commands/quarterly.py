@@ -37,7 +37,7 @@ from storage.repository import PlanRepository, SnapshotRow
 CUT_OFF_WORKING_DAYS = 10
 
 
-def freeze_quarter(
+def freeze_if_cut_off_passed(
     repo: PlanRepository, quarter: Quarter, now: dt.datetime, working_days: int = CUT_OFF_WORKING_DAYS
 ) -> bool:
     """Write the quarter's snapshot once its cut-off has passed; existing snapshot rows are never changed.

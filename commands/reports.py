@@ -14,7 +14,7 @@ from commands.action_lookup import look_up_action
 from commands.on_leave import away_notes
 from commands.permissions import lead_roles, person_name
 from commands.ports import Target
-from commands.quarterly import freeze_quarter, quarterly_summary
+from commands.quarterly import freeze_if_cut_off_passed, quarterly_summary
 from commands.report_data import (
     PlanData,
     action_row,
@@ -42,7 +42,7 @@ from storage.repository import PlanRepository, RequestFacts, UpdateFacts
 __all__ = [
     "DIGEST_JOB",
     "DUE_SOON_WINDOW_DAYS",
-    "freeze_quarter",
+    "freeze_if_cut_off_passed",
     "history",
     "overdue_list",
     "quarterly_summary",

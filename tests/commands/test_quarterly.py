@@ -18,7 +18,7 @@ from commands.measures import record_measure_value
 from commands.periods import Quarter, cut_off
 from commands.plan_file import load_plan
 from commands.report_model import ExceptionKind, MeasureTrend, QuarterlySummary
-from commands.reports import freeze_quarter, quarterly_summary
+from commands.reports import freeze_if_cut_off_passed, quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan, QuarterSnapshot
 from storage.plan_import import import_plan
@@ -70,7 +70,7 @@ class TestSnapshot:
         """On the cut-off day itself leads may still report, so nothing is frozen and the summary is provisional."""
         on_cut_off = london(2019, 1, 15, 17, 0)
 
-        assert not freeze_quarter(repo, Q3, on_cut_off)
+        assert not freeze_if_cut_off_passed(repo, Q3, on_cut_off)
         assert quarterly_summary(repo, Q3, on_cut_off).provisional
         frozen = repo.session.exec(select(func.count()).where(QuarterSnapshot.quarter_key == Q3.key)).one()
         assert 0 == frozen
@@ -95,11 +95,11 @@ class TestSnapshot:
 
     def test_freezing_twice_changes_nothing(self, repo: PlanRepository, quarter_played: Plan) -> None:
         """A second freeze adds no rows and keeps the first rows' statuses."""
-        freeze_quarter(repo, Q3, AFTER_Q3_CUT_OFF)
+        freeze_if_cut_off_passed(repo, Q3, AFTER_Q3_CUT_OFF)
         first = {s.action_id: (s.status, s.id) for s in repo.session.exec(select(QuarterSnapshot))}
         report(repo, "V9", "G", london(2019, 1, 20))
 
-        assert freeze_quarter(repo, Q3, london(2019, 2, 1))
+        assert freeze_if_cut_off_passed(repo, Q3, london(2019, 2, 1))
         assert first == {s.action_id: (s.status, s.id) for s in repo.session.exec(select(QuarterSnapshot))}
 
 
@@ -214,11 +214,11 @@ class TestSnapshotWrites:
         failures: list[BaseException] = []
         first, second = Session(engine), Session(engine)
         try:
-            assert freeze_quarter(PlanRepository(first), Q3, AFTER_Q3_CUT_OFF)
+            assert freeze_if_cut_off_passed(PlanRepository(first), Q3, AFTER_Q3_CUT_OFF)
 
             def other_bot() -> None:
                 try:
-                    assert freeze_quarter(PlanRepository(second), Q3, AFTER_Q3_CUT_OFF)
+                    assert freeze_if_cut_off_passed(PlanRepository(second), Q3, AFTER_Q3_CUT_OFF)
                     second.commit()
                 except BaseException as error:  # reported by the main thread
                     failures.append(error)
