@@ -49,7 +49,7 @@ def main() -> None:
         from bot.container import Container, utc_now
         from bot.report_command import as_of_moment
         from commands.periods import Quarter
-        from commands.reports import quarterly_summary, weekly_digest
+        from commands.report_builders import quarterly_summary, weekly_digest
 
         container = Container.open(Settings.from_env())
         now = as_of_moment("2019-01-16", utc_now)

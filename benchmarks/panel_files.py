@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commands.periods import Quarter
-from commands.reports import freeze_if_cut_off_passed
+from commands.report_builders import freeze_if_cut_off_passed
 from storage.db import session_scope
 from storage.repository import PlanRepository
 

@@ -38,7 +38,7 @@ from sqlmodel import col
 
 from commands import report_data
 from commands.periods import Quarter
-from commands.reports import freeze_if_cut_off_passed, quarterly_summary, theme_summary, weekly_digest
+from commands.report_builders import freeze_if_cut_off_passed, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade_to_head

@@ -34,7 +34,7 @@ from commands.model import Actor, Reply
 from commands.periods import Quarter
 from commands.permissions import person_name
 from commands.plan_file import load_plan
-from commands.reports import quarterly_summary, weekly_digest
+from commands.report_builders import quarterly_summary, weekly_digest
 from commands.rules import LONDON, show_date
 from storage.models import Delegate, Plan
 from storage.plan_import import import_plan

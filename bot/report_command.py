@@ -27,7 +27,7 @@ from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder
 from commands.panel_orders import produce_panel, written_text
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.rag_scheme import plan_scheme
-from commands.reports import overdue_list, quarterly_summary, theme_summary, weekly_digest
+from commands.report_builders import overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON, london_date, parse_date
 from storage.repository import PlanRepository
 

@@ -50,7 +50,7 @@ from commands.periods import Quarter
 from commands.ports import SLACK, Notifier, Notifiers, PostsInParts, ReportSource, Target, Undeliverable
 from commands.quarterly import freeze_if_cut_off_passed, quarterly_summary
 from commands.rag_scheme import plan_scheme
-from commands.reports import weekly_digest
+from commands.report_builders import weekly_digest
 from commands.rules import RagScheme
 from commands.schedule import (
     DIRECT_JOBS,
@@ -474,7 +474,7 @@ def _write_record(
 
 
 class PlanReports:
-    """The report builders of ``commands.reports`` and ``commands.quarterly``, as the scheduler's ``ReportSource``."""
+    """The builders of ``commands.report_builders`` and ``commands.quarterly``, as the scheduler's ``ReportSource``."""
 
     def __init__(self, scheme: RagScheme | None = None) -> None:
         """``scheme``: the colours to report in; ``None``, each plan's own (``commands.rag_scheme``)."""

@@ -2,7 +2,7 @@
 
 Own actions are those they own, are a delegate for or sponsor as SRO (as ``/rag mine`` lists
 them), each with its colour, how old its last update is, when the next update is due and whether
-the action itself is overdue. The plan part reuses the theme summary (``commands.reports``), so
+the action itself is overdue. The plan part reuses the theme summary (``commands.report_builders``), so
 the page and ``/plan summary`` always agree. Plain data only: the platform decides how much fits.
 """
 
@@ -18,9 +18,9 @@ from commands.on_leave import leave_line
 from commands.permissions import require_admin
 from commands.priority import PRIORITY_MARK, priority_line
 from commands.rag_views import timing_text
+from commands.report_builders import theme_summary, weekly_digest
 from commands.report_layout import counts, cut, directions, objective_lines
 from commands.report_model import Digest, ThemeBlock
-from commands.reports import theme_summary, weekly_digest
 from commands.rules import (
     DEFAULT_SCHEME,
     RagScheme,

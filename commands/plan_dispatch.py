@@ -41,8 +41,8 @@ from commands.plan_grammar import (
     parse_plan,
 )
 from commands.ports import Target
+from commands.report_builders import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.report_model import ActionHistory, Digest, OverdueList, QuarterlySummary, Summary
-from commands.reports import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import DEFAULT_SCHEME, RagScheme, london_date
 from commands.subscriptions import list_subscriptions, subscribe, unsubscribe
 from storage.repository import PlanRepository

@@ -21,7 +21,7 @@ from bot.exports.palette import STATUS_STYLES
 from commands.annual import build_annual
 from commands.deep_dive import build_deep_dive
 from commands.periods import Quarter
-from commands.reports import quarterly_summary
+from commands.report_builders import quarterly_summary
 from storage.models import Plan
 from storage.repository import PlanRepository
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from bot.demo import SCRIPT, SUMMARY_AT, DelegateStep, Outcome, RagStep, run_demo
 from commands.periods import Quarter
+from commands.report_builders import quarterly_summary
 from commands.report_model import QuarterlySummary
-from commands.reports import quarterly_summary
 from commands.rules import Direction
 from storage.db import make_engine, session_scope
 from storage.models import Delegate, StatusUpdate

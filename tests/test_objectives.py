@@ -26,8 +26,8 @@ from commands.panel import build_panel
 from commands.periods import Quarter
 from commands.plan_file import PlanFileError, ThemeSpec, load_plan
 from commands.quarterly import quarterly_summary
+from commands.report_builders import overdue_list, theme_summary, weekly_digest
 from commands.report_layout import digest_layout, overdue_layout, quarterly_layout, summary_layout
-from commands.reports import overdue_list, theme_summary, weekly_digest
 from storage.models import Action, Person
 from storage.plan_import import import_plan
 from storage.repository import PlanRepository

@@ -29,7 +29,7 @@ from commands.panel_orders import order_panel, panel_command
 from commands.periods import Quarter, parse_financial_year
 from commands.plan_dispatch import handle_plan
 from commands.plan_grammar import ReportRequest, parse_plan
-from commands.reports import quarterly_summary
+from commands.report_builders import quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan
 from storage.repository import PlanRepository

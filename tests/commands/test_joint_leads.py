@@ -23,7 +23,7 @@ from commands.panel import build_panel
 from commands.periods import Quarter
 from commands.plan_file import load_plan
 from commands.rag import handle_rag
-from commands.reports import history, theme_summary, weekly_digest
+from commands.report_builders import history, theme_summary, weekly_digest
 from commands.rules import DEFAULT_SCHEME
 from storage.models import StatusUpdate
 from storage.plan_import import import_plan

@@ -26,8 +26,8 @@ from commands.nudges import (
 from commands.periods import Quarter
 from commands.plan_dispatch import handle_plan
 from commands.rag import handle_rag
+from commands.report_builders import overdue_list, weekly_digest
 from commands.report_layout import report_layout
-from commands.reports import overdue_list, weekly_digest
 from commands.rules import DEFAULT_SCHEME
 from commands.update_form import update_choices
 from storage.models import AuditEntry, Delegate, Leave

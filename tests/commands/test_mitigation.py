@@ -21,8 +21,8 @@ from commands.panel import build_panel
 from commands.quarterly import quarterly_summary
 from commands.rag import handle_rag
 from commands.reconfirm import ReconfirmRequest, reconfirm
+from commands.report_builders import theme_summary
 from commands.report_layout import report_layout
-from commands.reports import theme_summary
 from storage.models import Plan
 from storage.repository import PlanRepository
 

@@ -13,7 +13,7 @@ from commands.errors import ParseError, UserError
 from commands.panel import EMAIL_WITHHELD, NAME_WITHHELD, PanelReport, build_panel
 from commands.plan_file import load_plan
 from commands.plan_grammar import ReportRequest, parse_plan
-from commands.reports import quarterly_summary
+from commands.report_builders import quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan
 from storage.plan_import import import_plan

@@ -22,9 +22,9 @@ from commands.layout import Layout, Table, plain, row_line
 from commands.panel import build_panel
 from commands.priority import PRIORITY_COLUMN, priority_line, priority_sentence
 from commands.quarterly import quarterly_summary
+from commands.report_builders import theme_summary, weekly_digest
 from commands.report_layout import report_layout
 from commands.report_model import ActionRow
-from commands.reports import theme_summary, weekly_digest
 from storage.models import Action, Plan
 from storage.repository import PlanRepository
 

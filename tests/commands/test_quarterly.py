@@ -17,8 +17,8 @@ from support.report_support import QueryCounter, grow_plan, london, report, repr
 from commands.measures import record_measure_value
 from commands.periods import Quarter, cut_off
 from commands.plan_file import load_plan
+from commands.report_builders import freeze_if_cut_off_passed, quarterly_summary
 from commands.report_model import ExceptionKind, MeasureTrend, QuarterlySummary
-from commands.reports import freeze_if_cut_off_passed, quarterly_summary
 from commands.rules import Direction
 from storage.models import Plan, QuarterSnapshot
 from storage.plan_import import import_plan

@@ -13,7 +13,7 @@ from support.report_support import QueryCounter, grow_plan, london, report, repr
 from commands.admin_actions import close_action
 from commands.admin_actions import reprofile as reprofile_action
 from commands.errors import UnknownAction, UnknownTheme
-from commands.reports import DIGEST_JOB, history, overdue_list, theme_summary, weekly_digest
+from commands.report_builders import DIGEST_JOB, history, overdue_list, theme_summary, weekly_digest
 from commands.rules import Direction
 from storage.models import JobRun, Plan
 from storage.repository import PlanRepository

@@ -23,8 +23,8 @@ from commands.model import Actor
 from commands.periods import Quarter
 from commands.plan_file import load_plan
 from commands.plan_spec import PlanSpec
+from commands.report_builders import overdue_list, quarterly_summary, theme_summary
 from commands.report_model import Summary
-from commands.reports import overdue_list, quarterly_summary, theme_summary
 from storage.db import make_engine, session_scope
 from storage.models import Plan, Role
 from storage.plan_import import import_plan

@@ -37,7 +37,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.report_blocks import render_report
 from commands.periods import Quarter
 from commands.ports import Target
-from commands.reports import weekly_digest
+from commands.report_builders import weekly_digest
 from storage.db import make_engine, session_scope
 from storage.repository import PlanRepository
 

@@ -20,7 +20,7 @@ from bot.slack.notifier import SlackNotifier
 from commands.model import Reply
 from commands.periods import Quarter
 from commands.ports import Recipient
-from commands.reports import quarterly_summary, weekly_digest
+from commands.report_builders import quarterly_summary, weekly_digest
 from storage.repository import PlanRepository
 
 CHANNEL = "C0DIGEST01"

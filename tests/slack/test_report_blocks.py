@@ -16,8 +16,8 @@ from bot.slack.report_blocks import Message, first_message, render_channel_repor
 from bot.slack.report_parts import outline
 from commands.channel_layout import CHANNEL_MESSAGES
 from commands.periods import Quarter
+from commands.report_builders import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from commands.report_layout import report_layout
-from commands.reports import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
 from storage.repository import PlanRepository
 
 FIRST_UPDATE = dt.datetime(2018, 12, 3, 10, 0)

@@ -15,7 +15,7 @@ from bot.slack.app import build_client
 from bot.slack.notifier import SlackNotifier
 from bot.slack.setup_alerts import instruction
 from commands.model import Reply
-from commands.reports import weekly_digest
+from commands.report_builders import weekly_digest
 
 COORDINATION = "C0PCPCOORD"
 JO = ("jo.haynes@example.org", "U0JOHAYNES")
