@@ -36,7 +36,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import col
 
-from commands import report_data
+from commands import report_inputs
 from commands.periods import Quarter
 from commands.report_builders import freeze_if_cut_off_passed, quarterly_summary, theme_summary, weekly_digest
 from commands.rules import LONDON
@@ -290,7 +290,7 @@ def refreeze(engine: Engine) -> Callable[[], object]:
 
 def forget_structures() -> None:
     """Empty this process's copy of plan structures, as a newly started bot has none."""
-    report_data._STRUCTURES.clear()
+    report_inputs._STRUCTURES.clear()
 
 
 @contextmanager

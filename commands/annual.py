@@ -28,7 +28,7 @@ from commands.publication import (
     withheld_row,
 )
 from commands.quarterly import quarter_window, quarter_window_end, quarterly_summary
-from commands.report_data import PlanData, colour_counts, load_plan_data
+from commands.report_inputs import PlanData, colour_counts, load_plan_data
 from commands.report_model import (
     ActionRow,
     ApprovedChange,

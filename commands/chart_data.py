@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from commands.periods import Quarter, cut_off
 from commands.quarterly import CUT_OFF_WORKING_DAYS, quarter_window_end
-from commands.report_data import colour_counts, load_plan_data
+from commands.report_inputs import colour_counts, load_plan_data
 from commands.report_model import ColourCount, ThemeBlock
 from commands.rules import DEFAULT_SCHEME, RagScheme, is_open, london_date
 from storage.repository import PlanRepository

@@ -26,7 +26,7 @@ from commands.publication import (
     withheld_row,
 )
 from commands.quarterly import freeze_if_cut_off_passed, quarter_window, quarterly_summary
-from commands.report_data import find_theme, load_plan_data
+from commands.report_inputs import find_theme, load_plan_data
 from commands.report_model import (
     ActionRow,
     ApprovedChange,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from commands.action_lookup import look_up_action
 from commands.errors import InvalidMeasure
 from commands.periods import Quarter
-from commands.report_data import PlanData
+from commands.report_inputs import PlanData
 from commands.report_model import MeasureRow, MeasureTrend
 from commands.rules import london_date, word_list
 from storage.models import MeasureValue

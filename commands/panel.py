@@ -27,7 +27,7 @@ from commands.publication import (
 )
 from commands.publication import filtered_row as _filtered
 from commands.quarterly import quarter_window_end, quarterly_summary
-from commands.report_data import london_start
+from commands.report_inputs import london_start
 from commands.report_model import (
     ActionRow,
     ColourCount,

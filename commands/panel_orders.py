@@ -25,7 +25,7 @@ from commands.model import Actor, Invocation
 from commands.panel import ANNUAL, QUARTERLY, THEME, PanelOrder, PanelReport, build_panel
 from commands.periods import Quarter
 from commands.rag_scheme import plan_scheme
-from commands.report_data import find_theme, load_plan_data
+from commands.report_inputs import find_theme, load_plan_data
 from storage.repository import PlanRepository
 
 PanelDocument = PanelReport | AnnualReport | ThemeDeepDive

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from commands.layout import Column, Kind, Line, Strong, status_cell
-from commands.report_data import worst_status
+from commands.report_inputs import worst_status
 from commands.report_model import ActionRow
 from commands.rules import DEFAULT_SCHEME, RagScheme, word_list
 

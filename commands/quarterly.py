@@ -14,7 +14,7 @@ import datetime as dt
 from commands.errors import UserError
 from commands.measures import measure_rows
 from commands.periods import Quarter, cut_off
-from commands.report_data import (
+from commands.report_inputs import (
     PlanData,
     action_row,
     load_plan_data,

@@ -15,7 +15,7 @@ from commands.on_leave import away_notes
 from commands.permissions import lead_roles, person_name
 from commands.ports import Target
 from commands.quarterly import freeze_if_cut_off_passed, quarterly_summary
-from commands.report_data import (
+from commands.report_inputs import (
     PlanData,
     action_row,
     find_theme,

@@ -31,7 +31,7 @@ from commands.layout import (
     status_cell,
 )
 from commands.priority import PRIORITY_COLUMN, any_priority, priority_cell, priority_line
-from commands.report_data import colour_counts
+from commands.report_inputs import colour_counts
 from commands.report_model import (
     ActionHistory,
     ActionRow,

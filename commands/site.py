@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from commands.errors import UserError
 from commands.panel import ANNUAL, PanelOrder
 from commands.periods import Quarter, cut_off
-from commands.report_data import london_start
+from commands.report_inputs import london_start
 from commands.rules import london_date, show_date
 from storage.repository import PlanRepository
 

@@ -18,7 +18,7 @@ from commands.model import Actor, Invocation, Reply
 from commands.permissions import Permission, authorise_update
 from commands.rag import record_update
 from commands.rag_grammar import UpdateRequest
-from commands.report_data import worst_status
+from commands.report_inputs import worst_status
 from commands.rules import (
     DEFAULT_SCHEME,
     MITIGATION,

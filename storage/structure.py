@@ -1,7 +1,7 @@
 """Keeps ``Plan.structure_stamp`` honest: any flush that adds, changes or removes a plan, theme,
 action, strategic measure or role gives the plans concerned a new stamp in the same transaction.
 
-Reports keep each plan's structure in memory between runs (``commands.report_data``); the stamp
+Reports keep each plan's structure in memory between runs (``commands.report_inputs``); the stamp
 is how any process, on any database, learns that its copy is out of date. Hooking the session's
 flush, rather than each command that edits the plan, means a new editing path cannot forget it.
 """

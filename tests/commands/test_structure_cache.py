@@ -16,7 +16,7 @@ from sqlmodel import select
 from support.rag_support import ADMIN_EMAILS, V9, actor_for
 from support.report_support import QueryCounter, london, report
 
-import commands.report_data
+import commands.report_inputs
 from commands.admin_actions import close_action
 from commands.admin_actions import reprofile as admin_reprofile
 from commands.model import Actor
@@ -38,9 +38,9 @@ Q3 = Quarter(2018, 3)
 @pytest.fixture(autouse=True)
 def no_kept_structures() -> Iterator[None]:
     """Each test starts with a process that has read no plan yet."""
-    commands.report_data._STRUCTURES.clear()
+    commands.report_inputs._STRUCTURES.clear()
     yield
-    commands.report_data._STRUCTURES.clear()
+    commands.report_inputs._STRUCTURES.clear()
 
 
 @contextmanager
@@ -169,15 +169,15 @@ class TestChangesShowInTheNextReport:
 
         # The other process keeps its own structures: whatever its change does to the copies kept
         # in memory here would not happen to a real second process, so they are put back after it.
-        kept = dict(commands.report_data._STRUCTURES)
+        kept = dict(commands.report_inputs._STRUCTURES)
         other = make_engine(db_url)
         try:
             with unit(other) as repo:
                 assert close_action(admin(repo), repo, "V10", "BCB 20/11/2018", NOW).ok
         finally:
             other.dispose()
-        commands.report_data._STRUCTURES.clear()
-        commands.report_data._STRUCTURES.update(kept)
+        commands.report_inputs._STRUCTURES.clear()
+        commands.report_inputs._STRUCTURES.update(kept)
 
         with unit(engine) as repo:
             assert "V10" not in codes(theme_summary(repo, NOW))
