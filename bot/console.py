@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.console_render import render_announcement, render_direct_message, render_reply
 from bot.container import Container
 from bot.db_command import open_container
-from bot.report_render import render_report
+from bot.terminal_report import render_report
 from commands.chat_routing import PLAN, RAG, route_line
 from commands.model import Actor, Invocation, Notice, Reply
 from commands.notices import tell_people

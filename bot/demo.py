@@ -27,7 +27,7 @@ from sqlalchemy.exc import DatabaseError
 from bot.config import Settings
 from bot.console import ask, find_actor, respond
 from bot.container import Container
-from bot.report_render import render_measure_recorded, render_report
+from bot.terminal_report import render_measure_recorded, render_report
 from commands.errors import UserError
 from commands.measures import record_measure_value
 from commands.model import Actor, Reply

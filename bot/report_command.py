@@ -20,7 +20,7 @@ from bot.container import utc_now
 from bot.db_command import open_container
 from bot.local_user import local_actor
 from bot.plans_command import find_plan
-from bot.report_render import render_measure_recorded, render_report
+from bot.terminal_report import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
 from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder

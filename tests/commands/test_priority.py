@@ -13,10 +13,10 @@ from support.report_support import london, report
 
 from bot.exports import EXPORT_FORMATS, write_panel
 from bot.exports.tables import ACTION_HEADERS, panel_paper
-from bot.report_render import render_report as render_terminal
 from bot.slack.home import home_view_blocks
 from bot.slack.report_blocks import render_report as render_slack
 from bot.teams.cards import home_card, report_cards
+from bot.terminal_report import render_report as render_terminal
 from commands.home import home_layout, home_view
 from commands.layout import Layout, Table, plain, row_line
 from commands.panel import build_panel

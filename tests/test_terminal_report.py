@@ -1,4 +1,4 @@
-"""Reports in the terminal (``bot.report_render``): every word of the layout, lines within the width,
+"""Reports in the terminal (``bot.terminal_report``): every word of the layout, lines within the width,
 big tables as lines, and a long report shortened unless every action is asked for."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 from support.teams_cards import big_digest, big_quarterly, with_exceptions
 
-from bot.report_render import GRID_ROWS, LayoutView, render_report
+from bot.terminal_report import GRID_ROWS, LayoutView, render_report
 from commands.layout import Layout, Line, Section, Strong, Table, plain, row_line
 from commands.report_layout import report_layout
 
