@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support.teams_cards import big_digest, big_quarterly, with_exceptions
 
 from bot.slack.limits import check_message
-from bot.slack.report_blocks import Message, render_channel_report, render_report
+from bot.slack.report_messages import Message, render_channel_report, render_report
 from bot.teams.card_parts import card_bytes
 from bot.teams.cards import channel_cards, report_cards
 

@@ -26,7 +26,7 @@ from bot.console_render import REFUSED_TITLE
 from bot.container import Container
 from bot.slack.plan_listeners import tell_people
 from bot.slack.render import render_reply, render_text
-from bot.slack.report_blocks import render_report
+from bot.slack.report_messages import render_report
 from commands.chat_routing import is_question
 from commands.model import Actor, Invocation, Reply
 from commands.plan_dispatch import handle_plan

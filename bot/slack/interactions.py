@@ -21,8 +21,8 @@ from bot.slack.home import PREVIEW_DIGEST_ACTION, UPDATE_ACTION, home_view_block
 from bot.slack.identity import resolve_actor
 from bot.slack.notifier import SlackNotifier
 from bot.slack.render import render_reply, render_text
-from bot.slack.report_blocks import STILL_ACTION
-from bot.slack.report_blocks import UPDATE_ACTION as REMINDER_UPDATE_ACTION
+from bot.slack.report_messages import STILL_ACTION
+from bot.slack.report_messages import UPDATE_ACTION as REMINDER_UPDATE_ACTION
 from bot.slack.translate import PLATFORM
 from bot.slack.update_modal import CALLBACK_ID, action_options, form_from_state, update_modal
 from commands.errors import UserError

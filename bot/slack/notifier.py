@@ -2,7 +2,7 @@
 
 A report posted to a channel is the core's channel summary (``commands.channel_layout``): its headline
 message with the rest threaded under it, at most five messages whatever the plan's size (see
-``report_blocks``); a direct message carries the whole report. Slack allows about one message per second
+``report_messages``); a direct message carries the whole report. Slack allows about one message per second
 per channel, so posts to one channel are paced. Each message of a scheduled run carries its own delivery
 key (the run's key and the message's place in the report), and ``delivery.SlackPoster`` sends it at most
 once: 429s wait ``Retry-After`` on their own budget, and a lost answer is looked for in the channel
@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
 from bot.slack.delivery import Post, SlackPoster
-from bot.slack.report_blocks import render_channel_report, render_report
+from bot.slack.report_messages import render_channel_report, render_report
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import PLATFORM
 from commands.ports import Recipient

@@ -26,7 +26,7 @@ from bot.slack.identity import resolve_actor, resolve_mentions
 from bot.slack.notifier import SlackNotifier
 from bot.slack.panel_upload import send_panel
 from bot.slack.render import render_text
-from bot.slack.report_blocks import first_message, render_report
+from bot.slack.report_messages import first_message, render_report
 from bot.slack.translate import PLATFORM, PLATFORM_NAME, to_invocation, unescape
 from commands.errors import UserError
 from commands.model import Invocation, Notice, Reply

@@ -1,5 +1,5 @@
 """Neutral report layouts (``commands.layout``) as escaped Slack mrkdwn: a header, headline lines
-and titled parts, which ``bot.slack.report_blocks`` packs into messages and thread replies.
+and titled parts, which ``bot.slack.report_messages`` packs into messages and thread replies.
 
 Nothing here chooses a word: the core lays each report out once. This module only maps pieces to
 mrkdwn (bold, italic, a status as its colour emoji beside its word) and writes each table row as

@@ -14,7 +14,7 @@ from support.report_support import london, report
 from bot.exports import EXPORT_FORMATS, write_panel
 from bot.exports.tables import ACTION_HEADERS, panel_paper
 from bot.slack.home import home_view_blocks
-from bot.slack.report_blocks import render_report as render_slack
+from bot.slack.report_messages import render_report as render_slack
 from bot.teams.cards import home_card, report_cards
 from bot.terminal_report import render_report as render_terminal
 from commands.home import home_layout, home_view

@@ -34,7 +34,7 @@ from bot.scheduler import Scheduler
 from bot.slack.app import build_client
 from bot.slack.delivery import Post, SlackPoster
 from bot.slack.notifier import SlackNotifier
-from bot.slack.report_blocks import render_report
+from bot.slack.report_messages import render_report
 from commands.periods import Quarter
 from commands.ports import Target
 from commands.report_builders import weekly_digest

@@ -13,7 +13,7 @@ from support.workspace import OWNER, STRANGER, stored_updates
 from test_http import all_text, rag
 
 from bot.slack.limits import check_message
-from bot.slack.report_blocks import STILL_ACTION, UPDATE_ACTION, render_report
+from bot.slack.report_messages import STILL_ACTION, UPDATE_ACTION, render_report
 from commands.model import Reply
 from commands.nudges import NUDGE, DirectMessage
 from commands.ports import Recipient

@@ -12,7 +12,7 @@ from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 from support.teams_cards import big_digest, big_quarterly, with_exceptions
 
 from bot.slack.limits import check_message
-from bot.slack.report_blocks import Message, first_message, render_channel_report, render_report
+from bot.slack.report_messages import Message, first_message, render_channel_report, render_report
 from bot.slack.report_parts import outline
 from commands.channel_layout import CHANNEL_MESSAGES
 from commands.periods import Quarter
