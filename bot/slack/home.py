@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.layout_mrkdwn import block_lines, line_text
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_VIEW_BLOCKS
 from bot.slack.render import clip, escape
-from bot.slack.report_parts import block_lines, line_text
 from commands.home import HomeView, home_layout, more_text
 from commands.layout import Block
 from commands.rules import DEFAULT_SCHEME, RagScheme

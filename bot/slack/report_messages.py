@@ -5,7 +5,7 @@ summary) becomes a headline message (counts by colour per theme, direction of tr
 replies under it, one or more per theme: each message keeps within 50 blocks, 3,000 characters per
 section, 150 per header, and about 12,000 characters in all (Slack answers ``msg_blocks_too_long``
 beyond roughly that, though no limit is documented). Every message has its fallback ``text``.
-Reports are laid out in ``commands.report_layout`` and escaped in ``report_parts``; core replies go
+Reports are laid out in ``commands.report_layout`` and escaped in ``layout_mrkdwn``; core replies go
 through ``render.render_reply``.
 """
 
@@ -25,9 +25,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.layout_mrkdwn import Outline, outline
 from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
-from bot.slack.report_parts import Outline, outline
 from commands.channel_layout import CHANNEL_MESSAGES, CUTS, channel_layout, shortens
 from commands.layout import MORE_IN_THREAD
 from commands.model import Reply

@@ -11,9 +11,9 @@ from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObjec
 from support.big_plan import HOSTILE, HOSTILE_ESCAPED, load_big_plan
 from support.teams_cards import big_digest, big_quarterly, with_exceptions
 
+from bot.slack.layout_mrkdwn import outline
 from bot.slack.limits import check_message
 from bot.slack.report_messages import Message, first_message, render_channel_report, render_report
-from bot.slack.report_parts import outline
 from commands.channel_layout import CHANNEL_MESSAGES
 from commands.periods import Quarter
 from commands.report_builders import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
