@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 from collections.abc import Sequence
 
+from commands.command_words import command_words
 from commands.errors import UnknownAction
 from commands.model import Actor, Line, Reply, Section
 from commands.on_leave import leave_line
@@ -36,7 +37,11 @@ from storage.repository import PlanRepository
 SHOWN_UPDATES = 5
 RESTRICTED_ANNOUNCED = "reason restricted, not shown here"
 """What a reply everyone reads says in place of a restricted reason (the channel announcement, a Teams channel)."""
-MINE_HINT = "/rag mine lists your actions."
+
+
+def mine_hint() -> str:
+    """Where to find one's own actions, after a refusal naming an action that is not in the plan."""
+    return f"{command_words().rag} mine lists your actions."
 
 
 def find_action(action_id: str, repo: PlanRepository) -> Action:
@@ -56,7 +61,7 @@ def find_action(action_id: str, repo: PlanRepository) -> Action:
         codes = [code.upper() for code in repo.action_codes(plan.id)]
         close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
         hint = f" Did you mean {word_list(close)}?" if close else ""
-        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", MINE_HINT)
+        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", mine_hint())
     return action
 
 
@@ -222,7 +227,7 @@ def _no_actions(repo: PlanRepository, plan_name: str) -> Reply:
             (
                 Line(f"You have no open actions in {plan_name} as owner, delegate or SRO."),
                 Line(f"To be given one, ask {who} to assign you a role or name you as a delegate."),
-                Line("Anyone can look at an action with /rag V9."),
+                Line(f"Anyone can look at an action with {command_words().rag} V9."),
             ),
         ),
     )
@@ -249,19 +254,20 @@ def rag_help(scheme: RagScheme) -> Reply:
     worst, second = ranked[0].aliases[0], ranked[min(1, len(ranked) - 1)].aliases[0]
     done = next((s.aliases[0] for s in reversed(ranked) if s.completes), None)
     easy = next((s.aliases[0] for s in ranked if not s.reason_required), second)
+    rag = command_words().rag
     usage = (
-        Line(f"/rag V9 {worst} Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
+        Line(f"{rag} V9 {worst} Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
         *(
-            (Line(f"/rag V2 {done} Audit complete {OUTCOME.example} · complete, with what it delivered"),)
+            (Line(f"{rag} V2 {done} Audit complete {OUTCOME.example} · complete, with what it delivered"),)
             if done
             else ()
         ),
-        Line(f"/rag v9 {second} Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
-        Line(f"/rag V9 {easy} · a reason is optional for {optional}"),
-        Line("/rag V9 · status, owner, due date and the last five updates"),
-        Line("/rag mine · your actions and which updates are due"),
-        Line("/rag away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
-        Line("/rag back · back early: your reminders resume"),
+        Line(f"{rag} v9 {second} Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
+        Line(f"{rag} V9 {easy} · a reason is optional for {optional}"),
+        Line(f"{rag} V9 · status, owner, due date and the last five updates"),
+        Line(f"{rag} mine · your actions and which updates are due"),
+        Line(f"{rag} away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
+        Line(f"{rag} back · back early: your reminders resume"),
     )
     colours = tuple(
         Line(
@@ -280,5 +286,5 @@ def rag_help(scheme: RagScheme) -> Reply:
             "may update an action; anyone may look."
         ),
     )
-    sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
+    sections = (Section(f"Using {rag}", usage), Section("Statuses", colours + rules))
     return Reply(text=plain_text(sections), sections=sections)

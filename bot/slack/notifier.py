@@ -25,7 +25,7 @@ from bot.container import Container
 from bot.slack.delivery import Post, SlackPoster
 from bot.slack.report_blocks import render_channel_report, render_report
 from bot.slack.setup_alerts import alert_admins
-from bot.slack.translate import PLATFORM
+from bot.slack.translate import COMMAND_WORDS, PLATFORM
 from commands.ports import Recipient
 from commands.rules import RagScheme
 
@@ -37,6 +37,8 @@ class SlackNotifier:
 
     ``clock`` and ``sleep`` are injectable so tests can check the pacing without waiting for it.
     """
+
+    words = COMMAND_WORDS
 
     def __init__(
         self,

@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from bot.container import Container
-from bot.teams.cards import channel_cards
+from bot.teams.cards import COMMAND_WORDS, channel_cards
 from bot.teams.delivery import Place, TeamsPoster, Unreachable
 from bot.teams.messenger import PersonalChats, direct_cards, mark_inactive
 from bot.teams.setup_alerts import alert_admins, channel_fix, person_fix
@@ -36,6 +36,8 @@ class NotInChannel(Unreachable):
 
 class TeamsNotifier:
     """Posts reports to Teams channels and messages to people, for the scheduler."""
+
+    words = COMMAND_WORDS
 
     def __init__(
         self, poster: TeamsPoster, container: Container, tenant_id: str, scheme: RagScheme | None = None
