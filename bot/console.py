@@ -28,6 +28,7 @@ from bot.container import Container
 from bot.db_command import open_container
 from bot.terminal_report import render_report
 from commands.chat_routing import PLAN, RAG, route_line
+from commands.command_words import SLASH, speaking
 from commands.model import Actor, Invocation, Notice, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
@@ -40,6 +41,7 @@ from storage.repository import PlanRepository
 
 PLATFORM = "console"
 PLATFORM_NAME = "the console"
+COMMAND_WORDS = SLASH
 HISTORY_FILE = Path.home() / ".planbot_history"
 QUIT_WORDS = frozenset({"quit", "exit"})
 SUGGESTED_PEOPLE = 6
@@ -124,7 +126,7 @@ def console_session(container: Container, actor: Actor, lines: Iterable[str], ou
 def respond(container: Container, actor: Actor, text: str, out: Console) -> Reply:
     """Run one ``/rag`` command in its own unit of work and print the reply (and what it announces);
     notices (a leave's cover is told) are shown as the direct messages they would be."""
-    with container.unit_of_work() as repo:
+    with speaking(COMMAND_WORDS), container.unit_of_work() as repo:
         scheme = plan_scheme(repo)
         reply = handle_rag(Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme)
     reply = tell_people(reply, _printer(out), PLATFORM_NAME)
@@ -137,7 +139,7 @@ def respond(container: Container, actor: Actor, text: str, out: Console) -> Repl
 def ask(container: Container, actor: Actor, text: str, out: Console) -> PlanAnswer:
     """Run one ``/plan`` command or question and print its report or reply; admin notices are shown
     as the direct messages they would be."""
-    with container.unit_of_work() as repo:
+    with speaking(COMMAND_WORDS), container.unit_of_work() as repo:
         scheme = plan_scheme(repo)
         answer = handle_plan(
             Invocation(actor=actor, text=text, platform=PLATFORM), repo, container.clock(), scheme=scheme

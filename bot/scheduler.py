@@ -44,6 +44,7 @@ from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 
 from bot import engine
 from bot.container import Container
+from commands.command_words import CommandWords
 from commands.job_status import RunState
 from commands.nudges import DirectMessage, nudge_digest, nudges_and_escalations, quarter_close_reminders
 from commands.periods import Quarter
@@ -350,13 +351,25 @@ def _direct_pass(run: DueRun, now: dt.datetime) -> list[str]:
 @DBOS.step(name="planbot.select")
 def _select(run: DueRun, now: dt.datetime) -> list[tuple[DirectMessage, str]]:
     scheduler = _scheduler()
+    platforms: dict[int, str] = {}
+
+    def platform(person_id: int) -> str:
+        if person_id not in platforms:
+            platforms[person_id] = scheduler.platform_of(person_id)
+        return platforms[person_id]
+
+    def words_of(person_id: int) -> CommandWords:
+        return scheduler.notifiers[platform(person_id)].words
+
     with scheduler.container.unit_of_work() as repo:
         if run.job is JobName.NUDGES:
-            messages = nudges_and_escalations(repo, run.period_key, now, scheduler.scheme or plan_scheme(repo))
+            messages = nudges_and_escalations(
+                repo, run.period_key, now, scheduler.scheme or plan_scheme(repo), words_of
+            )
         else:
             assert run.quarter is not None
             messages = quarter_close_reminders(repo, run.quarter, scheduler.scheme or plan_scheme(repo), now)
-    return [(m, scheduler.platform_of(m.recipient.person_id)) for m in messages]
+    return [(m, platform(m.recipient.person_id)) for m in messages]
 
 
 @DBOS.step(name="planbot.send_direct")

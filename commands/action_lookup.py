@@ -1,6 +1,6 @@
 """Looking an action up by the id a person typed (``V9``), for every command that names one.
 
-``/rag``, ``/plan admin``, the update form, reconfirmation, measures and the history report all
+``rag``, ``plan admin``, the update form, reconfirmation, measures and the history report all
 refuse an unknown id the same way: naming the plan and suggesting the ids it may have meant.
 """
 
@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import difflib
 
+from commands.command_words import command_words
 from commands.errors import UnknownAction
 from commands.rules import word_list
 from storage.models import Action
 from storage.repository import PlanRepository
 
-MINE_HINT = "/rag mine lists your actions."
+
+def mine_hint() -> str:
+    """Where to find one's own actions, after a refusal naming an action that is not in the plan."""
+    return f"{command_words().rag} mine lists your actions."
 
 
 def look_up_action(action_id: str, repo: PlanRepository) -> Action:
@@ -33,5 +37,5 @@ def look_up_action(action_id: str, repo: PlanRepository) -> Action:
         codes = [code.upper() for code in repo.action_codes(plan.id)]
         close = difflib.get_close_matches(action_id, codes, n=3, cutoff=0.6)
         hint = f" Did you mean {word_list(close)}?" if close else ""
-        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", MINE_HINT)
+        raise UnknownAction(f"There is no action {action_id} in {plan.short_name}.{hint}", mine_hint())
     return action

@@ -1,4 +1,4 @@
-"""``/plan admin`` for people and roles: assign a role, name or remove a delegate.
+"""``plan admin`` for people and roles: assign a role, name or remove a delegate.
 
 Plans name roles, so handing a post to someone new is one change: every action the role owns or
 sponsors moves with it. Each change is audited and answered with a ``Reply`` whose ``notices`` tell
@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterable
 
 from commands.action_lookup import look_up_action
+from commands.command_words import command_words
 from commands.errors import NotAuthorised, ParseError, UnknownPerson, UnknownRole
 from commands.model import Actor, Notice, Reply
 from commands.permissions import describe_people, lead_roles, person_name, require_admin
-from commands.plan_grammar import USAGE
+from commands.plan_grammar import usage as plan_usage
 from commands.rag_scheme import plan_scheme
 from commands.rules import RagScheme, word_list
 from storage.models import Action, Delegate, Person, Role, RoleHolder
@@ -60,7 +61,9 @@ def assign_role(actor: Actor, repo: PlanRepository, role_text: str, person_text:
     moved = _moved_text(owns, sponsors)
     was = f" (was {describe_people(previous)})" if previous else ""
     text = f"{person_name(person)} now holds the {role.title}{was}. {moved}"
-    notices = notices_for(actor, [person], f"{who(actor)} has made you the {role.title}. {moved} /rag mine lists them.")
+    notices = notices_for(
+        actor, [person], f"{who(actor)} has made you the {role.title}. {moved} {command_words().rag} mine lists them."
+    )
     notices += notices_for(
         actor,
         previous,
@@ -86,7 +89,7 @@ def delegate(actor: Actor, repo: PlanRepository, action_code: str, person_text: 
         actor,
         [person],
         f"{who(actor)} has named you a delegate for {action.code} ({action.title}). "
-        f"You can post its status: /rag {action.code} {_colour_words(plan_scheme(repo))} REASON.",
+        f"You can post its status: {command_words().rag} {action.code} {_colour_words(plan_scheme(repo))} REASON.",
     )
     notices += notices_for(
         actor, _owners(repo, action), f"{who(actor)} named {person_name(person)} a delegate for {action.code}."
@@ -141,12 +144,12 @@ def find_role(repo: PlanRepository, text: str) -> Role:
     ]
     quoted = [f'"{t}"' for t in close]
     hint = f" Did you mean {word_list(quoted)}?" if close else ""
-    raise UnknownRole(f'There is no role "{text.strip()}".{hint}', USAGE)
+    raise UnknownRole(f'There is no role "{text.strip()}".{hint}', plan_usage())
 
 
-def find_person(repo: PlanRepository, text: str, usage: str = USAGE) -> Person:
+def find_person(repo: PlanRepository, text: str, usage: str | None = None) -> Person:
     """The person with this email (platforms turn a mention into the email before calling the core);
-    ``usage`` is the form of the command that named them, shown after a refusal.
+    ``usage`` is the form of the command that named them, shown after a refusal (``plan``'s by default).
 
     Raises:
         ParseError: the text is not an email.
@@ -154,7 +157,9 @@ def find_person(repo: PlanRepository, text: str, usage: str = USAGE) -> Person:
     """
     email = text.strip().lower()
     if not _EMAIL.match(email):
-        raise ParseError(f'"{text.strip()}" is not a person: mention them (@name) or give their email.', usage)
+        raise ParseError(
+            f'"{text.strip()}" is not a person: mention them (@name) or give their email.', usage or plan_usage()
+        )
     person = repo.person_by_email(email)
     if person is None:
         raise UnknownPerson(

@@ -1,4 +1,4 @@
-"""``/plan admin`` for one action: re-profile its due date, close it, set how often it reports.
+"""``plan admin`` for one action: re-profile its due date, close it, set how often it reports.
 
 Only admins make these changes, because each needs the approval of a board: a re-profile keeps the
 baseline date and records the approval and where it was given ("BCB 13/09/2018"), so the Panel can

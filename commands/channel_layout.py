@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from commands.command_words import command_words
 from commands.layout import Block, Layout, Line, Note, Section, Table
 from commands.report_layout import (
     actions_table,
@@ -90,7 +91,7 @@ def channel_layout(
 
     Args:
         cut: how many exceptions and theme lines to show.
-        files: the platform can send the Panel file (``/plan report``); else the pointer names the
+        files: the platform can send the Panel file (``plan report``); else the pointer names the
             terminal command that writes it.
         detail: where the full detail is, instead of ``full_detail_text`` (the terminal's ``--all``).
 
@@ -156,26 +157,27 @@ def attention_order(rows: Iterable[ActionRow], scheme: RagScheme = DEFAULT_SCHEM
 
 def full_detail_text(content: object, *, files: bool = True) -> str:
     """Where the whole report is, one step from a channel's summary of it."""
+    plan = command_words().plan
     match content:
         case QuarterlySummary(quarter=quarter):
             panel = (
-                f"/plan report {quarter.label}"
+                f"{plan} report {quarter.label}"
                 if files
                 else f'the terminal: planbot report panel --quarter "{quarter.label}"'
             )
             return (
-                f"Full detail: /plan quarter {quarter.label} in a direct message with me, "
+                f"Full detail: {plan} quarter {quarter.label} in a direct message with me, "
                 f"or the Panel file with {panel}."
             )
         case Digest():
             return (
-                "Full detail: /plan digest in a direct message with me (the digest as it stands then), "
+                f"Full detail: {plan} digest in a direct message with me (the digest as it stands then), "
                 "or planbot report digest --all on the terminal."
             )
         case Summary(theme=theme):
-            return f"Full detail: /plan summary{f' {theme}' if theme else ''} in a direct message with me."
+            return f"Full detail: {plan} summary{f' {theme}' if theme else ''} in a direct message with me."
         case OverdueList():
-            return "Full detail: /plan overdue in a direct message with me."
+            return f"Full detail: {plan} overdue in a direct message with me."
     return ""
 
 

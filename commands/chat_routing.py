@@ -77,7 +77,7 @@ CHANGES = (
     UndelegateRequest,
     UnsubscribeRequest,
 )
-"""The requests that change the plan, its deliveries or who is on leave (``/plan admin``, ``/rag away``)."""
+"""The requests that change the plan, its deliveries or who is on leave (``plan admin``, ``rag away``)."""
 
 
 def only_looks(routed: Routed, scheme: RagScheme = DEFAULT_SCHEME) -> bool:

@@ -3,7 +3,7 @@
 Own actions are those they own, are a delegate for or sponsor as SRO (as ``/rag mine`` lists
 them), each with its colour, how old its last update is, when the next update is due and whether
 the action itself is overdue. The plan part reuses the theme summary (``commands.report_builders``), so
-the page and ``/plan summary`` always agree. Plain data only: the platform decides how much fits.
+the page and ``plan summary`` always agree. Plain data only: the platform decides how much fits.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from commands.command_words import command_words
 from commands.errors import UserError
 from commands.layout import Line, Section, Strong, status_cell
 from commands.model import Actor, Reply
@@ -183,7 +184,7 @@ def home_layout(view: HomeView, scheme: RagScheme = DEFAULT_SCHEME) -> HomeLayou
 
 def more_text(hidden: int) -> str:
     """The note under the viewer's actions when a platform has room for only some of them."""
-    return f"…and {hidden} more of your actions; /rag mine lists them all."
+    return f"…and {hidden} more of your actions; {command_words().rag} mine lists them all."
 
 
 def urgency(action: OwnAction) -> int:
@@ -204,7 +205,9 @@ def _priority(block: ThemeBlock, scheme: RagScheme) -> tuple[Line, ...]:
 def _own_summary(own: tuple[OwnAction, ...], leave: str | None) -> Section:
     away = (Line((leave,)),) if leave else ()
     if not own:
-        text = "You have no open actions as owner, delegate or SRO. Anyone can look at one with /rag V9."
+        text = (
+            f"You have no open actions as owner, delegate or SRO. Anyone can look at one with {command_words().rag} V9."
+        )
         return Section("Your actions", (*away, Line((text,))))
     late = sum(1 for a in own if a.timing is UpdateTiming.OVERDUE)
     soon = sum(1 for a in own if a.timing is UpdateTiming.DUE_SOON)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from commands.command_words import command_words
 from commands.rules import DEFAULT_SCHEME, RagScheme
 
 
@@ -180,7 +181,11 @@ def _text(piece: Strong | Emphasis | Status) -> str:
     return piece.word if isinstance(piece, Status) else piece.text
 
 
-MORE_IN_THREAD = "The rest did not fit in one message; ask for one theme (/plan summary THEME) for its detail."
+def more_in_thread() -> str:
+    """Under a report cut to one message: how to ask for less of it."""
+    return (
+        f"The rest did not fit in one message; ask for one theme ({command_words().plan} summary THEME) for its detail."
+    )
 
 
 def more_parts_text(hidden: int, platform: str) -> str:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.admin import find_person, notices_for, who
+from commands.command_words import command_words
 from commands.errors import InvalidLeave
-from commands.leave_grammar import AWAY_USAGE, AwayRequest, BackRequest
+from commands.leave_grammar import AwayRequest, BackRequest, away_usage
 from commands.model import Actor, Reply
 from commands.on_leave import PAUSED
 from commands.permissions import person_name, require_admin
@@ -35,10 +36,10 @@ def go_away(actor: Actor, repo: PlanRepository, request: AwayRequest, now: dt.da
     assert person.id is not None
     today = london_date(now)
     if request.until < today:
-        raise InvalidLeave(f"{show_date(request.until)} has passed; give the last day of the leave.", AWAY_USAGE)
-    cover = find_person(repo, request.cover, AWAY_USAGE) if request.cover is not None else None
+        raise InvalidLeave(f"{show_date(request.until)} has passed; give the last day of the leave.", away_usage())
+    cover = find_person(repo, request.cover, away_usage()) if request.cover is not None else None
     if cover is not None and cover.id == person.id:
-        raise InvalidLeave("Choose someone else to cover: the cover is nudged while the person is away.", AWAY_USAGE)
+        raise InvalidLeave("Choose someone else to cover: the cover is nudged while the person is away.", away_usage())
     row = repo.leave(person.id)
     before = {"until": row.until, "cover": _email(repo, row.cover_id)} if row and row.until >= today else None
     row = row or Leave(person_id=person.id, until=request.until, set_by=actor.email, created_at=now)
@@ -50,7 +51,8 @@ def go_away(actor: Actor, repo: PlanRepository, request: AwayRequest, now: dt.da
     goes_to = person_name(cover) if cover else "each action's delegates, or else its SRO"
     yourself = person.id == actor.person_id
     subject, whose = ("You are", "your") if yourself else (f"{person_name(person)} is", "their")
-    ends = "/rag back ends it early." if yourself else f"/plan admin back {person.email} ends it early."
+    words = command_words()
+    ends = f"{words.rag} back ends it early." if yourself else f"{words.plan} admin back {person.email} ends it early."
     text = (
         f"{subject} on leave until {show_date(request.until)}: reminders about {whose} actions go to {goes_to} "
         f"meanwhile, and deadlines do not move. {ends}"
@@ -101,7 +103,7 @@ def _whose(actor: Actor, repo: PlanRepository, named: str | None, doing: str) ->
         me = repo.person(actor.person_id)
         assert me is not None, "an identified actor is a known person"
         return me
-    person = find_person(repo, named, AWAY_USAGE)
+    person = find_person(repo, named, away_usage())
     if person.id != actor.person_id:
         require_admin(actor, repo, doing)
     return person

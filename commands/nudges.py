@@ -13,9 +13,10 @@ cover, or else the action's delegates, or else its SRO, is nudged instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from commands.command_words import DEFAULT, CommandWords
 from commands.job_status import RunState
 from commands.model import Line, Reply, Section
 from commands.on_leave import leave_note
@@ -78,9 +79,16 @@ def person_target(person_id: int) -> str:
 
 
 def nudges_and_escalations(
-    repo: PlanRepository, day_key: str, now: dt.datetime, scheme: RagScheme
+    repo: PlanRepository,
+    day_key: str,
+    now: dt.datetime,
+    scheme: RagScheme,
+    words_of: Callable[[int], CommandWords] = lambda _person_id: DEFAULT,
 ) -> list[DirectMessage]:
     """The nudges and escalations of one working day's pass (``day_key`` like "2018-11-26").
+
+    ``words_of`` answers how a person (by id) types planbot's commands: a nudge asks for the update in
+    the words of the platform it reaches them on, which is chosen per person.
 
     Someone on leave is not messaged: a nudge for them goes to their stand-in (``Recipients``), and
     an action whose leads are all away is not escalated about (its stand-in is nudged instead).
@@ -96,7 +104,7 @@ def nudges_and_escalations(
     messages: list[DirectMessage] = []
     for action, update in unfinished:
         status = update.status if update else None
-        wanted = [(NUDGE, recipients.of_leads(action), _nudge_text(action, update, today, scheme))]
+        wanted = [(NUDGE, recipients.of_leads(action), _nudge_text(action, update, today))]
         days_late = (today - action.current_due).days
         if days_late > ESCALATE_AFTER_DAYS and not recipients.leads_all_away(action):
             escalation = _escalation_text(action, status, days_late, scheme)
@@ -108,7 +116,8 @@ def nudges_and_escalations(
                 recipient = _recipient(person)
                 if (job, person_target(recipient.person_id), action.code) in recent:
                     continue
-                reply = Reply(text=covering_text(covering) + text, status=status)
+                ask = f" {_ask(action, scheme, words_of(recipient.person_id))}" if job == NUDGE else ""
+                reply = Reply(text=covering_text(covering) + text + ask, status=status)
                 key = f"{action.code}:{day_key}"
                 messages.append(DirectMessage(job, recipient, key, reply, action.code, status, covering))
     return messages
@@ -271,18 +280,23 @@ def _unfinished_actions(repo: PlanRepository, scheme: RagScheme) -> list[tuple[A
     ]
 
 
-def _nudge_text(action: Action, update: StatusUpdate | None, today: dt.date, scheme: RagScheme) -> str | None:
-    """The nudge for an action whose update is due soon or overdue; ``None`` when it is not due."""
-    colours = "|".join(status.aliases[0] for status in scheme.statuses)
-    ask = f"Please post an update: /rag {action.code} {colours} <reason>."
+def _nudge_text(action: Action, update: StatusUpdate | None, today: dt.date) -> str | None:
+    """Why an action whose update is due soon or overdue is nudged about; ``None`` when it is not due.
+    The request itself (``_ask``) follows, in the reader's words."""
     if update is None:
-        return f"{action.code} ({action.title}) has no update yet. {ask}"
+        return f"{action.code} ({action.title}) has no update yet."
     due = next_update_due(london_date(update.created_at), action.cadence)
     timing = update_timing(due, today)
     if timing is UpdateTiming.NOT_DUE:
         return None
     when = "was due" if timing is UpdateTiming.OVERDUE else "is due"
-    return f"The {action.cadence} update on {action.code} ({action.title}) {when} by {show_date(due)}. {ask}"
+    return f"The {action.cadence} update on {action.code} ({action.title}) {when} by {show_date(due)}."
+
+
+def _ask(action: Action, scheme: RagScheme, words: CommandWords) -> str:
+    """A nudge's request, typed as the reader types it."""
+    colours = "|".join(status.aliases[0] for status in scheme.statuses)
+    return f"Please post an update: {words.rag} {action.code} {colours} <reason>."
 
 
 def _escalation_text(action: Action, status: str | None, days_late: int, scheme: RagScheme) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from commands.command_words import command_words
 from commands.permissions import describe_people, person_name
 from commands.rules import show_date
 from storage.models import Leave
@@ -28,7 +29,7 @@ def leave_line(repo: PlanRepository, person_id: int, today: dt.date) -> str | No
         return None
     cover = repo.person(row.cover_id) if row.cover_id is not None else None
     covered = f" (cover: {describe_people([cover])})" if cover else ""
-    return f"You are {leave_note(row)}{covered}: {PAUSED}. /rag back ends it."
+    return f"You are {leave_note(row)}{covered}: {PAUSED}. {command_words().rag} back ends it."
 
 
 def away_notes(repo: PlanRepository, actions: Iterable[ActionFacts], today: dt.date) -> dict[str, str]:

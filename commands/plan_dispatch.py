@@ -21,7 +21,6 @@ from commands.panel import ANNUAL, PanelOrder
 from commands.panel_orders import order_panel
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.plan_grammar import (
-    USAGE,
     AdminReprofileRequest,
     AssignRequest,
     CadenceRequest,
@@ -39,6 +38,7 @@ from commands.plan_grammar import (
     UndelegateRequest,
     UnsubscribeRequest,
     parse_plan,
+    usage,
 )
 from commands.ports import Target
 from commands.report_builders import history, overdue_list, quarterly_summary, theme_summary, weekly_digest
@@ -120,7 +120,7 @@ def handle_plan(
             case BackRequest():
                 return come_back(invocation.actor, repo, request, now)
             case HelpRequest():
-                return Reply(text=USAGE)
+                return Reply(text=usage())
     except UserError as err:
         return Reply(text=err.reply_text(), ok=False)
 

@@ -12,28 +12,38 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from commands.command_words import command_words
 from commands.errors import ParseError
 from commands.leave_grammar import AwayRequest, BackRequest, parse_away
 from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME
 from commands.rules import CADENCES, parse_date, word_list
 from commands.text import clean_text
 
-ADMIN_USAGE = (
-    'Admins: /plan admin assign "ROLE" @person · /plan admin delegate|undelegate ACTION @person · '
-    '/plan admin reprofile ACTION YYYY-MM-DD "approved by" · /plan admin close ACTION "approved by" · '
-    f"/plan admin cadence ACTION {'|'.join(CADENCES)} · "
-    "/plan admin subscribe|unsubscribe #channel weekly|quarterly|nudges · /plan admin subscriptions · "
-    "/plan admin away @person until YYYY-MM-DD [cover @person] · /plan admin back @person"
-)
-USAGE = (
-    "Usage: /plan summary [THEME] · /plan overdue · /plan digest · /plan quarter [QUARTER] · "
-    "/plan report [QUARTER] [docx|xlsx|csv|html|md] [public] · "
-    "/plan report annual [YEAR] [FORMAT] [public] · /plan report theme THEME [QUARTER] [FORMAT] [public] · "
-    "/plan history ACTION\n"
-    f"{ADMIN_USAGE}\n"
-    'In a mention or a direct message, plain words work too: "summary victims", "how is Offenders doing?", '
-    '"what is overdue", "history of V9", "quarter Q3 2018-19".'
-)
+
+def admin_usage() -> str:
+    """The admin commands, in the reader's platform's words."""
+    admin = f"{command_words().plan} admin"
+    return (
+        f'Admins: {admin} assign "ROLE" @person · {admin} delegate|undelegate ACTION @person · '
+        f'{admin} reprofile ACTION YYYY-MM-DD "approved by" · {admin} close ACTION "approved by" · '
+        f"{admin} cadence ACTION {'|'.join(CADENCES)} · "
+        f"{admin} subscribe|unsubscribe #channel weekly|quarterly|nudges · {admin} subscriptions · "
+        f"{admin} away @person until YYYY-MM-DD [cover @person] · {admin} back @person"
+    )
+
+
+def usage() -> str:
+    """How to ask for a report, and the admin commands, in the reader's platform's words."""
+    plan = command_words().plan
+    return (
+        f"Usage: {plan} summary [THEME] · {plan} overdue · {plan} digest · {plan} quarter [QUARTER] · "
+        f"{plan} report [QUARTER] [docx|xlsx|csv|html|md] [public] · "
+        f"{plan} report annual [YEAR] [FORMAT] [public] · {plan} report theme THEME [QUARTER] [FORMAT] [public] · "
+        f"{plan} history ACTION\n"
+        f"{admin_usage()}\n"
+        'In a mention or a direct message, plain words work too: "summary victims", "how is Offenders doing?", '
+        '"what is overdue", "history of V9", "quarter Q3 2018-19".'
+    )
 
 
 @dataclass(frozen=True)
@@ -210,7 +220,7 @@ def parse_plan(text: str) -> PlanRequest:
             (``<@U123>``) and trailing question marks are ignored.
 
     Raises:
-        ParseError: the words are neither a /plan command nor a question planbot understands.
+        ParseError: the words are neither a plan command nor a question planbot understands.
         UnsafeText: a control character or direction override was typed (``commands.text``).
     """
     cleaned = _clean(text)
@@ -246,10 +256,7 @@ def _question(text: str) -> PlanRequest:
     if how:
         theme = how["theme"].strip()
         return SummaryRequest(None if theme.lower() in _WHOLE_PLAN else theme)
-    raise ParseError(f'I don\'t understand "{text}".', USAGE)
-
-
-THEME_MISSING = "Say which theme to look at in depth: /plan report theme Victims [QUARTER] [FORMAT] [public]."
+    raise ParseError(f'I don\'t understand "{text}".', usage())
 
 
 def _report(words: list[str]) -> ReportRequest:
@@ -263,19 +270,23 @@ def _report(words: list[str]) -> ReportRequest:
     elif kind == "theme":
         tokens = _tokens(" ".join(words[1:]))
         if not tokens or tokens[0].lower() in (*EXPORT_FORMATS, "public"):
-            raise ParseError(THEME_MISSING, USAGE)
+            raise ParseError(
+                f"Say which theme to look at in depth: {command_words().plan} report theme Victims "
+                "[QUARTER] [FORMAT] [public].",
+                usage(),
+            )
         report, theme, words = THEME, tokens[0], tokens[1:]
     formats = [w.lower() for w in words if w.lower() in EXPORT_FORMATS]
     public = any(w.lower() == "public" for w in words)
     quarter = [w for w in words if w.lower() not in (*EXPORT_FORMATS, "public")]
     if len(formats) > 1:
-        raise ParseError(f"Choose one format, not {word_list(formats, 'and')}.", USAGE)
+        raise ParseError(f"Choose one format, not {word_list(formats, 'and')}.", usage())
     return ReportRequest(" ".join(quarter), formats[0] if formats else "docx", public, report, theme)
 
 
 def _admin(words: list[str]) -> PlanRequest:
     if not words:
-        raise ParseError("Say what to do after /plan admin.", USAGE)
+        raise ParseError(f"Say what to do after {command_words().plan} admin.", usage())
     verb = words[0].lower()
     tokens = _tokens(" ".join(words[1:]))
     if verb in ("subscriptions", "list"):
@@ -288,7 +299,7 @@ def _admin(words: list[str]) -> PlanRequest:
         return _DELEGATION[verb](action=tokens[0].upper(), person=tokens[1])
     if verb == "reprofile" and len(tokens) >= 3:
         return AdminReprofileRequest(
-            action=tokens[0].upper(), due=parse_date(tokens[1], USAGE), approval=_approval(tokens[2:])
+            action=tokens[0].upper(), due=parse_date(tokens[1], usage()), approval=_approval(tokens[2:])
         )
     if verb == "close" and len(tokens) >= 2:
         return CloseRequest(action=tokens[0].upper(), approval=_approval(tokens[1:]))
@@ -298,7 +309,7 @@ def _admin(words: list[str]) -> PlanRequest:
         return parse_away(tokens[1:], person=tokens[0])
     if verb == "back" and len(tokens) == 1:
         return BackRequest(person=tokens[0])
-    raise ParseError(f'"/plan admin {" ".join(words)}" is not an admin command I know.', USAGE)
+    raise ParseError(f'"{command_words().plan} admin {" ".join(words)}" is not an admin command I know.', usage())
 
 
 def _tokens(text: str) -> list[str]:
@@ -312,16 +323,16 @@ def _approval(tokens: list[str]) -> str:
     """Who approved a change and where; boards cite it, so it must be there and fit its column."""
     approval = clean_text(" ".join(tokens), "The approval")
     if not approval:
-        raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', USAGE)
+        raise ParseError('Say who approved it, in quotes: e.g. "BCB 13/09/2018".', usage())
     if len(approval) > MAX_APPROVAL:
-        raise ParseError(f"The approval is {len(approval)} characters; keep it to {MAX_APPROVAL}.", USAGE)
+        raise ParseError(f"The approval is {len(approval)} characters; keep it to {MAX_APPROVAL}.", usage())
     return approval
 
 
 def _cadence(text: str) -> str:
     word = text.lower()
     if word not in CADENCES:
-        raise ParseError(f'"{text}" is not an update cadence: use {word_list(list(CADENCES))}.', USAGE)
+        raise ParseError(f'"{text}" is not an update cadence: use {word_list(list(CADENCES))}.', usage())
     return word
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from commands.command_words import CommandWords
 from commands.periods import Quarter
 from storage.repository import PlanRepository
 
@@ -53,6 +54,9 @@ class Notifier(Protocol):
 
     The runtime keeps one per configured platform (``Notifiers``) and picks by the target's platform.
     """
+
+    words: CommandWords
+    """How people on this platform type planbot's commands: what a message it delivers asks them to type."""
 
     def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:
         """Post ``content`` to a channel id (or ``#name``); raises when the platform refuses it.

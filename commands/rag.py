@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from commands.action_lookup import look_up_action
+from commands.command_words import command_words
 from commands.errors import InvalidStatus, NothingToCorrect, UserError
 from commands.leave import come_back, go_away
 from commands.leave_grammar import AwayRequest, BackRequest
 from commands.model import Invocation, Line, Reply, Section
 from commands.permissions import Capacity, authorise_update
-from commands.rag_grammar import USAGE, HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag
+from commands.rag_grammar import HelpRequest, MineRequest, ShowRequest, UpdateRequest, parse_rag, usage
 from commands.rag_views import (
     RESTRICTED_ANNOUNCED,
     due_text,
@@ -189,7 +190,7 @@ def check_extras(request: UpdateRequest, scheme: RagScheme) -> None:
     status = scheme.status(request.status)
     problem = scheme.mitigation_problem(status, request.mitigation) or scheme.outcome_problem(status, request.outcome)
     if problem:
-        raise InvalidStatus(problem, USAGE)
+        raise InvalidStatus(problem, usage())
 
 
 def _extra_line(part: Extra, need: Need, text: str) -> list[Line]:
@@ -214,7 +215,7 @@ def _check_open(action: Action) -> None:
         approval = f" ({action.state_approval})" if action.state_approval else ""
         raise InvalidStatus(
             f"{action.code} is closed{approval}, so it takes no more updates.",
-            f"/rag {action.code} shows its history.",
+            f"{command_words().rag} {action.code} shows its history.",
         )
 
 

@@ -14,16 +14,23 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from commands.command_words import command_words
 from commands.errors import InvalidStatus, ParseError
 from commands.leave_grammar import AWAY, AwayRequest, BackRequest, parse_away
 from commands.rules import DEFAULT_SCHEME, MITIGATION, OUTCOME, RagScheme, word_list
 from commands.text import clean_text
 
-USAGE = (
-    "Usage: /rag ACTION STATUS [REASON] [--mitigation TEXT] [--outcome TEXT] [--restricted], e.g.\n"
-    '/rag V9 red Waiting on CJS review --mitigation "Escalated to LCJB"\n'
-    "/rag V9 shows an action, /rag mine lists yours, /rag help explains the statuses."
-)
+
+def usage() -> str:
+    """How to type a ``rag`` command, in the reader's platform's words."""
+    rag = command_words().rag
+    return (
+        f"Usage: {rag} ACTION STATUS [REASON] [--mitigation TEXT] [--outcome TEXT] [--restricted], e.g.\n"
+        f'{rag} V9 red Waiting on CJS review --mitigation "Escalated to LCJB"\n'
+        f"{rag} V9 shows an action, {rag} mine lists yours, {rag} help explains the statuses."
+    )
+
+
 RESTRICTED_FLAG = "--restricted"
 TEXT_FLAGS = (MITIGATION.flag, OUTCOME.flag)
 OPTIONS = (*TEXT_FLAGS, RESTRICTED_FLAG)
@@ -87,13 +94,13 @@ def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
         The request, with the action id upper-case and the status as the scheme's code.
 
     Raises:
-        ParseError: the words do not form a /rag command.
+        ParseError: the words do not form a rag command.
         InvalidStatus: the colour is unknown or the reason breaks the scheme's rules.
         UnsafeText: a control character or direction override was typed (``commands.text``).
     """
     tokens = clean_text(text, "Your command").split()
     if not tokens:
-        raise ParseError("Say which action and its status after /rag.", USAGE)
+        raise ParseError(f"Say which action and its status after {command_words().rag}.", usage())
     head, rest = _clean(tokens[0]), tokens[1:]
     joined = _ID_WITH_COLON.fullmatch(head)
     if joined:
@@ -103,13 +110,13 @@ def parse_rag(text: str, scheme: RagScheme = DEFAULT_SCHEME) -> RagRequest:
         return HelpRequest()
     if keyword == "mine":
         if rest:
-            raise ParseError(f'/rag mine takes nothing after it, not "{" ".join(rest)}".', USAGE)
+            raise ParseError(f'{command_words().rag} mine takes nothing after it, not "{" ".join(rest)}".', usage())
         return MineRequest()
     if keyword == AWAY:
         return parse_away(rest)
     if keyword == "back":
         if rest:
-            raise ParseError(f'/rag back takes nothing after it, not "{" ".join(rest)}".', USAGE)
+            raise ParseError(f'{command_words().rag} back takes nothing after it, not "{" ".join(rest)}".', usage())
         return BackRequest()
     if not _ACTION_ID.fullmatch(head):
         raise _not_an_id(head, rest, scheme)
@@ -123,13 +130,14 @@ def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> Rag
             flag = RESTRICTED_FLAG if restricted else f"{next(iter(texts))} TEXT"
             colour = _example_colour(scheme)
             raise ParseError(
-                f"{flag} belongs to an update, so give a status too: /rag {action_id} {colour} REASON {flag}",
-                USAGE,
+                f"{flag} belongs to an update, so give a status too: "
+                f"{command_words().rag} {action_id} {colour} REASON {flag}",
+                usage(),
             )
         return ShowRequest(action_id)
     status = scheme.parse(_clean(words[0])) or scheme.parse(_clean(words[0]).rstrip(",;:."))
     if status is None:
-        raise InvalidStatus(f'"{_clean(words[0])}" is not a status. Use {scheme.choices}.', USAGE)
+        raise InvalidStatus(f'"{_clean(words[0])}" is not a status. Use {scheme.choices}.', usage())
     reason_words = words[1:]
     if reason_words and reason_words[0] in _SEPARATORS:
         reason_words = reason_words[1:]
@@ -138,7 +146,7 @@ def _parse_after_id(action_id: str, tokens: list[str], scheme: RagScheme) -> Rag
     outcome = clean_text(texts.get(OUTCOME.flag, ""), "The outcome")
     problem = scheme.reason_problem(status, reason)
     if problem:
-        raise InvalidStatus(problem, USAGE)
+        raise InvalidStatus(problem, usage())
     # Whether the colour takes the mitigation and outcome given is checked when the update is
     # recorded (``commands.rag.check_extras``), after the action and the person's right to update
     # it: "there is no action V99" or "you can't update V9" helps more than asking for a mitigation.
@@ -170,13 +178,13 @@ def _take_flags(tokens: list[str]) -> tuple[list[str], bool, dict[str, str]]:
             restricted = True
         elif name in TEXT_FLAGS:
             if name in texts:
-                raise ParseError(f"{name} is given twice; give it once.", USAGE)
+                raise ParseError(f"{name} is given twice; give it once.", usage())
             value, index = _flag_text(tokens, index)
             if not value:
-                raise ParseError(f"{name} needs the words after it, e.g. {_example(name)}", USAGE)
+                raise ParseError(f"{name} needs the words after it, e.g. {_example(name)}", usage())
             texts[name] = value
         else:
-            raise ParseError(f'"{token}" is not an option; the options are {word_list(OPTIONS)}.', USAGE)
+            raise ParseError(f'"{token}" is not an option; the options are {word_list(OPTIONS)}.', usage())
     return words, restricted, texts
 
 
@@ -219,13 +227,15 @@ def _not_an_id(word: str, rest: list[str], scheme: RagScheme) -> ParseError:
         later_id = next((_clean(t) for t in rest if _ACTION_ID.fullmatch(_clean(t))), None)
         if later_id:
             others = " ".join(t for t in rest if _clean(t) != later_id)
-            suggestion = " ".join(filter(None, ("/rag", later_id.upper(), word, others)))
-            return ParseError(f"Put the action id first: {suggestion}", USAGE)
-        return ParseError(f'Which action is "{word}" for? Put its id first, as in /rag V9 {word} REASON', USAGE)
+            suggestion = " ".join(filter(None, (command_words().rag, later_id.upper(), word, others)))
+            return ParseError(f"Put the action id first: {suggestion}", usage())
+        return ParseError(
+            f'Which action is "{word}" for? Put its id first, as in {command_words().rag} V9 {word} REASON', usage()
+        )
     guess = _guess_id(word, rest)
     if guess:
-        return ParseError(f'"{word}" is not an action id. Did you mean {guess}?', USAGE)
-    return ParseError(f'"{word}" is not an action id (a theme letter and a number, like V9).', USAGE)
+        return ParseError(f'"{word}" is not an action id. Did you mean {guess}?', usage())
+    return ParseError(f'"{word}" is not an action id (a theme letter and a number, like V9).', usage())
 
 
 def _guess_id(word: str, rest: list[str]) -> str | None:

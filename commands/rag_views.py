@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from commands.action_lookup import look_up_action
+from commands.command_words import command_words
 from commands.model import Actor, Line, Reply, Section
 from commands.on_leave import leave_line
 from commands.permissions import Capacity, describe_people, lead_roles, person_name
@@ -199,7 +200,7 @@ def _no_actions(repo: PlanRepository, plan_name: str) -> Reply:
             (
                 Line(f"You have no open actions in {plan_name} as owner, delegate or SRO."),
                 Line(f"To be given one, ask {who} to assign you a role or name you as a delegate."),
-                Line("Anyone can look at an action with /rag V9."),
+                Line(f"Anyone can look at an action with {command_words().rag} V9."),
             ),
         ),
     )
@@ -226,19 +227,20 @@ def rag_help(scheme: RagScheme) -> Reply:
     worst, second = ranked[0].aliases[0], ranked[min(1, len(ranked) - 1)].aliases[0]
     done = next((s.aliases[0] for s in reversed(ranked) if s.completes), None)
     easy = next((s.aliases[0] for s in ranked if not s.reason_required), second)
+    rag = command_words().rag
     usage = (
-        Line(f"/rag V9 {worst} Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
+        Line(f"{rag} V9 {worst} Waiting on CJS review {MITIGATION.example} · a status, why, and what is being done"),
         *(
-            (Line(f"/rag V2 {done} Audit complete {OUTCOME.example} · complete, with what it delivered"),)
+            (Line(f"{rag} V2 {done} Audit complete {OUTCOME.example} · complete, with what it delivered"),)
             if done
             else ()
         ),
-        Line(f"/rag v9 {second} Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
-        Line(f"/rag V9 {easy} · a reason is optional for {optional}"),
-        Line("/rag V9 · status, owner, due date and the last five updates"),
-        Line("/rag mine · your actions and which updates are due"),
-        Line("/rag away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
-        Line("/rag back · back early: your reminders resume"),
+        Line(f"{rag} v9 {second} Slipped a month {RESTRICTED_FLAG} · keep the reason out of public reports"),
+        Line(f"{rag} V9 {easy} · a reason is optional for {optional}"),
+        Line(f"{rag} V9 · status, owner, due date and the last five updates"),
+        Line(f"{rag} mine · your actions and which updates are due"),
+        Line(f"{rag} away until 2027-01-04 cover @person · on leave: your reminders go to your cover"),
+        Line(f"{rag} back · back early: your reminders resume"),
     )
     colours = tuple(
         Line(
@@ -257,5 +259,5 @@ def rag_help(scheme: RagScheme) -> Reply:
             "may update an action; anyone may look."
         ),
     )
-    sections = (Section("Using /rag", usage), Section("Statuses", colours + rules))
+    sections = (Section(f"Using {rag}", usage), Section("Statuses", colours + rules))
     return Reply(text=plain_text(sections), sections=sections)

@@ -84,7 +84,7 @@ class ThemeBlock:
 
 @dataclass(frozen=True)
 class Summary:
-    """``/plan summary [THEME]``: where each theme stands now, with exceptions (red, deteriorating
+    """``plan summary [THEME]``: where each theme stands now, with exceptions (red, deteriorating
     since the previous update, or overdue) listed with their reasons. ``theme`` is the theme
     asked for, or ``None`` for the whole plan."""
 
@@ -98,7 +98,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class OverdueList:
-    """``/plan overdue``: open actions past their current due date, oldest due date first."""
+    """``plan overdue``: open actions past their current due date, oldest due date first."""
 
     plan_name: str
     as_of: dt.datetime
@@ -106,7 +106,7 @@ class OverdueList:
 
 
 class PendingReprofileRequest(NamedTuple):
-    """An owner's request for a new due date, awaiting an admin's re-profile (``/plan admin reprofile``)."""
+    """An owner's request for a new due date, awaiting an admin's re-profile (``plan admin reprofile``)."""
 
     code: str
     title: str

@@ -1,4 +1,4 @@
-"""Which channels receive the scheduled reports: ``/plan admin subscribe #channel weekly|quarterly|nudges``.
+"""Which channels receive the scheduled reports: ``plan admin subscribe #channel weekly|quarterly|nudges``.
 
 Channels configured in the environment always receive their reports; subscriptions made in chat
 add to them and are kept in the database, so they survive restarts and are shared by every bot
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from commands.command_words import command_words
 from commands.errors import ParseError
 from commands.model import Actor, Line, Reply, Section
 from commands.permissions import require_admin
@@ -19,10 +20,15 @@ from commands.rules import word_list
 from storage.models import ChannelSubscription
 from storage.repository import PlanRepository
 
-SUBSCRIBE_USAGE = (
-    "Usage: /plan admin subscribe #channel weekly|quarterly|nudges (unsubscribe works the same way); "
-    "in a Teams channel, @planbot plan admin subscribe weekly|quarterly|nudges subscribes that channel."
-)
+
+def subscribe_usage() -> str:
+    """How to subscribe a channel, in the reader's platform's words."""
+    return (
+        f"Usage: {command_words().plan} admin subscribe #channel weekly|quarterly|nudges (unsubscribe works the same "
+        "way); in a Teams channel, @planbot plan admin subscribe weekly|quarterly|nudges subscribes that channel."
+    )
+
+
 SAY_WHICH_CHANNEL = "Say which channel: name it (#channel) in Slack, or type this in the Teams channel itself."
 PLATFORM_NAMES = {SLACK: "Slack", TEAMS: "Teams"}
 DESCRIPTIONS: dict[str, str] = {  # what each subscription word sends, in the order lists show them
@@ -49,14 +55,14 @@ def parse_channel(text: str, here: Target | None = None) -> Target:
     cleaned = text.strip()
     if not cleaned:
         if here is None:
-            raise ParseError(SAY_WHICH_CHANNEL, SUBSCRIBE_USAGE)
+            raise ParseError(SAY_WHICH_CHANNEL, subscribe_usage())
         return here
     reference = _SLACK_REFERENCE.match(cleaned)
     if reference:
         return Target(SLACK, reference["id"])
     if _CHANNEL_ID.match(cleaned) or _CHANNEL_NAME.match(cleaned):
         return Target(SLACK, cleaned)
-    raise ParseError(f'"{cleaned}" is not a channel: name it as #channel.', SUBSCRIBE_USAGE)
+    raise ParseError(f'"{cleaned}" is not a channel: name it as #channel.', subscribe_usage())
 
 
 def parse_job(text: str) -> str:
@@ -69,7 +75,7 @@ def parse_job(text: str) -> str:
     if word not in DESCRIPTIONS:
         raise ParseError(
             f'"{text.strip()}" is not something a channel can receive: use {word_list(list(DESCRIPTIONS))}.',
-            SUBSCRIBE_USAGE,
+            subscribe_usage(),
         )
     return word
 

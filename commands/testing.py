@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from commands.command_words import DEFAULT, CommandWords
 from commands.nudges import person_target
 from commands.ports import Recipient
 
@@ -27,6 +28,7 @@ class RecordingNotifier:
     """
 
     deliveries: list[Delivery] = field(default_factory=list)
+    words: CommandWords = DEFAULT
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def post_to_channel(self, channel: str, content: object, key: str | None = None, resuming: bool = False) -> str:

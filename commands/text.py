@@ -1,7 +1,7 @@
 """Free text people type, on its way in and on its way out: one normaliser, one safe-display function.
 
 On the way in (``clean_text``), every reason, approval and plan-file text goes through the same
-rules whichever platform it came from (typed ``/rag``, the update form, ``/plan admin``, a plan
+rules whichever platform it came from (typed ``/rag``, the update form, ``plan admin``, a plan
 import, Teams): tabs and line breaks are folded into spaces, zero-width marks dropped, control
 characters (C0 and C1, such as ESC, NUL and BEL) and direction overrides refused with a message,
 and text made only of invisible characters counts as empty, so it cannot stand in for a reason.

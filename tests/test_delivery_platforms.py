@@ -17,7 +17,9 @@ from test_scheduler import DIGEST_CHANNEL, MONDAY_0900, FakeReports
 from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import Scheduler
-from commands.nudges import nudges_and_escalations
+from bot.slack.notifier import SlackNotifier
+from bot.teams.notifier import TeamsNotifier
+from commands.nudges import NUDGE, DirectMessage, nudges_and_escalations
 from commands.plan_file import load_plan
 from commands.rules import DEFAULT_SCHEME
 from commands.testing import RecordingNotifier
@@ -98,6 +100,26 @@ class TestDirectMessagesByPlatform:
         Scheduler(container, {"slack": slack, "teams": teams}, FakeReports()).tick(NUDGE_DAY)
         assert {f"person:{someone}"} == set(teams.targets())
         assert slack.targets() and f"person:{someone}" not in slack.targets()
+
+    def test_each_nudge_asks_for_the_update_as_typed_on_the_platform_that_delivers_it(
+        self, container: Container, sample_plan_path: Path
+    ) -> None:
+        """The same pass nudges someone seen last on Teams with ``rag V9 …`` and everyone else, on
+        Slack, with ``/rag V9 …``: the words are those of the notifier that delivers each message."""
+        with container.unit_of_work() as repo:
+            import_plan(repo, load_plan(sample_plan_path), actor="tests", at=dt.datetime(2017, 4, 1, 9, 0))
+        someone = _first_nudged_person(container)
+        with container.unit_of_work() as repo:
+            repo.add(PlatformIdentity(platform="teams", external_id="29:1", person_id=someone, seen_at=MONDAY_0900))
+        slack, teams = RecordingNotifier(words=SlackNotifier.words), RecordingNotifier(words=TeamsNotifier.words)
+        Scheduler(container, {"slack": slack, "teams": teams}, FakeReports()).tick(NUDGE_DAY)
+
+        for notifier, rag in ((slack, "/rag"), (teams, "rag")):
+            nudges = [d.content for d in notifier.deliveries if isinstance(d.content, DirectMessage)]
+            nudges = [m for m in nudges if m.job == NUDGE]
+            assert nudges
+            for message in nudges:
+                assert f"Please post an update: {rag} {message.action_code} red|amber|green|blue" in message.reply.text
 
 
 def _first_nudged_person(container: Container) -> int:

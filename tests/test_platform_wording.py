@@ -21,13 +21,10 @@ EXEMPT = {
     "runner.py": "`planbot run` / `serve`: Slack credentials missing, for the operator",
     "panel_upload.py": "the Panel upload, being moved into the core with the Panel build (issue 9 item 2)",
 }
-# Slack's names for its own set-up steps, handed to the core's set-up sentences (commands.setup_fixes),
-# and the failure note stored on a job run (read by developers, never sent).
+# Slack's names for its own set-up steps, handed to the core's set-up sentences (commands.setup_fixes).
 TERMS = {
     "the app settings (OAuth & Permissions → Bot Token Scopes)",
     "reinstall the app (Install App), put the new bot token (xoxb-…) in SLACK_BOT_TOKEN and restart planbot",
-    "/plan admin unsubscribe",
-    "no admin could be messaged",
 }
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -83,15 +80,13 @@ TEAMS_EXEMPT = {
     "gateway.py": "HTTP answers to Teams' service for refused requests, which no person reads",
 }
 # Teams' name for where an email comes from, handed to the core's sentence (commands.identity.no_email_text),
-# Teams' names for its set-up steps, handed to the core's set-up sentences (commands.setup_fixes), and the
-# failure note stored on a job run.
+# Teams' names for its set-up steps, handed to the core's set-up sentences (commands.setup_fixes).
 TEAMS_TERMS = {
     "an email address for you in your organisation's directory (guests often have none)",
     "the team's ⋯ menu → Manage team → Apps → Get more apps → planbot",
     "the Teams admin center (Teams apps → Setup policies)",
     "check PLANBOT_TEAMS_APP_ID, PLANBOT_TEAMS_APP_PASSWORD and PLANBOT_TEAMS_TENANT_ID, then restart planbot",
     "@planbot plan admin unsubscribe, typed in the channel",
-    "no admin could be messaged",
 }
 
 

@@ -33,6 +33,8 @@ from bot.container import Container
 from bot.slack import rag_listeners
 from bot.slack.http_gate import VERIFIED
 from bot.slack.replays import register_replay_guard
+from bot.slack.translate import COMMAND_WORDS
+from commands.command_words import speaking
 from commands.errors import APOLOGY
 
 # Two threads overlap two commands' Slack round trips, several commands a second with Slack's real
@@ -173,6 +175,7 @@ class ReportingLazyListenerRunner(LazyListenerRunner):
             this_func=function,
         )
         try:
-            function(**kwargs)
+            with speaking(COMMAND_WORDS):
+                function(**kwargs)
         except Exception as error:
             self.listener_runner.listener_error_handler.handle(error=error, request=request, response=None)

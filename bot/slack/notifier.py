@@ -14,6 +14,7 @@ the fix (``setup_alerts``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -25,11 +26,15 @@ from bot.container import Container
 from bot.slack.delivery import Post, SlackPoster
 from bot.slack.report_messages import render_channel_report, render_report
 from bot.slack.setup_alerts import alert_admins
-from bot.slack.translate import PLATFORM
+from bot.slack.translate import COMMAND_WORDS, PLATFORM
+from commands.model import Reply
 from commands.ports import Recipient
 from commands.rules import RagScheme
 
 MIN_INTERVAL_SECONDS = 1.0
+
+
+logger = logging.getLogger(__name__)
 
 
 class SlackNotifier:
@@ -37,6 +42,8 @@ class SlackNotifier:
 
     ``clock`` and ``sleep`` are injectable so tests can check the pacing without waiting for it.
     """
+
+    words = COMMAND_WORDS
 
     def __init__(
         self,
@@ -123,6 +130,14 @@ class SlackNotifier:
         """Open (or reuse) the direct message with the person and post there."""
         opened = self.client.conversations_open(users=self._user_id(recipient))
         return self.post_report(opened["channel"]["id"], content, key=key, resuming=resuming, whole=True)
+
+    def tell_admin(self, admin: Recipient, text: str) -> str | None:
+        """Send an admin a set-up alert (``bot.setup_alerts``); ``None`` when Slack refused it."""
+        try:
+            return self.send_direct(admin, Reply(text=text))
+        except SlackApiError as failure:
+            logger.warning("Could not tell admin %s about it: %s", admin.email, failure.response.get("error"))
+            return None
 
     def _user_id(self, recipient: Recipient) -> str:
         """The person's Slack id: remembered from their own commands, else looked up by their plan email."""

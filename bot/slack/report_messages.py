@@ -29,7 +29,7 @@ from bot.slack.layout_mrkdwn import Outline, outline
 from bot.slack.limits import MAX_BLOCKS, MAX_BUTTON_TEXT, MAX_FALLBACK_TEXT, MAX_HEADER_TEXT
 from bot.slack.render import ELLIPSIS, clip, escape, pack_sections, render_reply
 from commands.channel_layout import CHANNEL_MESSAGES, CUTS, channel_layout, shortens
-from commands.layout import MORE_IN_THREAD
+from commands.layout import more_in_thread
 from commands.model import Reply
 from commands.nudges import UPDATE_BUTTON, DirectMessage, still_label
 from commands.report_layout import report_layout
@@ -111,9 +111,10 @@ def layout_messages(layout: Outline) -> list[Message]:
     return [_message(headline), *(message for body in bodies for message in _split(body))]
 
 
-def first_message(messages: Sequence[Message], note: str = MORE_IN_THREAD) -> Message:
+def first_message(messages: Sequence[Message]) -> Message:
     """As much of a report as one message holds, saying so when some was left out (an ephemeral answer
     has no thread to carry the rest)."""
+    note = more_in_thread()
     blocks = list(messages[0].blocks)
     shown = 1
     for message in messages[1:]:

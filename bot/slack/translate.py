@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from commands.command_words import SLASH
 from commands.model import Actor, Invocation
 
 PLATFORM = "slack"
 PLATFORM_NAME = "Slack"  # how people name the platform in a sentence
+COMMAND_WORDS = SLASH  # Slack's slash commands, which the core's hints name
 
 
 def unescape(text: str) -> str:

@@ -44,9 +44,10 @@ from bot.teams.outgoing import card_activity
 from bot.teams.reminder_cards import answered_card, still_request
 from bot.teams.roster import TeamRosters, status_of
 from commands.chat_routing import PLAN, RAG, only_looks, route_line
+from commands.command_words import speaking
 from commands.errors import APOLOGY, OLD_BUTTON, UnknownPerson, UserError
 from commands.home import home_layout, home_view
-from commands.layout import MORE_IN_THREAD
+from commands.layout import more_in_thread
 from commands.model import Actor, Invocation, Reply
 from commands.notices import tell_people
 from commands.panel import PanelOrder
@@ -202,8 +203,9 @@ class TeamsBot:
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="planbot-teams-work")
 
     async def work(self, function: Callable[..., T], *args: Any) -> T:
-        """Run ``function`` (the core's synchronous work) on planbot's own pool, off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self.pool, partial(function, *args))
+        """Run ``function`` (the core's synchronous work) on planbot's own pool, off the event loop, the
+        core writing commands as Teams people type them."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, partial(_in_teams_words, function, *args))
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         turn = self.turn(context)
@@ -551,12 +553,17 @@ class TeamsBot:
         return dialog.update_dialog(choices, values=form, errors=errors, scheme=scheme), None
 
 
+def _in_teams_words(function: Callable[..., T], *args: Any) -> T:
+    with speaking(cards.COMMAND_WORDS):
+        return function(*args)
+
+
 def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A report as an answer: whole when it is a few cards; else as much as one card holds, and how to
     ask for less (Teams allows a bot 60 messages in 30 seconds in a conversation, and a reader fewer)."""
     if len(report) <= MAX_ANSWER_CARDS:
         return report
-    return [cards.first_card(report, MORE_IN_THREAD)]
+    return [cards.first_card(report, more_in_thread())]
 
 
 def onlooker(activity: Activity) -> Actor:

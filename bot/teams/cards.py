@@ -30,6 +30,7 @@ from bot.teams.card_parts import (
 )
 from bot.teams.dialog import update_button
 from commands.channel_layout import CHANNEL_MESSAGES, CUTS, channel_layout, shortens
+from commands.command_words import BARE, speaking
 from commands.home import HomeLayout, more_text
 from commands.layout import (
     Block,
@@ -67,6 +68,8 @@ __all__ = [
 ]
 
 PLATFORM_NAME = "Teams"
+COMMAND_WORDS = BARE
+"""Teams has no slash commands: people type ``rag V9 green`` (planbot reads ``/rag`` too, but shows this)."""
 PREVIEW_DIGEST = "planbot.preview_digest"
 """Data key of the home card's "Preview digest" button (an ``Action.Submit`` the adapter answers)."""
 
@@ -124,7 +127,13 @@ def report_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[di
 def channel_cards(content: object, scheme: RagScheme = DEFAULT_SCHEME) -> list[dict[str, Any]]:
     """Cards for a report everyone in a channel or group chat reads: the core's channel summary
     (``commands.channel_layout``) at the longest cut that fits ``CHANNEL_MESSAGES`` cards. Anything
-    else is drawn as ``report_cards`` does, kept to the same budget."""
+    else is drawn as ``report_cards`` does, kept to the same budget. The pointer to the full detail names
+    the command as Teams people type it, whether the agent answers or the scheduler posts."""
+    with speaking(COMMAND_WORDS):
+        return _channel_cards(content, scheme)
+
+
+def _channel_cards(content: object, scheme: RagScheme) -> list[dict[str, Any]]:
     if not shortens(content):
         drawn = report_cards(content, scheme)
         return drawn if len(drawn) <= CHANNEL_MESSAGES else [first_card(drawn)]

@@ -16,12 +16,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aiohttp import ClientError
+
 from bot.container import Container
-from bot.teams.cards import channel_cards
-from bot.teams.delivery import Place, TeamsPoster, Unreachable
+from bot.teams.cards import COMMAND_WORDS, channel_cards
+from bot.teams.delivery import AnswerLost, Place, TeamsPoster, Unreachable
 from bot.teams.messenger import PersonalChats, direct_cards, mark_inactive
 from bot.teams.setup_alerts import alert_admins, channel_fix, person_fix
-from commands.ports import Recipient
+from commands.model import Reply
+from commands.ports import Recipient, Undeliverable
 from commands.rules import RagScheme
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,8 @@ class NotInChannel(Unreachable):
 
 class TeamsNotifier:
     """Posts reports to Teams channels and messages to people, for the scheduler."""
+
+    words = COMMAND_WORDS
 
     def __init__(
         self, poster: TeamsPoster, container: Container, tenant_id: str, scheme: RagScheme | None = None
@@ -88,6 +93,14 @@ class TeamsNotifier:
             if fix is not None:
                 alert_admins(self, f"person:{recipient.person_id}", refusal, fix)
             raise
+
+    def tell_admin(self, admin: Recipient, text: str) -> str | None:
+        """Send an admin a set-up alert (``bot.setup_alerts``); ``None`` when Teams could not."""
+        try:
+            return self.send_direct(admin, Reply(text=text))
+        except (Undeliverable, ClientError, AnswerLost) as failure:
+            logger.warning("Could not tell admin %s on Teams: %s", admin.email, failure)
+            return None
 
     def direct_cards(self, content: object) -> list[dict[str, Any]]:
         return direct_cards(content, self.scheme)

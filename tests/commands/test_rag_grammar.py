@@ -8,13 +8,13 @@ import pytest
 
 from commands.errors import InvalidStatus, ParseError, UserError
 from commands.rag_grammar import (
-    USAGE,
     HelpRequest,
     MineRequest,
     RagRequest,
     ShowRequest,
     UpdateRequest,
     parse_rag,
+    usage,
 )
 from commands.rules import DEFAULT_SCHEME, Need, RagScheme
 
@@ -96,7 +96,7 @@ def test_refused_forms_show_the_usage(text: str, error: type[UserError]) -> None
     """Malformed commands say what was wrong and always show the correct form."""
     with pytest.raises(error) as raised:
         parse_rag(text)
-    assert USAGE == raised.value.usage
+    assert usage() == raised.value.usage
 
 
 def test_scheme_decides_which_words_are_colours() -> None:

@@ -233,3 +233,20 @@ def test_restricted_reason_stays_out_of_the_channel_announcement(events_url, fak
     assert "reason restricted, not shown here" in announcement["text"]
     assert "Named suspect" not in all_text(announcement)
     assert [True] == [u.restricted for u in stored_updates(engine)]
+
+
+class TestCommandWords:
+    """Slack's hints name its slash commands: the same answers Teams gives with ``rag``."""
+
+    def test_a_refused_update_suggests_the_slash_command(self, events_url, fake_slack, engine: Engine):
+        rag(events_url, fake_slack, "red V9 Waiting on the CJS review")
+
+        reply = replies(fake_slack)[0]
+        assert [] == stored_updates(engine)
+        assert reply["text"].startswith("Put the action id first: /rag V9 red Waiting on the CJS review\n")
+        assert "Usage: /rag ACTION STATUS" in reply["text"]
+
+    def test_help_names_the_slash_command(self, events_url, fake_slack):
+        rag(events_url, fake_slack, "help")
+
+        assert "Using /rag\n/rag V9 red Waiting on CJS review" in replies(fake_slack)[0]["text"]

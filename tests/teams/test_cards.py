@@ -329,7 +329,7 @@ class TestChannelCards:
         headline = "\n".join(shown_text(one) for one in whole[:1]).split("\n")
         counted = [line for line in headline if line.startswith(("T", "Whole plan")) and ": " in line]
         assert counted and all(line in shown for line in counted)
-        assert "Full detail: /plan " in shown
+        assert "Full detail: plan " in shown, "the command as Teams people type it"
 
     def test_a_hundred_themes_still_fit(self):
         drawn = channel_cards(with_exceptions(big_quarterly(10_000, themes=100)))

@@ -183,6 +183,7 @@ def test_a_subscribed_channel_gets_monday_digest_once_as_a_new_post(
     assert 1 <= len(posts)
     assert posts[0].path.endswith(f"/v3/conversations/{CHANNEL_ID}/activities"), "a new post, not a reply"
     assert "digest" in card_texts(posts[0].body).lower()
+    assert "Full detail: plan digest in a direct message with me" in card_texts(posts[0].body), "as typed in Teams"
     assert [(TEAMS, CHANNEL_ID, "sent")] == digest_runs(container)
 
 

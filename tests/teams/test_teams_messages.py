@@ -133,7 +133,7 @@ def test_a_report_asked_in_a_channel_is_the_channels_summary_and_in_a_personal_c
     channel = "\n".join(card_texts(c.body) for c in sent if c.conversation.startswith(CHANNEL_ID))
     personal = "\n".join(card_texts(c.body) for c in sent if not c.conversation.startswith(CHANNEL_ID))
     assert "quarterly summary 2018/19 Q3" in channel and "quarterly summary 2018/19 Q3" in personal
-    assert "Full detail: /plan quarter 2018/19 Q3 in a direct message with me" in channel
+    assert "Full detail: plan quarter 2018/19 Q3 in a direct message with me" in channel
     assert "Full detail" not in personal
 
 
@@ -320,3 +320,25 @@ def test_someone_without_an_email_cannot_go_on_leave(teams, container, connector
     assert "email" in said(connector)
     with session_scope(container.engine) as session:
         assert [] == list(session.exec(select(Leave)))
+
+
+@pytest.mark.parametrize("typed", ["rag red V9 Waiting on the CJS review", "/rag red V9 Waiting on the CJS review"])
+def test_a_refused_update_suggests_the_command_as_teams_people_type_it(teams, container, connector, typed) -> None:
+    """Teams has no slash commands: planbot reads ``/rag`` there too, but every hint shows ``rag``."""
+    teams.post(personal_message(OWNER, typed, connector.service_url))
+
+    text = said(connector)
+    assert [] == stored_updates(container.engine)
+    assert "Put the action id first: rag V9 red Waiting on the CJS review" in text
+    assert "Usage: rag ACTION STATUS" in text
+    assert "/rag" not in text
+
+
+def test_help_in_teams_names_rag_and_plan_as_typed_there(teams, connector) -> None:
+    teams.post(personal_message(OWNER, "/rag help", connector.service_url))
+    teams.post(personal_message(ADMIN, "plan help", connector.service_url))
+
+    text = said(connector)
+    assert "Using rag\nrag V9 red Waiting on CJS review" in text
+    assert "Usage: plan summary " in text and " · plan overdue · plan digest · " in text
+    assert "/rag" not in text and "/plan" not in text

@@ -69,7 +69,7 @@ def test_teams_alone_is_served_answered_and_stopped(
 
         assert (401, 202) == (unsigned, answered)
         (sent,) = connector.wait_for_sent(1)
-        assert "/rag" in card_texts(sent.body), "the help, in the chat"
+        assert "Using rag\nrag V9 red" in card_texts(sent.body), "the help, in the chat, in Teams words"
         assert 1 == len(authority.issued), "one token from the authority, reused"
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=20)
