@@ -549,9 +549,13 @@ class PlanRepository(ReportQueries):
     # -- Panel charts ------------------------------------------------------------------------
 
     def panel_charts(self, plan_id: int, quarter_key: str) -> dict[str, PanelChart]:
-        """The charts kept for a quarter's Panel appendix, by kind, in one query."""
+        """The charts kept for a quarter's Panel appendix, by kind, in one query: as the database
+        holds them now, even when this unit of work has since kept others (``keep_panel_chart``
+        writes past the session's copies)."""
         rows = self.session.exec(
-            select(PanelChart).where(PanelChart.plan_id == plan_id, PanelChart.quarter_key == quarter_key)
+            select(PanelChart)
+            .where(PanelChart.plan_id == plan_id, PanelChart.quarter_key == quarter_key)
+            .execution_options(populate_existing=True)
         )
         return {row.kind: row for row in rows}
 

@@ -20,7 +20,7 @@ from support.report_support import london, report
 from bot.exports import appendix_charts, draw_charts, kept_charts
 from bot.exports.kept_charts import SHARES, THEMES
 from commands.panel import build_panel
-from storage.models import ActionState, Plan, QuarterSnapshot
+from storage.models import ActionState, PanelChart, Plan, QuarterSnapshot
 from storage.repository import PlanRepository
 
 EXPORT = """
@@ -186,3 +186,23 @@ class TestKeeping:
 
         assert fingerprints.keys() == kept(played).keys()
         assert not set(fingerprints.values()) & set(kept(played).values())
+
+
+def test_a_chart_kept_again_replaces_the_one_kept_before_and_is_read_back(repo: PlanRepository, plan: Plan) -> None:
+    assert plan.id is not None
+
+    def chart(fingerprint: str, png: bytes) -> PanelChart:
+        assert plan.id is not None
+        return PanelChart(
+            plan_id=plan.id, quarter_key=Q3.key, kind=THEMES, fingerprint=fingerprint, title="T", alt="A", png=png
+        )
+
+    repo.keep_panel_chart(chart("a", b"1"))
+    kept_before = repo.panel_charts(plan.id, Q3.key)
+    assert "a" == kept_before[THEMES].fingerprint
+
+    repo.keep_panel_chart(chart("b", b"2"))
+
+    # Read again in the same unit of work, while the earlier answer is still held.
+    kept_now = repo.panel_charts(plan.id, Q3.key)
+    assert [("b", b"2")] == [(row.fingerprint, row.png) for row in kept_now.values()]
