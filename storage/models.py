@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -314,6 +314,29 @@ class QuarterSnapshot(SQLModel, table=True):
     restricted: bool | None = None
     reported_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     frozen_at: dt.datetime = Field(sa_type=DateTime)
+
+
+class PanelChart(SQLModel, table=True):
+    """A chart of a frozen quarter's Panel appendix, drawn once and kept, so a later export of the
+    quarter embeds it rather than drawing it again (matplotlib costs seconds a file).
+
+    ``kind`` says which chart ("themes", "shares"); ``png``, ``alt`` and ``title`` are what a
+    document embeds. ``fingerprint`` is a digest of everything the picture shows (its numbers and
+    words) and of the code that draws it: a kept chart is used only while it still matches, so a
+    quarter frozen again, an action closed since, a renamed theme or a new drawing style gets a
+    new chart, which replaces this row. One row per plan, quarter and kind.
+    """
+
+    __table_args__ = (UniqueConstraint("plan_id", "quarter_key", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    quarter_key: str = Field(max_length=20)
+    kind: str = Field(max_length=20)
+    fingerprint: str = Field(max_length=64)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    alt: str = Field(sa_column=Column(Text, nullable=False))
+    png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class MeasureValue(SQLModel, table=True):

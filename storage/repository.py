@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Table, delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -27,6 +28,7 @@ from storage.models import (
     JobRun,
     Leave,
     Measure,
+    PanelChart,
     Person,
     Plan,
     PlatformIdentity,
@@ -543,6 +545,31 @@ class PlanRepository(ReportQueries):
             )
             .order_by(col(TeamsConversation.seen_at).desc())
         ).first()
+
+    # -- Panel charts ------------------------------------------------------------------------
+
+    def panel_charts(self, plan_id: int, quarter_key: str) -> dict[str, PanelChart]:
+        """The charts kept for a quarter's Panel appendix, by kind, in one query: as the database
+        holds them now, even when this unit of work has since kept others (``keep_panel_chart``
+        writes past the session's copies)."""
+        rows = self.session.exec(
+            select(PanelChart)
+            .where(PanelChart.plan_id == plan_id, PanelChart.quarter_key == quarter_key)
+            .execution_options(populate_existing=True)
+        )
+        return {row.kind: row for row in rows}
+
+    def keep_panel_chart(self, chart: PanelChart) -> None:
+        """Keep ``chart`` as its plan, quarter and kind's chart, in place of any kept before, in one
+        ``INSERT … ON CONFLICT DO UPDATE``: two exports keeping the same chart at once both succeed."""
+        table: Table = PanelChart.__table__  # type: ignore[attr-defined]
+        key = ("plan_id", "quarter_key", "kind")
+        kept = ("fingerprint", "title", "alt", "png")
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(table).values({name: getattr(chart, name) for name in (*key, *kept)})
+        self.session.execute(
+            insert.on_conflict_do_update(index_elements=key, set_={name: insert.excluded[name] for name in kept})
+        )
 
 
 TEAMS_SEEN_EVERY = dt.timedelta(hours=1)

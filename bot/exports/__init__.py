@@ -4,9 +4,10 @@
 annual report and the theme deep dive alike; each is built once in the core (``commands.panel``,
 ``commands.annual``, ``commands.deep_dive``), laid out as a ``Paper`` of tables here
 (``tables``, ``annual_tables``, ``deep_dive_tables``) and written by the same writers. Each writer
-(python-docx, openpyxl) and the charts (matplotlib) are imported when a file is written, not when
-this package is: a report in the terminal or a Slack process that never writes a file does not pay
-for them.
+(python-docx, openpyxl) is imported when a file is written, not when this package is, and the
+charts' matplotlib only when a chart must be drawn (a frozen quarter's are drawn once and kept,
+``kept_charts``): a report in the terminal, a Slack process that never writes a file, or a
+second export of a frozen quarter does not pay for them.
 """
 
 from __future__ import annotations
@@ -16,24 +17,22 @@ import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.exports.annual_tables import annual_paper
 from bot.exports.deep_dive_tables import deep_dive_paper
+from bot.exports.kept_charts import appendix_charts, draw_charts
+from bot.exports.picture import Chart
 from bot.exports.tables import Paper, panel_paper
 from commands.annual import AnnualReport
-from commands.chart_data import status_shares, theme_counts
 from commands.panel import ANNUAL, EXPORT_FORMATS, THEME, PanelOrder, PanelReport
 from commands.panel_orders import PanelDocument
 from commands.text import safe_copy
 from storage.repository import PlanRepository
 
-if TYPE_CHECKING:
-    from bot.exports.charts import Chart
-
 __all__ = [
     "EXPORT_FORMATS",
     "Paper",
+    "appendix_charts",
     "draw_charts",
     "file_name",
     "paper_of",
@@ -96,11 +95,12 @@ def write_panel(panel: PanelDocument, fmt: str, path: Path, charts: Sequence[Cha
 
 
 def write_panel_file(repo: PlanRepository, panel: PanelDocument, fmt: str, path: Path, now: dt.datetime) -> None:
-    """``commands.panel_orders.PanelWriter``: the appendix's charts drawn for the formats that hold images, the file
-    written beside ``path`` under a temporary name and renamed into place, so a failure never leaves
-    half a document where the paper is expected. The file gets the usual permissions under the
-    umask (0644 under 022), so colleagues on a shared folder can open it (mkstemp's 0600 hid it)."""
-    charts = draw_charts(repo, panel, now) if fmt in IMAGE_FORMATS and isinstance(panel, PanelReport) else ()
+    """``commands.panel_orders.PanelWriter``: the appendix's charts for the formats that hold images
+    (a frozen quarter's kept ones once drawn, ``kept_charts``), the file written beside ``path`` under
+    a temporary name and renamed into place, so a failure never leaves half a document where the
+    paper is expected. The file gets the usual permissions under the umask (0644 under 022), so
+    colleagues on a shared folder can open it (mkstemp's 0600 hid it)."""
+    charts = appendix_charts(repo, panel, now) if fmt in IMAGE_FORMATS and isinstance(panel, PanelReport) else ()
     temporary = path.parent / f".planbot-{uuid.uuid4().hex}.{fmt}"
     os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
@@ -121,15 +121,3 @@ def file_name(order: PanelOrder) -> str:
         theme = "-".join("".join(c if c.isalnum() else " " for c in order.theme.lower()).split()) or "theme"
         return f"deep-dive-{theme}-{year}-Q{order.quarter.number}-{audience}.{order.fmt}"
     return f"panel-report-{year}-Q{order.quarter.number}-{audience}.{order.fmt}"
-
-
-def draw_charts(repo: PlanRepository, panel: PanelReport, now: dt.datetime) -> tuple[Chart, ...]:
-    """The appendix's two charts: statuses per theme this quarter beside last, and each status's
-    share per quarter of the plan up to this one."""
-    from bot.exports.charts import status_share_chart, theme_comparison_chart
-
-    quarter = panel.quarter
-    return (
-        theme_comparison_chart(theme_counts(panel.themes, panel.scheme), quarter.label, quarter.previous().label),
-        status_share_chart(status_shares(repo, quarter, now, panel.scheme)),
-    )

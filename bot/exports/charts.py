@@ -13,29 +13,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from bot.exports.palette import STATUS_STYLES
+from bot.exports.picture import Chart
 from commands.chart_data import QuarterShare, Segment, ThemeCounts
 
 DPI = 150
 # Segments narrower than this share of the axis carry no number (it would not fit); the legend,
 # hatching and alt text still account for them.
 MIN_LABELLED_SHARE = 0.04
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A rendered chart: ``png`` bytes to embed or attach, ``alt`` describing every number it
-    shows (for an ``<img alt>``, a docx picture's description, a Slack file's alt text) and ``title``."""
-
-    png: bytes
-    alt: str
-    title: str
 
 
 def theme_comparison_chart(themes: Sequence[ThemeCounts], this_label: str, last_label: str) -> Chart:

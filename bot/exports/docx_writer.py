@@ -29,9 +29,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from bot.exports.charts import Chart
 from bot.exports.column_widths import column_widths
 from bot.exports.palette import STATUS_STYLES
+from bot.exports.picture import Chart
 from bot.exports.streamed import copy_with_tables, new_marker, xml_text
 from bot.exports.tables import Paper, Section, StatusCell
 from bot.exports.text_width import FONT

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from bot.exports.charts import Chart
+from bot.exports.picture import Chart
 from bot.exports.tables import Paper, Section, StatusCell
 
 # Text colours on white reach at least 7:1 (WCAG AAA); tints sit behind dark text only.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.exports.charts import Chart
+from bot.exports.picture import Chart
 from bot.exports.tables import Paper, Section
 
 
