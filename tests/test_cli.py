@@ -159,12 +159,14 @@ class TestStartUp:
         self, migrated_db_url: str, tmp_path: Path, sample_plan_path: Path, monkeypatch
     ) -> None:
         """The report pauses the garbage collector while it runs; whoever called ``main`` (a test
-        session, say) gets it back running, and a caller that had paused it gets it back paused."""
+        session, say) gets it back running with nothing left frozen out of its reach, and a caller
+        that had paused it gets it back paused."""
         use_database(migrated_db_url, monkeypatch, tmp_path)
         assert 0 == main(["plan", "import", str(sample_plan_path)])
 
         assert 0 == main(["report", "digest", "--as-of", "2019-01-16"])
         assert gc.isenabled()
+        assert 0 == gc.get_freeze_count()
 
         gc.disable()
         try:
