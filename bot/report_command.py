@@ -24,7 +24,6 @@ from bot.terminal_report import render_measure_recorded, render_report
 from commands.errors import BadDate, UserError
 from commands.measures import record_measure_value
 from commands.panel import ANNUAL, EXPORT_FORMATS, QUARTERLY, THEME, PanelOrder
-from commands.panel_orders import produce_panel, written_text
 from commands.periods import Quarter, parse_financial_year, parse_quarter
 from commands.rag_scheme import plan_scheme
 from commands.report_builders import overdue_list, quarterly_summary, theme_summary, weekly_digest
@@ -115,8 +114,10 @@ def run_panel(
         Console(stderr=True).print(Text(problem, style="red"), soft_wrap=True)
         return 2
 
-    # The writers (python-docx, openpyxl, matplotlib) are imported only for a file, not for every report.
+    # The writers (python-docx, openpyxl, matplotlib) and the builds of the annual report and the deep
+    # dive are imported only for a file, not for every report.
     from bot.exports import write_panel_file
+    from commands.panel_orders import produce_panel, written_text
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
         # The person at the terminal can read the database itself: any version is theirs to write.

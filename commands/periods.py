@@ -150,10 +150,42 @@ def year_quarters(year: int) -> tuple[Quarter, Quarter, Quarter, Quarter]:
     return Quarter(year, 1), Quarter(year, 2), Quarter(year, 3), Quarter(year, 4)
 
 
+BANK_HOLIDAYS_ENGLAND_AND_WALES = {
+    2010: "01-01 04-02 04-05 05-03 05-31 08-30 12-25 12-26 12-27 12-28",
+    2011: "01-01 01-03 04-22 04-25 04-29 05-02 05-30 08-29 12-25 12-26 12-27",
+    2012: "01-01 01-02 04-06 04-09 05-07 06-04 06-05 08-27 12-25 12-26",
+    2013: "01-01 03-29 04-01 05-06 05-27 08-26 12-25 12-26",
+    2014: "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26",
+    2015: "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-26 12-28",
+    2016: "01-01 03-25 03-28 05-02 05-30 08-29 12-25 12-26 12-27",
+    2017: "01-01 01-02 04-14 04-17 05-01 05-29 08-28 12-25 12-26",
+    2018: "01-01 03-30 04-02 05-07 05-28 08-27 12-25 12-26",
+    2019: "01-01 04-19 04-22 05-06 05-27 08-26 12-25 12-26",
+    2020: "01-01 04-10 04-13 05-08 05-25 08-31 12-25 12-26 12-28",
+    2021: "01-01 04-02 04-05 05-03 05-31 08-30 12-25 12-26 12-27 12-28",
+    2022: "01-01 01-03 04-15 04-18 05-02 06-02 06-03 08-29 09-19 12-25 12-26 12-27",
+    2023: "01-01 01-02 04-07 04-10 05-01 05-08 05-29 08-28 12-25 12-26",
+    2024: "01-01 03-29 04-01 05-06 05-27 08-26 12-25 12-26",
+    2025: "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26",
+    2026: "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-26 12-28",
+    2027: "01-01 03-26 03-29 05-03 05-31 08-30 12-25 12-26 12-27 12-28",
+    2028: "01-01 01-03 04-14 04-17 05-01 05-29 08-28 12-25 12-26",
+    2029: "01-01 03-30 04-02 05-07 05-28 08-27 12-25 12-26",
+    2030: "01-01 04-19 04-22 05-06 05-27 08-26 12-25 12-26",
+}
+"""England and Wales bank holidays (month-day) as the ``holidays`` package gives them for these years,
+written out because importing that package costs a reporting command about 0.15 s (it loads every
+country's tables); ``tests/commands/test_periods.py`` checks each year against the package, so an
+upgrade that adds a holiday fails there until this table is brought up to date."""
+
+
 @cache
 def _bank_holidays(year: int) -> frozenset[dt.date]:
-    """England and Wales bank holidays, from the maintained ``holidays`` tables (imported on first use:
-    the package loads every country's tables, a tenth of a second that most commands never need)."""
+    """England and Wales bank holidays: the table above, or the maintained ``holidays`` package
+    (imported on first use) for a year the table does not cover."""
+    days = BANK_HOLIDAYS_ENGLAND_AND_WALES.get(year)
+    if days is not None:
+        return frozenset(dt.date(year, int(day[:2]), int(day[3:])) for day in days.split())
     import holidays
 
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))

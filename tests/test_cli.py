@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -150,6 +151,29 @@ class TestStartUp:
 
         assert 0 == code
         assert set() == modules & {*HEAVY, "alembic"}, "a database at head is not given to Alembic"
+        # The written-out bank holidays spare the cut-off the package's tables (every country's); with
+        # no .env file there is nothing for python-dotenv to read.
+        assert set() == modules & {"holidays", "dotenv"}
+
+    def test_a_printed_report_gives_the_collector_back_as_it_found_it(
+        self, migrated_db_url: str, tmp_path: Path, sample_plan_path: Path, monkeypatch
+    ) -> None:
+        """The report pauses the garbage collector while it runs; whoever called ``main`` (a test
+        session, say) gets it back running with nothing left frozen out of its reach, and a caller
+        that had paused it gets it back paused."""
+        use_database(migrated_db_url, monkeypatch, tmp_path)
+        assert 0 == main(["plan", "import", str(sample_plan_path)])
+
+        assert 0 == main(["report", "digest", "--as-of", "2019-01-16"])
+        assert gc.isenabled()
+        assert 0 == gc.get_freeze_count()
+
+        gc.disable()
+        try:
+            assert 0 == main(["report", "quarter", "2018/19", "Q3", "--as-of", "2019-01-16"])
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
 
     def test_the_help_names_storages_default_database(self) -> None:
         assert DEFAULT_DATABASE_URL == cli.DEFAULT_DATABASE_URL

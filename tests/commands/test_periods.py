@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from commands.errors import ParseError
-from commands.periods import Quarter, add_working_days, cut_off, is_working_day, parse_quarter
+from commands.periods import (
+    BANK_HOLIDAYS_ENGLAND_AND_WALES,
+    Quarter,
+    add_working_days,
+    cut_off,
+    is_working_day,
+    parse_quarter,
+)
 
 D = dt.date
 
@@ -105,3 +112,20 @@ def test_cut_off_is_ten_working_days_after_quarter_end() -> None:
     assert D(2019, 1, 15) == cut_off(Quarter(2018, 3))
     assert D(2018, 7, 13) == cut_off(Quarter(2018, 1))
     assert D(2018, 12, 20) == add_working_days(D(2018, 12, 27), -3)  # back over Boxing and Christmas Day
+
+
+@pytest.mark.parametrize("year", sorted(BANK_HOLIDAYS_ENGLAND_AND_WALES))
+def test_the_written_out_bank_holidays_are_the_maintained_packages(year: int) -> None:
+    """The table that spares each report importing ``holidays`` says what the package says, year by year."""
+    import holidays
+
+    expected = " ".join(f"{day:%m-%d}" for day in sorted(holidays.country_holidays("GB", subdiv="ENG", years=year)))
+    assert expected == BANK_HOLIDAYS_ENGLAND_AND_WALES[year]
+
+
+def test_a_year_beyond_the_table_asks_the_maintained_package() -> None:
+    """2040's Good Friday and Easter Monday (30 March and 2 April) come from ``holidays`` itself."""
+    assert max(BANK_HOLIDAYS_ENGLAND_AND_WALES) < 2040
+    assert not is_working_day(D(2040, 3, 30))
+    assert not is_working_day(D(2040, 4, 2))
+    assert is_working_day(D(2040, 4, 3))
