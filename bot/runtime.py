@@ -13,10 +13,12 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from functools import partial
 from types import FrameType
 
 from sqlalchemy.exc import OperationalError
 
+from bot.chart_keeper import draw_in_background
 from bot.config import Settings
 from bot.container import Container
 from bot.scheduler import SchedulerThread, start_scheduler_thread
@@ -76,7 +78,8 @@ class Runtime:
 
     def start_scheduler(self) -> None:
         """Start the scheduler over every platform added so far (call once, after adding them)."""
-        self.scheduler = start_scheduler_thread(self.container, dict(self.notifiers))
+        keep_charts = partial(draw_in_background, self.container.settings.database_url)
+        self.scheduler = start_scheduler_thread(self.container, dict(self.notifiers), on_frozen=keep_charts)
         logger.info("Scheduler started for %s", ", ".join(self.notifiers))
 
     def stop(self) -> None:

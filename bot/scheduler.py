@@ -96,7 +96,10 @@ class Scheduler:
         reports: ReportSource,
         config: ScheduleConfig | None = None,
         scheme: RagScheme | None = None,
+        on_frozen: Callable[[Quarter, dt.datetime], object] | None = None,
     ) -> None:
+        """``on_frozen``: called once a quarter's freeze has committed (the live scheduler starts
+        drawing its Panel charts, ``bot.chart_keeper``)."""
         if not notifiers:
             raise ValueError("the scheduler needs the notifier of at least one platform")
         self.container = container
@@ -104,6 +107,7 @@ class Scheduler:
         self.reports = reports
         self.config = config or container.settings.schedule
         self.scheme = scheme
+        self.on_frozen = on_frozen
         self._told: set[tuple[str, str, str]] = set()
         global _active
         _active = self
@@ -423,6 +427,8 @@ def _freeze(run: DueRun, now: dt.datetime) -> None:
     assert run.quarter is not None
     with scheduler.container.unit_of_work() as repo:
         frozen = scheduler.reports.run_quarter_freeze(repo, run.quarter, now)
+    if frozen and scheduler.on_frozen is not None:
+        scheduler.on_frozen(run.quarter, now)
     state, why = (RunState.SENT, "") if frozen else (RunState.FAILED, "the cut-off has not passed yet")
     _write_record(run.job, SLACK, PASS_TARGET, run.period_key, now, state, "" if frozen else None, why)
 
@@ -548,10 +554,11 @@ def start_scheduler_thread(
     notifiers: Notifiers,
     report_source: ReportSource | None = None,
     config: ScheduleConfig | None = None,
+    on_frozen: Callable[[Quarter, dt.datetime], object] | None = None,
 ) -> SchedulerThread:
     """Launch DBOS (resuming this process's unfinished runs), declare the schedules, and start a
     first pass (with a sweep for the runs of processes that stopped) in the background."""
-    scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config)
+    scheduler = Scheduler(container, notifiers, report_source or PlanReports(), config, on_frozen=on_frozen)
     engine.launch(container.settings, engine.process_id(container.settings), platforms=list(notifiers))
     DBOS.apply_schedules(
         [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from support.cli_support import imported_plan, use_database
 from support.panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 from support.report_support import london, report
 
+from bot.chart_keeper import draw_in_background
 from bot.exports import appendix_charts, draw_charts, kept_charts
 from bot.exports.kept_charts import SHARES, THEMES
 from commands.panel import build_panel
@@ -84,6 +86,30 @@ class TestWholeProcess:
 
         assert 2 == len(images(first))
         assert parts(first) == parts(second)
+
+    def test_charts_drawn_after_the_freeze_leave_the_first_export_nothing_to_draw(
+        self, database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The live scheduler hands a newly frozen quarter to ``bot.chart_keeper``, whose child process
+        draws and keeps its charts: the officer's first export then imports no matplotlib."""
+        caplog.set_level(logging.INFO, logger="bot.chart_keeper")
+        keeper = draw_in_background(database, Q3, AFTER_Q3_CUT_OFF)
+        keeper.join(120)
+        assert not keeper.is_alive()
+        assert "2018/19 Q3's Panel charts are drawn and kept" in caplog.text
+
+        first = tmp_path / "first.docx"
+        assert not export(first, "--format", "docx"), "the first export embeds the charts kept after the freeze"
+        assert 2 == len(images(first))
+
+    def test_a_child_that_cannot_draw_is_logged_and_the_export_draws_as_before(
+        self, database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        keeper = draw_in_background(f"sqlite:///{tmp_path / 'missing' / 'planbot.db'}", Q3, AFTER_Q3_CUT_OFF)
+        keeper.join(120)
+        assert "Could not draw 2018/19 Q3's Panel charts ahead of its export" in caplog.text
+
+        assert export(tmp_path / "first.docx", "--format", "docx"), "nothing was kept, so the export draws"
 
     def test_the_public_version_and_the_other_formats_embed_the_same_kept_charts(
         self, database: str, tmp_path: Path

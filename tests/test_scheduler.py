@@ -26,8 +26,8 @@ from commands.plan_file import load_plan
 from commands.ports import Recipient, Target
 from commands.report_model import Digest, QuarterlySummary
 from commands.testing import RecordingNotifier
-from storage.db import make_engine
-from storage.models import ChannelSubscription, JobRun
+from storage.db import make_engine, session_scope
+from storage.models import ChannelSubscription, JobRun, QuarterSnapshot
 from storage.plan_import import import_plan
 from storage.repository import PlanRepository
 
@@ -342,6 +342,29 @@ class TestRealReports:
         scheduler.tick(dt.datetime(2019, 1, 2, 9, 0))
         summaries = [d.content for d in notifier.deliveries if d.target == GOVERNANCE]
         assert 1 == len(summaries) and isinstance(summaries[0], QuarterlySummary)
+
+    def test_the_quarter_is_handed_on_once_its_freeze_is_committed(
+        self, container: Container, sample_plan_path: Path, db_url: str
+    ) -> None:
+        """After Q3's cut-off the freeze job hands the quarter on (the live scheduler draws its Panel
+        charts in another process): once, and only when another connection can read the snapshot."""
+        load_sample_plan(container, sample_plan_path)
+        handed: list[tuple[Quarter, int]] = []
+
+        def on_frozen(quarter: Quarter, _now: dt.datetime) -> None:
+            reader = make_engine(db_url)
+            try:
+                with session_scope(reader) as session:
+                    rows = session.exec(select(QuarterSnapshot).where(QuarterSnapshot.quarter_key == quarter.key))
+                    handed.append((quarter, len(rows.all())))
+            finally:
+                reader.dispose()
+
+        scheduler = Scheduler(container, {"slack": RecordingNotifier()}, PlanReports(), on_frozen=on_frozen)
+        for hour in range(5, 8):
+            scheduler.tick(dt.datetime(2019, 1, 16, hour, 0))
+        assert [Quarter(2018, 3)] == [quarter for quarter, _ in handed]
+        assert handed[0][1] > 0, "the snapshot was not yet committed when the quarter was handed on"
 
 
 class TestConfiguration:

@@ -26,7 +26,9 @@ from pathlib import Path
 
 from bot.exports.picture import Chart
 from commands.chart_data import QuarterShare, ThemeCounts, status_shares, theme_counts
-from commands.panel import PanelReport
+from commands.panel import PanelReport, build_panel
+from commands.periods import Quarter
+from commands.rag_scheme import plan_scheme
 from storage.models import PanelChart
 from storage.repository import PlanRepository
 
@@ -129,3 +131,14 @@ def _drawing_digest() -> bytes:
     """The drawing code's digest, read once a process: a chart kept by older code is drawn again."""
     folder = Path(__file__).parent
     return hashlib.sha256(b"".join((folder / name).read_bytes() for name in DRAWING_CODE)).digest()
+
+
+def keep_quarter_charts(repo: PlanRepository, quarter: Quarter, now: dt.datetime) -> None:
+    """Draw and keep a frozen quarter's two charts before anyone asks for its appendix, so its first
+    Word, HTML or Markdown export is as quick as every later one (``bot.chart_keeper`` runs this
+    right after the scheduler's freeze). Charts still matching what they show are left as they are.
+
+    Raises:
+        UserError: no plan is loaded.
+    """
+    appendix_charts(repo, build_panel(repo, quarter, now, public=False, scheme=plan_scheme(repo)), now)
