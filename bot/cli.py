@@ -8,13 +8,14 @@ its own module, so a report in the terminal never loads Slack's, Teams' or the f
 from __future__ import annotations
 
 import argparse
-import atexit
 import gc
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from bot import collector
 
 DEFAULT_DATABASE_URL = "sqlite:///planbot.db"
 """``storage.db.DEFAULT_DATABASE_URL``, written out so that ``planbot --help`` imports no database code
@@ -187,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code.
 
     A report printed in the terminal runs with the cyclic garbage collector paused
-    (``_pause_collector``); commands that run for long (Slack, Teams, the console) or draw charts keep it.
+    (``bot.collector.pause``); commands that run for long (Slack, Teams, the console) or draw charts keep it.
     """
     env_file = Path.cwd() / ".env"
     if env_file.exists():
@@ -198,38 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paused = args.command == "report" and args.report not in FILE_REPORTS and gc.isenabled()
     if paused:
-        _pause_collector()
+        collector.pause()
     try:
         return _run(args)
     finally:
         if paused:
-            _resume_collector()
-
-
-def _pause_collector() -> None:
-    """Stop the cyclic garbage collector for a short command, and spare the interpreter's exit it.
-
-    Importing SQLAlchemy and building a report allocate hundreds of thousands of objects that live
-    until the process ends: the collector's passes over them took a fifth of the command and
-    reclaimed nothing. At exit the interpreter collects again over everything still alive before
-    freeing it (0.2 s at the national scale); frozen at that point, the objects are freed without it.
-    The freeze is registered to run at exit, after anything that carries on (a test session), once
-    however often ``main`` runs in one process.
-    """
-    gc.disable()
-    atexit.unregister(gc.freeze)
-    atexit.register(gc.freeze)
-
-
-def _resume_collector() -> None:
-    """Start the collector again for whoever called ``main``, with what was allocated meanwhile
-    counted as old (``freeze`` then ``unfreeze`` moves every object to the oldest generation): as
-    young objects, the first collection would examine them all, 0.05 s or more before the process can
-    exit. Objects a caller froze stay frozen."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-    gc.enable()
+            collector.resume()
 
 
 def _run(args: argparse.Namespace) -> int:

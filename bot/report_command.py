@@ -9,13 +9,13 @@ summary writes, and only the snapshot of a quarter whose cut-off has passed.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from bot.collector import imports_frozen
 from bot.config import Settings
 from bot.container import utc_now
 from bot.db_command import open_container
@@ -118,10 +118,6 @@ def run_panel(
     # The writers (python-docx, openpyxl, matplotlib) and the builds of the annual report and the deep
     # dive are imported only for a file, not for every report.
     from bot.exports import write_panel_file
-
-    # What the command imported lives as long as the process: frozen, the collector's passes over
-    # the many objects an export makes no longer walk it too (a third of the 3,000-action Word CPU).
-    gc.freeze()
     from commands.panel_orders import produce_panel, written_text
 
     def export(repo: PlanRepository, now: dt.datetime) -> RenderableType:
@@ -135,7 +131,8 @@ def run_panel(
         panel = produce_panel(repo, order, now, output, write_panel_file)
         return Text(written_text(panel, str(output)))
 
-    return run_in_database(settings, as_of, export, plan)
+    with imports_frozen():
+        return run_in_database(settings, as_of, export, plan)
 
 
 def _panel_problem(
