@@ -65,6 +65,7 @@ from commands.reconfirm import ReconfirmRequest, reconfirm
 from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
+from storage.repository import PlanRepository
 
 HOME = "home"
 CARD_ACTION = "adaptiveCard/action"
@@ -277,7 +278,8 @@ class TeamsBot:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
             reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock(), scheme)
-        home = self.refreshed_home(actor) if reply.stored else None
+            chat = personal_chat(repo, actor, reply.stored)
+        home = self.refreshed_home(actor, chat)
         return answered_card(reply, request.action_id, scheme), reply.stored, home
 
     async def on_file_consent(self, context: TurnContext, state: TurnState) -> None:
@@ -439,8 +441,9 @@ class TeamsBot:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
+            chat = personal_chat(repo, actor, reply.stored)
         reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
-        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor) if reply.stored else None)
+        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor, chat))
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -450,10 +453,9 @@ class TeamsBot:
                 row.home_activity_id = activity_id
                 repo.add(row)
 
-    def refreshed_home(self, actor: Actor) -> HomeCard | None:
-        """The person's dashboard card drawn afresh, if they have one in their 1:1 chat with planbot."""
-        with self.container.unit_of_work() as repo:
-            chat = repo.teams_personal_chat(actor.person_id)
+    def refreshed_home(self, actor: Actor, chat: TeamsConversation | None) -> HomeCard | None:
+        """The person's dashboard card drawn afresh (after the update's unit of work, so it shows the
+        update), if ``chat``, their 1:1 chat with planbot, holds one."""
         if chat is None or chat.home_activity_id is None:
             return None
         return HomeCard(chat, chat.home_activity_id, self.home(actor))
@@ -545,8 +547,10 @@ class TeamsBot:
             scheme = plan_scheme(repo)
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
             choices = update_choices(actor, repo, london_date(self.container.clock()))
+            stored = result is not None and not result.errors and result.reply is not None
+            chat = personal_chat(repo, actor, stored)
         if result is not None and not result.errors and result.reply is not None:
-            return None, (result.reply, self.refreshed_home(actor))
+            return None, (result.reply, self.refreshed_home(actor, chat))
         errors = errors or (result.errors if result else {})
         return dialog.update_dialog(choices, values=form, errors=errors, scheme=scheme), None
 
@@ -557,6 +561,12 @@ def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(report) <= MAX_ANSWER_CARDS:
         return report
     return [cards.first_card(report, MORE_IN_THREAD)]
+
+
+def personal_chat(repo: PlanRepository, actor: Actor, stored: bool) -> TeamsConversation | None:
+    """The person's 1:1 chat with planbot, read in the unit of work that stored their update (none
+    stored: no dashboard to refresh, nothing read)."""
+    return repo.teams_personal_chat(actor.person_id) if stored else None
 
 
 def onlooker(activity: Activity) -> Actor:
