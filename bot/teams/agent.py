@@ -65,7 +65,6 @@ from commands.reconfirm import ReconfirmRequest, reconfirm
 from commands.rules import london_date
 from commands.update_form import OPEN_FORM_TEXT, UpdateForm, submit_update_form, update_choices
 from storage.models import TeamsConversation
-from storage.repository import PlanRepository
 
 HOME = "home"
 CARD_ACTION = "adaptiveCard/action"
@@ -277,9 +276,9 @@ class TeamsBot:
             return answered_card(Reply(text=refusal.reply_text(), ok=False), request.action_id), False, None
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock(), scheme)
-            chat = personal_chat(repo, actor, reply.stored)
-        home = self.refreshed_home(actor, chat)
+        home = self.refreshed_home(actor, chat) if reply.stored else None
         return answered_card(reply, request.action_id, scheme), reply.stored, home
 
     async def on_file_consent(self, context: TurnContext, state: TurnState) -> None:
@@ -440,10 +439,11 @@ class TeamsBot:
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
-            chat = personal_chat(repo, actor, reply.stored)
         reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
-        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor, chat))
+        home = self.refreshed_home(actor, chat) if reply.stored else None
+        return Answer([cards.reply_card(reply, scheme)], home=home)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -455,7 +455,9 @@ class TeamsBot:
 
     def refreshed_home(self, actor: Actor, chat: TeamsConversation | None) -> HomeCard | None:
         """The person's dashboard card drawn afresh (after the update's unit of work, so it shows the
-        update), if ``chat``, their 1:1 chat with planbot, holds one."""
+        update), if ``chat``, their 1:1 chat with planbot, holds one. The chat is read in the update's
+        own unit of work, before its writes (one unit fewer per update, and SQLite's write lock held
+        no longer)."""
         if chat is None or chat.home_activity_id is None:
             return None
         return HomeCard(chat, chat.home_activity_id, self.home(actor))
@@ -545,10 +547,9 @@ class TeamsBot:
         invocation = turn.invocation(actor, "")
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
             choices = update_choices(actor, repo, london_date(self.container.clock()))
-            stored = result is not None and not result.errors and result.reply is not None
-            chat = personal_chat(repo, actor, stored)
         if result is not None and not result.errors and result.reply is not None:
             return None, (result.reply, self.refreshed_home(actor, chat))
         errors = errors or (result.errors if result else {})
@@ -561,12 +562,6 @@ def _within_reach(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(report) <= MAX_ANSWER_CARDS:
         return report
     return [cards.first_card(report, MORE_IN_THREAD)]
-
-
-def personal_chat(repo: PlanRepository, actor: Actor, stored: bool) -> TeamsConversation | None:
-    """The person's 1:1 chat with planbot, read in the unit of work that stored their update (none
-    stored: no dashboard to refresh, nothing read)."""
-    return repo.teams_personal_chat(actor.person_id) if stored else None
 
 
 def onlooker(activity: Activity) -> Actor:
