@@ -173,7 +173,7 @@ def serve_bare(port: int) -> int:
 
     app.command("/rag")(acknowledge)
     gc.freeze()  # as planbot's runner does
-    server = create_http_server(app, "127.0.0.1", port)
+    server = create_http_server(app, "127.0.0.1", port, SIGNING_SECRET)
     try:
         server.run()
     except KeyboardInterrupt:

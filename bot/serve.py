@@ -7,7 +7,7 @@ a force on both platforms runs ``planbot serve --http``, as Teams only ever call
 
 The port opens first and the platforms start in the background (``Start``): a database still
 starting beside planbot after a reboot is waited for with backoff while ``/healthz`` says "not
-ready", and the platforms' paths are answered once it is open.
+ready", and the platforms' paths are answered once it is open; the scheduler starts after that.
 """
 
 from __future__ import annotations
@@ -136,10 +136,12 @@ class Start:
             runtime.add_platform(TEAMS, self.gateway.notifier())
         if self._stopping.is_set():
             raise _Stopped
-        begin(runtime, self.scheduler)
+        # Ready once the platforms can answer: the scheduler (DBOS's launch and its first pass) starts
+        # after, so a restart is back in the load balancer without waiting for it.
         self.router.open(routes)
         served = ", ".join(f"{self.address}{path}" for path in routes)
         print(f"planbot is serving {served}", flush=True)
+        begin(runtime, self.scheduler)
 
     def _fail(self, code: int) -> None:
         """End the process as SIGTERM does; the main thread then stops what was started."""

@@ -145,8 +145,7 @@ class Identities:
         return mention.sub(email, text)
 
     def _remembered(self, repo: PlanRepository, external_id: str) -> Person | None:
-        identity = repo.identity(self.platform, external_id)
-        return None if identity is None else repo.person(identity.person_id)
+        return repo.person_by_identity(self.platform, external_id)
 
     def _remember(self, external_id: str, profile: Profile) -> Person:
         """Link the user to the person with their email, creating a viewer when the plan lacks them.

@@ -63,6 +63,7 @@ class PlanRepository(ReportQueries):
     def __init__(self, session: Session) -> None:
         self.session = session
         self._pinned: Plan | None = None
+        self._current: Plan | None = None
 
     # -- plan structure -------------------------------------------------------------------
 
@@ -70,13 +71,19 @@ class PlanRepository(ReportQueries):
         """The plan commands refer to when they name an action id.
 
         A database none of whose plans is marked current (rows written without an import) falls
-        back to the plan that started most recently.
+        back to the plan that started most recently. The plan marked current is read once per unit
+        of work (an update asks for it three times); only ``make_current`` changes which one it is.
         """
         if self._pinned is not None:
             return self._pinned
-        return self.session.exec(
+        if self._current is not None:
+            return self._current
+        plan = self.session.exec(
             select(Plan).order_by(col(Plan.is_current).desc(), col(Plan.period_start).desc(), col(Plan.id).desc())
         ).first()
+        if plan is not None and plan.is_current:
+            self._current = plan
+        return plan
 
     def pin_plan(self, plan: Plan) -> None:
         """Make this unit of work's "current plan" ``plan``, without changing which plan is current."""
@@ -89,6 +96,7 @@ class PlanRepository(ReportQueries):
     def make_current(self, plan_id: int) -> None:
         """Mark one plan current and every other not (a plain UPDATE: which plan is current is not
         the plans' structure, so it leaves their structure stamps alone)."""
+        self._current = None
         self.session.execute(
             update(Plan)
             .where(col(Plan.id) != plan_id, col(Plan.is_current) == True)  # noqa: E712
@@ -340,6 +348,14 @@ class PlanRepository(ReportQueries):
             )
         ).first()
 
+    def person_by_identity(self, platform: str, external_id: str) -> Person | None:
+        """The person a platform user id is linked to, in one query (every command a person sends asks)."""
+        return self.session.exec(
+            select(Person)
+            .join(PlatformIdentity, col(PlatformIdentity.person_id) == Person.id)
+            .where(PlatformIdentity.platform == platform, PlatformIdentity.external_id == external_id)
+        ).first()
+
     def external_ids(self, platform: str, person_ids: Iterable[int]) -> dict[int, str]:
         """Platform user ids of people, so a renderer can mention them."""
         ids = set(person_ids)
@@ -504,6 +520,8 @@ class PlanRepository(ReportQueries):
     def delete(self, row: object) -> None:
         """Remove a row that may be removed (a channel subscription, a role holding, a delegation; never an
         update or audit entry)."""
+        if row is self._current:
+            self._current = None
         self.session.delete(row)
         self.session.flush()
 

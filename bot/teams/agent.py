@@ -278,8 +278,9 @@ class TeamsBot:
             return answered_card(Reply(text=refusal.reply_text(), ok=False), request.action_id), False, None
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             reply = reconfirm(request, turn.invocation(actor, ""), repo, self.container.clock(), scheme)
-        home = self.refreshed_home(actor) if reply.stored else None
+        home = self.refreshed_home(actor, chat) if reply.stored else None
         return answered_card(reply, request.action_id, scheme), reply.stored, home
 
     async def on_file_consent(self, context: TurnContext, state: TurnState) -> None:
@@ -440,9 +441,11 @@ class TeamsBot:
     def rag(self, turn: Turn, actor: Actor, text: str) -> Answer:
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             reply = handle_rag(turn.invocation(actor, text), repo, self.container.clock(), scheme)
         reply = tell_people(reply, turn.messenger, PLATFORM_NAME)
-        return Answer([cards.reply_card(reply, scheme)], home=self.refreshed_home(actor) if reply.stored else None)
+        home = self.refreshed_home(actor, chat) if reply.stored else None
+        return Answer([cards.reply_card(reply, scheme)], home=home)
 
     def keep_home(self, turn: Turn, activity_id: str) -> None:
         """Remember the dashboard card just sent, to edit it after the person's next updates."""
@@ -452,10 +455,11 @@ class TeamsBot:
                 row.home_activity_id = activity_id
                 repo.add(row)
 
-    def refreshed_home(self, actor: Actor) -> HomeCard | None:
-        """The person's dashboard card drawn afresh, if they have one in their 1:1 chat with planbot."""
-        with self.container.unit_of_work() as repo:
-            chat = repo.teams_personal_chat(actor.person_id)
+    def refreshed_home(self, actor: Actor, chat: TeamsConversation | None) -> HomeCard | None:
+        """The person's dashboard card drawn afresh (after the update's unit of work, so it shows the
+        update), if ``chat``, their 1:1 chat with planbot, holds one. The chat is read in the update's
+        own unit of work, before its writes (one unit fewer per update, and SQLite's write lock held
+        no longer)."""
         if chat is None or chat.home_activity_id is None:
             return None
         return HomeCard(chat, chat.home_activity_id, self.home(actor))
@@ -545,10 +549,11 @@ class TeamsBot:
         invocation = turn.invocation(actor, "")
         with self.container.unit_of_work() as repo:
             scheme = plan_scheme(repo)
+            chat = repo.teams_personal_chat(actor.person_id)
             result = None if errors else submit_update_form(form, invocation, repo, self.container.clock(), scheme)
             choices = update_choices(actor, repo, london_date(self.container.clock()))
         if result is not None and not result.errors and result.reply is not None:
-            return None, (result.reply, self.refreshed_home(actor))
+            return None, (result.reply, self.refreshed_home(actor, chat))
         errors = errors or (result.errors if result else {})
         return dialog.update_dialog(choices, values=form, errors=errors, scheme=scheme), None
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from commands.errors import UnknownPerson
@@ -83,7 +84,7 @@ def test_no_email_is_refused_with_what_an_admin_must_check(units, session) -> No
         "Ask an admin to check planbot has the email permission."
     ) == str(refused.value)
     with units() as repo:
-        assert repo.identity("chat", "bot") is None
+        assert repo.person_by_identity("chat", "bot") is None
 
 
 def test_mentions_become_emails_and_the_bot_is_left_alone(units, session) -> None:
@@ -122,3 +123,22 @@ def test_a_roster_links_plan_people_once_each_and_creates_nobody(units, session)
         assert {"u-ollie", "u-emily"} == set(ids.values())
         assert {"u-ollie", "u-emily"} == repo.linked_external_ids("chat", listed)
     assert 0 == identities.learn(listed), "nobody new the second time"
+
+
+def test_a_remembered_person_is_read_with_one_statement(units, session, engine: Engine) -> None:
+    """Every command a person sends starts by asking who they are; once linked, that is one query."""
+    session.commit()
+    identities, _ = linking(units, {"u1": Profile("ollie.kerr@example.org", "Ollie K")})
+    identities.actor("u1")
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        actor = identities.actor("u1")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert "ollie.kerr@example.org" == actor.email
+    assert 1 == len(statements), statements

@@ -25,6 +25,7 @@ from support.rag_support import (
 
 from commands.model import Invocation
 from commands.rag import handle_rag
+from commands.rag_scheme import plan_scheme
 from commands.rules import DEFAULT_SCHEME, show_date
 from storage.models import ActionState, AuditEntry, Delegate, Person, Plan, StatusUpdate
 from storage.repository import PlanRepository
@@ -407,6 +408,33 @@ def test_queries_do_not_grow_with_the_number_of_actions(plan: Plan, repo: PlanRe
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1] <= 8
+
+
+def test_storing_an_update_reads_the_plan_once_and_asks_a_lead_nothing_more(plan: Plan, session: Session) -> None:
+    """One `/rag V9 green …` from V9's owner, as a platform runs it in its unit of work (the plan's scheme,
+    then the command): the plan, the action, the owner's roles, the latest update, the update and its audit
+    entry. Each update a person sends pays these; a slower store shows in every platform's round trip."""
+    session.commit()
+    repo = PlanRepository(session)  # a fresh unit of work, as each command gets
+    owner = actor_for(repo, V9_OWNER["email"])  # the platform's identity read, counted in test_identity
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()[:4]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        scheme = plan_scheme(repo)
+        reply = handle_rag(Invocation(owner, "V9 green On track"), repo, NOW, scheme)
+        session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert reply.stored
+    reads = [s for s in statements if s.startswith("SELECT")]
+    writes = [s.split()[2] for s in statements if s.startswith("INSERT")]
+    assert 1 == sum('"plan".id' in s or "plan.id" in s for s in reads), statements
+    assert (["statusupdate", "auditentry"], 6) == (writes, len(statements)), statements
 
 
 def test_mine_names_the_capacity_for_each_action(plan: Plan, repo: PlanRepository, session: Session) -> None:

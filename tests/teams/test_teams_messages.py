@@ -8,6 +8,7 @@ it stored. A refusal stores nothing.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 from support.fake_teams import (
     ADMIN,
@@ -52,6 +53,34 @@ def test_a_personal_chat_update_is_stored_and_answered_there(teams, container, c
     assert 1 == len(sent), "one reply, in the chat it was typed in"
     assert f"a:personal-{OWNER.user_id}" == sent[0].conversation
     assert "V9" in said(connector)
+
+
+def test_an_update_from_someone_known_costs_nine_statements_in_three_units_of_work(teams, container, connector) -> None:
+    """After the first message (the roster lookup, the link, the conversation's row), each update costs: who
+    they are, the unchanged conversation (read, not written), then one unit of work for the plan, the chat's
+    dashboard, the action, the owner's roles, the newest update and the two rows. A slower store is paid on
+    every message and shows in the round trip (docs/benchmarks.md, "Teams round trip")."""
+    teams.post(personal_message(OWNER, "rag V9 amber Slipping a month", connector.service_url))
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()[:2]))
+
+    def commit(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    event.listen(container.engine, "commit", commit)
+    try:
+        answer, _ = teams.post(personal_message(OWNER, "rag V9 green Back on track", connector.service_url))
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+        event.remove(container.engine, "commit", commit)
+    assert 202 == answer
+    assert ["A", "G"] == [u.status for u in stored_updates(container.engine)]
+    assert (9, 3) == (len(statements), len(commits)), statements
+    assert 2 == sum(s.startswith("INSERT") for s in statements), statements
 
 
 @pytest.mark.parametrize(
