@@ -26,6 +26,7 @@ from bot.slack.identity import resolve_actor, resolve_mentions
 from bot.slack.notifier import SlackNotifier
 from bot.slack.panel_upload import send_panel
 from bot.slack.render import render_text
+from bot.slack.replays import first_time
 from bot.slack.report_messages import first_message, render_report
 from bot.slack.translate import PLATFORM, PLATFORM_NAME, to_invocation, unescape
 from commands.errors import UserError
@@ -43,10 +44,12 @@ def register_plan(app: App, container: Container) -> None:
     """Attach ``/plan``, ``app_mention`` and direct-message listeners to ``app``."""
 
     def answer_plan(command: dict[str, str], client: WebClient, respond: Respond) -> None:
-        answer_plan_command(container, command, client, respond)
+        if first_time(container, command):
+            answer_plan_command(container, command, client, respond)
 
-    def answer_event(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        answer_question(container, event, client, context.bot_user_id)
+    def answer_event(body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if first_time(container, body):
+            answer_question(container, event, client, context.bot_user_id)
 
     app.command("/plan")(ack=_acknowledge, lazy=[answer_plan])
     app.event("app_mention")(ack=_acknowledge, lazy=[answer_event])

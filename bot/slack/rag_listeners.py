@@ -23,6 +23,7 @@ from bot.slack.interactions import open_update_modal, register_interactions
 from bot.slack.notifier import SlackNotifier
 from bot.slack.plan_listeners import register_plan, tell_people
 from bot.slack.render import render_reply, render_text
+from bot.slack.replays import first_time
 from bot.slack.setup_alerts import alert_admins
 from bot.slack.translate import to_invocation
 from commands.errors import UserError
@@ -42,7 +43,8 @@ def register(app: App, container: Container) -> None:
     Home tab, modal and buttons in ``interactions``) to ``app``; they reach the database only through ``container``."""
 
     def answer_rag(command: dict[str, str], client: WebClient, respond: Respond, context: BoltContext) -> None:
-        answer_rag_command(container, command, client, respond, context.bot_user_id)
+        if first_time(container, command):
+            answer_rag_command(container, command, client, respond, context.bot_user_id)
 
     app.command("/rag")(ack=acknowledge, lazy=[answer_rag])
     register_plan(app, container)

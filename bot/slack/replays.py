@@ -1,7 +1,14 @@
-"""Slack's replays and retries answered once (``commands.receipts``), before any listener runs.
+"""Slack's replays and retries answered once (``commands.receipts``).
 
 Slash commands and interactions are keyed on ``trigger_id``, events on ``event_id``. A request seen
 before gets Slack's plain 200 and nothing else: no second row, no second reply or announcement.
+
+Where the claim is made depends on what the acknowledgement says. A slash command or an event is
+acknowledged with a plain 200 and answered afterwards by a lazy listener, so that listener claims
+it (``first_time``): the acknowledgement never waits for the database's write lock, which on SQLite
+queues behind every update being stored, and a replay's 200 is the same as the first's. An
+interaction's acknowledgement can carry the answer (a form's errors), so it is claimed before any
+listener runs (``register_replay_guard``).
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from bot.container import Container
 from commands.receipts import first_delivery
 
 INTERACTIONS = ("block_actions", "view_submission", "shortcut", "message_action")
+ANSWERED_LATER = ("command", "event")
+"""Kinds acknowledged with a plain 200 and claimed by their lazy listener."""
 
 
 def request_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -29,15 +38,24 @@ def request_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def register_replay_guard(app: App, container: Container) -> None:
-    """Add the guard as the app's first middleware after bolt's own (signature, authorisation)."""
+    """Add the interactions' guard as the app's first middleware after bolt's own (signature, authorisation)."""
 
     def answer_once(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         key = request_key(body)
-        if key is not None:
-            with container.unit_of_work() as repo:
-                first = first_delivery(repo, *key, container.clock())
-            if not first:
-                return BoltResponse(status=200, body="")
+        if key is not None and key[0] not in ANSWERED_LATER and not _claim(container, key):
+            return BoltResponse(status=200, body="")
         return next()
 
     app.middleware(answer_once)
+
+
+def first_time(container: Container, body: Mapping[str, Any]) -> bool:
+    """Whether a slash command's or event's lazy listener should do its work: the first delivery of
+    the request across every process on the database (a request with no id to key on always is)."""
+    key = request_key(body)
+    return key is None or _claim(container, key)
+
+
+def _claim(container: Container, key: tuple[str, str]) -> bool:
+    with container.unit_of_work() as repo:
+        return first_delivery(repo, *key, container.clock())

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
+from sqlalchemy.engine import Engine
 from support import interaction
 from support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from support.interaction import form_values, submit_view
@@ -93,3 +96,39 @@ def test_form_submitted_twice_is_stored_once(events_url, fake_slack, engine, mon
     assert "update" == json.loads(first.body)["response_action"]
     assert "" == replay.body
     assert ["Waiting on the CPS"] == [u.reason for u in stored_updates(engine)]
+
+
+@contextmanager
+def writer_holding_the_database(engine: Engine) -> Iterator[None]:
+    """Another unit of work holding the write lock planbot's claims need (SQLite's one writer, or
+    the receipts table on PostgreSQL), as an update being stored does."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("LOCK TABLE receivedrequest IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("ROLLBACK")
+
+
+def test_slash_commands_are_acknowledged_at_once_while_the_database_is_busy_and_answered_once(
+    events_url, fake_slack, engine
+):
+    """Slack shows an error if a command is not acknowledged within 3 seconds: the acknowledgement
+    (and a replay's) never waits for a write; the work waits, then happens once."""
+    body = _command(fake_slack, "V9 amber Awaiting the CPS")
+    headers = signed_headers(body)
+    with writer_holding_the_database(engine):
+        first, replay = post(events_url, body, headers), post(events_url, body, headers)
+        time.sleep(0.3)
+        assert [] == fake_slack.calls_to("response"), "nothing is answered while the database is held"
+
+    assert (200, 200) == (first.status, replay.status)
+    assert first.seconds < 1 and replay.seconds < 1, (first.seconds, replay.seconds)
+    assert "V9 updated" in replies(fake_slack)[0]["text"]
+    time.sleep(0.5)  # room for a wrongly accepted replay's answer to arrive
+    assert 1 == len(fake_slack.calls_to("response"))
+    assert ["Awaiting the CPS"] == [u.reason for u in stored_updates(engine)]
