@@ -151,7 +151,7 @@ def repo(session: Session) -> PlanRepository:
     return PlanRepository(session)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_plan_path() -> Path:
     """The demo plan shipped with planbot (a copy of shared/sample-plan.yaml)."""
     return SAMPLE_PLAN
@@ -213,6 +213,25 @@ def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
     url = request.getfixturevalue("empty_db_url")
     eng = make_engine(url)
     try:
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def module_migrated_db_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """A database as ``migrated_db_url`` leaves it, shared by one module's tests: for a module whose
+    dear set-up (say, a played quarter) its tests only read. On PostgreSQL it is the server's test
+    database, so the module's tests must not use the fixtures that empty it (``engine``, ``db_url``)."""
+    url = database_url(tmp_path_factory.mktemp("module-db"))
+    if _is_sqlite(url):
+        shutil.copyfile(request.getfixturevalue("migrated_template"), make_url(url).database or "")
+        return url
+    _ServerSchema.built = False
+    eng = make_engine(url)
+    try:
+        _drop_everything(eng)
         upgrade_to_head(eng)
     finally:
         eng.dispose()

@@ -267,9 +267,10 @@ def _preamble_lines(container: Container, actor: Actor) -> int:
 
 
 @pytest.fixture
-def container(empty_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
-    """The sample plan with V9 and O7 reported red and V2 green, on a fixed clock."""
-    container = Container.open(Settings(database_url=empty_db_url), clock=lambda: NOW)
+def container(migrated_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
+    """The sample plan with V9 and O7 reported red and V2 green, on a fixed clock (on a migrated
+    database: migrating from nothing, dear for every case, is tested in tests/test_migrations.py)."""
+    container = Container.open(Settings(database_url=migrated_db_url), clock=lambda: NOW)
     with container.unit_of_work() as repo:
         import_plan(repo, load_plan(sample_plan_path), actor="tests", at=NOW - dt.timedelta(days=60))
         owner = repo.person_by_email(OWNER)
