@@ -238,6 +238,25 @@ def module_migrated_db_url(tmp_path_factory: pytest.TempPathFactory, request: py
     return url
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database ``planbot demo`` played, played once per run (each play takes seconds)."""
+    from bot.demo import run_demo
+
+    path = tmp_path_factory.mktemp("demo") / "planbot-demo.db"
+    assert 0 == run_demo(path)
+    assert not path.with_name(path.name + "-wal").exists(), "the demo template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A copy of the demo's database for the test to change, as a first ``planbot demo`` leaves it."""
+    path = tmp_path / demo_template.name
+    shutil.copyfile(demo_template, path)
+    return path
+
+
 @pytest.fixture
 def delivery_engine(tmp_path: Path) -> Iterator[None]:
     """The delivery engine (DBOS) launched on a SQLite file of the test's own, then stopped, so
