@@ -3,7 +3,8 @@
 ``Scheduler.tick(now)`` is one pass: every run within its grace window that may go now (not a
 day's nudges superseded by a later day's, not a message to people outside working hours) is
 started as a workflow whose id is its delivery key (``bot.engine``), so a run already done, or
-being done by another process, is not started again. DBOS's cron schedules and the start of each
+being done by another process, is not started again (and a run this process has seen finish is
+not looked at again). DBOS's cron schedules and the start of each
 process call it; tests call it with any moment to replay a day.
 
 What each run's workflow does:
@@ -148,7 +149,7 @@ class Scheduler:
             ids = [run_id(run.job, PASS_TARGET, run.period_key)]
         else:
             if word not in channels:
-                channels[word] = _subscribed(word)
+                channels[word] = _subscribed(self, word)
             ids = [run_id(run.job, c.address, run.period_key, c.platform) for c in channels[word]]
         return bool(ids) and all(self._finished_workflow(workflow_id) for workflow_id in ids)
 
@@ -264,9 +265,8 @@ def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | Non
     return [handle.workflow_id for handle in queued]
 
 
-def _subscribed(word: str) -> list[Target]:
+def _subscribed(scheduler: Scheduler, word: str) -> list[Target]:
     """The channels subscribed to a report, on any platform."""
-    scheduler = _scheduler()
     with scheduler.container.unit_of_work() as repo:
         return subscribed_channels(repo, word, scheduler.container.settings.report_channels[word])
 
@@ -275,7 +275,7 @@ def _subscribed(word: str) -> list[Target]:
 def _channels(word: str) -> list[Target]:
     scheduler = _scheduler()
     kept = []
-    for channel in _subscribed(word):
+    for channel in _subscribed(scheduler, word):
         if scheduler.notifier_for(channel.platform) is None:
             logger.warning(
                 "Channel %s is on %s, which this process does not run; not sent", channel.address, channel.platform
