@@ -14,7 +14,9 @@ or ``db_url`` without ``engine``) may have changed the schema.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
+from support.cli_support import DemoPlay
 from support.engine_support import engine_settings
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
@@ -239,21 +242,23 @@ def module_migrated_db_url(tmp_path_factory: pytest.TempPathFactory, request: py
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database ``planbot demo`` played, played once per run (each play takes seconds)."""
+def demo_play(tmp_path_factory: pytest.TempPathFactory) -> DemoPlay:
+    """``planbot demo`` played once per run (each play takes seconds), its output as a pipe gets it."""
     from bot.demo import run_demo
 
     path = tmp_path_factory.mktemp("demo") / "planbot-demo.db"
-    assert 0 == run_demo(path)
-    assert not path.with_name(path.name + "-wal").exists(), "the demo template's WAL was not checkpointed"
-    return path
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = run_demo(path)
+    assert not path.with_name(path.name + "-wal").exists(), "the demo database's WAL was not checkpointed"
+    return DemoPlay(path, code, printed.getvalue())
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+def demo_db(demo_play: DemoPlay, tmp_path: Path) -> Path:
     """A copy of the demo's database for the test to change, as a first ``planbot demo`` leaves it."""
-    path = tmp_path / demo_template.name
-    shutil.copyfile(demo_template, path)
+    path = tmp_path / demo_play.db.name
+    shutil.copyfile(demo_play.db, path)
     return path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from support.cli_support import DemoPlay
 
 from bot.demo import SCRIPT, SUMMARY_AT, DelegateStep, Outcome, RagStep, run_demo
 from commands.periods import Quarter
@@ -40,13 +41,10 @@ def counts(db: Path) -> tuple[int, int, int]:
 
 
 class TestDemo:
-    def test_replays_the_quarter(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_replays_the_quarter(self, demo_play: DemoPlay) -> None:
         """Exit 0, refusals and the closing tables printed, and exactly the valid updates stored."""
-        db = tmp_path / "planbot-demo.db"
+        db, code, out = demo_play
 
-        code = run_demo(db)
-
-        out = capsys.readouterr().out
         assert 0 == code
         assert "Not done" in out
         assert "You can't update V9" in out
@@ -99,10 +97,10 @@ class TestDemo:
 
 
 @pytest.fixture(scope="module")
-def summary(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> QuarterlySummary:
+def summary(demo_play: DemoPlay, tmp_path_factory: pytest.TempPathFactory) -> QuarterlySummary:
     """The demo's 2018/19 Q3 as the quarterly summary frozen at its cut-off shows it (played once)."""
-    db = tmp_path_factory.mktemp("demo") / demo_template.name
-    shutil.copyfile(demo_template, db)
+    db = tmp_path_factory.mktemp("demo") / demo_play.db.name
+    shutil.copyfile(demo_play.db, db)
     engine = make_engine(f"sqlite:///{db}")
     try:
         with session_scope(engine) as session:
