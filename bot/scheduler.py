@@ -3,7 +3,8 @@
 ``Scheduler.tick(now)`` is one pass: every run within its grace window that may go now (not a
 day's nudges superseded by a later day's, not a message to people outside working hours) is
 started as a workflow whose id is its delivery key (``bot.engine``), so a run already done, or
-being done by another process, is not started again. DBOS's cron schedules and the start of each
+being done by another process, is not started again (and a run this process has seen finish is
+not looked at again). DBOS's cron schedules and the start of each
 process call it; tests call it with any moment to replay a day.
 
 What each run's workflow does:
@@ -75,6 +76,8 @@ POST_ATTEMPTS = 3
 """…this many times in all, before the run is recorded as failed."""
 TICK_TIMEOUT_SECONDS = 600.0
 """How long ``tick(wait=True)`` waits for what it started (tests; the schedules never wait)."""
+FINISHED = frozenset({"SUCCESS", "ERROR"})
+"""DBOS states a workflow never leaves: started again under its id, it does nothing."""
 logger = logging.getLogger(__name__)
 
 _active: Scheduler | None = None
@@ -109,6 +112,7 @@ class Scheduler:
         self.scheme = scheme
         self.on_frozen = on_frozen
         self._told: set[tuple[str, str, str]] = set()
+        self._finished: set[str] = set()
         global _active
         _active = self
 
@@ -128,8 +132,38 @@ class Scheduler:
         return started
 
     def runs_to_start(self, now: dt.datetime) -> list[DueRun]:
+        """The due runs that may go now and are not done already."""
         due = due_runs(self.config, now)
-        return [run for run in due if not self._held_back(run, due, now)]
+        channels: dict[str, list[Target]] = {}
+        return [run for run in due if not self._held_back(run, due, now) and not self._done(run, channels)]
+
+    def _done(self, run: DueRun, channels: dict[str, list[Target]]) -> bool:
+        """Whether every workflow of the run has finished, so starting it again would do nothing.
+
+        Each pass looks at every run within its grace window (days, for some), so it remembers the
+        workflows it has seen finish rather than asking DBOS about each again. A channel subscribed
+        since has no workflow yet, so its report still goes on a later pass; a run with no channel
+        here is started as before (which says why nothing is sent).
+
+        Args:
+            channels: each report's channels, looked up once per pass.
+        """
+        word = CHANNEL_WORDS.get(run.job)
+        if word is None:
+            ids = [run_id(run.job, PASS_TARGET, run.period_key)]
+        else:
+            if word not in channels:
+                channels[word] = _subscribed(self, word)
+            ids = [run_id(run.job, c.address, run.period_key, c.platform) for c in channels[word]]
+        return bool(ids) and all(self._finished_workflow(workflow_id) for workflow_id in ids)
+
+    def _finished_workflow(self, workflow_id: str) -> bool:
+        if workflow_id not in self._finished:
+            status = DBOS.get_workflow_status(workflow_id)
+            if status is None or status.status not in FINISHED:
+                return False
+            self._finished.add(workflow_id)
+        return True
 
     def _held_back(self, run: DueRun, due: list[DueRun], now: dt.datetime) -> bool:
         """Whether a due run must not go out now: a day's nudges superseded by a later day's, or a
@@ -142,9 +176,10 @@ class Scheduler:
         else:
             return False
         told = (run.job, run.period_key, why)
-        if told not in self._told and DBOS.get_workflow_status(run_id(run.job, PASS_TARGET, run.period_key)) is None:
-            self._told.add(told)
-            logger.warning("Scheduled %s for %s held back: %s", run.job, run.period_key, why)
+        if told not in self._told:
+            self._told.add(told)  # a run started already stays started: asked once
+            if DBOS.get_workflow_status(run_id(run.job, PASS_TARGET, run.period_key)) is None:
+                logger.warning("Scheduled %s for %s held back: %s", run.job, run.period_key, why)
         return True
 
     def notifier_for(self, platform: str) -> Notifier | None:
@@ -234,13 +269,17 @@ def _to_channels(run: DueRun, now: dt.datetime, word: str, content: object | Non
     return [handle.workflow_id for handle in queued]
 
 
+def _subscribed(scheduler: Scheduler, word: str) -> list[Target]:
+    """The channels subscribed to a report, on any platform."""
+    with scheduler.container.unit_of_work() as repo:
+        return subscribed_channels(repo, word, scheduler.container.settings.report_channels[word])
+
+
 @DBOS.step(name="planbot.channels")
 def _channels(word: str) -> list[Target]:
     scheduler = _scheduler()
-    with scheduler.container.unit_of_work() as repo:
-        channels = subscribed_channels(repo, word, scheduler.container.settings.report_channels[word])
     kept = []
-    for channel in channels:
+    for channel in _subscribed(scheduler, word):
         if scheduler.notifier_for(channel.platform) is None:
             logger.warning(
                 "Channel %s is on %s, which this process does not run; not sent", channel.address, channel.platform

@@ -14,7 +14,9 @@ or ``db_url`` without ``engine``) may have changed the schema.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
+from support.cli_support import DemoPlay
 from support.engine_support import engine_settings
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
@@ -151,7 +154,7 @@ def repo(session: Session) -> PlanRepository:
     return PlanRepository(session)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_plan_path() -> Path:
     """The demo plan shipped with planbot (a copy of shared/sample-plan.yaml)."""
     return SAMPLE_PLAN
@@ -217,6 +220,46 @@ def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
     finally:
         eng.dispose()
     return url
+
+
+@pytest.fixture(scope="module")
+def module_migrated_db_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """A database as ``migrated_db_url`` leaves it, shared by one module's tests: for a module whose
+    dear set-up (say, a played quarter) its tests only read. On PostgreSQL it is the server's test
+    database, so the module's tests must not use the fixtures that empty it (``engine``, ``db_url``)."""
+    url = database_url(tmp_path_factory.mktemp("module-db"))
+    if _is_sqlite(url):
+        shutil.copyfile(request.getfixturevalue("migrated_template"), make_url(url).database or "")
+        return url
+    _ServerSchema.built = False
+    eng = make_engine(url)
+    try:
+        _drop_everything(eng)
+        upgrade_to_head(eng)
+    finally:
+        eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_play(tmp_path_factory: pytest.TempPathFactory) -> DemoPlay:
+    """``planbot demo`` played once per run (each play takes seconds), its output as a pipe gets it."""
+    from bot.demo import run_demo
+
+    path = tmp_path_factory.mktemp("demo") / "planbot-demo.db"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = run_demo(path)
+    assert not path.with_name(path.name + "-wal").exists(), "the demo database's WAL was not checkpointed"
+    return DemoPlay(path, code, printed.getvalue())
+
+
+@pytest.fixture
+def demo_db(demo_play: DemoPlay, tmp_path: Path) -> Path:
+    """A copy of the demo's database for the test to change, as a first ``planbot demo`` leaves it."""
+    path = tmp_path / demo_play.db.name
+    shutil.copyfile(demo_play.db, path)
+    return path
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from support.cli_support import DemoPlay
 
 from bot.demo import SCRIPT, SUMMARY_AT, DelegateStep, Outcome, RagStep, run_demo
 from commands.periods import Quarter
@@ -39,13 +41,10 @@ def counts(db: Path) -> tuple[int, int, int]:
 
 
 class TestDemo:
-    def test_replays_the_quarter(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_replays_the_quarter(self, demo_play: DemoPlay) -> None:
         """Exit 0, refusals and the closing tables printed, and exactly the valid updates stored."""
-        db = tmp_path / "planbot-demo.db"
+        db, code, out = demo_play
 
-        code = run_demo(db)
-
-        out = capsys.readouterr().out
         assert 0 == code
         assert "Not done" in out
         assert "You can't update V9" in out
@@ -57,14 +56,13 @@ class TestDemo:
         assert (expected_updates(), delegates) == (updates, stored_delegates)
         assert on_behalf >= 1
 
-    def test_running_twice_starts_afresh(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_running_twice_starts_afresh(self, demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """A second run replaces the first run's database instead of adding to it."""
-        db = tmp_path / "planbot-demo.db"
+        assert expected_updates() == counts(demo_db)[0]
 
-        assert 0 == run_demo(db)
-        assert 0 == run_demo(db)
+        assert 0 == run_demo(demo_db)
 
-        assert expected_updates() == counts(db)[0]
+        assert expected_updates() == counts(demo_db)[0]
 
     def test_leaves_a_file_that_is_not_a_database_alone(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -99,10 +97,10 @@ class TestDemo:
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> QuarterlySummary:
+def summary(demo_play: DemoPlay, tmp_path_factory: pytest.TempPathFactory) -> QuarterlySummary:
     """The demo's 2018/19 Q3 as the quarterly summary frozen at its cut-off shows it (played once)."""
-    db = tmp_path_factory.mktemp("demo") / "planbot-demo.db"
-    assert 0 == run_demo(db)
+    db = tmp_path_factory.mktemp("demo") / demo_play.db.name
+    shutil.copyfile(demo_play.db, db)
     engine = make_engine(f"sqlite:///{db}")
     try:
         with session_scope(engine) as session:

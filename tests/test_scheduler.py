@@ -155,6 +155,22 @@ class TestTick:
             ("weekly_digest", DIGEST_CHANNEL, "2018-W48", "sent", 1),
         ] == [run for run in runs(container) if run[0] == "weekly_digest"]
 
+    def test_a_channel_subscribed_after_the_digest_went_out_gets_it_at_the_next_pass(
+        self, container: Container
+    ) -> None:
+        """The pass that remembers Monday's digest as done still posts it to a channel subscribed since."""
+        notifier = RecordingNotifier()
+        scheduler = Scheduler(container, {"slack": notifier}, FakeReports())
+        scheduler.tick(MONDAY_0900)
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=15))
+        assert [DIGEST_CHANNEL] == notifier.targets()
+
+        subscribe(container, SUBSCRIBED, "weekly")
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=30))
+        scheduler.tick(MONDAY_0900 + dt.timedelta(minutes=45))
+
+        assert [DIGEST_CHANNEL, SUBSCRIBED] == notifier.targets()
+
     def test_finished_deliveries_are_forgotten_after_sixty_days(self, container: Container) -> None:
         """The engine's rows of a delivered digest are kept 60 days (longer than any run's catch-up
         window, so it is never started twice), then deleted; planbot's own record of it stays."""

@@ -13,12 +13,14 @@ from bot.cli import main
 
 
 @pytest.fixture
-def database(empty_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys) -> str:
+def database(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
+) -> str:
     """The sample plan imported through the command line, nothing else played."""
-    use_database(empty_db_url, monkeypatch, tmp_path)
-    imported_plan(empty_db_url, sample_plan_path, lambda repo: None)
+    use_database(migrated_db_url, monkeypatch, tmp_path)
+    imported_plan(migrated_db_url, sample_plan_path, lambda repo: None)
     capsys.readouterr()
-    return empty_db_url
+    return migrated_db_url
 
 
 def err_text(capsys) -> str:
@@ -48,10 +50,8 @@ class TestDemoDatabase:
         assert 0 == main(["demo", "--db", str(real), "--force"])
         assert before != row_counts(f"sqlite:///{real}")
 
-    def test_a_demo_database_is_replaced_without_asking(self, tmp_path: Path, capsys):
-        demo = tmp_path / "planbot-demo.db"
-        assert 0 == main(["demo", "--db", str(demo)])
-        assert 0 == main(["demo", "--db", str(demo)])
+    def test_a_demo_database_is_replaced_without_asking(self, demo_db: Path, capsys):
+        assert 0 == main(["demo", "--db", str(demo_db)])
 
 
 def test_quarter_before_the_plan_began_writes_nothing(database: str, capsys):

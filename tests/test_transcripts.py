@@ -13,12 +13,14 @@ import datetime as dt
 import html
 import io
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.console import console_session, find_actor
@@ -33,7 +35,7 @@ from commands.plan_dispatch import handle_plan
 from commands.plan_file import load_plan
 from commands.ports import Recipient
 from commands.rag import handle_rag
-from storage.models import StatusUpdate
+from storage.models import StatusUpdate, new_structure_stamp
 from storage.plan_import import import_plan
 
 NOW = dt.datetime(2018, 12, 10, 10, 0)
@@ -266,10 +268,8 @@ def _preamble_lines(container: Container, actor: Actor) -> int:
     return len(printed.getvalue().splitlines())
 
 
-@pytest.fixture
-def container(empty_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
-    """The sample plan with V9 and O7 reported red and V2 green, on a fixed clock."""
-    container = Container.open(Settings(database_url=empty_db_url), clock=lambda: NOW)
+def report_sample(container: Container, sample_plan_path: Path) -> None:
+    """The sample plan with V9 and O7 reported red and V2 green."""
     with container.unit_of_work() as repo:
         import_plan(repo, load_plan(sample_plan_path), actor="tests", at=NOW - dt.timedelta(days=60))
         owner = repo.person_by_email(OWNER)
@@ -284,6 +284,43 @@ def container(empty_db_url: str, sample_plan_path: Path) -> Iterator[Container]:
             assert action is not None and action.id is not None
             at = NOW - dt.timedelta(days=days)
             repo.add(StatusUpdate(action_id=action.id, status=status, reason=reason, author_id=owner.id, created_at=at))
+
+
+@pytest.fixture(scope="module")
+def reported_template(
+    migrated_template: Path, sample_plan_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """On SQLite, the reported sample plan built once for the module, for each case to copy (cases
+    change it: they report, delegate, re-profile)."""
+    path = tmp_path_factory.mktemp("transcripts") / "reported.db"
+    shutil.copyfile(migrated_template, path)
+    container = Container.open(Settings(database_url=f"sqlite:///{path}"), clock=lambda: NOW)
+    try:
+        report_sample(container, sample_plan_path)
+    finally:
+        container.engine.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the template's WAL was not checkpointed"
+    return path
+
+
+@pytest.fixture
+def container(migrated_db_url: str, sample_plan_path: Path, request: pytest.FixtureRequest) -> Iterator[Container]:
+    """The sample plan with V9 and O7 reported red and V2 green, on a fixed clock (on a migrated
+    database: migrating from nothing, dear for every case, is tested in tests/test_migrations.py).
+    On SQLite a copy of ``reported_template``, its plan given a stamp of its own (as conftest's
+    ``plan`` does), so no structure cached in another case can pass for this one's."""
+    sqlite = make_url(migrated_db_url).get_backend_name() == "sqlite"
+    if sqlite:
+        shutil.copyfile(request.getfixturevalue("reported_template"), make_url(migrated_db_url).database or "")
+    container = Container.open(Settings(database_url=migrated_db_url), clock=lambda: NOW)
+    if sqlite:
+        with container.unit_of_work() as repo:
+            plan = repo.current_plan()
+            assert plan is not None
+            plan.structure_stamp = new_structure_stamp()
+            repo.add(plan)
+    else:
+        report_sample(container, sample_plan_path)
     try:
         yield container
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import MetaData, func, select
@@ -45,3 +46,11 @@ def row_counts(url: str) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+class DemoPlay(NamedTuple):
+    """One ``planbot demo``: the database it left, its exit code and what it printed (to a pipe)."""
+
+    db: Path
+    code: int
+    said: str
