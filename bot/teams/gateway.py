@@ -19,10 +19,10 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from jwt import PyJWTError
@@ -45,6 +45,8 @@ from bot.teams.delivery import TeamsPoster
 from bot.teams.identity import tenant_of
 from bot.teams.notifier import TeamsNotifier
 from bot.teams_settings import TeamsSettings
+
+T = TypeVar("T")
 
 MESSAGES_PATH = "/api/messages"
 MAX_BODY = 256 * 1024
@@ -106,7 +108,10 @@ class TeamsAdapter(HttpAdapterBase):
 class _Request:
     """One verified request in the shape the SDK's adapter reads (``HttpRequestProtocol``)."""
 
-    def __init__(self, body: Mapping[str, Any], headers: Mapping[str, str], claims: ClaimsIdentity) -> None:
+    def __init__(
+        self, body: Mapping[str, Any], headers: Mapping[str, str], claims: ClaimsIdentity, activity_type: str
+    ) -> None:
+        self.activity_type = activity_type
         self._body = dict(body)
         self._headers = headers
         self._claims = claims
@@ -144,6 +149,12 @@ class TeamsGateway:
         self._turns: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self.loop.run_forever, name="planbot-teams", daemon=True)
         self._thread.start()
+        # Requests are checked on a loop of their own: the SDK's token check hands its key look-up to
+        # its loop's thread pool, and on the turns' loop that waited behind every turn under way, so a
+        # busy moment delayed each 202 by the whole queue.
+        self.checks = asyncio.new_event_loop()
+        self._checks_thread = threading.Thread(target=self.checks.run_forever, name="planbot-teams-checks", daemon=True)
+        self._checks_thread.start()
 
     def notifier(self) -> TeamsNotifier:
         """The scheduler's notifier for Teams: proactive posts on this gateway's loop and credentials."""
@@ -163,6 +174,9 @@ class TeamsGateway:
                 logger.warning("Stopped with Teams turns still running after %.0f s", STOP_SECONDS)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=STOP_SECONDS)
+        if self.checks.is_running():
+            self.checks.call_soon_threadsafe(self.checks.stop)
+            self._checks_thread.join(timeout=STOP_SECONDS)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
@@ -177,19 +191,37 @@ class TeamsGateway:
         headers = {
             key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
         }
-        future = asyncio.run_coroutine_threadsafe(
-            self.handle(environ.get("HTTP_AUTHORIZATION"), body, headers), self.loop
-        )
+        admitted = self._wait(self.admit(environ.get("HTTP_AUTHORIZATION"), body, headers), self.checks)
+        if not isinstance(admitted, _Request):
+            return _answer(start_response, admitted.status_code, admitted.body)
+        if admitted.activity_type == ActivityTypes.invoke:
+            # A dialog or card action waits for its answer in the HTTP response.
+            answer = self._wait(self.adapter.process_request(admitted, self.agent), self.loop)
+            return _answer(start_response, answer.status_code, answer.body)
+        # Anything else is answered at once and worked on after, as Slack's commands are acknowledged
+        # first: Teams waits on the answer (and gives up after 15 s), the reply goes by its own POST.
+        self.loop.call_soon_threadsafe(self._start_turn, admitted)
+        return _answer(start_response, 202, None)
+
+    def _wait(self, work: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop) -> T | HttpResponse:
+        future = asyncio.run_coroutine_threadsafe(work, loop)
         try:
-            response = future.result(timeout=TURN_SECONDS)
+            return future.result(timeout=TURN_SECONDS)
         except FutureTimeout:
             future.cancel()
             logger.error("A Teams request took over %.0f s; answered 503", TURN_SECONDS)
-            return _answer(start_response, 503, {"error": "busy"})
-        return _answer(start_response, response.status_code, response.body)
+            return HttpResponse(status_code=503, body={"error": "busy"})
 
-    async def handle(self, authorization: str | None, body: bytes, headers: Mapping[str, str]) -> HttpResponse:
-        """Authenticate, check the tenant, then let the SDK run the turn."""
+    def _start_turn(self, request: _Request) -> None:
+        """On the turns' loop: run the turn, kept among those a stop waits for."""
+        turn = asyncio.create_task(self._run(request))
+        self._turns.add(turn)
+        turn.add_done_callback(self._turns.discard)
+
+    async def admit(
+        self, authorization: str | None, body: bytes, headers: Mapping[str, str]
+    ) -> _Request | HttpResponse:
+        """Authenticate, check the service and the tenant: the request for its turn, or the refusal."""
         claims = await self.authenticate(authorization)
         if claims is None:
             return HttpResponse(status_code=401, body={"error": "Invalid token or authentication failed."})
@@ -209,16 +241,7 @@ class TeamsGateway:
                 tenant,
             )
             return HttpResponse(status_code=403, body={"error": "tenant not allowed"})
-        request = _Request(payload, headers, claims)
-        if activity.type == ActivityTypes.invoke:
-            # A dialog or card action waits for its answer in the HTTP response.
-            return await self.adapter.process_request(request, self.agent)
-        # Anything else is answered at once and worked on after, as Slack's commands are acknowledged
-        # first: Teams waits on the answer (and gives up after 15 s), the reply goes by its own POST.
-        turn = asyncio.create_task(self._run(request))
-        self._turns.add(turn)
-        turn.add_done_callback(self._turns.discard)
-        return HttpResponse(status_code=202, body=None)
+        return _Request(payload, headers, claims, activity.type)
 
     async def _run(self, request: _Request) -> None:
         try:
