@@ -26,8 +26,9 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
-from support.cli_support import DemoPlay
+from support.cli_support import DemoPlay, imported_plan, use_database
 from support.engine_support import engine_settings
+from support.panel_support import play_quarter
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
@@ -273,3 +274,15 @@ def delivery_engine(tmp_path: Path) -> Iterator[None]:
         yield
     finally:
         engine.shutdown(timeout=5)
+
+
+@pytest.fixture
+def played_database(
+    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
+) -> str:
+    """A migrated database with the sample plan imported through the command line and 2018/19 Q2 and Q3
+    played, as an officer's database stands after the quarter (the Panel export and kept-chart tests)."""
+    use_database(migrated_db_url, monkeypatch, tmp_path)
+    imported_plan(migrated_db_url, sample_plan_path, play_quarter)
+    capsys.readouterr()
+    return migrated_db_url

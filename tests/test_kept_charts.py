@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete
-from support.cli_support import imported_plan, use_database
 from support.panel_support import AFTER_Q3_CUT_OFF, Q3, play_quarter
 from support.report_support import london, report
 
@@ -64,20 +63,9 @@ def images(docx: Path) -> list[bytes]:
     return [data for name, data in sorted(parts(docx).items()) if name.startswith("word/media/")]
 
 
-@pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
-    """The sample plan imported through the command line, with 2018/19 Q2 and Q3 played."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_quarter)
-    capsys.readouterr()
-    return migrated_db_url
-
-
 class TestWholeProcess:
     def test_the_second_export_of_a_frozen_quarter_draws_nothing_and_writes_the_same_document(
-        self, database: str, tmp_path: Path
+        self, played_database: str, tmp_path: Path
     ) -> None:
         first, second = tmp_path / "first.docx", tmp_path / "second.docx"
 
@@ -88,12 +76,12 @@ class TestWholeProcess:
         assert parts(first) == parts(second)
 
     def test_charts_drawn_after_the_freeze_leave_the_first_export_nothing_to_draw(
-        self, database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+        self, played_database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         """The live scheduler hands a newly frozen quarter to ``bot.chart_keeper``, whose child process
         draws and keeps its charts: the officer's first export then imports no matplotlib."""
         caplog.set_level(logging.INFO, logger="bot.chart_keeper")
-        keeper = draw_in_background(database, Q3, AFTER_Q3_CUT_OFF)
+        keeper = draw_in_background(played_database, Q3, AFTER_Q3_CUT_OFF)
         keeper.join(120)
         assert not keeper.is_alive()
         assert "2018/19 Q3's Panel charts are drawn and kept" in caplog.text
@@ -103,7 +91,7 @@ class TestWholeProcess:
         assert 2 == len(images(first))
 
     def test_a_child_that_cannot_draw_is_logged_and_the_export_draws_as_before(
-        self, database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+        self, played_database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         keeper = draw_in_background(f"sqlite:///{tmp_path / 'missing' / 'planbot.db'}", Q3, AFTER_Q3_CUT_OFF)
         keeper.join(120)
@@ -112,7 +100,7 @@ class TestWholeProcess:
         assert export(tmp_path / "first.docx", "--format", "docx"), "nothing was kept, so the export draws"
 
     def test_the_public_version_and_the_other_formats_embed_the_same_kept_charts(
-        self, database: str, tmp_path: Path
+        self, played_database: str, tmp_path: Path
     ) -> None:
         internal, public = tmp_path / "internal.docx", tmp_path / "public.docx"
         assert export(internal, "--format", "docx")

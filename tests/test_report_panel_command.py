@@ -8,21 +8,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from support.cli_support import imported_plan, use_database
-from support.panel_support import play_quarter
 
 from bot.cli import main
-
-
-@pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
-    """The sample plan imported through the command line, with 2018/19 Q2 and Q3 played."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_quarter)
-    capsys.readouterr()
-    return migrated_db_url
 
 
 def panel(*options: str) -> int:
@@ -30,7 +17,7 @@ def panel(*options: str) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv", "html", "md"])
-def test_writes_the_file(database: str, tmp_path: Path, capsys, fmt: str) -> None:
+def test_writes_the_file(played_database: str, tmp_path: Path, capsys, fmt: str) -> None:
     output = tmp_path / f"appendix.{fmt}"
 
     assert 0 == panel("--quarter", "2018/19 Q3", "--format", fmt, "--public", "--output", str(output))
@@ -43,7 +30,7 @@ def test_writes_the_file(database: str, tmp_path: Path, capsys, fmt: str) -> Non
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027])
-def test_the_file_can_be_shared_as_the_umask_allows(database: str, tmp_path: Path, umask: int) -> None:
+def test_the_file_can_be_shared_as_the_umask_allows(played_database: str, tmp_path: Path, umask: int) -> None:
     """Colleagues on a shared folder open the paper: 0644 under the usual umask, not a private 0600."""
     output = tmp_path / "appendix.docx"
     previous = os.umask(umask)
@@ -55,7 +42,7 @@ def test_the_file_can_be_shared_as_the_umask_allows(database: str, tmp_path: Pat
     assert 0o666 & ~umask == stat.S_IMODE(output.stat().st_mode)
 
 
-def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:
+def test_internal_docx_by_default_format(played_database: str, tmp_path: Path) -> None:
     output = tmp_path / "internal.docx"
 
     assert 0 == panel("--quarter", "Q3 2018-19", "--output", str(output))
@@ -76,7 +63,9 @@ def test_internal_docx_by_default_format(database: str, tmp_path: Path) -> None:
         (["--format", "docx"], "Say which quarter with --quarter."),
     ],
 )
-def test_refused_with_a_clear_message_and_no_file(database: str, tmp_path: Path, capsys, options, message) -> None:
+def test_refused_with_a_clear_message_and_no_file(
+    played_database: str, tmp_path: Path, capsys, options, message
+) -> None:
     before = set(tmp_path.iterdir())
     fmt = options[options.index("--format") + 1]  # the file named for its format, so only the fault is refused
 
@@ -86,7 +75,7 @@ def test_refused_with_a_clear_message_and_no_file(database: str, tmp_path: Path,
     assert before == set(tmp_path.iterdir())
 
 
-def test_missing_folder_refused(database: str, tmp_path: Path, capsys) -> None:
+def test_missing_folder_refused(played_database: str, tmp_path: Path, capsys) -> None:
     assert 2 == panel("--quarter", "2018/19 Q3", "--output", str(tmp_path / "no-such-folder" / "a.docx"))
 
     assert "is not a folder" in capsys.readouterr().err
