@@ -181,6 +181,9 @@ class TeamsGateway:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             return _answer(start_response, 405, {"error": "POST only"})
+        if not (self.loop.is_running() and self.checks.is_running()):
+            # Stopping: a 202 now would promise a turn no loop will run; Teams sends the message again.
+            return _answer(start_response, 503, {"error": "stopping"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -91,6 +91,21 @@ def test_a_message_is_answered_at_once_while_earlier_turns_hold_the_loop(teams, 
     answered_at_once_then_replied(teams, container, connector)
 
 
+def test_a_message_arriving_while_planbot_stops_is_refused_for_teams_to_send_again(teams, container, connector) -> None:
+    """Once the turns' loop has stopped, a message gets 503 (Teams retries it) rather than a 202 whose
+    turn would never run; nothing is stored and nothing is sent."""
+    assert teams.gateway is not None
+    teams.gateway.stop()
+
+    answer, _ = replace(teams, gateway=None).post(
+        personal_message(OWNER, "rag V9 amber Waiting on the CJS review", connector.service_url)
+    )
+
+    assert 503 == answer
+    assert [] == stored_updates(container.engine)
+    assert [] == connector.sent()
+
+
 def answered_at_once_then_replied(teams, container, connector) -> None:
     """Post an update without waiting for its turn, as Teams does: answered 202 within 1 s, then
     replied to and stored once the work is done."""
