@@ -37,6 +37,11 @@ class Container:
         upgrade_to_head(engine)
         return cls(settings, engine, clock)
 
+    @classmethod
+    def connect(cls, settings: Settings) -> Container:
+        """Connect without migrating: for a process working beside the one that migrated (Slack's worker)."""
+        return cls(settings, make_engine(settings.database_url))
+
     @contextmanager
     def unit_of_work(self) -> Iterator[PlanRepository]:
         """One session for one command or job: committed if the block succeeds, rolled back if not."""

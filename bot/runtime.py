@@ -55,7 +55,7 @@ class Runtime:
         Raises:
             OperationalError: the database still refused after ``patience`` seconds of waiting.
         """
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        log_at_info()
         waited, attempt = 0.0, 0
         while True:
             try:
@@ -90,6 +90,11 @@ class Runtime:
             self.scheduler = None
         while self._stops:
             self._stops.pop()()
+
+
+def log_at_info() -> None:
+    """How every long-running planbot process logs: INFO and above, with time, level and source."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def interrupt_on_sigterm() -> None:

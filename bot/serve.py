@@ -25,6 +25,7 @@ from bot.http_server import Router, WsgiApp
 from bot.process import begin, open_runtime
 from bot.runtime import Runtime, interrupt_on_sigterm
 from bot.slack import runner as slack
+from bot.slack.worker import SlackWorker, hand_lazy_work_to
 from commands.ports import TEAMS
 
 if TYPE_CHECKING:
@@ -55,11 +56,14 @@ def serve_http(settings: Settings, host: str, port: int, scheduler: bool = True)
     problem = slack.missing_for_http(settings) if with_slack else None
     if problem is not None:
         return _refuse(problem)
+    worker = SlackWorker.fork(settings) if with_slack else None  # before any thread starts
     interrupt_on_sigterm()
     router = Router(WAITING)
     server = http_server.create_http_server(router, host, port)
     print(f"planbot is listening on http://{host}:{port} (health check: {http_server.HEALTH_PATH})")
-    start = Start(settings, router, with_slack=with_slack, scheduler=scheduler, address=f"http://{host}:{port}")
+    start = Start(
+        settings, router, with_slack=with_slack, scheduler=scheduler, address=f"http://{host}:{port}", worker=worker
+    )
     start.begin()
     try:
         server.run()
@@ -77,13 +81,23 @@ class Start:
     SIGTERM would, with ``exit_code`` 1; a stop asked meanwhile ends the waiting.
     """
 
-    def __init__(self, settings: Settings, router: Router, *, with_slack: bool, scheduler: bool, address: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        router: Router,
+        *,
+        with_slack: bool,
+        scheduler: bool,
+        address: str,
+        worker: SlackWorker | None = None,
+    ) -> None:
         self.settings = settings
         self.router = router
         self.with_slack = with_slack
         self.scheduler = scheduler
         self.address = address
         self.exit_code = 0
+        self.worker = worker
         self.runtime: Runtime | None = None
         self._stopping = threading.Event()
         self.gateway: TeamsGateway | None = None
@@ -96,6 +110,8 @@ class Start:
         """Stop waiting, let a start in progress finish, then stop what it started."""
         self._stopping.set()
         self._thread.join(START_STOP_SECONDS)
+        if self.worker is not None:
+            self.worker.stop()  # the Slack work it was handed finishes first
         if self.runtime is not None:
             self.runtime.stop()  # first: Teams posts in flight finish on the gateway's loop
         if self.gateway is not None:
@@ -123,10 +139,13 @@ class Start:
             return self._fail(1)
         self.runtime = runtime
         routes: dict[str, WsgiApp] = {}
+        app = None
         if self.with_slack:
             app = slack.start_slack(runtime)
             if app is None:
                 return self._fail(1)
+            if self.worker is not None:
+                self.worker.start()  # the child opens the database and builds its app while Teams starts
             routes |= slack.slack_route(app, self.settings.slack_signing_secret or "")
         if self.settings.teams is not None:
             from bot.teams.gateway import MESSAGES_PATH, TeamsGateway
@@ -134,6 +153,8 @@ class Start:
             self.gateway = TeamsGateway(runtime.container, self.settings.teams)
             routes[MESSAGES_PATH] = self.gateway
             runtime.add_platform(TEAMS, self.gateway.notifier())
+        if self.worker is not None and app is not None and self.worker.ready():
+            hand_lazy_work_to(self.worker, app)
         if self._stopping.is_set():
             raise _Stopped
         # Ready once the platforms can answer: the scheduler (DBOS's launch and its first pass) starts

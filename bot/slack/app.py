@@ -67,24 +67,26 @@ def build_client(settings: Settings, token: str | None) -> WebClient:
     )
 
 
-def build_app(container: Container, *, client: WebClient | None = None) -> App:
+def build_app(container: Container, *, client: WebClient | None = None, verify_requests: bool = True) -> App:
     """The Slack app planbot runs, in Socket Mode or over HTTP alike.
 
     Args:
         container: settings, database and clock shared by every listener.
         client: the Web API client to use; by default one built from the settings' bot token.
+        verify_requests: whether bolt checks Slack's signature; only Slack's worker process, which is
+            handed requests its parent verified, turns it off (``bot.slack.worker``).
 
     Returns:
         The app with its listeners registered. Building it calls ``auth.test`` once, so a wrong
         token fails here rather than on the first command.
     """
-    app = build_bolt_app(container.settings, client=client)
+    app = build_bolt_app(container.settings, client=client, verify_requests=verify_requests)
     register_replay_guard(app, container)
     rag_listeners.register(app, container)
     return app
 
 
-def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> App:
+def build_bolt_app(settings: Settings, *, client: WebClient | None = None, verify_requests: bool = True) -> App:
     """A bolt app set up as planbot's (signatures, workers, error handling) but with no listeners yet."""
     executor = ThreadPoolExecutor(
         max_workers=WORKERS, thread_name_prefix="planbot-slack", initializer=lower_thread_priority
@@ -95,6 +97,7 @@ def build_bolt_app(settings: Settings, *, client: WebClient | None = None) -> Ap
         signing_secret=settings.slack_signing_secret or "",
         process_before_response=True,
         listener_executor=executor,
+        request_verification_enabled=verify_requests,
     )
     app.listener_runner.lazy_listener_runner = ReportingLazyListenerRunner(app.listener_runner, executor)
     app.error(ErrorReporter(response_hosts(settings)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.container import Container
 from commands.receipts import first_delivery
@@ -38,11 +38,18 @@ def request_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def register_replay_guard(app: App, container: Container) -> None:
-    """Add the interactions' guard as the app's first middleware after bolt's own (signature, authorisation)."""
+    """Add the interactions' guard as the app's first middleware after bolt's own (signature, authorisation).
 
-    def answer_once(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+    A request re-dispatched to run only its lazy listener (in Slack's worker process) was claimed when it
+    was acknowledged, so the guard lets it through.
+    """
+
+    def answer_once(
+        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
         key = request_key(body)
-        if key is not None and key[0] not in ANSWERED_LATER and not _claim(container, key):
+        claimed_here = key is not None and key[0] not in ANSWERED_LATER and not request.lazy_only
+        if claimed_here and not _claim(container, key):
             return BoltResponse(status=200, body="")
         return next()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -196,3 +197,96 @@ def test_run_connects_over_socket_mode_and_stops(database, fake_slack, tmp_path,
         assert 0 == interrupt(process)[0]
     finally:
         server.stop()
+
+
+def children(process: subprocess.Popen[str]) -> list[int]:
+    """The processes ``process`` started (Linux's /proc), waited for until the first appears."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        found = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+        if found:
+            return found
+        time.sleep(0.05)
+    return []
+
+
+def gone(pid: int, timeout: float = 20.0) -> bool:
+    """Whether process ``pid`` has ended (or is a zombie no one waits for) within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class TestSlackWorker:
+    """`planbot serve --http` acknowledges in one process and does Slack's work in a child (``bot.slack.worker``)."""
+
+    def serve(self, database: str, fake_slack: FakeSlack, tmp_path: Path, stop_on_exit: list) -> tuple:
+        port = free_port()
+        process = start(
+            ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
+            database,
+            fake_slack,
+            tmp_path,
+        )
+        stop_on_exit.append(process)
+        wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+        return process, f"http://127.0.0.1:{port}/slack/events"
+
+    def rag(self, url: str, fake_slack: FakeSlack, text: str, name: str) -> str:
+        answer = send_slash(url, text, user_id=OWNER.id, response_url=fake_slack.response_url(name))
+        assert 200 == answer.status
+        return fake_slack.wait_for("response", count=1, timeout=20)[-1].params["text"]
+
+    def test_the_work_runs_in_a_child_that_ends_with_the_server(
+        self, database, fake_slack, tmp_path, stop_on_exit
+    ) -> None:
+        """The reply comes from the worker process; Ctrl+C ends both, leaving no process behind."""
+        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        [worker] = children(process)
+
+        assert "V9 updated" in self.rag(url, fake_slack, "V9 green On track", "worker")
+
+        assert 0 == interrupt(process)[0]
+        assert gone(worker), "the worker outlived planbot serve"
+
+    def test_a_command_handed_over_is_answered_though_planbot_stops(
+        self, database, fake_slack, tmp_path, stop_on_exit
+    ) -> None:
+        """Ctrl+C straight after the acknowledgement: the worker finishes the command before planbot exits."""
+        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        late = fake_slack.response_url("late")
+        answer = send_slash(url, "V9 amber Awaiting CPS", user_id=OWNER.id, response_url=late)
+        assert 200 == answer.status
+
+        assert 0 == interrupt(process)[0]
+
+        assert "V9 updated" in fake_slack.wait_for("response", timeout=1)[0].params["text"]
+
+    def test_a_lost_worker_leaves_the_work_to_the_server(self, database, fake_slack, tmp_path, stop_on_exit) -> None:
+        """If the worker dies, commands are still answered (by the server's own threads) and the log says why."""
+        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        [worker] = children(process)
+        os.kill(worker, signal.SIGKILL)
+        assert gone(worker)
+
+        assert "V9 updated" in self.rag(url, fake_slack, "V9 green Back on track", "after")
+
+        code, err = interrupt(process)
+        assert 0 == code
+        assert "Slack's work now runs in this process" in err
+
+    def test_a_killed_server_leaves_no_worker_behind(self, database, fake_slack, tmp_path, stop_on_exit) -> None:
+        """A server killed outright (out of memory, kill -9): its worker notices and ends by itself."""
+        process, _url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        [worker] = children(process)
+
+        process.kill()
+        process.wait(timeout=10)
+
+        assert gone(worker), "the worker outlived a killed planbot serve"
