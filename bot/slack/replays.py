@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.container import Container
 from commands.receipts import first_delivery
@@ -38,22 +39,27 @@ def request_key(body: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def register_replay_guard(app: App, container: Container) -> None:
-    """Add the interactions' guard as the app's first middleware after bolt's own (signature, authorisation).
+    """Add the interactions' guard as the app's first middleware after bolt's own (signature, authorisation)."""
+    app.middleware(InteractionGuard(container))
 
-    A request re-dispatched to run only its lazy listener (in Slack's worker process) was claimed when it
-    was acknowledged, so the guard lets it through.
+
+class InteractionGuard(Middleware):
+    """Answers a replayed interaction with Slack's plain 200 before any listener runs.
+
+    A request re-dispatched to run only its lazy listener (in Slack's worker process) was claimed when
+    it was acknowledged, so the guard lets it through. A class, not a function: bolt calls a class's
+    ``process`` directly, where a function's arguments are looked up by name on every request, on the
+    acknowledging thread.
     """
 
-    def answer_once(
-        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        key = request_key(body)
-        claimed_here = key is not None and key[0] not in ANSWERED_LATER and not request.lazy_only
-        if claimed_here and not _claim(container, key):
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        key = request_key(req.body)
+        if key is not None and key[0] not in ANSWERED_LATER and not req.lazy_only and not _claim(self.container, key):
             return BoltResponse(status=200, body="")
         return next()
-
-    app.middleware(answer_once)
 
 
 def first_time(container: Container, body: Mapping[str, Any]) -> bool:
