@@ -36,6 +36,9 @@ DBOS keeps its own tables (the *system database*) and runs on threads inside pla
   run's grace window), so a run done once is never started again under its id; the sweep then
   deletes them (``prune``, hourly). planbot's own ``JobRun`` rows remain the record of what was
   sent where (the nudges' seven-day rule, the digest windows, ``planbot jobs``).
+- **Loading.** DBOS (about 0.15 s of imports, psycopg among them) is imported by ``launch``, not
+  with this module, so a server is ready before its scheduler loads it (``bot.serve``) and a set-up
+  alert can ask ``launched()`` in a process that never launches it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import importlib
 import logging
 import socket
 import threading
@@ -50,14 +54,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from dbos import DBOS, DBOSConfig
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from commands.ports import SLACK, TEAMS
 from storage.db import DEFAULT_DATABASE_URL, POSTGRES_LIVENESS
+
+if TYPE_CHECKING:
+    from dbos import DBOSConfig
 
 WORKFLOW_VERSION = "planbot-delivery-2"
 """DBOS's application version: unfinished workflows are resumed only by processes of the same one."""
@@ -81,6 +87,8 @@ LOCK_WAIT_SECONDS = 30.0
 """How long a starting process waits for its own liveness lock (its previous self still stopping)."""
 WAIT_POLL_SECONDS = 0.02
 SYSTEM_SCHEMA = "dbos"
+WORKFLOW_MODULES = ("bot.scheduler", "bot.setup_alert_workflow")
+"""Where planbot's workflows are declared: imported by ``launch``, as DBOS resumes unfinished ones by name."""
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +299,10 @@ def launch(
     Raises:
         ProcessIdInUse: another running process has this id.
     """
+    from dbos import DBOS
+
+    for module in WORKFLOW_MODULES:
+        importlib.import_module(module)
     GATE.stopping.clear()
     config = dbos_config(settings, executor_id)
     url, schema = system_database(settings.database_url, settings.jobs_database_url)
@@ -322,6 +334,8 @@ def shutdown(timeout: float = STOP_WAIT_SECONDS) -> None:
         logger.warning(
             "Stopping with a post still in flight after %.0f s; it is checked again at the next start", timeout
         )
+    from dbos import DBOS
+
     DBOS.destroy(workflow_completion_timeout_sec=0)
     if _State.sweeper is not None:
         _State.sweeper.join(5)
@@ -344,6 +358,8 @@ def sweep() -> int:
     liveness = _State.liveness
     if liveness is None:
         return 0
+    from dbos import DBOS
+
     pending = DBOS.list_workflows(status="PENDING", app_version=WORKFLOW_VERSION, load_input=False, load_output=False)
     others = sorted({w.executor_id for w in pending if w.executor_id and w.executor_id != _State.executor})
     taken = 0
@@ -374,6 +390,8 @@ def sweep() -> int:
 def prune(now: dt.datetime) -> int:
     """Delete finished workflows completed more than ``KEEP_FINISHED`` before ``now`` (at most
     ``PRUNE_BATCH`` at a time); returns how many. Unfinished ones are never touched."""
+    from dbos import DBOS
+
     finished = DBOS.list_workflows(
         status=["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"],
         completed_before=(now - KEEP_FINISHED).isoformat(),
@@ -425,6 +443,8 @@ def keep_turn() -> None:
 def wait_all(workflow_ids: list[str], timeout: float) -> list[BaseException]:
     """Wait for workflows and for every workflow each returned the id of (a list of ids), polling
     their status without recording anything; returns the failures, which are logged."""
+    from dbos import DBOS
+
     deadline = time.monotonic() + timeout
     waiting, failures = list(workflow_ids), []
     while waiting:
@@ -450,7 +470,7 @@ def wait_all(workflow_ids: list[str], timeout: float) -> list[BaseException]:
 def start_detached(workflow: Callable[..., Any], workflow_id: str, *args: object) -> None:
     """Start a workflow of its own (not a child), from anywhere, even inside a step: in a thread
     without the caller's workflow context. Its id makes it run once, however often it is started."""
-    from dbos import SetWorkflowID
+    from dbos import DBOS, SetWorkflowID
 
     def start() -> None:
         with SetWorkflowID(workflow_id):

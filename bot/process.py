@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
-from bot.db_command import database_problem
-from bot.engine import ProcessIdInUse
 from bot.runtime import Runtime
 from commands.ports import TEAMS
 
@@ -29,12 +27,16 @@ def open_runtime(settings: Settings, sleep: Callable[[float], None] = time.sleep
     try:
         return Runtime.open(settings, sleep=sleep)
     except OperationalError as error:
+        from bot.db_command import database_problem  # with rich, which only this message needs
+
         print(f"{database_problem(settings.database_url, error)} (gave up waiting for it).", file=sys.stderr)
         return None
 
 
 def begin(runtime: Runtime, scheduler: bool) -> None:
     """Start the scheduler (unless ``scheduler`` is false, ``--no-scheduler``) over the platforms added."""
+    from bot.engine import ProcessIdInUse
+
     if scheduler and runtime.notifiers:
         try:
             runtime.start_scheduler()

@@ -15,14 +15,17 @@ import time
 from collections.abc import Callable
 from functools import partial
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from bot.chart_keeper import draw_in_background
 from bot.config import Settings
 from bot.container import Container
-from bot.scheduler import SchedulerThread, start_scheduler_thread
 from commands.ports import Notifier
+
+if TYPE_CHECKING:
+    from bot.scheduler import SchedulerThread
 
 START_BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 """Waits between attempts to reach a database that refuses at start; the last repeats."""
@@ -77,7 +80,12 @@ class Runtime:
             self._stops.append(stop)
 
     def start_scheduler(self) -> None:
-        """Start the scheduler over every platform added so far (call once, after adding them)."""
+        """Start the scheduler over every platform added so far (call once, after adding them).
+
+        The scheduler and its delivery engine (DBOS) are imported here, not with the runtime: a
+        server starts them once it is ready (``bot.serve``)."""
+        from bot.scheduler import start_scheduler_thread
+
         keep_charts = partial(draw_in_background, self.container.settings.database_url)
         self.scheduler = start_scheduler_thread(self.container, dict(self.notifiers), on_frozen=keep_charts)
         logger.info("Scheduler started for %s", ", ".join(self.notifiers))

@@ -2,9 +2,8 @@
 (``commands.setup_alerts``), this runs it, and each platform only sends a message (its ``AlertSender``).
 
 In a process that runs the delivery engine (``bot.engine``: every process with the scheduler) the
-alert is a workflow whose id is the alert's run id (platform, conversation and problem, day), so
-several processes and restarts start it once, and each admin's message is a step, sent once even
-across a crash. A process without the engine (``--no-scheduler``) records the alert in ``JobRun``
+alert is a workflow (``bot.setup_alert_workflow``), started once and each admin's message sent once
+even across a crash. A process without the engine (``--no-scheduler``) records the alert in ``JobRun``
 first and sends it only if its record was the first: at most once, the log being the alert when that
 process dies mid-way.
 """
@@ -13,8 +12,6 @@ from __future__ import annotations
 
 import threading
 from typing import Protocol, runtime_checkable
-
-from dbos import DBOS
 
 from bot import engine
 from bot.container import Container
@@ -47,42 +44,20 @@ def alert_admins(sender: AlertSender, platform: str, target: str, fix: str) -> N
     with container.unit_of_work() as repo:
         alert = setup_alert(repo, platform, target, fix, container.clock())
     if engine.launched():
+        from bot.setup_alert_workflow import tell_admins
+
         engine.start_detached(tell_admins, alert.run_id, alert)
         return
     with container.unit_of_work() as repo:
         if not claim(repo, alert):
             return
-    _record(sender, alert, [ts for admin in alert.admins if (ts := _tell(sender, admin, alert.text)) is not None])
+    record_sent(
+        sender, alert, [ts for admin in alert.admins if (ts := tell_one(sender, admin, alert.text)) is not None]
+    )
 
 
-@DBOS.workflow(name="planbot.setup_alert")
-def tell_admins(alert: SetupAlert) -> None:
-    """The alert to each admin a step of its own, then its record."""
-    sent = [ts for admin in alert.admins if (ts := _tell_step(alert.platform, admin, alert.text)) is not None]
-    _record_step(alert, sent)
-
-
-def _sender(platform: str) -> AlertSender:
-    """The notifier of ``platform`` in this process (a workflow's steps carry no objects)."""
-    from bot.scheduler import _scheduler
-
-    sender = _scheduler().notifier_for(platform)
-    assert isinstance(sender, AlertSender), f"{platform}'s notifier sends set-up alerts"
-    return sender
-
-
-@DBOS.step(name="planbot.setup_alert.tell")
-def _tell_step(platform: str, admin: Recipient, text: str) -> str | None:
-    engine.GATE.check()
-    return _tell(_sender(platform), admin, text)
-
-
-@DBOS.step(name="planbot.setup_alert.record")
-def _record_step(alert: SetupAlert, sent: list[str]) -> None:
-    _record(_sender(alert.platform), alert, sent)
-
-
-def _tell(sender: AlertSender, admin: Recipient, text: str) -> str | None:
+def tell_one(sender: AlertSender, admin: Recipient, text: str) -> str | None:
+    """Send one admin the alert; an alert its own sending raises meanwhile is not sent."""
     _alerting.active = True
     try:
         return sender.tell_admin(admin, text)
@@ -90,6 +65,7 @@ def _tell(sender: AlertSender, admin: Recipient, text: str) -> str | None:
         _alerting.active = False
 
 
-def _record(sender: AlertSender, alert: SetupAlert, sent: list[str]) -> None:
+def record_sent(sender: AlertSender, alert: SetupAlert, sent: list[str]) -> None:
+    """Keep the alert's outcome (the ids of the messages ``sent``) for ``planbot jobs``."""
     with sender.container.unit_of_work() as repo:
         record(repo, alert, sent, sender.container.clock())

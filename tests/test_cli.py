@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 from support.cli_support import use_database
+from support.fake_authority import FakeAuthority
+from support.fake_slack import BOT_TOKEN, FakeSlack
+from support.fake_teams import APP_ID, TENANT_ID, FakeBotConnector
+from support.slash import SIGNING_SECRET
 
 from bot import cli
 from bot.cli import main
@@ -122,6 +126,25 @@ print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name i
 """
 
 
+SERVED = """
+import json, os, signal, sys
+from bot import serve
+from bot.cli import main
+loaded = {}
+begin = serve.begin
+def begin_noting_what_is_loaded(runtime, scheduler):
+    loaded["ready"] = sorted({name.split(".")[0] for name in sys.modules})
+    begin(runtime, scheduler)
+    loaded["scheduling"] = sorted({name.split(".")[0] for name in sys.modules})
+    os.kill(os.getpid(), signal.SIGTERM)
+serve.begin = begin_noting_what_is_loaded
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, **loaded}))
+"""
+"""Serves until the platforms are ready and the scheduler has started, then stops as on SIGTERM,
+printing the top-level modules imported when the health check turned green and once scheduling."""
+
+
 def loaded_by(argv: list[str], env: dict[str, str] | None = None) -> tuple[object, set[str]]:
     """The exit code and the top-level modules a fresh ``planbot`` process has imported by its end."""
     done = subprocess.run(
@@ -174,6 +197,43 @@ class TestStartUp:
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+    def test_a_server_is_ready_before_it_loads_the_delivery_engine(self, tmp_path: Path) -> None:
+        """``planbot serve --http`` with Slack, Teams and the scheduler answers before DBOS (and the
+        psycopg it brings) is imported: the scheduler, which needs them, starts after ready."""
+        slack, authority = FakeSlack().start(), FakeAuthority(APP_ID, "secret").start()
+        connector = FakeBotConnector().start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "PLANBOT_"))}
+        env |= authority.trust_env() | {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'planbot.db'}",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "PLANBOT_TEAMS_APP_ID": APP_ID,
+            "PLANBOT_TEAMS_APP_PASSWORD": "secret",
+            "PLANBOT_TEAMS_TENANT_ID": TENANT_ID,
+            "PLANBOT_TEAMS_AUTHORITY": authority.url,
+            "PLANBOT_TEAMS_JWKS_URL": connector.jwks_url,
+            "PLANBOT_PROCESS_ID": "ready-before-the-engine",
+        }
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", SERVED, "serve", "--http", "--host", "127.0.0.1", "--port", "0"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                cwd=tmp_path,
+            )
+        finally:
+            connector.stop()
+            authority.stop()
+            slack.stop()
+        found = json.loads(done.stdout.splitlines()[-1])
+
+        assert 0 == found["code"], done.stderr
+        assert set() == set(found["ready"]) & {"dbos", "psycopg"}
+        assert "dbos" in found["scheduling"], "the scheduler loads the engine once it starts"
 
     def test_the_help_names_storages_default_database(self) -> None:
         assert DEFAULT_DATABASE_URL == cli.DEFAULT_DATABASE_URL
