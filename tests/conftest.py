@@ -29,6 +29,7 @@ from sqlmodel import Session, SQLModel
 from support.cli_support import DemoPlay, imported_plan, use_database
 from support.engine_support import engine_settings
 from support.panel_support import play_quarter
+from support.worker_database import create_worker_database, drop_worker_database, worker_database_url
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
@@ -44,14 +45,32 @@ IMPORTED_AT = dt.datetime(2017, 4, 1, 9, 0)
 
 
 class _ServerSchema:
-    """Whether the PostgreSQL test database holds exactly the models' tables, as built by this run."""
+    """Whether the PostgreSQL test database holds exactly the models' tables, as built by this run,
+    and which database that is: ``PLANBOT_TEST_DATABASE_URL``'s, or this worker's own beside it."""
 
     built = False
+    url = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On a parallel worker, move to the worker's own PostgreSQL database, created when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    named = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+    if worker and named:
+        _ServerSchema.url = worker_database_url(named, worker)
+        create_worker_database(named, _ServerSchema.url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop the worker's own PostgreSQL database once its tests are done (the named one is kept)."""
+    named = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+    if named and _ServerSchema.url and _ServerSchema.url != named:
+        drop_worker_database(named, _ServerSchema.url)
 
 
 def database_url(tmp_path: Path) -> str:
     """PostgreSQL when the run asks for it, else a SQLite file private to the test."""
-    return os.environ.get("PLANBOT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'planbot-test.db'}"
+    return _ServerSchema.url or f"sqlite:///{tmp_path / 'planbot-test.db'}"
 
 
 def _is_sqlite(url: str) -> bool:
