@@ -7,20 +7,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import row_counts, use_database
 
 from bot.cli import main
 
 
 @pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
+def database(imported_db_url: str) -> str:
     """The sample plan imported through the command line, nothing else played."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, lambda repo: None)
-    capsys.readouterr()
-    return migrated_db_url
+    return imported_db_url
 
 
 def err_text(capsys) -> str:
