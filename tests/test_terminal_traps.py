@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.cli_support import row_counts, use_database
+from support.plan_files import sample_doc
 
 from bot.cli import main
 
@@ -27,7 +28,7 @@ class TestDemoDatabase:
         self, tmp_path: Path, monkeypatch, sample_plan_path: Path, capsys
     ):
         real = tmp_path / "planbot.db"
-        doc = yaml.safe_load(sample_plan_path.read_text(encoding="utf-8"))
+        doc = sample_doc(sample_plan_path)
         doc["plan"]["name"] = "Police and Crime Plan 2021-24"
         plan_file = tmp_path / "real-plan.yaml"
         plan_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
