@@ -26,9 +26,10 @@ import pytest
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
-from support.cli_support import DemoPlay, imported_plan, use_database
+from support.cli_support import DemoPlay, imported_plan, play_on, use_database
 from support.engine_support import engine_settings
 from support.panel_support import play_quarter
+from support.worker_database import create_worker_database, drop_worker_database, worker_database_url
 
 import storage.models  # noqa: F401  (registers every table on the metadata)
 from commands.plan_file import load_plan
@@ -44,14 +45,32 @@ IMPORTED_AT = dt.datetime(2017, 4, 1, 9, 0)
 
 
 class _ServerSchema:
-    """Whether the PostgreSQL test database holds exactly the models' tables, as built by this run."""
+    """Whether the PostgreSQL test database holds exactly the models' tables, as built by this run,
+    and which database that is: ``PLANBOT_TEST_DATABASE_URL``'s, or this worker's own beside it."""
 
     built = False
+    url = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On a parallel worker, move to the worker's own PostgreSQL database, created when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    named = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+    if worker and named:
+        _ServerSchema.url = worker_database_url(named, worker)
+        create_worker_database(named, _ServerSchema.url)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop the worker's own PostgreSQL database once its tests are done (the named one is kept)."""
+    named = os.environ.get("PLANBOT_TEST_DATABASE_URL")
+    if named and _ServerSchema.url and _ServerSchema.url != named:
+        drop_worker_database(named, _ServerSchema.url)
 
 
 def database_url(tmp_path: Path) -> str:
     """PostgreSQL when the run asks for it, else a SQLite file private to the test."""
-    return os.environ.get("PLANBOT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'planbot-test.db'}"
+    return _ServerSchema.url or f"sqlite:///{tmp_path / 'planbot-test.db'}"
 
 
 def _is_sqlite(url: str) -> bool:
@@ -223,6 +242,53 @@ def migrated_db_url(db_url: str, request: pytest.FixtureRequest) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def imported_template(migrated_template: Path, sample_plan_path: Path) -> Path:
+    """The migrated template with the sample plan imported through ``planbot plan import``, built once
+    per run for ``imported_db_url`` to copy (printing the import's table of changes alone is dear)."""
+    path = migrated_template.with_name("imported.db")
+    shutil.copyfile(migrated_template, path)
+    url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
+        use_database(url, patch, path.parent)
+        imported_plan(url, sample_plan_path, lambda repo: None)
+    assert not path.with_name(path.name + "-wal").exists(), "the imported template's WAL was not checkpointed"
+    return path
+
+
+def _own_stamp(repo: PlanRepository) -> None:
+    """Give the copied plan a structure stamp of its own (as the ``plan`` fixture does), so no structure
+    a process cached from another test's copy can pass for this database's."""
+    plan = repo.current_plan()
+    assert plan is not None, "the imported template holds the sample plan"
+    plan.structure_stamp = new_structure_stamp()
+    repo.add(plan)
+
+
+@pytest.fixture
+def imported_db_url(
+    db_url: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sample_plan_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    """``migrated_db_url`` with the sample plan imported through ``planbot plan import``, and planbot
+    pointed at it from a folder of the test's own (``use_database``); what the import printed is
+    discarded. On SQLite it is a copy of ``imported_template``."""
+    if _is_sqlite(db_url):
+        shutil.copyfile(request.getfixturevalue("imported_template"), make_url(db_url).database or "")
+        use_database(db_url, monkeypatch, tmp_path)
+        play_on(db_url, _own_stamp)
+        return db_url
+    url = request.getfixturevalue("migrated_db_url")
+    use_database(url, monkeypatch, tmp_path)
+    imported_plan(url, sample_plan_path, lambda repo: None)
+    capsys.readouterr()
+    return url
+
+
 @pytest.fixture(scope="module")
 def module_migrated_db_url(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
     """A database as ``migrated_db_url`` leaves it, shared by one module's tests: for a module whose
@@ -277,12 +343,8 @@ def delivery_engine(tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def played_database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
+def played_database(imported_db_url: str) -> str:
     """A migrated database with the sample plan imported through the command line and 2018/19 Q2 and Q3
     played, as an officer's database stands after the quarter (the Panel export and kept-chart tests)."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_quarter)
-    capsys.readouterr()
-    return migrated_db_url
+    play_on(imported_db_url, play_quarter)
+    return imported_db_url

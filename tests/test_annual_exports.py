@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from support.annual_support import AFTER_YEAR, DURING_Q4_CUT_OFF, RESTRICTED, RESTRICTED_TOO, YEAR, play_year
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import play_on, row_counts
 from support.panel_support import EMAIL, plan_people, text_of
 
 from bot.cli import main
@@ -147,12 +147,10 @@ def test_public_versions_hold_no_personal_data(repo, played, tmp_path, sample_pl
 
 
 @pytest.fixture
-def database(migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys):
+def database(imported_db_url: str) -> str:
     """The sample plan imported through the command line, with 2018/19 played."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_year)
-    capsys.readouterr()
-    return migrated_db_url
+    play_on(imported_db_url, play_year)
+    return imported_db_url
 
 
 class TestCommandLine:

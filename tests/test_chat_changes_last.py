@@ -11,7 +11,7 @@ import json
 
 import pytest
 from sqlmodel import Session, select
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import play_on, row_counts
 from support.rag_support import ADMIN_EMAILS, NOW, actor_for
 
 from bot.cli import main
@@ -142,19 +142,10 @@ class TestNothingChangedInChat:
 
 class TestAtTheTerminal:
     @pytest.fixture
-    def database(
-        self,
-        migrated_db_url: str,
-        monkeypatch: pytest.MonkeyPatch,
-        tmp_path,
-        sample_plan_path,
-        capsys: pytest.CaptureFixture,
-    ) -> str:
+    def database(self, imported_db_url: str) -> str:
         """The sample plan imported through the command line, then its Head of Criminal Justice moved to Jo in chat."""
-        use_database(migrated_db_url, monkeypatch, tmp_path)
-        imported_plan(migrated_db_url, sample_plan_path, lambda repo: admin(repo, f'assign "{ROLE}" {JO}'))
-        capsys.readouterr()
-        return migrated_db_url
+        play_on(imported_db_url, lambda repo: admin(repo, f'assign "{ROLE}" {JO}'))
+        return imported_db_url
 
     def test_dry_run_lists_what_a_real_import_keeps(
         self, database: str, sample_plan_path, capsys: pytest.CaptureFixture

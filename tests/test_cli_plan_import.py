@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.cli_support import row_counts, use_database
+from support.plan_files import sample_doc
 
 from bot.cli import main
 from commands.plan_file import PlanSpec, load_plan
@@ -56,7 +57,7 @@ class TestPlanImport:
     ) -> None:
         assert 0 == main(["plan", "import", str(sample_plan_path)])
         before = row_counts(database)
-        doc = yaml.safe_load(sample_plan_path.read_text(encoding="utf-8"))
+        doc = sample_doc(sample_plan_path)
         doc["themes"][0]["actions"].pop()
         edited = tmp_path / "edited.yaml"
         edited.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
@@ -70,7 +71,7 @@ class TestPlanImport:
     ) -> None:
         assert 0 == main(["plan", "import", str(sample_plan_path)])
         before = row_counts(database)
-        doc = yaml.safe_load(sample_plan_path.read_text(encoding="utf-8"))
+        doc = sample_doc(sample_plan_path)
         first = doc["themes"][0]["actions"][0]
         first["due"] = "2018-31-09"
         first["title"] = "A changed title that must not be stored"

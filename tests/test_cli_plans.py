@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import play_on, row_counts
 from support.plan_files import NEXT_PLAN, next_plan_doc, write_doc
 from test_report_command import play_v9
 
@@ -13,14 +13,10 @@ from bot.cli import main
 
 
 @pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
+def database(imported_db_url: str) -> str:
     """The sample plan imported through the command line, V9 reported green in Q2 and red in Q3."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_v9)
-    capsys.readouterr()
-    return migrated_db_url
+    play_on(imported_db_url, play_v9)
+    return imported_db_url
 
 
 @pytest.fixture

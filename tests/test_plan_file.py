@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from support.plan_files import sample_doc
 
 from commands.plan_file import PlanFileError, load_plan
 from commands.plan_spec import MAX_PROBLEMS_SHOWN
@@ -18,7 +19,7 @@ from commands.plan_spec import MAX_PROBLEMS_SHOWN
 @pytest.fixture
 def sample(sample_plan_path: Path) -> dict[str, Any]:
     """The sample plan as plain data, for tests to break one field at a time."""
-    return yaml.safe_load(sample_plan_path.read_text(encoding="utf-8"))
+    return sample_doc(sample_plan_path)
 
 
 def write_yaml(tmp_path: Path, doc: dict[str, Any]) -> Path:

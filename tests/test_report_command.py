@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.big_plan import load_big_plan
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import play_on, row_counts, use_database
 
 from bot.cli import main
 from commands.rules import LONDON
@@ -43,14 +43,10 @@ def play_v9(repo: PlanRepository) -> None:
 
 
 @pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
+def database(imported_db_url: str) -> str:
     """The sample plan imported through the command line, V9 reported green in Q2 and red in Q3."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, play_v9)
-    capsys.readouterr()
-    return migrated_db_url
+    play_on(imported_db_url, play_v9)
+    return imported_db_url
 
 
 class TestReports:

@@ -7,20 +7,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.cli_support import imported_plan, row_counts, use_database
+from support.cli_support import row_counts, use_database
+from support.plan_files import sample_doc
 
 from bot.cli import main
 
 
 @pytest.fixture
-def database(
-    migrated_db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sample_plan_path: Path, capsys
-) -> str:
+def database(imported_db_url: str) -> str:
     """The sample plan imported through the command line, nothing else played."""
-    use_database(migrated_db_url, monkeypatch, tmp_path)
-    imported_plan(migrated_db_url, sample_plan_path, lambda repo: None)
-    capsys.readouterr()
-    return migrated_db_url
+    return imported_db_url
 
 
 def err_text(capsys) -> str:
@@ -32,7 +28,7 @@ class TestDemoDatabase:
         self, tmp_path: Path, monkeypatch, sample_plan_path: Path, capsys
     ):
         real = tmp_path / "planbot.db"
-        doc = yaml.safe_load(sample_plan_path.read_text(encoding="utf-8"))
+        doc = sample_doc(sample_plan_path)
         doc["plan"]["name"] = "Police and Crime Plan 2021-24"
         plan_file = tmp_path / "real-plan.yaml"
         plan_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")

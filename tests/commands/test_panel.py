@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 import yaml
 from support.panel_support import AFTER_Q3_CUT_OFF, EMAIL, Q3, RESTRICTED, RESTRICTED_TOO, plan_people, play_quarter
+from support.plan_files import sample_doc
 from support.report_support import london
 
 from commands.errors import ParseError, UserError
@@ -139,7 +140,7 @@ def test_two_formats_refused():
 
 
 def test_action_added_in_the_quarter_is_a_change_to_the_plan(repo, played, sample_plan_path, tmp_path):
-    document = yaml.safe_load(sample_plan_path.read_text())
+    document = sample_doc(sample_plan_path)
     victims = document["themes"][0]["actions"]
     victims.append({**victims[0], "id": "V99", "title": "Pilot a victims' text service.", "due": "2019-06-30"})
     changed = tmp_path / "plan.yaml"

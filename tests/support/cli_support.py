@@ -24,6 +24,11 @@ def use_database(url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 def imported_plan(url: str, plan_file: Path, play: Callable[[PlanRepository], None]) -> None:
     """Import the plan through ``planbot plan import``, then let ``play`` add updates in one unit of work."""
     assert 0 == main(["plan", "import", str(plan_file)])
+    play_on(url, play)
+
+
+def play_on(url: str, play: Callable[[PlanRepository], None]) -> None:
+    """Let ``play`` change the database at ``url`` in one unit of work."""
     engine = make_engine(url)
     try:
         with session_scope(engine) as session:

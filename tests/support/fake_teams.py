@@ -22,6 +22,7 @@ The activity shapes follow Microsoft's documented payloads (MicrosoftDocs/msteam
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import re
@@ -319,14 +320,24 @@ class FakeBotConnector:
         request.wfile.write(data)
 
 
-class TokenSigner:
-    """Signs inbound tokens as the Bot Framework does, with an RSA key generated for the test."""
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
-    def __init__(self, kid: str | None = None) -> None:
+
+_run_key = functools.cache(_new_key)
+"""The RSA key every test's signer shares: generating one takes tens of milliseconds of CPU, and a
+signer's own key id already keeps each test's keys apart in the SDK's cache."""
+
+
+class TokenSigner:
+    """Signs inbound tokens as the Bot Framework does, with the run's RSA key (``forger``: a key of
+    its own, which the Bot Framework's published keys do not hold)."""
+
+    def __init__(self, kid: str | None = None, *, forger: bool = False) -> None:
         # A key id of its own: the SDK caches keys per JWKS URL, and a later test's fake may get an
         # earlier one's port; a new id makes the cache fetch the new keys, as a key rotation would.
         self.kid = kid or f"planbot-test-{uuid.uuid4().hex[:12]}"
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _new_key() if forger else _run_key()
 
     def jwks(self) -> dict[str, Any]:
         public = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))

@@ -7,13 +7,13 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import yaml
 from docx import Document
 from openpyxl import load_workbook
 
 from commands.measures import record_measure_value
 from commands.periods import Quarter
 from storage.repository import PlanRepository
+from support.plan_files import sample_doc
 from support.report_support import london, report, reprofile
 
 Q2, Q3 = Quarter(2018, 2), Quarter(2018, 3)
@@ -50,7 +50,7 @@ def play_quarter(repo: PlanRepository) -> None:
 
 def plan_people(plan_file: Path) -> tuple[set[str], set[str]]:
     """Every person's name and email in a plan file, as the public version must never show them."""
-    people = yaml.safe_load(plan_file.read_text())["people"]
+    people = sample_doc(plan_file)["people"]
     return {p["name"] for p in people}, {p["email"].lower() for p in people}
 
 

@@ -44,7 +44,8 @@ def test_a_request_without_a_valid_token_is_refused_and_changes_nothing(teams, c
         case "expired":
             answer, _ = teams.post(activity, lifetime=dt.timedelta(minutes=-10))
         case "wrong key":
-            answer, _ = teams.post(activity, token=TokenSigner(kid=teams.signer.kid).token(connector.service_url))
+            forged_token = TokenSigner(kid=teams.signer.kid, forger=True).token(connector.service_url)
+            answer, _ = teams.post(activity, token=forged_token)
         case "alg none":
             answer, _ = teams.post(activity, token=_none_token(connector.service_url))
         case "other service URL":
