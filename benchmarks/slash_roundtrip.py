@@ -117,12 +117,8 @@ class RemoteFakeSlack:
         self.base_url: str = self._here.recv()
         self._lock = threading.Lock()
 
-    @property
-    def api_url(self) -> str:
-        return f"{self.base_url}/api/"
-
-    def response_url(self, key: str) -> str:
-        return f"{self.base_url}/response/{key}"
+    api_url = FakeSlack.api_url
+    response_url = FakeSlack.response_url
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:

@@ -156,8 +156,10 @@ def test_the_scheduler_starts_beside_slack_unless_told_not_to(
         runtime.container.engine.dispose()
 
 
-def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
-    """`planbot serve --http --port N` answers a signed /rag on N and stops cleanly on Ctrl+C."""
+def serve_slack(
+    database: str, fake_slack: FakeSlack, tmp_path: Path, stop_on_exit: list[subprocess.Popen[str]]
+) -> tuple[subprocess.Popen[str], str]:
+    """`planbot serve --http --no-scheduler` on a free port, once healthy; returns it and its Slack events URL."""
     port = free_port()
     process = start(
         ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
@@ -167,9 +169,15 @@ def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, sto
     )
     stop_on_exit.append(process)
     wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    return process, f"http://127.0.0.1:{port}/slack/events"
+
+
+def test_serve_http_starts_answers_and_stops(database, fake_slack, tmp_path, stop_on_exit) -> None:
+    """`planbot serve --http --port N` answers a signed /rag on N and stops cleanly on Ctrl+C."""
+    process, url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
 
     answer = send_slash(
-        f"http://127.0.0.1:{port}/slack/events",
+        url,
         "V9 green On track",
         user_id=OWNER.id,
         response_url=fake_slack.response_url("serve"),
@@ -226,18 +234,6 @@ def gone(pid: int, timeout: float = 20.0) -> bool:
 class TestSlackWorker:
     """`planbot serve --http` acknowledges in one process and does Slack's work in a child (``bot.slack.worker``)."""
 
-    def serve(self, database: str, fake_slack: FakeSlack, tmp_path: Path, stop_on_exit: list) -> tuple:
-        port = free_port()
-        process = start(
-            ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],
-            database,
-            fake_slack,
-            tmp_path,
-        )
-        stop_on_exit.append(process)
-        wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        return process, f"http://127.0.0.1:{port}/slack/events"
-
     def rag(self, url: str, fake_slack: FakeSlack, text: str, name: str) -> str:
         answer = send_slash(url, text, user_id=OWNER.id, response_url=fake_slack.response_url(name))
         assert 200 == answer.status
@@ -247,7 +243,7 @@ class TestSlackWorker:
         self, database, fake_slack, tmp_path, stop_on_exit
     ) -> None:
         """The reply comes from the worker process; Ctrl+C ends both, leaving no process behind."""
-        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        process, url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
         [worker] = children(process)
 
         assert "V9 updated" in self.rag(url, fake_slack, "V9 green On track", "worker")
@@ -259,7 +255,7 @@ class TestSlackWorker:
         self, database, fake_slack, tmp_path, stop_on_exit
     ) -> None:
         """Ctrl+C straight after the acknowledgement: the worker finishes the command before planbot exits."""
-        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        process, url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
         late = fake_slack.response_url("late")
         answer = send_slash(url, "V9 amber Awaiting CPS", user_id=OWNER.id, response_url=late)
         assert 200 == answer.status
@@ -270,7 +266,7 @@ class TestSlackWorker:
 
     def test_a_lost_worker_leaves_the_work_to_the_server(self, database, fake_slack, tmp_path, stop_on_exit) -> None:
         """If the worker dies, commands are still answered (by the server's own threads) and the log says why."""
-        process, url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        process, url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
         [worker] = children(process)
         os.kill(worker, signal.SIGKILL)
         assert gone(worker)
@@ -283,7 +279,7 @@ class TestSlackWorker:
 
     def test_a_killed_server_leaves_no_worker_behind(self, database, fake_slack, tmp_path, stop_on_exit) -> None:
         """A server killed outright (out of memory, kill -9): its worker notices and ends by itself."""
-        process, _url = self.serve(database, fake_slack, tmp_path, stop_on_exit)
+        process, _url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
         [worker] = children(process)
 
         process.kill()
