@@ -95,7 +95,7 @@ class SlackWorker:
         try:
             self._requests.send_bytes(b"start")
         except OSError:
-            self._lost("ended before it started")
+            self._lost()
 
     def ready(self, patience: float = READY_SECONDS) -> bool:
         """Whether the child built its app within ``patience`` seconds; if not, it is given up on."""
@@ -104,7 +104,7 @@ class SlackWorker:
                 return True
         except (OSError, EOFError):
             pass
-        self._lost("did not start")
+        self._lost()
         return False
 
     def hand(self, request: BoltRequest) -> None:
@@ -127,7 +127,7 @@ class SlackWorker:
             try:
                 self._requests.send_bytes(message)
             except OSError:
-                self._lost("ended")
+                self._lost()
                 raise WorkerGone("planbot's Slack worker has ended") from None
 
     def stop(self, patience: float = STOP_SECONDS) -> None:
@@ -146,9 +146,9 @@ class SlackWorker:
         os.waitpid(self.pid, 0)
         self._answers.close()
 
-    def _lost(self, what: str) -> None:
+    def _lost(self) -> None:
         if self._alive:
-            logger.error("planbot's Slack worker (pid %d) %s; Slack's work now runs in this process", self.pid, what)
+            logger.error("planbot's Slack worker (pid %d) is gone; Slack's work now runs in this process", self.pid)
         self._alive = False
 
 
