@@ -15,6 +15,10 @@ bolt app the way bolt runs lazy listeners on AWS Lambda: the same listeners, re-
 lazy function's name. It ends when its parent closes the pipe (a stop, or the parent dying), after
 finishing what it was handed; it ignores Ctrl+C and SIGTERM, which its parent turns into that stop.
 If the child is gone, the parent runs the work on its own threads as before, and says so in the log.
+
+The child runs no delivery engine (the scheduler stays in the parent), so a set-up alert a command
+raises there is sent the way a ``--no-scheduler`` process sends one (``bot.setup_alerts``): recorded
+first, at most once.
 """
 
 from __future__ import annotations
@@ -86,10 +90,6 @@ class SlackWorker:
         answers_out.close()
         return cls(pid, requests_out, answers_in)
 
-    @property
-    def alive(self) -> bool:
-        return self._alive
-
     def start(self) -> None:
         """Let the child open the database (migrated by now) and build its app; ``ready`` waits for it."""
         try:
@@ -122,13 +122,13 @@ class SlackWorker:
             }
         ).encode()
         with self._lock:
-            if not self._alive:
-                raise WorkerGone("planbot's Slack worker has ended")
             try:
-                self._requests.send_bytes(message)
+                if self._alive:
+                    self._requests.send_bytes(message)
+                    return
             except OSError:
                 self._lost()
-                raise WorkerGone("planbot's Slack worker has ended") from None
+        raise WorkerGone(f"planbot's Slack worker (pid {self.pid}) has ended")
 
     def stop(self, patience: float = STOP_SECONDS) -> None:
         """Close the pipe, so the child finishes what it was handed and exits; wait for it."""

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack, FakeSocketMode
 from support.processes import START_SECONDS, ctrl_c_as_in_a_terminal, free_port, interrupt, wait_until_healthy
-from support.slash import SIGNING_SECRET, send_slash, slash_fields
-from support.workspace import OWNER
+from support.slash import CHANNEL_ID, SIGNING_SECRET, send_slash, slash_fields
+from support.workspace import ADMIN, OWNER
 
 from bot.cli import main
 from bot.config import Settings
@@ -286,3 +286,23 @@ class TestSlackWorker:
         process.wait(timeout=10)
 
         assert gone(worker), "the worker outlived a killed planbot serve"
+
+    def test_a_set_up_alert_raised_in_the_worker_reaches_each_admin_once(
+        self, database, fake_slack, tmp_path, stop_on_exit
+    ) -> None:
+        """Two updates whose announcements Slack refuses (not_in_channel): each person is told, and the admin
+        gets the fix once that day, though the worker runs no delivery engine."""
+        fake_slack.emails[ADMIN.email] = ADMIN.id
+        fake_slack.channel_failures[CHANNEL_ID] = {"error": "not_in_channel"}
+        process, url = serve_slack(database, fake_slack, tmp_path, stop_on_exit)
+
+        for n, text in enumerate(("V9 amber Waiting on the CJS review", "V9 green Review done")):
+            send_slash(url, text, user_id=OWNER.id, response_url=fake_slack.response_url(f"refused-{n}"))
+            # the update's reply, then what went wrong with its announcement
+            reply = fake_slack.wait_for("response", 2 * (n + 1), timeout=20)[-1].params["text"]
+            assert "Your update is saved, but I couldn't announce it" in reply
+        assert 0 == interrupt(process)[0]
+
+        to_admin = [p["text"] for p in fake_slack.posted if p["channel"] == f"D{ADMIN.id}"]
+        assert 1 == len(to_admin)
+        assert f"Invite @planbot to channel {CHANNEL_ID}" in to_admin[0]
